@@ -1,0 +1,310 @@
+"""Time budgets that really hold.
+
+Two tools, for two kinds of work:
+
+* :func:`time_limit` interrupts Python-level work (simplification, solving)
+  with a timer signal. It is cheap, but a signal cannot stop long C-level
+  work such as arithmetic on a huge integer.
+* :func:`run_bounded` and :func:`map_bounded` run work in a forked child
+  process that is killed when its budget runs out; nothing can outlive that.
+  The command line runs every computation this way.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import struct
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from gradcli.errors import BudgetExceeded, GradcliError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class _Timeout(BaseException):
+    """Raised inside :func:`time_limit`; a BaseException so that sympy's
+    ``except Exception`` clauses cannot swallow it."""
+
+
+@contextmanager
+def time_limit(seconds: float, what: str = "the computation") -> Iterator[None]:
+    """Raise :class:`BudgetExceeded` if the block runs longer than ``seconds``.
+
+    Works in the main thread of a process on POSIX; elsewhere it does nothing
+    (the hard limit of :func:`run_bounded` still holds for the command line).
+    Nested limits keep the tighter deadline.
+
+    >>> with time_limit(1.0):
+    ...     1 + 1
+    2
+    """
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    previous_handler = signal.getsignal(signal.SIGALRM)
+    previous_delay, _ = signal.getitimer(signal.ITIMER_REAL)
+    started = time.monotonic()
+    token = object()
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _Timeout(token)
+
+    delay = seconds if previous_delay == 0 else min(seconds, previous_delay)
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, delay)
+    try:
+        yield
+    except _Timeout as exc:
+        if exc.args and exc.args[0] is token and (previous_delay == 0 or seconds < previous_delay):
+            raise BudgetExceeded(f"{what} ran out of its {seconds:g} s budget") from None
+        raise
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if previous_delay:
+            remaining = previous_delay - (time.monotonic() - started)
+            # the outer deadline may have passed while we ran: fire it at once
+            signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-6))
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and sys.platform != "emscripten"
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[R]):
+    """The result of one bounded call: a value or the error it raised."""
+
+    value: R | None = None
+    error: GradcliError | None = None
+
+    def unwrap(self) -> R:
+        if self.error is not None:
+            raise self.error
+        return self.value  # type: ignore[return-value]
+
+
+class _Crash(GradcliError):
+    pass
+
+
+def run_bounded(fn: Callable[[], R], *, timeout: float) -> R:
+    """Run ``fn()`` in a child process killed after ``timeout`` seconds.
+
+    The result (or the :class:`GradcliError` it raised) travels back pickled.
+    Other exceptions come back as their traceback text inside an
+    ``InternalError`` so that the caller's crash handler can report them.
+    Without ``fork`` (Windows) ``fn`` runs in-process under :func:`time_limit`.
+    """
+    outcomes = list(map_bounded(lambda _item: fn(), [None], timeout=timeout))
+    return outcomes[0].unwrap()
+
+
+class InternalError(Exception):
+    """An unexpected exception in a child; carries the child's traceback."""
+
+    def __init__(self, summary: str, traceback_text: str) -> None:
+        super().__init__(summary)
+        self.traceback_text = traceback_text
+
+
+def map_bounded(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    *,
+    timeout: float,
+    recycle_after: int = 500,
+) -> Iterator[Outcome[R]]:
+    """Apply ``fn`` to each item in a worker process, each call within ``timeout``.
+
+    Yields one :class:`Outcome` per item, in order, as soon as it is ready. A
+    call that overruns its budget is killed with its worker and reported as
+    :class:`BudgetExceeded`; a fresh worker goes on with the next item, so one
+    bad input cannot take a batch down. Workers are replaced every
+    ``recycle_after`` items to keep memory flat over long batches.
+    """
+    if not _can_fork():
+        for item in items:
+            try:
+                with time_limit(timeout):
+                    yield Outcome(value=fn(item))
+            except GradcliError as error:
+                yield Outcome(error=error)
+        return
+
+    iterator = iter(items)
+    pending: list[T] = []
+    exhausted = False
+    while True:
+        # a worker serves a run of up to ``recycle_after`` items; items are
+        # read lazily so that a stream of input is processed as it arrives
+        if not pending and not exhausted:
+            try:
+                pending.append(next(iterator))
+            except StopIteration:
+                exhausted = True
+        if not pending:
+            return
+        worker = _Worker(fn)
+        try:
+            served = 0
+            while served < recycle_after:
+                if not pending:
+                    try:
+                        pending.append(next(iterator))
+                    except StopIteration:
+                        exhausted = True
+                        break
+                item = pending.pop(0)
+                outcome = worker.call(item, timeout)
+                served += 1
+                yield outcome
+                if not worker.alive:
+                    break
+        finally:
+            worker.close()
+
+
+_HEADER = struct.Struct("!Q")
+
+
+class _Worker(Generic[T, R]):
+    """A forked child that takes items on a pipe and answers on another."""
+
+    def __init__(self, fn: Callable[[T], R]) -> None:
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            os.close(to_child_w)
+            os.close(from_child_r)
+            _serve(fn, to_child_r, from_child_w)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self.pid = pid
+        self.alive = True
+        self._send = to_child_w
+        self._receive = from_child_r
+
+    def call(self, item: T, timeout: float) -> Outcome[R]:
+        try:
+            _write_message(self._send, item)
+        except (BrokenPipeError, pickle.PicklingError):
+            self.close()
+            return Outcome(error=_Crash("the worker process stopped unexpectedly"))
+        deadline = time.monotonic() + timeout
+        try:
+            message = _read_message(self._receive, deadline)
+        except TimeoutError:
+            self.close()
+            return Outcome(error=BudgetExceeded(f"out of time: the {timeout:g} s budget ran out (raise it with --timeout)"))
+        except EOFError:
+            self.close()
+            return Outcome(error=_Crash("the computation was killed (out of memory?)"))
+        kind, payload = message
+        if kind == "ok":
+            return Outcome(value=payload)
+        if kind == "error":
+            return Outcome(error=payload)
+        self.close()
+        raise InternalError(payload[0], payload[1])
+
+    def close(self) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        for fd in (self._send, self._receive):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _serve(fn: Callable[[Any], Any], receive: int, send: int) -> None:  # pragma: no cover
+    """The child's loop: answer items until the parent closes the pipe."""
+    import traceback
+
+    # the parent owns the terminal: a Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    code = 0
+    try:
+        while True:
+            try:
+                item = _read_message(receive, None)
+            except EOFError:
+                break
+            try:
+                reply: tuple[str, Any] = ("ok", fn(item))
+            except GradcliError as error:
+                reply = ("error", error)
+            except RecursionError:
+                reply = ("error", BudgetExceeded("the expression is too deeply nested to compute"))
+            except MemoryError:
+                reply = ("error", BudgetExceeded("out of memory"))
+            except Exception as error:  # noqa: BLE001 - reported by the parent
+                reply = ("crash", (f"{type(error).__name__}: {error}", traceback.format_exc()))
+            try:
+                _write_message(send, reply)
+            except (pickle.PicklingError, TypeError, AttributeError) as error:
+                _write_message(send, ("crash", (f"cannot send the result: {error}", traceback.format_exc())))
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _write_message(fd: int, obj: object) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _read_message(fd: int, deadline: float | None) -> Any:
+    header = _read_exactly(fd, _HEADER.size, deadline)
+    (length,) = _HEADER.unpack(header)
+    return pickle.loads(_read_exactly(fd, length, deadline))
+
+
+def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
+    chunks = []
+    remaining = size
+    while remaining:
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:
+                raise TimeoutError
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)

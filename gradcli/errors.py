@@ -1,0 +1,128 @@
+"""The error hierarchy and the exit codes the command line maps it to.
+
+Every error a user can cause is a :class:`GradcliError`; its ``message`` is one
+line meant for them, and its ``exit_code`` is what the command line exits with.
+The core raises these and never prints or exits.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of the ``gradcli`` command, documented in the README."""
+
+    OK = 0
+    #: a checked answer is wrong (``gradcli check``)
+    WRONG_ANSWER = 1
+    #: bad usage or unreadable input
+    USAGE = 2
+    #: the mathematics cannot be done: undefined at the point, no convergence,
+    #: out of time or size budget
+    MATH = 3
+    #: interrupted with Ctrl-C
+    INTERRUPTED = 130
+
+
+class GradcliError(Exception):
+    """Base of every error gradcli reports to its user."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(GradcliError):
+    """Input that cannot be read: bad syntax, unknown name, wrong shape."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ParseError(InputError):
+    """An expression that does not parse; knows where it went wrong.
+
+    ``position`` is the 0-based index into ``text`` of the offending character,
+    or ``None`` when no single place is to blame.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str = "",
+        position: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.text = text
+        self.position = position
+        self.hint = hint
+
+    def located(self, max_width: int = 72) -> str:
+        """The expression with a caret under the offending character.
+
+        Long expressions are shown as a window around the position, so the
+        caret line stays readable on a terminal.
+        """
+        if self.position is None or not self.text:
+            return ""
+        text = _printable(self.text)
+        pos = min(self.position, len(text))
+        start = 0
+        if len(text) > max_width:
+            start = max(0, min(pos - max_width // 2, len(text) - max_width))
+        window = text[start : start + max_width]
+        prefix = "…" if start > 0 else ""
+        suffix = "…" if start + max_width < len(text) else ""
+        caret = " " * (len(prefix) + pos - start) + "^"
+        return f"  {prefix}{window}{suffix}\n  {caret}"
+
+
+class LimitError(InputError):
+    """Input larger than a configured bound (length, nesting, number size)."""
+
+
+class MathError(GradcliError):
+    """The mathematics cannot be done for this input."""
+
+    exit_code = ExitCode.MATH
+
+
+class UndefinedError(MathError):
+    """A value is undefined at the point (division by zero, not real, …)."""
+
+
+class DimensionError(MathError):
+    """A point or vector does not match the function's variables."""
+
+
+class BudgetExceeded(MathError):
+    """The computation ran out of its time budget."""
+
+
+class NotConvergedError(MathError):
+    """An iterative method did not converge (diverged, or out of steps)."""
+
+
+def _printable(text: str) -> str:
+    """Show control and invisible characters visibly, one cell each."""
+    out = []
+    for ch in text:
+        if ch in "\t\n\r":
+            out.append(" ")
+        elif unicodedata.category(ch) in _INVISIBLE:
+            out.append("?")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# control, format (zero-width, bidi), separators, private use, surrogates
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
