@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from gradcli.errors import BudgetExceeded, GradcliError
+from gradcli.errors import BudgetExceeded, GradcliError, MathError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -98,8 +98,8 @@ class Outcome(Generic[R]):
         return self.value  # type: ignore[return-value]
 
 
-class _Crash(GradcliError):
-    pass
+class _Crash(MathError):
+    """The worker died: killed for memory, or crashed in C code."""
 
 
 def run_bounded(fn: Callable[[], R], *, timeout: float) -> R:
@@ -213,7 +213,11 @@ class _Worker(Generic[T, R]):
             message = _read_message(self._receive, deadline)
         except TimeoutError:
             self.close()
-            return Outcome(error=BudgetExceeded(f"out of time: the {timeout:g} s budget ran out (raise it with --timeout)"))
+            return Outcome(
+                error=BudgetExceeded(
+                    f"out of time: the {timeout:g} s budget ran out (raise it with --timeout)"
+                )
+            )
         except EOFError:
             self.close()
             return Outcome(error=_Crash("the computation was killed (out of memory?)"))
@@ -270,8 +274,10 @@ def _serve(fn: Callable[[Any], Any], receive: int, send: int) -> None:  # pragma
             try:
                 _write_message(send, reply)
             except (pickle.PicklingError, TypeError, AttributeError) as error:
-                _write_message(send, ("crash", (f"cannot send the result: {error}", traceback.format_exc())))
-    except BaseException:
+                _write_message(
+                    send, ("crash", (f"cannot send the result: {error}", traceback.format_exc()))
+                )
+    except BaseException:  # noqa: BLE001 - the child must always reach os._exit
         code = 1
     finally:
         os._exit(code)

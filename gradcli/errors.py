@@ -27,30 +27,14 @@ class ExitCode(IntEnum):
 
 
 class GradcliError(Exception):
-    """Base of every error gradcli reports to its user."""
+    """Base of every error gradcli reports to its user.
+
+    ``message`` is one line for the user. Errors about a place in an
+    expression also carry the ``text`` and the 0-based ``position`` of the
+    offending character, and maybe a ``hint`` ("did you mean sin(x)?").
+    """
 
     exit_code: ExitCode = ExitCode.USAGE
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class InputError(GradcliError):
-    """Input that cannot be read: bad syntax, unknown name, wrong shape."""
-
-    exit_code = ExitCode.USAGE
-
-
-class ParseError(InputError):
-    """An expression that does not parse; knows where it went wrong.
-
-    ``position`` is the 0-based index into ``text`` of the offending character,
-    or ``None`` when no single place is to blame.
-    """
 
     def __init__(
         self,
@@ -61,15 +45,23 @@ class ParseError(InputError):
         hint: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.message = message
         self.text = text
         self.position = position
         self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
 
     def located(self, max_width: int = 72) -> str:
         """The expression with a caret under the offending character.
 
         Long expressions are shown as a window around the position, so the
         caret line stays readable on a terminal.
+
+        >>> print(ParseError("unexpected ')'", text="x+)", position=2).located())
+          x+)
+            ^
         """
         if self.position is None or not self.text:
             return ""
@@ -83,6 +75,16 @@ class ParseError(InputError):
         suffix = "…" if start + max_width < len(text) else ""
         caret = " " * (len(prefix) + pos - start) + "^"
         return f"  {prefix}{window}{suffix}\n  {caret}"
+
+
+class InputError(GradcliError):
+    """Input that cannot be read: bad syntax, unknown name, wrong shape."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ParseError(InputError):
+    """An expression that does not parse; knows where it went wrong."""
 
 
 class LimitError(InputError):

@@ -25,8 +25,6 @@ class Limits:
 
     #: characters in one expression
     max_length: int = 10_000
-    #: tokens in one expression
-    max_tokens: int = 20_000
     #: nesting of brackets, function calls and powers
     max_depth: int = 100
     #: digits in one number literal
@@ -49,8 +47,10 @@ class Limits:
             raw = env.get("GRADCLI_" + field.name.upper())
             if raw is None or raw == "":
                 continue
-            changes[field.name] = _positive(field.name, raw, float if field.type == "float" else int)
-        return replace(cls(), **changes)
+            changes[field.name] = _positive(
+                field.name, raw, float if field.type == "float" else int
+            )
+        return replace(cls(), **changes)  # type: ignore[arg-type]
 
     def with_options(self, **options: float | int | None) -> Limits:
         """These limits with the options that were given (``None`` = not given)."""
@@ -58,7 +58,7 @@ class Limits:
         for name, value in given.items():
             if value <= 0:
                 raise InputError(f"--{name.replace('_', '-')} must be positive, got {value}")
-        return replace(self, **given)
+        return replace(self, **given)  # type: ignore[arg-type]
 
 
 def _positive(name: str, raw: str, kind: type) -> float | int:

@@ -1,0 +1,158 @@
+"""The command line: a click group whose commands load only when used.
+
+``main`` is the console script. It owns the one place where errors become
+exit codes and one-line messages, so no command handles that itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import click
+
+from gradcli import __version__
+from gradcli.commands.base import Settings, decide_color, report, terminal_width
+from gradcli.errors import ExitCode, GradcliError
+
+#: command name → "module:attribute"; importing a module is deferred until
+#: the command runs, so that `gradcli --help` does not import sympy
+COMMANDS = {
+    "grad": "gradcli.commands.grad:grad",
+}
+
+# `gradcli --help` lists commands without importing them
+SUMMARIES = {
+    "grad": "The gradient: partial derivatives, value, magnitude, direction.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        if ctx.resilient_parsing or _listing_only(ctx):
+            # a light stand-in with the short help, for `gradcli --help`
+            return click.Command(name, help=SUMMARIES[name], short_help=SUMMARIES[name])
+        module_name, attribute = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
+
+
+def _listing_only(ctx: click.Context) -> bool:
+    # while the group formats its own help, commands are only listed
+    return bool(ctx.meta.get("gradcli.listing"))
+
+
+class _Group(LazyGroup):
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        ctx.meta["gradcli.listing"] = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            ctx.meta["gradcli.listing"] = False
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="gradcli")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in tables: auto means on a terminal unless NO_COLOR is set.",
+)
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, color: str) -> None:
+    """gradcli: gradients, exactly, from the command line.
+
+    \b
+    Examples:
+      gradcli grad "x^2 + y^2 + xy" --at 1,3
+      gradcli grad "x^2 + y^2 + xy" --at 1,3 --format json | jq .magnitude_float
+      echo "sin(x*y)" | gradcli grad - --format plain
+
+    Expressions are read by gradcli's own parser (no code is ever run): ^ or **
+    for powers, 2x and xy for products, sin cos tan exp ln log sqrt abs …, pi
+    and e. An expression starting with '-' goes after '--'.
+
+    Exit codes: 0 success, 1 a checked answer is wrong, 2 bad usage or
+    unreadable input, 3 the mathematics cannot be done (undefined at the
+    point, out of time), 130 interrupted.
+    """
+    use_color = decide_color(color)
+    ctx.obj = Settings(debug=debug, color=use_color, width=terminal_width(use_color))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console script: run the group and map every failure to an exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    code = _run(argv, debug)
+    _exit(code)
+
+
+def _run(argv: list[str] | None, debug: bool) -> int:
+    from gradcli.budget import InternalError
+
+    try:
+        # without standalone mode click returns the code of a click Exit
+        returned = cli.main(args=argv, prog_name="gradcli", standalone_mode=False)
+        return returned if isinstance(returned, int) else ExitCode.OK
+    except GradcliError as error:
+        _report_error(error)
+        return int(error.exit_code)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        return ExitCode.USAGE
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        report("interrupted")
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitCode.OK
+    except InternalError as error:
+        report(f"internal error: {error} (this is a bug in gradcli; rerun with --debug)")
+        if debug:
+            sys.stderr.write(error.traceback_text)
+        return ExitCode.MATH
+    except Exception as error:  # noqa: BLE001 - the crash handler of last resort
+        report(f"internal error: {type(error).__name__}: {error} (rerun with --debug)")
+        if debug:
+            raise
+        return ExitCode.MATH
+
+
+def _report_error(error: GradcliError) -> None:
+    message = f"error: {error.message}"
+    if error.position is not None and error.text:
+        message += f" (at position {error.position + 1})"
+    report(message)
+    located = error.located()
+    if located:
+        sys.stderr.write(located + "\n")
+    if error.hint:
+        sys.stderr.write(f"  hint: {error.hint}\n")
+
+
+def _silence_stdout() -> None:
+    # the reader went away (`| head`): send the rest nowhere, quietly
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _exit(code: int) -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    sys.exit(code)

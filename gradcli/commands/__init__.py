@@ -1,0 +1,1 @@
+"""The click commands, one module each; loaded only when used."""

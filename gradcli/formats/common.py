@@ -1,0 +1,66 @@
+"""Helpers shared by the output formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sympy
+
+from gradcli.printing import to_latex, to_text
+
+
+def dumps(obj: dict[str, Any]) -> str:
+    """One JSON object on one line, UTF-8 kept readable, no NaN or Infinity.
+
+    >>> dumps({"a": [1.5, None]})
+    '{"a": [1.5, null]}'
+    """
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+
+
+def texts(exprs: Iterable[sympy.Basic] | None) -> list[str] | None:
+    """Each expression in sympy syntax, or None."""
+    return None if exprs is None else [to_text(e) for e in exprs]
+
+
+def floats(values: Iterable[float] | None) -> list[float] | None:
+    return None if values is None else [float(v) for v in values]
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV with a header row, ``\\n`` line ends, quoted only where needed.
+
+    >>> print(csv_text(["a", "b"], [[1, "x, y"]]), end="")
+    a,b
+    1,"x, y"
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()
+
+
+def latex_tuple(exprs: Sequence[sympy.Basic]) -> str:
+    r"""``\left(a,\ b\right)``, or the single entry for one variable.
+
+    >>> latex_tuple([sympy.Integer(5), sympy.Integer(7)])
+    '\\left(5,\\ 7\\right)'
+    """
+    if len(exprs) == 1:
+        return to_latex(exprs[0])
+    return r"\left(" + r",\ ".join(to_latex(e) for e in exprs) + r"\right)"
+
+
+def latex_point(exprs: Sequence[sympy.Basic]) -> str:
+    return ", ".join(to_latex(e) for e in exprs)
+
+
+def float_text(value: float | None) -> str:
+    """A float for CSV: ``repr`` precision, empty when missing."""
+    return "" if value is None else repr(float(value))

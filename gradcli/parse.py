@@ -1,0 +1,1432 @@
+"""Untrusted text → sympy expressions, without running any of it.
+
+This is gradcli's own grammar: a tokenizer and a precedence-climbing parser
+that build sympy objects directly from a table of allowed names. Nothing in the
+text is ever handed to ``eval``, ``exec``, ``sympify`` or ``parse_expr``, and
+no name is looked up on a module: a name is a function from ``FUNCTIONS``, a
+constant from ``CONSTANTS``, or a real variable.
+
+The grammar, loosest binding first::
+
+    sum      := term (("+" | "-") term)*
+    term     := unary (("*" | "/" | juxtaposition) unary)*
+    unary    := ("-" | "+") unary | power
+    power    := postfix ("^" unary)?             right-associative
+    postfix  := primary superscript*
+    primary  := number | name | function | "(" sum ")" | "|" sum "|" | "√" unary
+
+``**`` is ``^``; ``·``, ``×`` and ``−`` are ``*``, ``*`` and ``-``.
+Juxtaposition is multiplication at the level of ``*`` and ``/``, so
+``1/2x`` is ``x/2``. A name made of single letters that are all variables of
+the expression (``xy`` beside ``x`` and ``y``) is read as their product.
+
+Every bound in :class:`~gradcli.limits.Limits` is checked before sympy is
+asked to build anything that big.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from gradcli.errors import GradcliError, InputError, LimitError, ParseError, UndefinedError
+from gradcli.limits import Limits
+from gradcli.magnitude import approx as _approx
+from gradcli.magnitude import log2_magnitude as _log2_magnitude
+
+# --------------------------------------------------------------------------
+# The tables: everything a name in the input can mean.
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A function the grammar accepts: how to build it, and its arity."""
+
+    build: Callable[..., sympy.Expr]
+    min_args: int = 1
+    max_args: int = 1
+
+
+def _log(x: sympy.Expr, base: sympy.Expr | None = None) -> sympy.Expr:
+    return sympy.log(x) if base is None else sympy.log(x, base)
+
+
+def _root(x: sympy.Expr, n: sympy.Expr) -> sympy.Expr:
+    return sympy.Pow(x, sympy.Integer(1) / n)
+
+
+_ONE = FunctionSpec
+FUNCTIONS: Mapping[str, FunctionSpec] = {
+    "sin": _ONE(sympy.sin),
+    "cos": _ONE(sympy.cos),
+    "tan": _ONE(sympy.tan),
+    "sec": _ONE(sympy.sec),
+    "csc": _ONE(sympy.csc),
+    "cot": _ONE(sympy.cot),
+    "asin": _ONE(sympy.asin),
+    "acos": _ONE(sympy.acos),
+    "atan": _ONE(sympy.atan),
+    "acot": _ONE(sympy.acot),
+    "asec": _ONE(sympy.asec),
+    "acsc": _ONE(sympy.acsc),
+    "arcsin": _ONE(sympy.asin),
+    "arccos": _ONE(sympy.acos),
+    "arctan": _ONE(sympy.atan),
+    "arccot": _ONE(sympy.acot),
+    "arcsec": _ONE(sympy.asec),
+    "arccsc": _ONE(sympy.acsc),
+    "atan2": FunctionSpec(sympy.atan2, 2, 2),
+    "arctan2": FunctionSpec(sympy.atan2, 2, 2),
+    "sinh": _ONE(sympy.sinh),
+    "cosh": _ONE(sympy.cosh),
+    "tanh": _ONE(sympy.tanh),
+    "sech": _ONE(sympy.sech),
+    "csch": _ONE(sympy.csch),
+    "coth": _ONE(sympy.coth),
+    "asinh": _ONE(sympy.asinh),
+    "acosh": _ONE(sympy.acosh),
+    "atanh": _ONE(sympy.atanh),
+    "arsinh": _ONE(sympy.asinh),
+    "arcosh": _ONE(sympy.acosh),
+    "artanh": _ONE(sympy.atanh),
+    "arcsinh": _ONE(sympy.asinh),
+    "arccosh": _ONE(sympy.acosh),
+    "arctanh": _ONE(sympy.atanh),
+    "exp": _ONE(sympy.exp),
+    "log": FunctionSpec(_log, 1, 2),
+    "ln": _ONE(sympy.log),
+    "log10": _ONE(lambda x: sympy.log(x, 10)),
+    "log2": _ONE(lambda x: sympy.log(x, 2)),
+    "sqrt": _ONE(sympy.sqrt),
+    "cbrt": _ONE(lambda x: sympy.Pow(x, sympy.Rational(1, 3))),
+    "root": FunctionSpec(_root, 2, 2),
+    "abs": _ONE(sympy.Abs),
+    "Abs": _ONE(sympy.Abs),
+    "sign": _ONE(sympy.sign),
+    "sgn": _ONE(sympy.sign),
+}
+
+CONSTANTS: Mapping[str, sympy.Expr] = {
+    "pi": sympy.pi,
+    "e": sympy.E,
+    # sympy prints Euler's number as E: read it back the same
+    "E": sympy.E,
+}
+
+#: Greek letters accepted as variable names, and the ASCII name each stands for.
+GREEK: Mapping[str, str] = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon",
+    "ϵ": "epsilon", "ζ": "zeta", "η": "eta", "θ": "theta", "ϑ": "theta",
+    "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi",
+    "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi",
+    "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+    "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi",
+    "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
+}  # fmt: skip
+GREEK_NAMES = frozenset(GREEK.values())
+
+# Letters that look like Latin ones: accepting them would grade silently
+# against the wrong variable, so each is refused with the letter it mimics.
+_LOOKALIKES: Mapping[str, str] = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x",
+    "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h",
+    "ӏ": "l", "ɡ": "g", "ı": "i", "ο": "o", "ς": "s",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O",
+    "Р": "P", "С": "C", "Т": "T", "Х": "X", "У": "Y", "Ѕ": "S", "І": "I",
+    "Ј": "J", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I",
+    "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y",
+    "Χ": "X", "µ": "μ (Greek mu)",
+}  # fmt: skip
+
+_OPERATOR_CHARS: Mapping[str, str] = {
+    "−": "-", "–": "-", "‒": "-", "﹣": "-",
+    "·": "*", "⋅": "*", "∙": "*", "×": "*", "∗": "*",
+    "÷": "/", "∕": "/", "∣": "|",
+}  # fmt: skip
+_ROOT_SIGNS: Mapping[str, int] = {"√": 2, "∛": 3, "∜": 4}
+_SUPERSCRIPTS: Mapping[str, str] = {
+    "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
+    "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+",
+}  # fmt: skip
+_VULGAR: Mapping[str, Fraction] = {
+    "½": Fraction(1, 2), "⅓": Fraction(1, 3), "⅔": Fraction(2, 3), "¼": Fraction(1, 4),
+    "¾": Fraction(3, 4), "⅕": Fraction(1, 5), "⅙": Fraction(1, 6), "⅛": Fraction(1, 8),
+}  # fmt: skip
+_UNSUPPORTED: Mapping[str, str] = {
+    "!": "factorials are not supported",
+    "=": "give an expression, not an equation (drop the '… =' part)",
+    "<": "comparisons are not supported",
+    ">": "comparisons are not supported",
+    "≤": "comparisons are not supported",
+    "≥": "comparisons are not supported",
+    "≠": "comparisons are not supported",
+    "∞": "infinity is not a number gradcli computes with",
+    "∂": "write the function itself: gradcli takes the derivatives",
+    "∇": "write the function itself: gradcli takes the gradient",
+    "∫": "integrals are not supported",
+    "∑": "sums are not supported: write the terms out",
+    "'": "quotes have no meaning in an expression",
+    '"': "quotes have no meaning in an expression",
+    "`": "backquotes have no meaning in an expression",
+    ";": "one expression at a time",
+    ".": "'.' only appears inside a number such as 0.5",
+    "%": "'%' is not an operator here",
+    "&": "'&' is not an operator here",
+    "~": "'~' is not an operator here",
+    "@": "'@' is not an operator here",
+    "$": "'$' is not needed: write the expression itself",
+    "#": "'#' starts a comment only in a batch file",
+    "\\": "LaTeX must start with a backslash command (or give --latex)",
+}
+
+_NAME_MAX = 64
+_OPEN_FOR = {")": "(", "]": "[", "}": "{"}
+_CLOSE_FOR = {"(": ")", "[": "]", "{": "}"}
+_NAME_CHARS = re.compile(r"[A-Za-z0-9_]")
+_LOG_BASE = re.compile(r"^log_([0-9]+)$")
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]")
+#: names people try that are deliberately not functions here
+_REFUSED_FUNCTIONS = frozenset({
+    "factorial", "binomial", "fibonacci", "floor", "ceil", "ceiling", "min", "max",
+    "mod", "sum", "prod", "diff", "integrate", "limit", "eval", "exec", "open", "print",
+    "Symbol", "sympify", "import", "getattr", "compile", "input", "globals",
+})  # fmt: skip
+
+
+# --------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class Function:
+    """A parsed function of some variables.
+
+    ``variables`` are what derivatives are taken with respect to, in order;
+    ``parameters`` are the other free symbols. ``notes`` say how the text was
+    read where a reader might have meant something else (``xy`` as ``x·y``).
+    """
+
+    expr: sympy.Expr
+    variables: tuple[sympy.Symbol, ...]
+    parameters: tuple[sympy.Symbol, ...] = ()
+    source: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # num name op open close comma bar sup root end
+    text: str
+    pos: int
+    value: Any = None
+
+
+# --------------------------------------------------------------------------
+# Public API
+
+
+def parse_expression(
+    text: str,
+    *,
+    variables: Sequence[str] = (),
+    limits: Limits | None = None,
+    latex: bool | None = None,
+) -> sympy.Expr:
+    """Parse one expression into sympy, building it from the allowed names only.
+
+    Parameters
+    ----------
+    text : the expression, as a user typed it.
+    variables : names that are variables even where a rule would read them
+        otherwise (``xy`` stays one name when ``xy`` is listed).
+    limits : the bounds to enforce (length, nesting, number size).
+    latex : read the text as LaTeX; ``None`` decides from a leading backslash.
+
+    >>> parse_expression("x^2 + 2xy + y²")
+    x**2 + 2*x*y + y**2
+    >>> parse_expression(r"\\frac{1}{2}\\sin(\\theta)")
+    sin(theta)/2
+    """
+    return _parse(text, variables, limits or Limits(), latex)[0]
+
+
+def parse_function(
+    text: str,
+    *,
+    variables: Sequence[str] | None = None,
+    limits: Limits | None = None,
+    latex: bool | None = None,
+) -> Function:
+    """Parse a function and decide which of its symbols are variables.
+
+    Without ``variables`` every free symbol is a variable, in natural order
+    (``x2`` before ``x10``); with them, the others are parameters.
+
+    >>> f = parse_function("a*x^2 + b*y", variables=["x", "y"])
+    >>> f.variables, f.parameters
+    ((x, y), (a, b))
+    """
+    limits = limits or Limits()
+    names = [_check_variable_name(v) for v in variables] if variables else []
+    if len(set(names)) != len(names):
+        raise InputError("--vars lists a variable twice")
+    expr, notes = _parse(text, names, limits, latex)
+    free = sorted(expr.free_symbols, key=lambda s: natural_key(s.name))
+    if variables:
+        chosen = tuple(symbol(n) for n in names)
+        parameters = tuple(s for s in free if s not in chosen)
+    else:
+        chosen = tuple(free)
+        parameters = ()
+    return Function(
+        expr=expr, variables=chosen, parameters=parameters, source=text, notes=tuple(notes)
+    )
+
+
+def parse_vector(
+    text: str,
+    *,
+    variables: Sequence[str] = (),
+    limits: Limits | None = None,
+    latex: bool | None = None,
+) -> tuple[sympy.Expr, ...]:
+    """Parse a comma-separated vector, optionally in ``( )``, ``[ ]`` or ``< >``.
+
+    >>> parse_vector("<2x + y, x + 2y>", variables=["x", "y"])
+    (2*x + y, x + 2*y)
+    """
+    limits = limits or Limits()
+    if len(text) > limits.max_length:
+        raise _too_long(text, limits)
+    inner, offset = _strip_vector_brackets(text)
+    parts = split_top_level(inner)
+    if not parts or any(not part.strip() for part, _ in parts):
+        raise ParseError("empty component in the vector", text=text, position=None)
+    out = []
+    for part, start in parts:
+        try:
+            out.append(_parse(part, variables, limits, latex)[0])
+        except GradcliError as error:
+            raise _shift(error, text, offset + start) from None
+    return tuple(out)
+
+
+def parse_point(
+    text: str,
+    function: Function,
+    *,
+    limits: Limits | None = None,
+) -> dict[sympy.Symbol, sympy.Expr]:
+    """Parse a point for ``function``: ``1,3``, ``-1/2, pi/4`` or ``y=3, x=1``.
+
+    Returns the values of the variables, and of any parameters that were named.
+    Values are exact constants; each is parsed by the same safe grammar.
+
+    >>> f = parse_function("x^2 + y^2 + xy")
+    >>> parse_point("1, 3", f)
+    {x: 1, y: 3}
+    """
+    limits = limits or Limits()
+    if len(text) > limits.max_length:
+        raise _too_long(text, limits)
+    inner, offset = _strip_vector_brackets(text)
+    parts = split_top_level(inner)
+    if not parts or any(not part.strip() for part, _ in parts):
+        raise ParseError("a point needs one number per variable, separated by commas", text=text)
+    by_name = {s.name: s for s in (*function.variables, *function.parameters)}
+    named = [_split_assignment(part) for part, _ in parts]
+    values: dict[sympy.Symbol, sympy.Expr] = {}
+    if all(name is not None for name, _, _ in named):
+        for (name, value_text, value_offset), (_, start) in zip(named, parts):
+            assert name is not None
+            canonical = _canonical_name(name)
+            if canonical not in by_name:
+                known = ", ".join(by_name) or "none"
+                raise ParseError(
+                    f"'{name}' is not a variable of the function (variables: {known})",
+                    text=text,
+                    position=offset + start,
+                )
+            sym = by_name[canonical]
+            if sym in values:
+                raise ParseError(f"'{name}' is given twice", text=text, position=offset + start)
+            values[sym] = _constant(value_text, text, offset + start + value_offset, limits)
+        missing = [s.name for s in function.variables if s not in values]
+        if missing:
+            raise ParseError(f"no value given for {', '.join(missing)}", text=text)
+        return values
+    if any(name is not None for name, _, _ in named):
+        raise ParseError("name every coordinate (x=1, y=3) or none (1, 3)", text=text)
+    if len(parts) != len(function.variables):
+        from gradcli.errors import DimensionError
+
+        names = ", ".join(s.name for s in function.variables)
+        raise DimensionError(
+            f"the point has {len(parts)} coordinate{'s' if len(parts) != 1 else ''} but the "
+            f"function has {len(function.variables)} variable"
+            f"{'s' if len(function.variables) != 1 else ''} ({names})"
+        )
+    for sym, (part, start) in zip(function.variables, parts):
+        values[sym] = _constant(part, text, offset + start, limits)
+    return values
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The real symbol gradcli uses for a variable name.
+
+    >>> symbol("x").is_real
+    True
+    """
+    return sympy.Symbol(name, real=True)
+
+
+def natural_key(name: str) -> tuple[Any, ...]:
+    """Sort key that puts ``x2`` before ``x10``.
+
+    >>> sorted(["x10", "x2", "y", "x1"], key=natural_key)
+    ['x1', 'x2', 'x10', 'y']
+    """
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
+
+
+def split_top_level(text: str, separator: str = ",") -> list[tuple[str, int]]:
+    """Split on ``separator`` outside brackets; each part with its offset.
+
+    >>> split_top_level("atan2(y, x), 3")
+    [('atan2(y, x)', 0), (' 3', 12)]
+    """
+    parts: list[tuple[str, int]] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == separator and depth == 0:
+            parts.append((text[start:i], start))
+            start = i + 1
+    parts.append((text[start:], start))
+    if len(parts) == 1 and not parts[0][0].strip():
+        return []
+    return parts
+
+
+# --------------------------------------------------------------------------
+# Helpers for points and vectors
+
+
+def _strip_vector_brackets(text: str) -> tuple[str, int]:
+    """Drop one pair of enclosing brackets around a whole vector."""
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
+    if len(stripped) >= 2 and (stripped[0], stripped[-1]) in {("(", ")"), ("[", "]"), ("<", ">")}:
+        inner = stripped[1:-1]
+        # only when the brackets enclose the whole vector: "(x+1), (y)" keeps them
+        if stripped[0] == "<" or (
+            split_top_level(inner) and _balanced_prefix(inner) and "," in inner
+        ):
+            return inner, lead + 1
+    return text, 0
+
+
+def _balanced_prefix(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _split_assignment(part: str) -> tuple[str | None, str, int]:
+    if "=" not in part:
+        return None, part, 0
+    name, _, value = part.partition("=")
+    return name.strip(), value, len(name) + 1
+
+
+def _constant(text: str, whole: str, offset: int, limits: Limits) -> sympy.Expr:
+    try:
+        value = _parse(text, (), limits, None)[0]
+    except GradcliError as error:
+        raise _shift(error, whole, offset) from None
+    if value.free_symbols:
+        names = ", ".join(sorted(s.name for s in value.free_symbols))
+        raise ParseError(
+            f"a coordinate must be a number, not an expression in {names}",
+            text=whole,
+            position=offset + len(text) - len(text.lstrip()),
+        )
+    return value
+
+
+def _shift(error: GradcliError, text: str, offset: int) -> GradcliError:
+    """The same error, located in the whole text that ``error.text`` is part of."""
+    position = None if error.position is None else error.position + offset
+    return type(error)(error.message, text=text, position=position, hint=error.hint)
+
+
+def _check_variable_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InputError("--vars has an empty name")
+    tokens = _Tokenizer(name, Limits()).run()
+    if len(tokens) != 2 or tokens[0].kind != "name":
+        raise InputError(f"--vars: '{name}' is not a variable name")
+    canonical = _canonical_name(tokens[0].text)
+    if canonical in FUNCTIONS or canonical in CONSTANTS:
+        raise InputError(f"--vars: '{name}' is a function or constant, not a variable")
+    return canonical
+
+
+def _canonical_name(name: str) -> str:
+    return "".join(GREEK.get(ch, ch) for ch in name.strip())
+
+
+def _too_long(text: str, limits: Limits) -> LimitError:
+    return LimitError(
+        f"the input is {len(text):,} characters long; the limit is {limits.max_length:,} "
+        "(raise it with --max-length or GRADCLI_MAX_LENGTH)"
+    )
+
+
+# --------------------------------------------------------------------------
+# The tokenizer
+
+
+class _Tokenizer:
+    def __init__(self, text: str, limits: Limits) -> None:
+        self.text = text
+        self.limits = limits
+        self.tokens: list[Token] = []
+
+    def error(self, message: str, pos: int, hint: str | None = None) -> ParseError:
+        return ParseError(message, text=self.text, position=pos, hint=hint)
+
+    def run(self) -> list[Token]:
+        text = self.text
+        n = len(text)
+        i = 0
+        depth = 0
+        while i < n:
+            ch = text[i]
+            if ch.isspace():
+                i += 1
+                continue
+            if ch in "0123456789" or (ch == "." and i + 1 < n and text[i + 1] in "0123456789"):
+                i = self._number(i)
+            elif ch == "π":
+                self.tokens.append(Token("name", "pi", i))
+                i += 1
+            elif ch.isalpha() or ch == "_":
+                i = self._name(i)
+            elif ch == "*" and text.startswith("**", i):
+                self.tokens.append(Token("op", "^", i))
+                i += 2
+            elif ch in "+-*/^":
+                self.tokens.append(Token("op", ch, i))
+                i += 1
+            elif ch in _OPERATOR_CHARS:
+                mapped = _OPERATOR_CHARS[ch]
+                kind = "bar" if mapped == "|" else "op"
+                self.tokens.append(Token(kind, mapped, i))
+                i += 1
+            elif ch in "([{":
+                depth += 1
+                if depth > self.limits.max_depth:
+                    raise LimitError(
+                        f"brackets nest more than {self.limits.max_depth} deep "
+                        "(raise it with --max-depth or GRADCLI_MAX_DEPTH)",
+                        text=text,
+                        position=i,
+                    )
+                self.tokens.append(Token("open", ch, i))
+                i += 1
+            elif ch in ")]}":
+                depth -= 1
+                self.tokens.append(Token("close", ch, i))
+                i += 1
+            elif ch == ",":
+                self.tokens.append(Token("comma", ch, i))
+                i += 1
+            elif ch == "|":
+                self.tokens.append(Token("bar", ch, i))
+                i += 1
+            elif ch in _SUPERSCRIPTS:
+                i = self._superscript(i)
+            elif ch in _ROOT_SIGNS:
+                self.tokens.append(Token("root", ch, i, _ROOT_SIGNS[ch]))
+                i += 1
+            elif ch in _VULGAR:
+                self.tokens.append(Token("num", ch, i, _VULGAR[ch]))
+                i += 1
+            else:
+                raise self._bad_character(ch, i)
+        self.tokens.append(Token("end", "", n))
+        return self.tokens
+
+    def _bad_character(self, ch: str, i: int) -> ParseError:
+        if ch in _UNSUPPORTED:
+            return self.error(f"unexpected '{ch}': {_UNSUPPORTED[ch]}", i)
+        name = unicodedata.name(ch, f"U+{ord(ch):04X}")
+        category = unicodedata.category(ch)
+        if category in {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}:
+            return self.error(
+                f"invisible or control character {name} (U+{ord(ch):04X}) in the expression",
+                i,
+                hint="retype the expression: it contains a character that does not show",
+            )
+        lookalike = _lookalike(ch)
+        if lookalike:
+            return self.error(
+                f"'{ch}' ({name}) is not the letter it looks like",
+                i,
+                hint=f"it looks like '{lookalike}': retype it on a plain keyboard",
+            )
+        return self.error(f"unexpected character '{ch}' ({name})", i)
+
+    def _number(self, i: int) -> int:
+        text = self.text
+        m = re.compile(r"[0-9]*\.?[0-9]*").match(text, i)
+        assert m is not None
+        end = m.end()
+        mantissa = text[i:end]
+        exponent = 0
+        e = re.compile(r"[eE]([+-]?[0-9]+)").match(text, end)
+        if e:
+            exponent_text = e.group(1)
+            if (
+                len(exponent_text.lstrip("+-")) > 6
+                or abs(int(exponent_text)) > self.limits.max_exponent
+            ):
+                raise LimitError(
+                    f"a number's exponent is larger than {self.limits.max_exponent}",
+                    text=text,
+                    position=i,
+                )
+            exponent = int(exponent_text)
+            end = e.end()
+        digits = len(mantissa.replace(".", "").lstrip("0"))
+        if digits > self.limits.max_digits:
+            raise LimitError(
+                f"a number has {digits:,} digits; the limit is {self.limits.max_digits:,}",
+                text=text,
+                position=i,
+            )
+        if mantissa.count(".") > 1 or mantissa == ".":
+            raise self.error("malformed number", i)
+        value = Fraction(mantissa) * Fraction(10) ** exponent
+        if end < len(text) and text[end] == "." and end + 1 < len(text) and text[end + 1].isdigit():
+            raise self.error("malformed number: two decimal points", end)
+        self.tokens.append(Token("num", text[i:end], i, value))
+        return end
+
+    def _name(self, i: int) -> int:
+        text = self.text
+        end = i
+        while end < len(text) and (
+            _NAME_CHARS.match(text[end]) or text[end] in GREEK or _is_name_letter(text[end])
+        ):
+            ch = text[end]
+            if not ch.isascii() and ch not in GREEK:
+                raise self._bad_character(ch, end)
+            end += 1
+        # x_{12} is the name x_12, as in LaTeX
+        if end < len(text) and text[end - 1] == "_" and text[end] == "{":
+            close = text.find("}", end)
+            sub = text[end + 1 : close] if close > 0 else ""
+            if not (sub.isascii() and sub.isalnum()):
+                raise self.error("a subscript must be letters or digits, as in x_{1}", end)
+            name = text[i:end] + sub
+            end = close + 1
+        else:
+            name = text[i:end]
+        if name.startswith("_"):
+            raise self.error("a name must start with a letter", i)
+        if name.endswith("_"):
+            raise self.error("a name cannot end with '_'", i + len(name) - 1)
+        if len(name) > _NAME_MAX:
+            raise self.error(f"a name longer than {_NAME_MAX} characters", i)
+        self.tokens.append(Token("name", name, i))
+        return end
+
+    def _superscript(self, i: int) -> int:
+        text = self.text
+        end = i
+        while end < len(text) and text[end] in _SUPERSCRIPTS:
+            end += 1
+        raw = "".join(_SUPERSCRIPTS[c] for c in text[i:end])
+        if not re.fullmatch(r"[+-]?[0-9]+", raw) or len(raw) > 6:
+            raise self.error("a superscript must be a whole number such as ² or ⁻¹", i)
+        self.tokens.append(Token("sup", text[i:end], i, int(raw)))
+        return end
+
+
+def _is_name_letter(ch: str) -> bool:
+    return ch.isalpha()
+
+
+def _lookalike(ch: str) -> str | None:
+    if ch in _LOOKALIKES:
+        return _LOOKALIKES[ch]
+    decomposed = unicodedata.normalize("NFKD", ch)
+    if decomposed != ch and decomposed.isascii() and decomposed.isalnum():
+        return decomposed
+    return None
+
+
+# --------------------------------------------------------------------------
+# LaTeX: translated into the plain grammar, keeping a map back to positions
+
+
+_LATEX_FUNCTIONS = {
+    "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan",
+    "sinh", "cosh", "tanh", "coth", "exp", "ln", "log", "sqrt",
+}  # fmt: skip
+_LATEX_SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "left", "right",
+                 "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr"}  # fmt: skip
+_LATEX_OPERATORS = {"cdot": "*", "times": "*", "div": "/", "ast": "*"}
+_LATEX_CONSTANTS = {"pi": "pi", "e": "e"}
+_LATEX_GREEK = {name: name for name in GREEK_NAMES} | {
+    "varepsilon": "epsilon",
+    "vartheta": "theta",
+    "varphi": "phi",
+}
+
+
+class _LatexTranslator:
+    """LaTeX → the plain grammar. Positions map back to the LaTeX source."""
+
+    def __init__(self, text: str, limits: Limits) -> None:
+        self.text = text
+        self.limits = limits
+        self.out: list[str] = []
+        self.where: list[int] = []
+
+    def emit(self, s: str, pos: int) -> None:
+        self.out.append(s)
+        self.where.extend([pos] * len(s))
+
+    def error(self, message: str, pos: int, hint: str | None = None) -> ParseError:
+        return ParseError(message, text=self.text, position=pos, hint=hint)
+
+    def run(self) -> tuple[str, list[int]]:
+        end = self._sequence(0, None, 0)
+        if end != len(self.text):
+            raise self.error("unbalanced '}'", end)
+        return "".join(self.out), self.where
+
+    def _group(self, i: int, depth: int) -> int:
+        """Translate a ``{…}`` group (or one character) into parentheses."""
+        i = self._skip_spaces(i)
+        if i >= len(self.text):
+            raise self.error("missing argument in braces { }", i)
+        if self.text[i] == "{":
+            self.emit("(", i)
+            end = self._sequence(i + 1, "}", depth + 1)
+            self.emit(")", end - 1)
+            return end
+        if self.text[i] == "\\":
+            self.emit("(", i)
+            j = self._command(i, depth + 1)
+            self.emit(")", j - 1)
+            return j
+        self.emit("(" + self.text[i] + ")", i)
+        return i + 1
+
+    def _skip_spaces(self, i: int) -> int:
+        while i < len(self.text) and self.text[i].isspace():
+            i += 1
+        return i
+
+    def _sequence(self, i: int, closer: str | None, depth: int) -> int:
+        if depth > self.limits.max_depth:
+            raise LimitError(f"LaTeX groups nest more than {self.limits.max_depth} deep")
+        text = self.text
+        while i < len(text):
+            ch = text[i]
+            if closer is not None and ch == closer:
+                return i + 1
+            if ch == "}":
+                raise self.error("unbalanced '}'", i)
+            if ch == "{":
+                self.emit("(", i)
+                i = self._sequence(i + 1, "}", depth + 1)
+                self.emit(")", i - 1)
+            elif ch == "\\":
+                i = self._command(i, depth)
+            elif ch == "^":
+                self.emit("^", i)
+                i = self._group(i + 1, depth)
+            elif ch == "_":
+                i = self._subscript(i)
+            else:
+                self.emit(ch, i)
+                i += 1
+        if closer is not None:
+            raise self.error(f"missing '{closer}'", len(text))
+        return i
+
+    def _subscript(self, i: int) -> int:
+        # x_1 and x_{12} are names: glue the subscript onto the name before it
+        j = i + 1
+        if j < len(self.text) and self.text[j] == "{":
+            k = self.text.find("}", j)
+            if k < 0:
+                raise self.error("missing '}'", len(self.text))
+            sub = self.text[j + 1 : k].strip()
+            end = k + 1
+        else:
+            sub = self.text[j : j + 1]
+            end = j + 1
+        if not sub.isalnum() or not sub.isascii():
+            raise self.error("a subscript must be letters or digits, as in x_{1}", i)
+        if self.out and self.out[-1].endswith("log"):
+            self.emit("_" + sub, i)
+            return end
+        self.emit("_" + sub, i)
+        return end
+
+    def _command(self, i: int, depth: int) -> int:
+        text = self.text
+        j = i + 1
+        if j < len(text) and not text[j].isalpha():
+            name = text[j]
+            j += 1
+        else:
+            while j < len(text) and text[j].isalpha():
+                j += 1
+            name = text[i + 1 : j]
+        if name in _LATEX_SPACES:
+            if name in {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big"}:
+                # \left( \right| \left. : the delimiter that follows is what counts
+                k = self._skip_spaces(j)
+                if text.startswith("\\{", k) or text.startswith("\\}", k):
+                    self.emit("(" if text[k + 1] == "{" else ")", k)
+                    return k + 2
+                if text.startswith("\\lvert", k) or text.startswith("\\rvert", k):
+                    self.emit("|", k)
+                    return k + 6
+                if text.startswith("\\vert", k):
+                    self.emit("|", k)
+                    return k + 5
+                if k < len(text) and text[k] == ".":
+                    return k + 1
+                if k < len(text) and text[k] in "()[]|":
+                    self.emit(text[k], k)
+                    return k + 1
+            self.emit(" ", i)
+            return j
+        if name in ("frac", "dfrac", "tfrac"):
+            self.emit("((", i)
+            j = self._group(j, depth + 1)
+            self.emit(")/(", j)
+            j = self._group(j, depth + 1)
+            self.emit("))", j - 1)
+            return j
+        if name == "sqrt":
+            k = self._skip_spaces(j)
+            if k < len(text) and text[k] == "[":
+                close = text.find("]", k)
+                if close < 0:
+                    raise self.error("missing ']' in \\sqrt[n]{…}", k)
+                self.emit("root(", i)
+                j = self._group(close + 1, depth + 1)
+                self.emit(",(", close)
+                inner = _LatexTranslator(text[k + 1 : close], self.limits)
+                translated, _ = inner.run()
+                self.emit(translated, k + 1)
+                self.emit("))", close)
+                return j
+            self.emit("sqrt", i)
+            return self._group(j, depth + 1)
+        if name in ("lvert", "rvert", "vert", "mid"):
+            self.emit("|", i)
+            return j
+        if name in ("{", "}"):
+            self.emit("(" if name == "{" else ")", i)
+            return j
+        if name in ("mathrm", "operatorname", "text", "mathit"):
+            k = self._skip_spaces(j)
+            if k >= len(text) or text[k] != "{":
+                raise self.error(f"\\{name} needs a {{…}} argument", j)
+            close = text.find("}", k)
+            if close < 0:
+                raise self.error("missing '}'", len(text))
+            self.emit(" " + text[k + 1 : close].strip() + " ", k + 1)
+            return close + 1
+        if name in _LATEX_OPERATORS:
+            self.emit(_LATEX_OPERATORS[name], i)
+            return j
+        if name in _LATEX_FUNCTIONS or name in FUNCTIONS:
+            # \log_{10}: the subscript joins the name, as log_10
+            self.emit(" " + name + ("" if text.startswith("_", j) else " "), i)
+            return j
+        if name in _LATEX_CONSTANTS:
+            self.emit(" " + _LATEX_CONSTANTS[name] + " ", i)
+            return j
+        if name in _LATEX_GREEK:
+            self.emit(" " + _LATEX_GREEK[name] + " ", i)
+            return j
+        suggestion = difflib.get_close_matches(
+            name, [*_LATEX_FUNCTIONS, *_LATEX_GREEK, "frac", "sqrt", "cdot", "left", "right"], 1
+        )
+        hint = f"did you mean \\{suggestion[0]}?" if suggestion else None
+        raise self.error(f"unknown LaTeX command \\{name}", i, hint)
+
+
+# --------------------------------------------------------------------------
+# The parser
+
+
+def _parse(
+    text: str, variables: Sequence[str], limits: Limits, latex: bool | None
+) -> tuple[sympy.Expr, list[str]]:
+    if not isinstance(text, str):
+        raise InputError("an expression must be text")
+    if len(text) > limits.max_length:
+        raise _too_long(text, limits)
+    source = text
+    where: list[int] | None = None
+    if latex or (latex is None and _LATEX_COMMAND.search(text)):
+        text, where = _LatexTranslator(text, limits).run()
+    try:
+        tokens = _Tokenizer(text, limits).run()
+        parser = _Parser(text, tokens, variables, limits)
+        return parser.parse(), parser.notes
+    except GradcliError as error:
+        if where is None or error.text != text:
+            raise
+        position = error.position
+        if position is not None:
+            position = where[position] if position < len(where) else len(source)
+        raise type(error)(error.message, text=source, position=position, hint=error.hint) from None
+
+
+@dataclass
+class _Parser:
+    text: str
+    tokens: list[Token]
+    variables: Sequence[str]
+    limits: Limits
+    notes: list[str] = field(default_factory=list)
+    i: int = 0
+    depth: int = 0
+    bars: int = 0
+    _symbols: dict[str, sympy.Symbol] = field(default_factory=dict)
+
+    # -- entry
+
+    def parse(self) -> sympy.Expr:
+        if self.tokens[0].kind == "end":
+            raise ParseError("the expression is empty", text=self.text, position=0)
+        self._resolve_names()
+        expr = self.sum()
+        tok = self.peek()
+        if tok.kind != "end":
+            raise self._unexpected(tok)
+        return self._finish(expr)
+
+    def _finish(self, expr: sympy.Expr) -> sympy.Expr:
+        if not isinstance(expr, sympy.Expr):
+            raise ParseError("not an expression", text=self.text, position=0)
+        if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise UndefinedError("the expression is undefined: it divides by zero")
+        if expr.has(sympy.I):
+            raise UndefinedError("the expression is not real (it contains an imaginary number)")
+        return expr
+
+    # -- token helpers
+
+    def peek(self, ahead: int = 0) -> Token:
+        return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
+
+    def take(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def error(self, message: str, pos: int, hint: str | None = None) -> ParseError:
+        return ParseError(message, text=self.text, position=pos, hint=hint)
+
+    def _unexpected(self, tok: Token) -> ParseError:
+        if tok.kind == "close":
+            return self.error(f"unmatched '{tok.text}'", tok.pos)
+        if tok.kind == "comma":
+            return self.error(
+                "unexpected ',': one expression is expected here",
+                tok.pos,
+                hint="commas separate the arguments of a function such as atan2(y, x)",
+            )
+        if tok.kind == "end":
+            return self.error("the expression ends too early", tok.pos)
+        return self.error(f"unexpected '{tok.text}'", tok.pos)
+
+    def _enter(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > self.limits.max_depth:
+            raise LimitError(
+                f"the expression nests more than {self.limits.max_depth} deep "
+                "(raise it with --max-depth or GRADCLI_MAX_DEPTH)",
+                text=self.text,
+                position=pos,
+            )
+
+    def _leave(self) -> None:
+        self.depth -= 1
+
+    # -- names
+
+    def _resolve_names(self) -> None:
+        """Decide, before parsing, what each multi-letter name means.
+
+        A juxtaposition like ``xy`` is a product only when each of its letters
+        is a variable of the expression, so this needs every name first.
+        """
+        declared = set(self.variables)
+        singles = {
+            _canonical_name(t.text)
+            for t in self.tokens
+            if t.kind == "name" and _letter_units(t.text) == [t.text] and t.text not in CONSTANTS
+        } | {v for v in declared if len(v) == 1 or v in GREEK_NAMES}
+        out: list[Token] = []
+        for idx, tok in enumerate(self.tokens):
+            if tok.kind != "name":
+                out.append(tok)
+                continue
+            name = tok.text
+            canonical = _canonical_name(name)
+            following = self.tokens[idx + 1] if idx + 1 < len(self.tokens) else None
+            if (
+                canonical in declared
+                or name in FUNCTIONS
+                or name in CONSTANTS
+                or canonical in GREEK_NAMES
+                or _LOG_BASE.match(name)
+            ):
+                out.append(tok)
+                continue
+            if name in _REFUSED_FUNCTIONS and following is not None and following.kind == "open":
+                raise self.error(f"'{name}' is not a function gradcli accepts", tok.pos)
+            units = _letter_units(name)
+            if len(units) > 1 and all(_canonical_name(u) in singles for u in units):
+                pos = tok.pos
+                for unit in units:
+                    out.append(Token("name", unit, pos))
+                    pos += len(unit)
+                shown = "·".join(units)
+                self.notes.append(f"read '{name}' as {shown} (a product of variables)")
+                continue
+            prefix = _function_prefix(name)
+            if prefix and re.fullmatch(r"[A-Za-z]\d*", name[len(prefix) :]):
+                rest = name[len(prefix) :]
+                raise self.error(
+                    f"unknown name '{name}'",
+                    tok.pos,
+                    hint=f"did you mean {prefix}({rest})? (a variable named {name} needs --vars)",
+                )
+            if (
+                len(units) > 1
+                and following is not None
+                and following.kind == "open"
+                and following.pos == tok.pos + len(name)
+            ):
+                close = difflib.get_close_matches(name, list(FUNCTIONS), 1)
+                if not close:
+                    close = difflib.get_close_matches(name.lower(), list(FUNCTIONS), 1)
+                hint = f"did you mean {close[0]}?" if close else f"for a product write {name}*(…)"
+                raise self.error(f"unknown function '{name}'", tok.pos, hint)
+            out.append(tok)
+        self.tokens = out
+
+    def _symbol(self, name: str) -> sympy.Symbol:
+        canonical = _canonical_name(name)
+        sym = self._symbols.get(canonical)
+        if sym is None:
+            sym = self._symbols[canonical] = symbol(canonical)
+        return sym
+
+    # -- grammar
+
+    def sum(self) -> sympy.Expr:
+        terms = [self.term()]
+        while True:
+            tok = self.peek()
+            if tok.kind == "op" and tok.text in "+-":
+                self.take()
+                term = self.term()
+                terms.append(term if tok.text == "+" else -term)
+            else:
+                break
+        if len(terms) == 1:
+            return terms[0]
+        self._check_numbers(terms, "sum")
+        return sympy.Add(*terms)
+
+    def _starts_operand(self, tok: Token) -> bool:
+        if tok.kind in ("num", "name", "open", "root"):
+            return True
+        # a bar inside |…| closes it; elsewhere it opens a new |…|
+        return tok.kind == "bar" and self.bars == 0
+
+    def term(self) -> sympy.Expr:
+        first = self.peek()
+        factors = [self.unary()]
+        previous = first
+        while True:
+            tok = self.peek()
+            if tok.kind == "op" and tok.text in "*/":
+                self.take()
+                nxt = self.peek()
+                if nxt.kind == "end" or (nxt.kind == "op" and nxt.text in "*/^"):
+                    raise self.error(f"missing operand after '{tok.text}'", nxt.pos)
+                factor = self.unary()
+                if tok.text == "/":
+                    if factor == 0:
+                        raise UndefinedError("division by zero", text=self.text, position=tok.pos)
+                    factor = self._power(factor, sympy.Integer(-1), tok.pos)
+                factors.append(factor)
+                previous = nxt
+            elif self._starts_operand(tok):
+                if tok.kind == "num" and previous.kind == "num" and self._adjacent_numbers():
+                    raise self.error(
+                        "two numbers in a row",
+                        tok.pos,
+                        hint="write the operator between them, e.g. 2*3",
+                    )
+                factors.append(self.unary_no_sign())
+                previous = tok
+            else:
+                break
+        if len(factors) == 1:
+            return factors[0]
+        self._check_numbers(factors, "product")
+        return sympy.Mul(*factors)
+
+    def _adjacent_numbers(self) -> bool:
+        prev = self.tokens[self.i - 1]
+        return prev.kind == "num"
+
+    def unary(self) -> sympy.Expr:
+        tok = self.peek()
+        if tok.kind == "op" and tok.text in "+-":
+            self.take()
+            self._enter(tok.pos)
+            try:
+                nxt = self.peek()
+                if nxt.kind == "end":
+                    raise self.error(f"missing operand after '{tok.text}'", nxt.pos)
+                operand = self.unary()
+            finally:
+                self._leave()
+            return -operand if tok.text == "-" else operand
+        return self.power()
+
+    def unary_no_sign(self) -> sympy.Expr:
+        return self.power()
+
+    def power(self) -> sympy.Expr:
+        base = self.postfix()
+        tok = self.peek()
+        if tok.kind == "op" and tok.text == "^":
+            self.take()
+            nxt = self.peek()
+            if nxt.kind == "end" or (nxt.kind == "op" and nxt.text in "*/^"):
+                raise self.error("missing exponent after '^'", nxt.pos)
+            self._enter(tok.pos)
+            try:
+                exponent = self.unary()
+            finally:
+                self._leave()
+            return self._power(base, exponent, tok.pos)
+        return base
+
+    def postfix(self) -> sympy.Expr:
+        expr = self.primary()
+        while self.peek().kind == "sup":
+            tok = self.take()
+            expr = self._power(expr, sympy.Integer(tok.value), tok.pos)
+        return expr
+
+    def primary(self) -> sympy.Expr:
+        tok = self.peek()
+        if tok.kind == "num":
+            self.take()
+            value: Fraction = tok.value
+            return sympy.Rational(value.numerator, value.denominator)
+        if tok.kind == "name":
+            return self.name()
+        if tok.kind == "open":
+            self.take()
+            self._enter(tok.pos)
+            saved_bars, self.bars = self.bars, 0
+            try:
+                if self.peek().kind == "close":
+                    raise self.error("empty brackets", tok.pos)
+                inner = self.sum()
+                self._expect_close(tok)
+            finally:
+                self.bars = saved_bars
+                self._leave()
+            return inner
+        if tok.kind == "bar":
+            self.take()
+            self._enter(tok.pos)
+            self.bars += 1
+            try:
+                if self.peek().kind == "bar":
+                    raise self.error("empty | |", tok.pos)
+                inner = self.sum()
+                close = self.peek()
+                if close.kind != "bar":
+                    raise self.error(
+                        "missing closing '|'", close.pos if close.kind != "end" else tok.pos
+                    )
+                self.take()
+            finally:
+                self.bars -= 1
+                self._leave()
+            return self._apply("abs", [inner], tok.pos)
+        if tok.kind == "root":
+            self.take()
+            self._enter(tok.pos)
+            try:
+                if self.peek().kind == "end":
+                    raise self.error(f"missing operand after '{tok.text}'", tok.pos)
+                radicand = self.power()
+            finally:
+                self._leave()
+            return self._power(radicand, sympy.Rational(1, tok.value), tok.pos)
+        if tok.kind == "end":
+            raise self.error("the expression ends too early", tok.pos, hint=self._ending_hint())
+        raise self._unexpected(tok)
+
+    def _ending_hint(self) -> str | None:
+        if self.i > 0 and self.tokens[self.i - 1].kind == "open":
+            return "missing ')'"
+        return None
+
+    def _expect_close(self, opener: Token) -> None:
+        tok = self.peek()
+        expected = _CLOSE_FOR[opener.text]
+        if tok.kind == "close":
+            if tok.text != expected:
+                raise self.error(
+                    f"'{opener.text}' at position {opener.pos + 1} is closed by '{tok.text}'",
+                    tok.pos,
+                    hint=f"close it with '{expected}'",
+                )
+            self.take()
+            return
+        if tok.kind == "end":
+            raise self.error(
+                f"missing '{expected}'",
+                opener.pos,
+                hint=f"the '{opener.text}' here is never closed",
+            )
+        raise self._unexpected(tok)
+
+    def name(self) -> sympy.Expr:
+        tok = self.take()
+        name = tok.text
+        log_base = _LOG_BASE.match(name)
+        if name in FUNCTIONS or log_base:
+            return self.call(tok)
+        if name in CONSTANTS and name not in self.variables:
+            return CONSTANTS[name]
+        if self.peek().kind == "open" and self.peek().pos == tok.pos + len(name):
+            close = difflib.get_close_matches(name, list(FUNCTIONS), 1)
+            if close and len(name) > 1 and name.lower() == close[0].lower():
+                raise self.error(f"unknown function '{name}'", tok.pos, f"did you mean {close[0]}?")
+        return self._symbol(name)
+
+    def call(self, tok: Token) -> sympy.Expr:
+        name = tok.text
+        exponent: sympy.Expr | None = None
+        nxt = self.peek()
+        # sin^2(x) and sin²(x): the power of the function's value
+        if nxt.kind == "sup" or (nxt.kind == "op" and nxt.text == "^"):
+            self.take()
+            if nxt.kind == "sup":
+                exponent = sympy.Integer(nxt.value)
+            else:
+                self._enter(nxt.pos)
+                try:
+                    exponent = self.unary()
+                finally:
+                    self._leave()
+            if exponent == -1 and name not in ("exp", "sqrt", "cbrt", "abs", "Abs"):
+                raise self.error(
+                    f"{name}^-1 is ambiguous",
+                    tok.pos,
+                    hint=f"write a{name}(x) for the inverse or 1/{name}(x) for the reciprocal",
+                )
+            if self.peek().kind != "open":
+                raise self.error(
+                    f"write {name}^n(…) with the argument in brackets, or ({name}(…))^n", tok.pos
+                )
+        args: list[sympy.Expr]
+        if self.peek().kind == "open":
+            opener = self.take()
+            self._enter(opener.pos)
+            saved_bars, self.bars = self.bars, 0
+            try:
+                args = self._arguments(opener, name)
+            finally:
+                self.bars = saved_bars
+                self._leave()
+        elif self._starts_operand(self.peek()) or (
+            self.peek().kind == "op" and self.peek().text == "-"
+        ):
+            # sin x, ln 2: the argument is the next factor (sin x^2 = sin(x^2))
+            self._enter(tok.pos)
+            try:
+                args = [self.unary()]
+            finally:
+                self._leave()
+        else:
+            raise self.error(f"{name} needs an argument, as in {name}(x)", tok.pos)
+        log_base = _LOG_BASE.match(name)
+        if log_base:
+            if len(args) != 1:
+                raise self.error(f"{name} takes one argument", tok.pos)
+            args.append(sympy.Integer(int(log_base.group(1))))
+            name = "log"
+        result = self._apply(name, args, tok.pos)
+        if exponent is not None:
+            result = self._power(result, exponent, tok.pos)
+        return result
+
+    def _arguments(self, opener: Token, name: str) -> list[sympy.Expr]:
+        args: list[sympy.Expr] = []
+        if self.peek().kind == "close":
+            raise self.error(f"{name}() needs an argument", opener.pos)
+        while True:
+            args.append(self.sum())
+            tok = self.peek()
+            if tok.kind == "comma":
+                self.take()
+                continue
+            self._expect_close(opener)
+            return args
+
+    # -- building, within bounds
+
+    def _apply(self, name: str, args: list[sympy.Expr], pos: int) -> sympy.Expr:
+        spec = FUNCTIONS[name]
+        if not spec.min_args <= len(args) <= spec.max_args:
+            wanted = (
+                str(spec.min_args)
+                if spec.min_args == spec.max_args
+                else f"{spec.min_args} or {spec.max_args}"
+            )
+            raise self.error(
+                f"{name} takes {wanted} argument{'s' if spec.max_args > 1 else ''}, "
+                f"got {len(args)}",
+                pos,
+            )
+        if name == "root" and (args[1].free_symbols or args[1] == 0):
+            raise self.error("root(x, n) needs a nonzero number n", pos)
+        for arg in args:
+            if not arg.free_symbols:
+                self._check_magnitude(arg, pos)
+        if name == "exp" and not args[0].free_symbols:
+            self._check_exp(args[0], pos)
+        return spec.build(*args)
+
+    def _power(self, base: sympy.Expr, exponent: sympy.Expr, pos: int) -> sympy.Expr:
+        if base == 0 and (exponent.is_negative or exponent == 0):
+            raise UndefinedError(
+                f"0 to the power {exponent} is undefined", text=self.text, position=pos
+            )
+        if base.is_Rational and exponent.is_Integer:
+            size = _size(base)
+            if size > 2 and abs(int(exponent)) * (size - 1) > self.limits.max_bits:
+                raise self._number_too_large(pos)
+        elif not base.free_symbols and not exponent.free_symbols:
+            self._check_magnitude(base, pos)
+            self._check_magnitude(exponent, pos)
+            estimate = _log2_magnitude(base)
+            scale = _approx(exponent)
+            if (
+                estimate is not None
+                and scale is not None
+                and abs(scale * estimate) > self.limits.max_bits
+            ):
+                raise self._number_too_large(pos)
+        if base is sympy.E:
+            return sympy.exp(exponent)
+        return sympy.Pow(base, exponent)
+
+    def _check_numbers(self, items: list[sympy.Expr], what: str) -> None:
+        total = sum(_size(e) for e in items if e.is_Rational)
+        if total > self.limits.max_bits + 64:
+            raise LimitError(
+                f"a {what} of numbers would exceed {self.limits.max_bits:,} bits "
+                "(raise it with GRADCLI_MAX_BITS)"
+            )
+
+    def _check_magnitude(self, value: sympy.Expr, pos: int) -> None:
+        estimate = _log2_magnitude(value)
+        if estimate is None or estimate > self.limits.max_bits:
+            raise self._number_too_large(pos)
+
+    def _check_exp(self, argument: sympy.Expr, pos: int) -> None:
+        value = _approx(argument)
+        if value is None or value > self.limits.max_bits * 0.6931471805599453:
+            raise self._number_too_large(pos)
+
+    def _number_too_large(self, pos: int) -> LimitError:
+        return LimitError(
+            f"this would make a number larger than 2^{self.limits.max_bits:,} "
+            "(raise the bound with GRADCLI_MAX_BITS)",
+            text=self.text,
+            position=pos,
+        )
+
+
+def _letter_units(name: str) -> list[str]:
+    """The letters of a name made only of letters, or [] if it has others."""
+    if not all(ch.isalpha() for ch in name):
+        return []
+    return list(name)
+
+
+def _function_prefix(name: str) -> str | None:
+    best = None
+    for fn in FUNCTIONS:
+        if name.startswith(fn) and len(name) > len(fn) and (best is None or len(fn) > len(best)):
+            best = fn
+    return best
+
+
+def _size(value: sympy.Expr) -> int:
+    """Bits in an exact rational: numerator plus denominator."""
+    if not value.is_Rational:
+        return 0
+    p, q = value.as_numer_denom()
+    return int(abs(int(p))).bit_length() + int(q).bit_length()
+
+
+__all__ = [
+    "CONSTANTS",
+    "FUNCTIONS",
+    "GREEK",
+    "Function",
+    "parse_expression",
+    "parse_function",
+    "parse_point",
+    "parse_vector",
+    "symbol",
+]

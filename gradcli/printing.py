@@ -1,0 +1,130 @@
+"""Expressions as text: sympy syntax, one-line unicode, LaTeX, and decimals.
+
+``to_text`` is the machine form (JSON, CSV, plain): sympy syntax that
+gradcli's own parser reads back. ``to_unicode`` is the human form for the
+terminal, ``x² + x·y + y²``, and reads back too.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import sympy
+from sympy.printing.str import StrPrinter
+
+from gradcli.parse import GREEK
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_GREEK_CHAR = {name: char for char, name in reversed(list(GREEK.items()))}
+# a number (not the end of a name such as x2) multiplying what follows
+_COEFFICIENT_DOT = re.compile(r"(?<![\w.√∛])(\d+)·(?=[A-Za-zα-ωΑ-Ω(|√])")
+
+
+class _UnicodePrinter(StrPrinter):
+    """StrPrinter with superscripts, √, π, |x| and greek letters."""
+
+    def _print_Symbol(self, expr: sympy.Symbol) -> str:
+        return _GREEK_CHAR.get(expr.name, expr.name)
+
+    def _print_Pi(self, expr: sympy.Expr) -> str:
+        return "π"
+
+    def _print_Exp1(self, expr: sympy.Expr) -> str:
+        return "e"
+
+    def _print_exp(self, expr: sympy.Expr) -> str:
+        argument = expr.args[0]
+        if argument.is_Symbol or (argument.is_Integer and argument >= 0):
+            return "e^" + self._print(argument)
+        return "e^(" + self._print(argument) + ")"
+
+    def _print_Abs(self, expr: sympy.Expr) -> str:
+        return "|" + self._print(expr.args[0]) + "|"
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
+        base, exponent = expr.args
+        if exponent is sympy.S.Half:
+            return "√" + self._radicand(base)
+        if exponent == sympy.Rational(1, 3):
+            return "∛" + self._radicand(base)
+        if exponent.is_Integer and int(exponent) not in (-1,):
+            shown = self.parenthesize(
+                base, sympy.printing.precedence.PRECEDENCE["Pow"], strict=True
+            )
+            return shown + str(int(exponent)).translate(_SUPERSCRIPT)
+        return str(super()._print_Pow(expr, rational)).replace("**", "^")
+
+    def _radicand(self, base: sympy.Expr) -> str:
+        shown = self._print(base)
+        if base.is_Symbol or (base.is_Integer and base >= 0):
+            return shown
+        return "(" + shown + ")"
+
+
+_unicode_printer = _UnicodePrinter()
+_text_printer = StrPrinter()
+
+
+def to_text(expr: sympy.Basic) -> str:
+    """Sympy syntax, read back by gradcli: ``x**2 + x*y + y**2``.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> to_text(x**2 + x*y + y**2)
+    'x**2 + x*y + y**2'
+    """
+    return str(_text_printer.doprint(expr))
+
+
+def to_unicode(expr: sympy.Basic) -> str:
+    """One line of unicode maths: ``x² + x·y + y²``, ``5√74/74``.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> to_unicode(x**2 + x*y + y**2)
+    'x² + x·y + y²'
+    >>> to_unicode(5 * sympy.sqrt(74) / 74)
+    '5√74/74'
+    """
+    shown = str(_unicode_printer.doprint(expr)).replace("*", "·")
+    return _COEFFICIENT_DOT.sub(r"\1", shown)
+
+
+def to_latex(expr: sympy.Basic) -> str:
+    r"""LaTeX for a write-up.
+
+    >>> to_latex(sympy.sqrt(74))
+    '\\sqrt{74}'
+    """
+    return str(sympy.latex(expr))
+
+
+def decimal(value: float, digits: int = 7) -> str:
+    """A float with ``digits`` significant digits, without exponent noise.
+
+    >>> decimal(8.602325267042627)
+    '8.602325'
+    >>> decimal(5.0)
+    '5'
+    """
+    if value == 0:
+        return "0"
+    if not math.isfinite(value):
+        return str(value)
+    shown = f"{value:.{digits}g}"
+    if "e" in shown:
+        mantissa, exponent = shown.split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return shown
+
+
+def is_exactly(expr: sympy.Expr, value: float) -> bool:
+    """Whether an exact value is a plain number whose decimal says it all.
+
+    Used to skip "≈ 5" beside an exact 5.
+
+    >>> is_exactly(sympy.Integer(5), 5.0), is_exactly(sympy.sqrt(74), 8.6)
+    (True, False)
+    """
+    return bool(expr.is_Integer) or (
+        bool(expr.is_Rational) and len(decimal(value)) < 8 and float(expr) == float(decimal(value))
+    )

@@ -1,0 +1,1 @@
+"""Terminal output with rich: the only package that imports rich."""
