@@ -91,14 +91,18 @@ def cli(ctx: click.Context, debug: bool, color: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """The console script: run the group and map every failure to an exit code."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
-    code = _run(argv, debug)
-    _exit(code)
+    _exit(run(argv))
 
 
-def _run(argv: list[str] | None, debug: bool) -> int:
+def run(argv: list[str] | None = None) -> int:
+    """Run gradcli with ``argv`` and return its exit code; never raises.
+
+    Messages go to stderr, one line each (a parse error adds the expression
+    with a caret under the offending character).
+    """
     from gradcli.budget import InternalError
 
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         # without standalone mode click returns the code of a click Exit
         returned = cli.main(args=argv, prog_name="gradcli", standalone_mode=False)
@@ -121,6 +125,7 @@ def _run(argv: list[str] | None, debug: bool) -> int:
         report(f"internal error: {error} (this is a bug in gradcli; rerun with --debug)")
         if debug:
             sys.stderr.write(error.traceback_text)
+            sys.stderr.flush()
         return ExitCode.MATH
     except Exception as error:  # noqa: BLE001 - the crash handler of last resort
         report(f"internal error: {type(error).__name__}: {error} (rerun with --debug)")
@@ -133,12 +138,12 @@ def _report_error(error: GradcliError) -> None:
     message = f"error: {error.message}"
     if error.position is not None and error.text:
         message += f" (at position {error.position + 1})"
-    report(message)
     located = error.located()
     if located:
-        sys.stderr.write(located + "\n")
+        message += "\n" + located
     if error.hint:
-        sys.stderr.write(f"  hint: {error.hint}\n")
+        message += f"\n  hint: {error.hint}"
+    report(message)
 
 
 def _silence_stdout() -> None:

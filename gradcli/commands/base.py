@@ -89,8 +89,7 @@ def limit_options(f: F) -> F:
         "--max-length",
         type=int,
         default=None,
-        help="Longest expression accepted, in characters [default: 10000; "
-        "env GRADCLI_MAX_LENGTH].",
+        help="Longest expression accepted, in characters [default: 10000; env GRADCLI_MAX_LENGTH].",
     )
     @click.option(
         "--max-depth",

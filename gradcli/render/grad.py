@@ -52,7 +52,9 @@ def renderables(result: Gradient) -> list[RenderableType]:
     for parameter, value in at.parameter_values:
         out.append(text(f"with {to_unicode(parameter)} = {to_unicode(value)}"))
     value = _vector([to_unicode(v) for v in at.value])
-    f_value = _with_decimal(to_unicode(at.function_value), at.function_value, at.function_value_float)
+    f_value = _with_decimal(
+        to_unicode(at.function_value), at.function_value, at.function_value_float
+    )
     out.append(text(f"f({point_args}) = {f_value}"))
     if at.critical:
         out.append(text(f"∇f({point_args}) = {value}", "bold"))
@@ -77,7 +79,11 @@ def renderables(result: Gradient) -> list[RenderableType]:
     d = at.directional
     if d is not None:
         unit_v = _vector([to_unicode(c) for c in d.unit_along])
-        out.append(text(f"along v = {_vector([to_unicode(c) for c in d.along])}, normalised to v̂ = {unit_v}"))
+        out.append(
+            text(
+                f"along v = {_vector([to_unicode(c) for c in d.along])}, normalised to v̂ = {unit_v}"
+            )
+        )
         rate = _with_decimal(to_unicode(d.derivative), d.derivative, d.derivative_float)
         out.append(text(f"D_v̂ f({point_args}) = ∇f · v̂ = {rate}", "bold"))
         if d.angle_float is not None:
