@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+
 import click
 
 from gradcli import __version__
@@ -127,7 +128,7 @@ def run(argv: list[str] | None = None) -> int:
             sys.stderr.write(error.traceback_text)
             sys.stderr.flush()
         return ExitCode.MATH
-    except Exception as error:  # noqa: BLE001 - the crash handler of last resort
+    except Exception as error:
         report(f"internal error: {type(error).__name__}: {error} (rerun with --debug)")
         if debug:
             raise

@@ -173,7 +173,8 @@ class Line:
 
 def stdin_lines(stream: Any = None) -> Iterator[Line]:
     """Lines from stdin, skipping blanks and ``#`` comments, read lazily."""
-    stream = stream or click.get_text_stream("stdin")
+    if stream is None:
+        stream = sys.stdin
     for number, raw in enumerate(stream, start=1):
         line = raw.strip()
         if line and not line.startswith("#"):

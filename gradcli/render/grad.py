@@ -12,7 +12,7 @@ from gradcli.render.console import Screen, render, text
 
 
 def _with_decimal(exact_text: str, exact: object, value: float | None, digits: int = 7) -> str:
-    if value is None or is_exactly(exact, value):  # type: ignore[arg-type]
+    if value is None or is_exactly(exact, value):
         return exact_text
     return f"{exact_text} ≈ {decimal(value, digits)}"
 
