@@ -319,8 +319,8 @@ def evaluate(
     """The exact value of ``expr`` at a point, and its float.
 
     Raises :class:`UndefinedError` when the value is undefined (division by
-    zero) or not real there; its message is ``what`` with the reason filled in. The float is ``None`` when the value
-    still depends on a parameter.
+    zero) or not real there; its message is ``what`` with the state filled in.
+    The float is ``None`` when the value still depends on a parameter.
 
     >>> x = sympy.Symbol("x", real=True)
     >>> evaluate(sympy.sqrt(x), {x: sympy.Integer(2)})
@@ -330,19 +330,17 @@ def evaluate(
     _check_size_at(expr, values, limits, what)
     exact = expr.xreplace(dict(values))
     if exact.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise UndefinedError(what.format("undefined (division by zero)"))
+        raise UndefinedError(what.format("undefined") + " (division by zero)")
     if exact.free_symbols:
         return exact, None
     approx = exact.evalf(20)
     if approx.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise UndefinedError(what.format("undefined (division by zero)"))
+        raise UndefinedError(what.format("undefined") + " (division by zero)")
     real, imaginary = approx.as_real_imag()
     if imaginary != 0 and abs(float(imaginary)) > 1e-15 * max(1.0, abs(float(real))):
         raise UndefinedError(
-            what.format(
-                "not real (a logarithm, even root or inverse trigonometric function "
-                "outside its domain)"
-            )
+            what.format("not real")
+            + " (a logarithm, even root or inverse trigonometric function outside its domain)"
         )
     if not real.is_number or not real.is_finite:
         raise UndefinedError(what.format("undefined"))
@@ -372,9 +370,7 @@ def _check_size_at(
             if size is None or exponent is None:
                 raise UndefinedError(what.format("too large to compute"))
             if exponent * max(abs(size), 1.0) > limits.max_bits and node.exp.is_Integer:
-                raise UndefinedError(
-                    what.format(f"a number larger than 2^{limits.max_bits:,}")
-                )
+                raise UndefinedError(what.format(f"a number larger than 2^{limits.max_bits:,}"))
 
 
 def describe_point(values: Mapping[sympy.Symbol, sympy.Expr]) -> str:

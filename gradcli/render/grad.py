@@ -36,7 +36,9 @@ def renderables(result: Gradient) -> list[RenderableType]:
     table.add_column("variable")
     table.add_column("partial derivative")
     if at is not None:
-        table.add_column(f"at ({point_args})", justify="right")
+        table.add_column(
+            f"at ({point_args})" if len(at.point) > 1 else f"at {point}", justify="right"
+        )
     for i, (variable, component) in enumerate(zip(function.variables, result.components)):
         name = to_unicode(variable)
         row: list[RenderableType] = [text(name), text(f"∂f/∂{name} = {to_unicode(component)}")]

@@ -1,0 +1,91 @@
+"""The design holds: each outside library has one home, start-up stays light."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "gradcli"
+
+#: library → where in the package it may be imported
+HOMES = {
+    "click": ("cli.py", "commands/"),
+    "rich": ("render/",),
+    "matplotlib": ("plot.py",),
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("library", sorted(HOMES))
+def test_each_library_has_one_home(library: str) -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if library in _imports(path) and not relative.startswith(HOMES[library]):
+            offenders.append(relative)
+    assert offenders == [], f"{library} imported outside {HOMES[library]}"
+
+
+def test_no_code_execution_primitives_in_the_package() -> None:
+    """Nothing in gradcli can hand text to Python's eval, directly or via sympy."""
+    builtins = {"eval", "exec", "compile", "__import__", "sympify", "parse_expr", "S"}
+    sympy_entry_points = {"sympify", "parse_expr", "S", "parse_latex"}
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in builtins:
+                offenders.append(f"{path.name}:{node.lineno} {func.id}")
+            elif isinstance(func, ast.Attribute) and func.attr in sympy_entry_points:
+                offenders.append(f"{path.name}:{node.lineno} {func.attr}")
+    assert offenders == []
+
+
+def _modules_after(*args: str) -> set[str]:
+    code = (
+        "import sys; from gradcli.cli import run; import contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    run({list(args)!r})\n"
+        "print(' '.join(sorted(m.split('.')[0] for m in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_help_and_version_import_no_sympy() -> None:
+    assert "sympy" not in _modules_after("--help")
+    assert "sympy" not in _modules_after("--version")
+    assert "rich" not in _modules_after("--help")
+
+
+def test_simple_grad_imports_nothing_heavy() -> None:
+    json_run = _modules_after("grad", "x^2+y^2+xy", "--at", "1,3", "-f", "json")
+    assert not {"numpy", "matplotlib", "scipy", "rich"} & json_run
+    table_run = _modules_after("grad", "x^2+y^2+xy", "--at", "1,3")
+    assert not {"numpy", "matplotlib", "scipy"} & table_run
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    from gradcli.cli import COMMANDS
+    from tests.conftest import invoke
+
+    for name in COMMANDS:
+        result = invoke(name, "--help")
+        assert result.exit_code == 0, result
+        assert "Example" in result.stdout, f"`gradcli {name} --help` shows no example"
