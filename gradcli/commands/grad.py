@@ -9,10 +9,12 @@ import click
 from gradcli.commands.base import (
     Line,
     Settings,
+    emit,
     format_option,
     limit_options,
     one_line,
     read_expression,
+    report,
     run_batch,
     run_one,
     settings,
@@ -20,13 +22,18 @@ from gradcli.commands.base import (
     stdin_lines,
     variables_option,
 )
-from gradcli.errors import GradcliError
+from gradcli.errors import ExitCode, GradcliError, InputError
 from gradcli.limits import Limits
 
 
 @click.command()
 @click.argument("expression")
-@click.option("--at", "at", metavar="POINT", help="A point: 1,3 or -1/2,pi/4 or 'x=1, y=3'.")
+@click.option(
+    "--at",
+    "at",
+    metavar="POINT",
+    help="A point: 1,3 or -1/2,pi/4 or 'x=1, y=3'; '-' streams points from stdin.",
+)
 @click.option(
     "--along",
     metavar="VECTOR",
@@ -62,6 +69,7 @@ def grad(
       gradcli grad "x*exp(y)" --format latex
       gradcli grad @function.txt --at 0,1
       printf 'x^2\\nsin(x*y)\\n' | gradcli grad - --format json
+      seq 1 5 | gradcli grad "x^3" --at - --format csv
 
     EXPRESSION '-' reads one expression a line from stdin (blank lines and
     # comments skipped); '@FILE' reads it from a file. ∇f points the way of
@@ -69,6 +77,14 @@ def grad(
     """
     names = split_names(variables)
     screen = settings()
+    if at == "-":
+        if expression == "-":
+            raise InputError("stdin can hold the expressions or the points, not both")
+        if along is not None:
+            raise InputError("--along is not available with streamed points")
+        text = read_expression(expression, limits)
+        stream_points(text, output_format, screen, names, limits, latex)
+        return
     options: dict[str, Any] = dict(
         at=at, along=along, variables=names, simplify=simplify, limits=limits, latex=latex
     )
@@ -138,3 +154,67 @@ def render(
         "latex": formats.to_latex,
     }[output_format]
     return formatter(result)
+
+
+def stream_points(
+    text: str,
+    output_format: str,
+    screen: Settings,
+    variables: list[str] | None,
+    limits: Limits,
+    latex: bool | None,
+) -> None:
+    """``--at -``: the gradient at each point on stdin, one row per point.
+
+    The symbolic work runs within the time budget; the numeric loop then runs
+    here, compiled once, chunk by chunk as input arrives.
+    """
+    import gc
+    import sys
+
+    from gradcli.budget import run_bounded
+    from gradcli.calculus import partial_derivatives
+    from gradcli.formats import points as formats
+    from gradcli.parse import parse_function
+    from gradcli.points import blocks_of_lines, evaluate_chunks
+
+    if output_format == "latex":
+        raise InputError("--format latex is not available for streamed points")
+
+    def symbolic() -> tuple[Any, tuple[Any, ...]]:
+        function = parse_function(text, variables=variables, limits=limits, latex=latex)
+        return function, partial_derivatives(function.expr, function.variables)
+
+    function, components = run_bounded(symbolic, timeout=limits.timeout)
+    names = [v.name for v in function.variables]
+    stdin = sys.stdin.buffer
+    read = getattr(stdin, "read1", stdin.read)
+    unreadable = undefined = 0
+    # millions of short-lived floats and lists: the cycle collector would
+    # rescan them over and over for nothing (none of them form cycles)
+    gc.disable()
+    if output_format == "csv":
+        emit(formats.header(names))
+    elif output_format == "plain":
+        emit("# " + formats.header(names, " "))
+    for chunk in evaluate_chunks(function, components, blocks_of_lines(read), limits=limits):
+        for bad in chunk.bad:
+            report(f"line {bad.number}: error: {bad.reason}")
+        unreadable += len(chunk.bad)
+        undefined += chunk.undefined
+        if output_format == "table":
+            from gradcli.render.console import Screen
+            from gradcli.render.points import to_table
+
+            emit(to_table(function, chunk, Screen(width=screen.width, color=screen.color)))
+        else:
+            emit(
+                {"csv": formats.to_csv, "plain": formats.to_plain, "json": formats.to_json}[
+                    output_format
+                ](chunk)
+            )
+    if undefined:
+        report(f"warning: the gradient is undefined at {undefined} point(s), shown as NaN")
+    if unreadable:
+        report(f"{unreadable} line(s) could not be read, shown as NaN")
+        raise click.exceptions.Exit(int(ExitCode.USAGE))

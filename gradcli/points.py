@@ -1,0 +1,286 @@
+"""The gradient at many points, streamed: compiled once, evaluated in chunks.
+
+Points arrive as text, one a line (``1,3``, ``1 3`` or ``x=1, y=3``). They
+are read in chunks of whatever input is available, evaluated with one
+numpy call per chunk, and handed on, so memory stays flat however many points
+come and output starts before input ends. A line that cannot be read becomes a
+row of NaN and a :class:`BadLine`; a point where the gradient is undefined
+gives NaN too, and is counted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sympy
+
+from gradcli.errors import GradcliError, InputError
+from gradcli.limits import Limits
+from gradcli.parse import Function
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """An input line that could not be read as a point."""
+
+    number: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Points and their gradients: row i of each array is one input line.
+
+    ``points`` has one column per variable; ``gradients`` one per partial;
+    ``magnitudes`` is |∇f|. Rows of unreadable lines are NaN throughout.
+    """
+
+    line_numbers: Sequence[int]
+    points: np.ndarray
+    gradients: np.ndarray
+    magnitudes: np.ndarray
+    bad: tuple[BadLine, ...]
+    undefined: int
+    #: the input lines themselves when each is already ``a,b,…`` in plain
+    #: numbers, so that output can echo them instead of re-formatting floats
+    point_text: Sequence[str] | None = None
+
+
+def compile_gradient(
+    function: Function, components: Sequence[sympy.Expr]
+) -> Callable[[np.ndarray], np.ndarray]:
+    """∇f as a numpy function of an (n, k) array of points → (n, k) array.
+
+    Rows where f itself is undefined (``log`` of a negative number, say) are
+    NaN even where the formula for ∇f would give a number: there is no
+    gradient where there is no function.
+
+    >>> import numpy as np
+    >>> from gradcli.calculus import gradient
+    >>> g = gradient("x^2 + y^2 + xy")
+    >>> compile_gradient(g.function, g.components)(np.array([[1.0, 3.0]]))
+    array([[5., 7.]])
+    """
+    import numpy as np
+
+    if function.parameters:
+        names = ", ".join(p.name for p in function.parameters)
+        raise InputError(
+            f"streamed points need a function of its variables only; {names} "
+            "would need values (list every symbol in --vars)"
+        )
+    compiled = sympy.lambdify(
+        function.variables, [function.expr, *components], modules="numpy", cse=True
+    )
+
+    def evaluate(points: np.ndarray) -> np.ndarray:
+        columns = [points[:, i] for i in range(points.shape[1])]
+        with np.errstate(all="ignore"):
+            f, *values = compiled(*columns)
+        out = np.empty((points.shape[0], len(components)))
+        for j, value in enumerate(values):
+            out[:, j] = value  # broadcasts constants such as ∂(2x)/∂x = 2
+        defined = np.broadcast_to(np.isfinite(f), (points.shape[0],))
+        out[~defined] = np.nan
+        return out
+
+    return evaluate
+
+
+def evaluate_chunks(
+    function: Function,
+    components: Sequence[sympy.Expr],
+    blocks: Iterable[Block],
+    *,
+    limits: Limits | None = None,
+) -> Iterator[Chunk]:
+    """Evaluate the gradient for each block of input lines."""
+    import numpy as np
+
+    limits = limits or Limits()
+    gradient_at = compile_gradient(function, components)
+    names = [v.name for v in function.variables]
+    for block in blocks:
+        numbers, points, bad, text = read_block(block, names, limits=limits)
+        if not numbers:
+            continue
+        gradients = gradient_at(points)
+        with np.errstate(all="ignore"):
+            magnitudes = np.sqrt(np.einsum("ij,ij->i", gradients, gradients))
+        readable = ~np.isnan(points).any(axis=1)
+        undefined = int((~np.isfinite(magnitudes) & readable).sum())
+        if undefined:
+            # inf and complex-looking results are undefined too: show them as NaN
+            broken = ~np.isfinite(magnitudes)
+            gradients[broken] = np.nan
+            magnitudes[broken] = np.nan
+        yield Chunk(numbers, points, gradients, magnitudes, tuple(bad), undefined, text)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Whole lines of raw input, and the number of the first."""
+
+    first_line: int
+    data: bytes
+
+
+def blocks_of_lines(read: Callable[[int], bytes], size: int = 1 << 20) -> Iterator[Block]:
+    """Blocks of whole lines from a byte stream, as fast as they arrive.
+
+    ``read(n)`` returns up to ``n`` bytes of what is available (as
+    ``BufferedReader.read1`` does), so a slow producer gets small blocks and
+    prompt output, and a fast one large blocks and throughput.
+
+    >>> import io
+    >>> list(blocks_of_lines(io.BytesIO(b"1,3\\n2,4\\n5").read1))
+    [Block(first_line=1, data=b'1,3\\n2,4\\n'), Block(first_line=3, data=b'5\\n')]
+    """
+    pending = b""
+    next_line = 1
+    while True:
+        data = read(size)
+        if not data:
+            break
+        pending += data
+        cut = pending.rfind(b"\n")
+        if cut < 0:
+            continue
+        block, pending = pending[: cut + 1], pending[cut + 1 :]
+        yield Block(next_line, block)
+        next_line += block.count(b"\n")
+    if pending:
+        yield Block(next_line, pending + b"\n")
+
+
+def read_block(
+    block: Block, names: Sequence[str], *, limits: Limits | None = None
+) -> tuple[Sequence[int], np.ndarray, list[BadLine], list[str] | None]:
+    """The points in a block: line numbers, an (n, k) array, bad lines, text.
+
+    Blank lines and ``#`` comments are skipped. A block of plain
+    comma-separated numbers is read in one numpy call and its lines are
+    returned as ``text`` for output to echo; anything else is read line by
+    line, and a line that cannot be read is a NaN row and a :class:`BadLine`.
+    """
+    k = len(names)
+    fast = _read_plain(block.data, k)
+    if fast is not None:
+        lines = block.data.decode("ascii").split("\n")
+        lines.pop()  # the block ends with a newline
+        return range(block.first_line, block.first_line + len(lines)), fast, [], lines
+    numbers = []
+    kept = []
+    for offset, raw in enumerate(block.data.decode("utf-8", errors="replace").split("\n")):
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            numbers.append(block.first_line + offset)
+            kept.append(line)
+    points, bad = read_points(kept, names, numbers=numbers, limits=limits)
+    return numbers, points, bad, None
+
+
+def read_points(
+    lines: Sequence[str],
+    names: Sequence[str],
+    *,
+    numbers: Sequence[int] | None = None,
+    limits: Limits | None = None,
+) -> tuple[np.ndarray, list[BadLine]]:
+    """Points from text lines: ``1,3``, ``1 3`` or ``x=1, y=3`` (any order).
+
+    Returns an (n, k) float array and the lines that could not be read, whose
+    rows are NaN. Plain numbers are read directly; anything else (``pi/4``,
+    named coordinates) goes through the safe parser.
+
+    >>> points, bad = read_points(["1,3", "2 -1", "y=2, x=0", "oops"], ["x", "y"])
+    >>> points.tolist()[:3], bad[0].number
+    ([[1.0, 3.0], [2.0, -1.0], [0.0, 2.0]], 4)
+    """
+    import numpy as np
+
+    k = len(names)
+    n = len(lines)
+    if numbers is None:
+        numbers = range(1, n + 1)
+    out = np.full((n, k), np.nan)
+    bad: list[BadLine] = []
+    for i, line in enumerate(lines):
+        fields = line.replace(",", " ").split()
+        try:
+            if len(fields) != k or "=" in line:
+                raise ValueError
+            out[i] = [float(f) for f in fields]
+        except ValueError:
+            try:
+                out[i] = _read_one(line, names, limits)
+            except GradcliError as error:
+                bad.append(BadLine(numbers[i], line, error.message))
+                out[i] = np.nan
+                continue
+        if not np.isfinite(out[i]).all():
+            bad.append(BadLine(numbers[i], line, "a coordinate is not finite"))
+            out[i] = np.nan
+    return out, bad
+
+
+_NOT_PLAIN = b"0123456789eE.+-,\n"
+
+
+def _read_plain(data: bytes, k: int) -> np.ndarray | None:
+    """The fast path: lines of exactly ``k`` plain numbers separated by commas.
+
+    Checked with whole-block operations (no Python loop over lines), read in
+    one numpy call. ``None`` when the block is anything else.
+    """
+    import warnings
+
+    import numpy as np
+
+    if not data or data.translate(None, _NOT_PLAIN) or b"\n\n" in data or data[:1] == b"\n":
+        return None
+    raw = np.frombuffer(data, np.uint8)
+    newlines = np.flatnonzero(raw == ord("\n"))
+    commas = np.flatnonzero(raw == ord(","))
+    per_line = np.diff(np.searchsorted(commas, newlines), prepend=0)
+    if not (per_line == k - 1).all():
+        return None
+    try:
+        with warnings.catch_warnings():
+            # numpy warns (and stops early) on a field that is not a number
+            warnings.simplefilter("error")
+            values = np.fromstring(data.replace(b"\n", b","), sep=",")
+    except (ValueError, DeprecationWarning):
+        return None
+    if values.size != len(newlines) * k or not np.isfinite(values).all():
+        return None
+    return values.reshape(len(newlines), k)
+
+
+def _read_one(line: str, names: Sequence[str], limits: Limits | None) -> list[float]:
+    from gradcli.calculus import evaluate
+    from gradcli.parse import parse_point, symbol
+
+    text = line.strip()
+    if not text:
+        raise InputError("an empty line")
+    variables = tuple(symbol(n) for n in names)
+    fake = Function(expr=sympy.Integer(0), variables=variables)
+    if "=" not in text and "," not in text:
+        # "pi/4 1": whitespace-separated coordinates
+        text = ",".join(text.split())
+    values = parse_point(text, fake, limits=limits)
+    out = []
+    for v in variables:
+        _, approx = evaluate(values[v], {}, what=f"{v.name} is {{}}", limits=limits)
+        if approx is None or not math.isfinite(approx):
+            raise InputError(f"{v.name} is not a finite number")
+        out.append(approx)
+    return out

@@ -1,0 +1,141 @@
+"""Streamed points (`grad EXPR --at -`): same numbers as the exact path, in order."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gradcli.calculus import gradient
+from gradcli.points import Block, blocks_of_lines, read_block, read_points
+from tests.conftest import invoke
+
+SEED = "x^2+y^2+xy"
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_streamed_values_equal_the_exact_path() -> None:
+    random.seed(7)
+    points = [(random.uniform(-5, 5), random.uniform(-5, 5)) for _ in range(50)]
+    lines = "".join(f"{x!r},{y!r}\n" for x, y in points)
+    result = invoke("grad", "sin(x*y) + exp(x/3) + y^3", "--at", "-", "-f", "csv", input=lines)
+    assert result.exit_code == 0, result
+    rows = _csv_rows(result.stdout)
+    assert len(rows) == len(points)
+    for (x, y), row in zip(points, rows):
+        exact = gradient("sin(x*y) + exp(x/3) + y^3", at=(x, y), simplify=False).at
+        assert exact is not None and exact.value_float is not None
+        assert float(row["df/dx"]) == pytest.approx(exact.value_float[0], rel=1e-12)
+        assert float(row["df/dy"]) == pytest.approx(exact.value_float[1], rel=1e-12)
+        assert float(row["magnitude"]) == pytest.approx(exact.magnitude_float, rel=1e-12)
+
+
+def test_header_and_the_seed_point() -> None:
+    result = invoke("grad", SEED, "--at", "-", "-f", "csv", input="1,3\n")
+    assert result.stdout.splitlines() == [
+        "x,y,df/dx,df/dy,magnitude",
+        "1,3,5.0,7.0,8.602325267042627",
+    ]
+
+
+def test_every_input_form_and_row_order() -> None:
+    text = "1,3\n2 -1\ny=0, x=4\n\n# comment\npi/2, 0\n"
+    result = invoke("grad", SEED, "--at", "-", "-f", "json", input=text)
+    assert result.exit_code == 0, result
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3, 6]
+    assert [r["point"] for r in rows] == [[1, 3], [2, -1], [4, 0], [math.pi / 2, 0]]
+    assert rows[0]["gradient"] == [5.0, 7.0]
+
+
+def test_bad_lines_are_nan_rows_reported_by_number() -> None:
+    text = "1,3\nnot a point\n1,2,3\n2,2\n"
+    result = invoke("grad", SEED, "--at", "-", "-f", "csv", input=text)
+    assert result.exit_code == 2
+    rows = _csv_rows(result.stdout)
+    assert len(rows) == 4
+    assert rows[0]["df/dx"] == "5.0" and rows[3]["df/dx"] == "6.0"
+    assert all(math.isnan(float(v)) for v in rows[1].values())
+    assert all(math.isnan(float(v)) for v in rows[2].values())
+    errors = result.stderr.splitlines()
+    assert errors[0].startswith("gradcli: line 2: error:")
+    assert errors[1].startswith("gradcli: line 3: error:")
+    assert "Traceback" not in result.stderr
+
+
+def test_undefined_points_give_nan_and_a_count_not_an_abort() -> None:
+    result = invoke(
+        "grad", "log(x) + 1/y", "--at", "-", "-f", "json", input="1,1\n-1,1\n1,0\n2,2\n"
+    )
+    assert result.exit_code == 0, result
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[0]["gradient"] == [1.0, -1.0]
+    assert rows[1]["gradient"] == [None, None]  # log of a negative number
+    assert rows[2]["gradient"] == [None, None]  # division by zero
+    assert rows[3]["gradient"] == [0.5, -0.25]
+    assert "undefined at 2 point(s)" in result.stderr
+
+
+def test_plain_and_table_formats() -> None:
+    plain = invoke("grad", SEED, "--at", "-", "-f", "plain", input="1,3\n")
+    assert plain.stdout.splitlines()[1] == "1.0 3.0 5.0 7.0 8.602325267042627"
+    table = invoke("grad", SEED, "--at", "-", input="1,3\n")
+    assert "8.602325" in table.stdout
+
+
+def test_stream_refuses_what_it_cannot_do() -> None:
+    assert invoke("grad", "-", "--at", "-", input="").exit_code == 2
+    assert invoke("grad", SEED, "--at", "-", "-f", "latex", input="1,3\n").exit_code == 2
+    params = invoke("grad", "a*x", "--vars", "x", "--at", "-", "-f", "csv", input="1\n")
+    assert params.exit_code == 2 and "a would need values" in params.stderr
+
+
+def test_blocks_split_only_at_line_ends() -> None:
+    data = b"1,3\n2,4\n5,6"
+    reader = io.BytesIO(data)
+    blocks = list(blocks_of_lines(lambda n: reader.read(3)))
+    assert b"".join(b.data for b in blocks) == data + b"\n"
+    assert all(b.data.endswith(b"\n") for b in blocks)
+    assert blocks[0].first_line == 1
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(-1e6, 1e6, allow_nan=False), st.floats(-1e6, 1e6, allow_nan=False)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_fast_and_careful_readers_agree(points: list[tuple[float, float]]) -> None:
+    data = "".join(f"{x!r},{y!r}\n" for x, y in points).encode()
+    numbers, fast, bad, text = read_block(Block(1, data), ["x", "y"])
+    careful, careful_bad = read_points(data.decode().splitlines(), ["x", "y"])
+    assert not bad and not careful_bad
+    assert np.array_equal(fast, careful)
+    assert list(numbers) == list(range(1, len(points) + 1))
+    assert text is not None
+
+
+def test_chunks_stream_one_at_a_time() -> None:
+    # 200,000 points through small blocks, each evaluated as it comes
+    from gradcli.points import evaluate_chunks
+
+    g = gradient(SEED, simplify=False)
+    lines = b"1,3\n" * 1000
+    blocks = (Block(1 + 1000 * i, lines) for i in range(200))
+    total = 0
+    for chunk in evaluate_chunks(g.function, g.components, blocks):
+        total += len(chunk.line_numbers)
+        assert chunk.gradients.shape == (1000, 2)
+    assert total == 200_000
