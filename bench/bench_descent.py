@@ -1,0 +1,156 @@
+"""Descent loop: gradcli's numeric run beside hand-written Python loops.
+
+The case is issue 5's: 10,000 steps of gradient descent on the 2-D Rosenbrock
+function (1 − x)² + 100 (y − x²)² from (−1.5, 2) with α = 0.001. Every
+contender runs in this process, interleaved with the others, several times;
+figures are medians of the CPU time (a run that waits for a core on a busy
+machine is not charged for the wait). All of them compute the same descent,
+checked to the last bit before timing.
+
+* loop: gradcli's numeric run (f, ∇f, the update, the stop tests, the whole
+  trajectory kept and re-checked), f compiled beforehand, against the bare
+  hand-written loop (∇f coded by hand and the update, nothing kept). Aim 1.5.
+* same work: the same, against a hand-written loop that also computes f and
+  |∇f|², tests for a stop and keeps the trajectory. Aim 1.5.
+* naive lambdify: a loop over a lambdified gradient returning a list, the
+  usual way, against the bare loop (context; aim 1.7, the issue's figure).
+* descend(): the public call end to end, compiling f, against the bare loop
+  (context: the whole command is timed against ``import sympy`` elsewhere).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import sympy
+from common import environment, interleaved, report
+
+from gradcli import descent
+
+STEPS = 10_000
+LR = 0.001
+START = (-1.5, 2.0)
+REPEATS = 21
+
+
+def bare_loop() -> tuple[float, float]:
+    """The baseline: the derivative coded by hand, nothing but the update."""
+    x, y = START
+    lr = LR
+    for _ in range(STEPS):
+        gx = 400.0 * x * (x * x - y) + 2.0 * (x - 1.0)
+        gy = 200.0 * (y - x * x)
+        x = x - lr * gx
+        y = y - lr * gy
+    return x, y
+
+
+def same_work_loop() -> list[tuple[float, ...]]:
+    """By hand, what gradcli's loop does: f, ∇f, |∇f|², stop tests, rows kept."""
+    x, y = START
+    lr, tol2 = LR, 1e-16
+    f0 = (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
+    high = 1e12 * max(1.0, abs(f0))
+    rows = []
+    append = rows.append
+    for _ in range(STEPS + 1):
+        a = x - 1.0
+        b = x * x - y
+        f = a * a + 100.0 * b * b
+        gx = 400.0 * x * b + 2.0 * a
+        gy = -200.0 * b
+        g2 = gx * gx + gy * gy
+        x = x - lr * gx
+        y = y - lr * gy
+        append((f, g2, gx, gy, x, y))
+        if not (g2 >= tol2 and -high < f < high):
+            break
+    return rows
+
+
+def make_naive_loop() -> Callable[[], tuple[float, float]]:
+    x, y = sympy.symbols("x y", real=True)
+    f = (1 - x) ** 2 + 100 * (y - x**2) ** 2
+    gradient = sympy.lambdify((x, y), [sympy.diff(f, x), sympy.diff(f, y)], "math")
+
+    def naive_loop() -> tuple[float, float]:
+        px, py = START
+        for _ in range(STEPS):
+            gx, gy = gradient(px, py)
+            px = px - LR * gx
+            py = py - LR * gy
+        return px, py
+
+    return naive_loop
+
+
+def make_gradcli_loop() -> Callable[[], object]:
+    """gradcli's numeric run with f compiled beforehand (as descend() runs it)."""
+    x, y = sympy.symbols("x y", real=True)
+    f = (1 - x) ** 2 + 100 * (y - x**2) ** 2
+    program = descent._compile(f, (x, y), "gd")
+    options = descent._resolve_options(
+        "gd", lr=LR, steps=STEPS, tol=1e-8, beta=None, beta2=None, eps=None
+    )
+
+    def gradcli_loop() -> object:
+        with descent._collector_paused():
+            return descent._run(program, options, START, ascent=False, on_progress=None)
+
+    return gradcli_loop
+
+
+def gradcli_descend() -> object:
+    """The public call, compiling f afresh each time."""
+    descent._compile.cache_clear()
+    x, y = sympy.symbols("x y", real=True)
+    f = (1 - x) ** 2 + 100 * (y - x**2) ** 2
+    return descent.descend(f, (x, y), START, lr=LR, steps=STEPS)
+
+
+def timed(function: Callable[[], object]) -> Callable[[], tuple[float, float]]:
+    """A (wall, CPU) timer of one call, in the shape common.interleaved takes."""
+
+    def run() -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        function()
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    return run
+
+
+def check_agreement(gradcli_loop: Callable[[], object]) -> None:
+    """Every contender must compute the same descent."""
+    bare = bare_loop()
+    rows = same_work_loop()
+    raw = gradcli_loop()
+    flat = raw.flat  # type: ignore[attr-defined]
+    width = len(flat) // raw.count  # type: ignore[attr-defined]
+    last = flat[STEPS * width - 2 : STEPS * width]  # θ_STEPS, made by row STEPS - 1
+    for theirs in (rows[STEPS - 1][-2:], tuple(last)):
+        if not all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(bare, theirs)):
+            raise SystemExit(f"the loops disagree: {bare} vs {theirs}")
+
+
+def main() -> None:
+    gradcli_loop = make_gradcli_loop()
+    naive_loop = make_naive_loop()
+    check_agreement(gradcli_loop)
+    for function in (bare_loop, same_work_loop, naive_loop, gradcli_loop, gradcli_descend):
+        function()  # warm up
+    print(f"gd on Rosenbrock from {START}, α = {LR}, {STEPS:,} steps; {environment()}")
+    cases = [
+        ("loop: gradcli (compiled) vs bare hand loop", gradcli_loop, bare_loop, 1.5),
+        ("loop: gradcli vs hand loop doing the same work", gradcli_loop, same_work_loop, 1.5),
+        ("context: naive lambdify loop vs bare hand loop", naive_loop, bare_loop, 1.7),
+        ("context: descend() compiling f vs bare hand loop", gradcli_descend, bare_loop, 50),
+    ]
+    for case, subject, baseline, aim in cases:
+        ours, theirs = interleaved(timed(subject), timed(baseline), repeats=REPEATS, use_cpu=True)
+        report(case, ours * 1e3, theirs * 1e3, aim, unit="ms")
+
+
+if __name__ == "__main__":
+    main()
