@@ -51,7 +51,7 @@ from __future__ import annotations
 import gc
 import math
 import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -228,7 +228,7 @@ class DescentRun:
 def descend(
     expr: sympy.Expr,
     variables: Sequence[sympy.Symbol],
-    start: Sequence[Any],
+    start: Sequence[Any] | Mapping[sympy.Symbol, Any],
     *,
     lr: Any = None,
     steps: int | None = None,
@@ -251,8 +251,10 @@ def descend(
         The function f, in the real symbols ``variables`` only.
     variables : sequence of sympy.Symbol
         The variables θ, in the order of ``start``.
-    start : sequence of numbers
-        θ_0: ints, floats, Fractions or sympy numbers.
+    start : sequence of numbers, or mapping
+        θ_0: ints, floats, Fractions or sympy numbers, in the order of
+        ``variables``; or ``{symbol: value}`` as ``parse_point`` returns it,
+        where values given for parameters of f are put into f.
     lr, steps, beta, beta2, eps : optional
         Learning rate α, most steps, and the method's constants; None takes
         the method's default (see the module docstring).
@@ -283,6 +285,8 @@ def descend(
     ((1,), (4/5,), (16/25,), (64/125,))
     """
     limits = limits or Limits()
+    if isinstance(start, Mapping):
+        expr, start = _split_point(expr, variables, start)
     variables = _check_variables(expr, variables)
     options = _resolve_options(method, lr=lr, steps=steps, tol=tol, beta=beta, beta2=beta2, eps=eps)
     start_exact = _check_start(start, variables)
@@ -306,7 +310,7 @@ def descend(
 def compare(
     expr: sympy.Expr,
     variables: Sequence[sympy.Symbol],
-    start: Sequence[Any],
+    start: Sequence[Any] | Mapping[sympy.Symbol, Any],
     *,
     lrs: Iterable[Any] | None = None,
     methods: Iterable[str] = ("gd",),
@@ -465,6 +469,27 @@ def _check_variables(expr: Any, variables: Sequence[Any]) -> tuple[sympy.Symbol,
     if expr.has(sympy.I, sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise InputError("f must be a real-valued, finite expression")
     return variables
+
+
+def _split_point(
+    expr: Any, variables: Sequence[Any], point: Mapping[Any, Any]
+) -> tuple[Any, tuple[Any, ...]]:
+    """A point given as {symbol: value} (``parse_point``'s result): the start
+    in the order of ``variables``, and f with any named parameters put in."""
+    if isinstance(variables, sympy.Symbol):
+        variables = (variables,)
+    missing = [str(v) for v in variables if v not in point]
+    if missing:
+        raise DimensionError(f"the start point gives no value for {', '.join(missing)}")
+    extra = {k: v for k, v in point.items() if k not in set(variables)}
+    if extra:
+        free: set[Any] = getattr(expr, "free_symbols", set())
+        unknown = sorted(str(k) for k in extra if k not in free)
+        if unknown:
+            raise InputError(f"{', '.join(unknown)} is neither a variable nor a parameter of f")
+        values = {k: _exact_number(v, f"the value of {k}") for k, v in extra.items()}
+        expr = expr.xreplace(values)
+    return expr, tuple(point[v] for v in variables)
 
 
 def _check_start(
@@ -650,8 +675,8 @@ class _Program:
     single: Callable[[], Callable[[tuple[Any, ...]], tuple[Any, ...]]]
     #: θ -> (f, g) as floats (Newton and point checks)
     value_and_gradient: Callable[..., tuple[Any, ...]]
-    #: θ -> the Hessian's upper triangle, row by row
-    hessian_upper: Callable[..., tuple[Any, ...]]
+    #: θ -> the Hessian's upper triangle, row by row (None: not computable)
+    hessian_upper: Callable[..., tuple[Any, ...]] | None
 
 
 def _update_rule(
@@ -769,9 +794,16 @@ def _compile(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], method: str)
     )
     template, reduced = _hoist_powers(list(template), list(reduced))
     upper = tuple(hessian[i][j].xreplace(rename) for i in range(n) for j in range(i, n))
+    hessian_upper: Callable[..., tuple[Any, ...]] | None = None
+    try:
+        # the Hessian only classifies the end point, except for Newton's
+        # method; |x| has one (DiracDelta) that Python cannot evaluate
+        hessian_upper = _lambdify(list(safe), upper, None)
+    except NotImplementedError:
+        if method == "newton":
+            raise MathError("Newton's method needs a Hessian that can be evaluated") from None
     try:
         value_and_gradient = _lambdify(list(safe), tuple(reduced), template)
-        hessian_upper = _lambdify(list(safe), upper, None)
         if method != "newton":
             size = len(template) + sum(_count_nodes(e) for e in reduced)
             unroll = _UNROLL if n <= _UNROLL_MAX_VARIABLES and size <= 400 else 1
@@ -1342,6 +1374,8 @@ def _newton_direction(
 
 def _hessian_at(program: _Program, theta: Sequence[float]) -> list[list[float]] | None:
     n = len(theta)
+    if program.hessian_upper is None:
+        return None
     try:
         upper = [float(v) for v in program.hessian_upper(*theta)]
     except _EVALUATION_ERRORS:
@@ -1534,7 +1568,7 @@ def _stop_message(raw: _Raw, options: _Options, steps: int, norm: float) -> str:
     if raw.reason is StopReason.NO_PROGRESS:
         small = options.tol * min(1.0, options.lr)
         return (
-            f"no progress: θ stopped moving (two steps in a row shorter than {small:.3g})"
+            f"no progress: two steps in a row were shorter than {small:.3g} = tol·min(1, α)"
             f" while |∇f| = {norm:.3g} is not below tol = {options.tol:g}"
         )
     if raw.reason is StopReason.MAX_STEPS:

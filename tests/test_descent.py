@@ -313,7 +313,7 @@ def test_gd_standing_still_is_no_progress() -> None:
     assert run.gradient_norm >= 1e-8
     assert run.points[-1] == run.points[-2]
     assert run.step_lengths[-1] == pytest.approx(0.0, abs=1e-7)
-    assert "stopped moving" in run.message
+    assert run.message.startswith("no progress")
 
 
 # ---------------------------------------------------------------------------
@@ -365,6 +365,25 @@ def test_variables_named_like_math_constants() -> None:
     e, pi = sympy.symbols("e pi", real=True)
     run = descend((e - 1) ** 2 + (pi - 2) ** 2, (e, pi), (0, 0))
     assert run.final_point == pytest.approx((1.0, 2.0), abs=1e-8)
+
+
+def test_start_as_a_mapping_with_parameters() -> None:
+    a = sympy.Symbol("a", real=True)
+    run = descend(a * x**2 + y**2, (x, y), {y: 3, a: 2, x: 1}, lr=0.1, exact=True)
+    assert run.expr == 2 * x**2 + y**2
+    assert run.points_exact[1] == (sympy.Rational(3, 5), sympy.Rational(12, 5))
+    with pytest.raises(DimensionError, match="no value for y"):
+        descend(x**2 + y**2, (x, y), {x: 1})
+    with pytest.raises(InputError, match="neither a variable nor a parameter"):
+        descend(x**2, (x,), {x: 1, y: 2})
+
+
+def test_parsed_input() -> None:
+    parse = pytest.importorskip("gradcli.parse")
+    function = parse.parse_function("x^2 + y^2 + xy")
+    run = descend(function.expr, function.variables, parse.parse_point("1, 3", function))
+    assert run.stop_reason is StopReason.CONVERGED
+    assert run.points[1] == pytest.approx((0.5, 2.3))
 
 
 # ---------------------------------------------------------------------------
@@ -503,6 +522,16 @@ def test_undefined_at_the_start(f: sympy.Expr, message: str) -> None:
 def test_unsupported_function_is_a_math_error() -> None:
     with pytest.raises(MathError, match="LambertW"):
         descend(sympy.LambertW(x), (x,), (1,))
+
+
+def test_a_hessian_python_cannot_evaluate_leaves_the_kind_unknown() -> None:
+    # the Hessian of |x| holds DiracDelta(x)
+    run = descend(sympy.Abs(x) + y**2, (x, y), (0, 1))
+    assert run.stop_reason is StopReason.CONVERGED
+    assert run.final_point == pytest.approx((0.0, 0.0), abs=1e-8)
+    assert run.final_kind is PointKind.UNKNOWN
+    with pytest.raises(MathError, match="Hessian"):
+        descend(sympy.Abs(x) + y**2, (x, y), (0, 1), method="newton")
 
 
 def test_exact_numbers_that_grow_too_large_stop_the_exact_part() -> None:
