@@ -241,6 +241,9 @@ def partial_derivatives(
 
     Each variable is differentiated only through the terms that contain it,
     so the cost of a sum of n terms in n variables grows linearly, not as n².
+    Terms of the same shape (``100*(x2 - x1^2)^2`` and ``100*(x3 - x2^2)^2``)
+    are differentiated once, in a canonical form, and renamed back: most of
+    the cost of sympy's ``diff`` is its assumption queries on each new result.
 
     >>> x, y = sympy.symbols("x y", real=True)
     >>> partial_derivatives(x**2 + x*y + y**2, (x, y))
@@ -253,7 +256,25 @@ def partial_derivatives(
     for term in expr.args:
         for s in term.free_symbols & wanted:
             terms_with[s].append(term)
-    return tuple(sympy.Add(*(sympy.diff(t, v) for t in terms_with[v])) for v in variables)
+    memo: dict[tuple[sympy.Expr, sympy.Symbol], sympy.Expr] = {}
+    return tuple(sympy.Add(*(_diff_by_shape(t, v, memo) for t in terms_with[v])) for v in variables)
+
+
+def _diff_by_shape(
+    term: sympy.Expr,
+    variable: sympy.Symbol,
+    memo: dict[tuple[sympy.Expr, sympy.Symbol], sympy.Expr],
+) -> sympy.Expr:
+    """d term/d variable, through a canonical renaming of the term's symbols."""
+    symbols = sorted(term.free_symbols, key=lambda s: natural_key(s.name))
+    # the stand-ins keep each symbol's assumptions, so renaming changes nothing
+    stand_ins = [sympy.Symbol(f"_gradcli_{i}", **s.assumptions0) for i, s in enumerate(symbols)]
+    canonical = term.xreplace(dict(zip(symbols, stand_ins)))
+    key = (canonical, stand_ins[symbols.index(variable)])
+    derivative = memo.get(key)
+    if derivative is None:
+        derivative = memo[key] = sympy.diff(*key)
+    return derivative.xreplace(dict(zip(stand_ins, symbols)))
 
 
 def point_values(

@@ -99,7 +99,7 @@ def test_natural_variable_order() -> None:
         ("log(x)", "-1", "not real at x = -1"),
         ("sqrt(x) + y", "0, 1", "∂f/∂x is undefined"),
         ("asin(x)", "2", "not real"),
-        ("x^(10^9)", "2", "larger than"),
+        ("x^5000", "1000", "larger than"),
     ],
 )
 def test_undefined_at_the_point(expression: str, point: str, message: str) -> None:

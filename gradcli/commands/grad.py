@@ -198,8 +198,6 @@ def stream_points(
     elif output_format == "plain":
         emit("# " + formats.header(names, " "))
     for chunk in evaluate_chunks(function, components, blocks_of_lines(read), limits=limits):
-        for bad in chunk.bad:
-            report(f"line {bad.number}: error: {bad.reason}")
         unreadable += len(chunk.bad)
         undefined += chunk.undefined
         if output_format == "table":
@@ -213,6 +211,9 @@ def stream_points(
                     output_format
                 ](chunk)
             )
+        # after the rows they belong to, so that 2>&1 keeps the story in order
+        for bad in chunk.bad:
+            report(f"line {bad.number}: error: {bad.reason}")
     if undefined:
         report(f"warning: the gradient is undefined at {undefined} point(s), shown as NaN")
     if unreadable:
