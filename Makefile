@@ -46,5 +46,8 @@ install:
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+docs: $(STAMP)
+	$(BIN)/python docs/make_pictures.py
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -64,16 +64,30 @@ class _UnicodePrinter(StrPrinter):
 
 _unicode_printer = _UnicodePrinter()
 _text_printer = StrPrinter()
+# sorting thousands of terms into print order costs more than the rest of a
+# large gradient; their canonical internal order is deterministic too
+_LARGE = 200
+_text_printer_large = StrPrinter({"order": "none"})
+_unicode_printer_large = _UnicodePrinter({"order": "none"})
 
 
-def to_text(expr: sympy.Basic) -> str:
+def _is_large(expr: sympy.Basic) -> bool:
+    return len(expr.args) > _LARGE
+
+
+def to_text(expr: sympy.Basic, *, in_bulk: bool = False) -> str:
     """Sympy syntax, read back by gradcli: ``x**2 + x*y + y**2``.
+
+    Terms are printed in their conventional order, except in a large sum or
+    ``in_bulk`` (one of thousands of results), where sympy's own canonical
+    order is used: sorting terms for print costs more than computing them.
 
     >>> x, y = sympy.symbols("x y", real=True)
     >>> to_text(x**2 + x*y + y**2)
     'x**2 + x*y + y**2'
     """
-    return str(_text_printer.doprint(expr))
+    printer = _text_printer_large if in_bulk or _is_large(expr) else _text_printer
+    return str(printer.doprint(expr))
 
 
 def to_unicode(expr: sympy.Basic) -> str:
@@ -85,7 +99,8 @@ def to_unicode(expr: sympy.Basic) -> str:
     >>> to_unicode(5 * sympy.sqrt(74) / 74)
     '5√74/74'
     """
-    shown = str(_unicode_printer.doprint(expr)).replace("*", "·")
+    printer = _unicode_printer_large if _is_large(expr) else _unicode_printer
+    shown = str(printer.doprint(expr)).replace("*", "·")
     return _COEFFICIENT_DOT.sub(r"\1", shown)
 
 

@@ -22,9 +22,16 @@ def dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, allow_nan=False)
 
 
-def texts(exprs: Iterable[sympy.Basic] | None) -> list[str] | None:
+#: beyond this many expressions in one list, print them in canonical order
+BULK = 200
+
+
+def texts(exprs: Sequence[sympy.Basic] | None) -> list[str] | None:
     """Each expression in sympy syntax, or None."""
-    return None if exprs is None else [to_text(e) for e in exprs]
+    if exprs is None:
+        return None
+    in_bulk = len(exprs) > BULK
+    return [to_text(e, in_bulk=in_bulk) for e in exprs]
 
 
 def floats(values: Iterable[float] | None) -> list[float] | None:
