@@ -437,8 +437,8 @@ def _to_floats(matrix: Matrix) -> FloatMatrix:
 def _exact_eigenvalues(matrix: Matrix) -> tuple[sympy.Expr, ...] | None:
     """Exact real eigenvalues, ascending, or ``None`` if sympy cannot give them."""
     m = sympy.Matrix(matrix)
-    if any(isinstance(v, sympy.Float) or v.has(sympy.Float) for v in m):
-        return None
+    if any(v.has(sympy.Float, sympy.CRootOf) for v in m):
+        return None  # decimals, or algebraic numbers beyond radicals: signs suffice
     poly = m.charpoly()
     if all(v.is_Rational for v in m):
         found = sympy.roots(poly, multiple=True)
