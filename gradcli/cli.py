@@ -20,11 +20,13 @@ from gradcli.errors import ExitCode, GradcliError
 #: the command runs, so that `gradcli --help` does not import sympy
 COMMANDS = {
     "grad": "gradcli.commands.grad:grad",
+    "plot": "gradcli.commands.plot:plot",
 }
 
 # `gradcli --help` lists commands without importing them
 SUMMARIES = {
     "grad": "The gradient: partial derivatives, value, magnitude, direction.",
+    "plot": "Pictures: contour map, gradient field, ∇f at a point, descent paths (PNG/SVG/PDF).",
 }
 
 
