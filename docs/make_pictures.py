@@ -1,0 +1,40 @@
+"""Regenerate the README's pictures from the real commands (``make docs``).
+
+Each picture is made by running exactly the command the README shows, in
+this folder, with the ``gradcli`` that sits beside this Python; its output is
+printed so that the README's text can be checked against it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+#: the README's picture commands; each writes its picture into docs/
+COMMANDS = (
+    'gradcli plot "x**2+y**2+x*y" --at 1,3 --descend-from 1,3 --lr 0.1,0.6,0.7 '
+    "--dpi 100 -o seed.png",
+    'gradcli plot "(x^2+y-11)^2+(x+y^2-7)^2" --critical --dpi 100 -o himmelblau.png',
+)
+
+
+def main() -> int:
+    gradcli = Path(sys.executable).parent / "gradcli"
+    for command in COMMANDS:
+        print(f"$ {command}", flush=True)
+        done = subprocess.run(
+            ["bash", "-c", command.replace("gradcli ", f"{gradcli} ", 1)],
+            cwd=HERE,
+            check=False,
+        )
+        if done.returncode != 0:
+            print(f"make_pictures: the command failed with exit code {done.returncode}")
+            return done.returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
