@@ -20,12 +20,14 @@ from gradcli.errors import ExitCode, GradcliError
 #: the command runs, so that `gradcli --help` does not import sympy
 COMMANDS = {
     "grad": "gradcli.commands.grad:grad",
+    "check": "gradcli.commands.check:check",
     "plot": "gradcli.commands.plot:plot",
 }
 
 # `gradcli --help` lists commands without importing them
 SUMMARIES = {
     "grad": "The gradient: partial derivatives, value, magnitude, direction.",
+    "check": "Check answers (gradient, value, direction, Hessian, …) and name the mistakes.",
     "plot": "Pictures: contour map, gradient field, ∇f at a point, descent paths (PNG/SVG/PDF).",
 }
 
