@@ -861,7 +861,7 @@ class Grader:
         expected: Sequence[sympy.Expr],
         labels: Sequence[str],
     ) -> list[tuple[str, str]]:
-        if entry.expr.free_symbols & set(problem.variables):
+        if problem.varies(entry):
             return [
                 (
                     "not_evaluated",
@@ -889,7 +889,7 @@ class Grader:
     ) -> list[tuple[str, str]]:
         """Mistakes that explain the whole vector at once."""
         n = len(expected)
-        if any(e.expr.free_symbols & set(problem.variables) for e in entries):
+        if any(problem.varies(e) for e in entries):
             return [
                 (
                     "not_evaluated",
@@ -942,7 +942,7 @@ class Grader:
         self, problem: _Problem, entry: _Entry, exact: sympy.Expr, approx: float | None
     ) -> Equality:
         """Compare an answer with an exact value at the point."""
-        if entry.expr.free_symbols & set(problem.variables):
+        if problem.varies(entry):
             return Equality(False, None, "")
         if exact.free_symbols or entry.expr.free_symbols:
             return self._decide(problem, entry.expr, exact)
@@ -979,7 +979,7 @@ class Grader:
         if decision.equal is not False:
             return [_decided(part, None, label, entry, decision, shown)]
         found: list[tuple[str, str]] = []
-        if entry.expr.free_symbols & set(problem.variables):
+        if problem.varies(entry):
             found = [
                 (
                     "not_evaluated",
@@ -1126,9 +1126,7 @@ class Grader:
             for i in range(n)
             for j in range(n)
         ]
-        at_point = problem.point is not None and all(
-            not (e.expr.free_symbols & set(problem.variables)) for e in entries
-        )
+        at_point = problem.point is not None and all(not problem.varies(e) for e in entries)
         if at_point and any(e.free_symbols & set(problem.variables) for e in flat_expected):
             targets, floats = problem.hessian_at()
             labels = [f"{label}({problem.point_shown})" for label in labels]
@@ -1368,6 +1366,10 @@ class _Problem:
         if isinstance(value, GradcliError):
             raise value
         return value
+
+    def varies(self, entry: _Entry) -> bool:
+        """Whether an answer depends on the variables (parameters may remain)."""
+        return not entry.free.isdisjoint(self.variables)
 
     def read(self, text: str) -> list[_Entry]:
         """An answer's components, read once per distinct text."""
@@ -1635,6 +1637,8 @@ class _Entry:
     approximate: bool = False
     #: its float, when it is a constant
     value: float | None = None
+    #: its free symbols
+    free: frozenset[sympy.Symbol] = frozenset()
 
 
 _DECIMAL_LITERAL = re.compile(
@@ -1687,10 +1691,11 @@ def _entry(expr: sympy.Expr, text: str) -> _Entry:
     stripped = text.strip()
     approximate = _approximate_text(stripped)
     literal = stripped if approximate and significant_figures(stripped) is not None else None
-    value = None
-    if not expr.free_symbols:
-        value = _to_float(expr)
-    return _Entry(expr=expr, text=stripped, literal=literal, approximate=approximate, value=value)
+    free = frozenset(expr.free_symbols)
+    value = None if free else _to_float(expr)
+    return _Entry(
+        expr=expr, text=stripped, literal=literal, approximate=approximate, value=value, free=free
+    )
 
 
 def _read_vector(text: str, problem: _Problem, limits: Limits) -> list[_Entry]:
@@ -1765,6 +1770,7 @@ def _scaled_vector(text: str, problem: _Problem, limits: Limits) -> list[_Entry]
                 literal=None,
                 approximate=entry.approximate,
                 value=entry.value,
+                free=entry.free,
             )
         )
     return out
@@ -1993,14 +1999,16 @@ def _decide(
     prefer: str,
     limits: Limits,
 ) -> Equality:
-    difference = answer - expected
-    if answer == expected or difference == 0:
+    if answer == expected:
         return Equality(True, SYMBOLIC, "the same expression")
     if not answer.free_symbols and not expected.free_symbols:
         return _constants_equal(answer, expected, limits)
     extra: list[sympy.Expr] | None = None
     tried = False
     if prefer == SYMBOLIC:
+        difference = answer - expected
+        if difference == 0:
+            return Equality(True, SYMBOLIC, "the same expression")
         extra = _extra_conditions(answer, expected, evaluator)
         if not extra:
             tried = True
@@ -2024,7 +2032,7 @@ def _decide(
             f"the answer is undefined at {evaluator.describe(result)}, "
             "where the expected answer is defined",
         )
-    if not tried and _simplifies_to_zero(difference, limits):
+    if not tried and _simplifies_to_zero(answer - expected, limits):
         return Equality(True, SYMBOLIC, "the difference simplifies to 0")
     return Equality(
         None,
