@@ -77,6 +77,7 @@ from gradcli.limits import Limits
 
 __all__ = [
     "METHODS",
+    "METHOD_NAMES",
     "DescentRun",
     "Diagnosis",
     "PointKind",
@@ -127,6 +128,15 @@ METHODS: dict[str, _MethodInfo] = {
     "nesterov": _MethodInfo(lr=0.001, steps=10_000, beta=0.9),
     "adam": _MethodInfo(lr=0.01, steps=10_000, beta=0.9, beta2=0.999, eps=1e-8),
     "newton": _MethodInfo(lr=1.0, steps=100),
+}
+
+#: each method's name in words
+METHOD_NAMES: dict[str, str] = {
+    "gd": "gradient descent",
+    "momentum": "heavy-ball momentum",
+    "nesterov": "Nesterov momentum",
+    "adam": "Adam",
+    "newton": "Newton's method",
 }
 
 #: every step is kept (about 200 bytes for two variables): a bound on memory
@@ -624,13 +634,15 @@ def _identity(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class _Layout:
-    """Where things are in the flat tuple a compiled block returns.
+    """Where things are in what a compiled block takes and returns.
 
-    A block of ``unroll`` steps returns ``records + state + checks``: for each
-    step, ``f, |g|², [s²,] g_1..g_n, θ'_1..θ'_n`` (s² the squared step, absent
-    for gd); then the method's extra state (momentum buffers, Adam moments)
-    and its constants; then the checks: [the smallest s²,] the smallest |g|²
-    and the last f of the block.
+    A block of ``unroll`` steps takes the *carry* and returns ``(carry',
+    record)``. The carry is ``θ, state, params`` (the method's extra state:
+    momentum buffers, Adam's moments; its constants) and the checks of the
+    block's last step: [the squared lengths of the last two steps, for
+    methods whose step is not α|∇f|,] |∇f|² and f. The record holds one row
+    per step, ``g_1..g_n, θ'_1..θ'_n``: ∇f at θ_k, then θ_{k+1}. The values
+    f(θ_k) are not computed in the loop but afterwards, from the records.
     """
 
     n: int
@@ -641,7 +653,7 @@ class _Layout:
 
     @property
     def width(self) -> int:
-        return 2 + self.has_step + 2 * self.n
+        return 2 * self.n
 
     @property
     def records(self) -> int:
@@ -649,15 +661,23 @@ class _Layout:
 
     @property
     def gradient_at(self) -> int:
-        return 2 + self.has_step
+        return 0
 
     @property
     def point_at(self) -> int:
-        return 2 + self.has_step + self.n
+        return self.n
 
     @property
-    def total(self) -> int:
-        return self.records + self.n_state + self.n_params + 2 + self.has_step
+    def checks(self) -> int:
+        return 2 + 2 * self.has_step
+
+    @property
+    def carry(self) -> int:
+        return self.n + self.n_state + self.n_params + self.checks
+
+
+#: a block: carry -> (carry', record)
+_Block = Callable[[tuple[Any, ...]], tuple[tuple[Any, ...], tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
@@ -670,9 +690,11 @@ class _Program:
     hessian: tuple[tuple[sympy.Expr, ...], ...]
     method: str
     layout: _Layout
-    block: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+    block: _Block
+    #: a block's record -> f at each of its rows' θ_{k+1}
+    values: Callable[[tuple[Any, ...]], tuple[Any, ...]]
     #: the same, one step per call; built when a block fails part way
-    single: Callable[[], Callable[[tuple[Any, ...]], tuple[Any, ...]]]
+    single: Callable[[], _Block]
     #: θ -> (f, g) as floats (Newton and point checks)
     value_and_gradient: Callable[..., tuple[Any, ...]]
     #: θ -> the Hessian's upper triangle, row by row (None: not computable)
@@ -808,6 +830,7 @@ def _compile(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], method: str)
             size = len(template) + sum(_count_nodes(e) for e in reduced)
             unroll = _UNROLL if n <= _UNROLL_MAX_VARIABLES and size <= 400 else 1
             block = _block_function(template, reduced, safe, method, unroll)
+            values = _values_function(template, reduced, safe, block[1])
     except NotImplementedError as error:
         # sympy's printer names the function it cannot write in Python
         detail = str(error).splitlines()[0].rsplit(":", 1)[-1].strip()
@@ -815,16 +838,16 @@ def _compile(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], method: str)
     if method == "newton":
         layout = _Layout(n=n, unroll=1, has_step=True, n_state=0, n_params=1)
 
-        def unavailable() -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+        def unavailable() -> _Block:
             raise AssertionError("newton runs without a compiled block")  # pragma: no cover
 
         return _Program(
-            expr, variables, gradient, hessian, method, layout, _no_block, unavailable,
-            value_and_gradient, hessian_upper,
+            expr, variables, gradient, hessian, method, layout, _no_block, _no_block,
+            unavailable, value_and_gradient, hessian_upper,
         )  # fmt: skip
-    cache: list[Callable[[tuple[Any, ...]], tuple[Any, ...]]] = []
+    cache: list[_Block] = []
 
-    def single() -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    def single() -> _Block:
         if not cache:
             cache.append(
                 block[0] if unroll == 1 else _block_function(template, reduced, safe, method, 1)[0]
@@ -832,7 +855,7 @@ def _compile(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], method: str)
         return cache[0]
 
     return _Program(
-        expr, variables, gradient, hessian, method, block[1], block[0], single,
+        expr, variables, gradient, hessian, method, block[1], block[0], values, single,
         value_and_gradient, hessian_upper,
     )  # fmt: skip
 
@@ -854,7 +877,7 @@ def _shared_subexpressions(
     return sympy.cse(exprs)
 
 
-def _no_block(values: tuple[Any, ...]) -> tuple[Any, ...]:  # pragma: no cover
+def _no_block(carry: tuple[Any, ...]) -> Any:  # pragma: no cover
     raise AssertionError("newton runs without a compiled block")
 
 
@@ -873,71 +896,82 @@ def _block_function(
     variables: tuple[sympy.Symbol, ...],
     method: str,
     unroll: int,
-) -> tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _Layout]:
-    """Straight-line code for ``unroll`` steps: input and output share a layout."""
+) -> tuple[_Block, _Layout]:
+    """Straight-line code for ``unroll`` steps: carry -> (carry', record)."""
     n = len(variables)
     has_step = method != "gd"
     layout = _Layout(
         n=n, unroll=unroll, has_step=has_step, n_state=_state_size(method, n),
         n_params=_n_params(method),
     )  # fmt: skip
-    inputs = [sympy.Symbol(f"_in{i}") for i in range(layout.total)]
-    last = layout.records - layout.width
-    theta = inputs[last + layout.point_at : last + layout.point_at + n]
-    state = inputs[layout.records : layout.records + layout.n_state]
-    params = inputs[
-        layout.records + layout.n_state : layout.records + layout.n_state + layout.n_params
-    ]
+    inputs = [sympy.Symbol(f"_in{i}") for i in range(layout.carry)]
+    theta: list[Any] = inputs[:n]
+    state: list[Any] = inputs[n : n + layout.n_state]
+    params = inputs[n + layout.n_state : n + layout.n_state + layout.n_params]
     emit = _Emitter()
     records: list[Any] = []
-    norms: list[Any] = []
-    steps2: list[Any] = []
-    value: Any = None
-    checks = []
+    # the squared length of the step before the block's first
+    steps2: list[Any] = [inputs[layout.carry - 3]] if has_step else []
+    mapping: dict[sympy.Basic, Any] = {}
+    grad: list[Any] = []
     # unevaluated arithmetic: building the code costs a fraction of the time,
     # and the code is what was written, operation for operation
     with sympy.evaluate(False):
-        for _ in range(unroll):
-            mapping: dict[sympy.Basic, Any] = dict(zip(variables, theta))
+        for step in range(unroll):
+            mapping = dict(zip(variables, theta))
             for name, sub in template:
                 mapping[name] = emit(sub.xreplace(mapping))
-            value = emit(reduced[0].xreplace(mapping))
             grad = [emit(g.xreplace(mapping)) for g in reduced[1:]]
-            norm2 = emit(_total([g * g for g in grad]))
             new, state = _update_rule(method, theta, grad, state, params, emit, sympy.sqrt)
-            norms.append(norm2)
-            records.extend([value, norm2])
-            if has_step:
+            if has_step and step >= unroll - 2:
                 # the step as taken in floating point, so that standing still shows
                 moves = [emit(t1 - t0) for t0, t1 in zip(theta, new)]
-                step2 = emit(_total([d * d for d in moves]))
-                records.append(step2)
-                steps2.append(step2)
-            theta = new
+                steps2.append(emit(_total([d * d for d in moves])))
             records.extend(grad)
-            records.extend(theta)
-        if has_step:
-            checks.append(_min_chain(steps2, emit))
-        checks.append(_min_chain(norms, emit))
-        checks.append(value)
-    outputs = (*records, *state, *params, *checks)
-    assert len(outputs) == layout.total
+            records.extend(new)
+            theta = new
+        # the last step's f and |∇f|², for the test at the end of the block
+        value = emit(reduced[0].xreplace(mapping))
+        norm2 = emit(_total([g * g for g in grad]))
+    carry = (*theta, *state, *params, *steps2[-2:], norm2, value)
+    assert len(carry) == layout.carry
     printer = _new_printer()
     function = sympy.lambdify(
-        [tuple(inputs)], outputs, modules="math", printer=printer,
+        [tuple(inputs)], (carry, tuple(records)), modules="math", printer=printer,
         cse=lambda e: (emit.assignments, e), docstring_limit=0,
     )  # fmt: skip
     return function, layout
 
 
-def _min_chain(values: list[Any], emit: Callable[[Any], Any]) -> Any:
-    """The smallest value, as conditional expressions (no call); nan if the last is."""
-    smallest = values[0]
-    for value in values[1:]:
-        smallest = emit(
-            sympy.Piecewise((smallest, sympy.StrictLessThan(smallest, value)), (value, True))
-        )
-    return smallest
+def _values_function(
+    template: list[tuple[sympy.Symbol, sympy.Expr]],
+    reduced: list[sympy.Expr],
+    variables: tuple[sympy.Symbol, ...],
+    layout: _Layout,
+) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """Straight-line code: a block's record -> f at each row's θ_{k+1}."""
+    n, width = layout.n, layout.width
+    inputs = [sympy.Symbol(f"_in{i}") for i in range(layout.records)]
+    emit = _Emitter()
+    values = []
+    # only the subexpressions (shared with ∇f) that f needs
+    needed = set(reduced[0].free_symbols)
+    for name, sub in reversed(template):
+        if name in needed:
+            needed |= sub.free_symbols
+    used = [(name, sub) for name, sub in template if name in needed]
+    with sympy.evaluate(False):
+        for step in range(layout.unroll):
+            at = step * width + n
+            mapping: dict[sympy.Basic, Any] = dict(zip(variables, inputs[at : at + n]))
+            for name, sub in used:
+                mapping[name] = emit(sub.xreplace(mapping))
+            values.append(emit(reduced[0].xreplace(mapping)))
+    function: Callable[[tuple[Any, ...]], tuple[Any, ...]] = sympy.lambdify(
+        [tuple(inputs)], tuple(values), modules="math", printer=_new_printer(),
+        cse=lambda e: (emit.assignments, e), docstring_limit=0,
+    )  # fmt: skip
+    return function
 
 
 def _lambdify(
@@ -963,13 +997,17 @@ def _lambdify(
 
 @dataclass(frozen=True)
 class _Raw:
-    """What the loop hands to the assembly: rows of ``layout.width`` floats."""
+    """What the loop hands to the assembly: rows of ``layout.width`` floats
+    (∇f(θ_k), θ_{k+1}), the values f(θ_k), and why the run stopped."""
 
     flat: list[Any]
+    values: list[Any]
     count: int
     reason: StopReason
     detail: str
     f0: float
+    #: |∇f(θ_k)| for each row, when already computed
+    norms: list[float] | None = None
 
 
 _EVALUATION_ERRORS = (ArithmeticError, ValueError, TypeError)
@@ -1016,11 +1054,27 @@ def _run(
     return raw
 
 
-def _bounds(options: _Options, f0: float) -> tuple[float, float, float, float]:
-    high = DIVERGENCE_FACTOR * max(1.0, abs(f0))
-    tol2 = options.tol * options.tol
-    small = options.tol * min(1.0, options.lr)
-    return -high, high, tol2, small * small
+@dataclass(frozen=True)
+class _Bounds:
+    """The stop tests' thresholds for one run."""
+
+    #: |f| beyond this is divergence
+    high: float
+    tol: float
+    #: a step shorter than this is tiny (no progress after two in a row)
+    small: float
+
+    @classmethod
+    def of(cls, options: _Options, f0: float) -> _Bounds:
+        return cls(
+            high=DIVERGENCE_FACTOR * max(1.0, abs(f0)),
+            tol=options.tol,
+            small=options.tol * min(1.0, options.lr),
+        )
+
+
+#: rows of a block: (carry', record) as the compiled block returned it
+_Blocks = list[tuple[tuple[Any, ...], tuple[Any, ...]]]
 
 
 def _run_blocks(
@@ -1032,172 +1086,282 @@ def _run_blocks(
     on_progress: Callable[[int, int], None] | None,
 ) -> _Raw:
     layout = program.layout
-    width, unroll = layout.width, layout.unroll
-    low, high, tol2, step2 = _bounds(options, f0)
-    needed = options.steps + 1
-    total_blocks = -(-needed // unroll)
+    n, unroll = layout.n, layout.unroll
+    bounds = _Bounds.of(options, f0)
+    total_blocks = -(-(options.steps + 1) // unroll)
     params = _params(options, -1.0 if ascent else 1.0)
-    first = [0.0] * layout.total
-    at = layout.records - width + layout.point_at
-    first[at : at + layout.n] = theta0
-    rest = _initial_state(options.method, layout.n) + params
-    first[layout.records : layout.records + len(rest)] = rest
-    out: tuple[Any, ...] = tuple(first)
-    blocks: list[tuple[Any, ...]] = []
+    checks = (math.inf,) * layout.checks
+    carry0 = (*theta0, *_initial_state(options.method, n), *params, *checks)
+    blocks: _Blocks = []
     fast = _fast_steps if layout.has_step else _fast_gd
     chunk = max(1, _CHUNK // unroll) if on_progress is not None else total_blocks
+    tests = (-bounds.high, bounds.high, options.tol**2, bounds.small**2)
     stop: tuple[int, StopReason, str] | None = None
-    previous_tiny = False
     while stop is None and len(blocks) < total_blocks:
         count = min(chunk, total_blocks - len(blocks))
-        done = len(blocks)
+        carry = blocks[-1][0] if blocks else carry0
         try:
-            triggered = fast(program.block, out, count, blocks.append, low, high, tol2, step2)
+            triggered = fast(program.block, carry, count, blocks.append, *tests)
         except _EVALUATION_ERRORS:
-            start = blocks[-1] if blocks else out
-            tail, stop = _single_steps(program, options, layout, start, len(blocks) * unroll, high)
-            return _finish(layout, blocks, tail, stop, f0, options)
-        if len(blocks) > done:
-            out = blocks[-1]
+            start = blocks[-1][0] if blocks else carry0
+            tail = _single_steps(program, options, start, len(blocks) * unroll, bounds)
+            return _finish(program, blocks, tail, f0, options, theta0)
         if triggered:
-            stop, previous_tiny = _scan_block(
-                layout, out, (len(blocks) - 1) * unroll, options.steps, high, tol2, step2,
-                previous_tiny,
-            )  # fmt: skip
-        elif layout.has_step:
-            previous_tiny = out[layout.records - width + 2] < step2
+            # the last row of the last block met a test: find the first row
+            # of that block that does (a test of the block's end only can
+            # miss a row inside it; _finish looks at every row again)
+            i = len(blocks) - 1
+            carry = blocks[i - 1][0] if i else carry0
+            values, failures = _block_values(program, blocks[i - 1 : i + 1] if i else blocks, f0)
+            if i:
+                values, failures = values[unroll:], {k - unroll: v for k, v in failures.items()}
+            before2 = carry[-3] if layout.has_step else math.inf
+            stop = _first_stop(
+                blocks[i][1], values, failures, layout, i * unroll, carry[:n], before2, bounds
+            )
         if on_progress is not None and stop is None and len(blocks) < total_blocks:
             on_progress(len(blocks) * unroll, options.steps)
-    if stop is None:
-        stop = (options.steps, StopReason.MAX_STEPS, "")
-    return _finish(layout, blocks, [], stop, f0, options)
+    return _finish(program, blocks, None, f0, options, theta0)
 
 
 def _fast_gd(
-    block: Callable[[tuple[Any, ...]], tuple[Any, ...]],
-    out: tuple[Any, ...],
+    block: _Block,
+    carry: tuple[Any, ...],
     count: int,
-    append: Callable[[tuple[Any, ...]], None],
+    append: Callable[[Any], None],
     low: float,
     high: float,
     tol2: float,
     step2: float,
 ) -> bool:
-    """The hot loop: one call, one test, one append per block of steps.
+    """The hot loop: one call, one append and one test per block of steps.
 
-    A block that raises (or whose test meets a complex number) is not kept, so
-    the last block kept is the input of the one that failed.
+    The test is of the block's last step only: |∇f|² ≥ tol² and f within
+    bounds (a NaN fails it). A block that raises is not kept, so the last
+    block kept holds the carry of the one that failed.
     """
     for _ in range(count):
-        out = block(out)
-        if not (out[-2] >= tol2 and low < out[-1] < high):
-            append(out)
-            return True
+        out = block(carry)
         append(out)
+        carry = out[0]
+        if not (carry[-2] >= tol2 and low < carry[-1] < high):
+            return True
     return False
 
 
 def _fast_steps(
-    block: Callable[[tuple[Any, ...]], tuple[Any, ...]],
-    out: tuple[Any, ...],
+    block: _Block,
+    carry: tuple[Any, ...],
     count: int,
-    append: Callable[[tuple[Any, ...]], None],
+    append: Callable[[Any], None],
     low: float,
     high: float,
     tol2: float,
     step2: float,
 ) -> bool:
-    """The hot loop for methods whose step is not α|∇f|."""
+    """The hot loop for methods whose step is not α|∇f|: also two tiny steps."""
     for _ in range(count):
-        out = block(out)
-        if not (out[-2] >= tol2 and out[-3] >= step2 and low < out[-1] < high):
-            append(out)
-            return True
+        out = block(carry)
         append(out)
+        carry = out[0]
+        if not (
+            carry[-2] >= tol2
+            and low < carry[-1] < high
+            and (carry[-3] >= step2 or carry[-4] >= step2)
+        ):
+            return True
     return False
 
 
-def _check_row(row: Sequence[Any], high: float, tol2: float) -> tuple[StopReason, str] | None:
-    """The stop test at one θ_k, from its row (f, |g|², …); None to go on."""
-    value, norm2 = row[0], row[1]
+def _block_values(
+    program: _Program, blocks: _Blocks, f0: float
+) -> tuple[list[Any], dict[int, str]]:
+    """f(θ_k) for θ_0 (``f0``) and each row's θ_{k+1}, and where f failed.
+
+    One call per block; a block where f cannot be evaluated everywhere is
+    done again point by point, and each failure is described by its row.
+    """
+    values: list[Any] = [f0]
+    failures: dict[int, str] = {}
+    try:
+        values.extend(chain.from_iterable(map(program.values, (out[1] for out in blocks))))
+    except _EVALUATION_ERRORS:
+        del values[1:]
+        n, width = program.layout.n, program.layout.width
+        for out in blocks:
+            try:
+                values.extend(program.values(out[1]))
+            except _EVALUATION_ERRORS:
+                record = out[1]
+                for at in range(n, len(record), width):
+                    theta = record[at : at + n]
+                    try:
+                        values.append(program.value_and_gradient(*theta)[0])
+                    except _EVALUATION_ERRORS as error:
+                        failures[len(values)] = _undefined_text(theta, error)
+                        values.append(math.nan)
+    return values, failures
+
+
+def _norms(flat: Sequence[Any], layout: _Layout) -> list[float]:
+    """|∇f(θ_k)| of each row (NaN where a gradient is not a real number)."""
+    n, width = layout.n, layout.width
+    columns = [flat[i::width] for i in range(n)]
+    try:
+        return list(map(math.hypot, *columns))
+    except TypeError:
+        out = []
+        for row in zip(*columns):
+            try:
+                out.append(math.hypot(*row))
+            except TypeError:
+                out.append(math.nan)
+        return out
+
+
+def _diverged_row(value: Any, norm: float, high: float) -> str | None:
+    """Why f(θ_k) = ``value`` and |∇f(θ_k)| = ``norm`` show divergence, or None."""
+    if type(value) is complex:
+        return "f is not real there"
     if not math.isfinite(value):
-        return StopReason.DIVERGED, f"f = {value} is not finite"
+        return f"f = {value} is not finite"
     if abs(value) > high:
-        return StopReason.DIVERGED, (
-            f"|f| = {abs(value):.3g} grew past {DIVERGENCE_FACTOR:g}·max(1, |f(θ_0)|)"
-        )
-    if not math.isfinite(norm2):
-        return StopReason.DIVERGED, "the gradient is not finite"
-    if norm2 < tol2:
-        return StopReason.CONVERGED, ""
+        return f"|f| = {abs(value):.3g} grew past {DIVERGENCE_FACTOR:g}·max(1, |f(θ_0)|)"
+    if not math.isfinite(norm):
+        return "the gradient is not finite"
     return None
 
 
-def _scan_block(
+def _first_stop(
+    flat: Sequence[Any],
+    values: Sequence[Any],
+    failures: Mapping[int, str],
     layout: _Layout,
-    block: tuple[Any, ...],
     first_step: int,
-    steps: int,
-    high: float,
-    tol2: float,
-    step2: float,
-    previous_tiny: bool,
-) -> tuple[tuple[int, StopReason, str] | None, bool]:
-    """Find the step that tripped a block's test; (None, …) if it was no stop."""
+    theta: Sequence[Any],
+    before2: float,
+    bounds: _Bounds,
+    norms: list[float] | None = None,
+) -> tuple[int, StopReason, str] | None:
+    """The first row of ``flat`` (row i is step ``first_step + i``) that stops a run.
+
+    ``values[i]`` is f at row i's θ (``failures[i]`` says why f could not be
+    evaluated there); ``theta`` is where the first row's step started from
+    and ``before2`` the squared length of the step before it. Tests, by row
+    and then in this order: diverged, converged, no progress. Columns are
+    tested whole, at C speed; a row that fails a test is looked at alone.
+    """
     width = layout.width
-    for j in range(layout.unroll):
-        k = first_step + j
-        if k > steps:
-            return (steps, StopReason.MAX_STEPS, ""), previous_tiny
-        row = block[j * width : (j + 1) * width]
-        found = _check_row(row, high, tol2)
-        if found is not None:
-            return (k, found[0], found[1]), previous_tiny
-        if layout.has_step:
-            tiny = row[2] < step2
-            if tiny and previous_tiny:
-                return (k, StopReason.NO_PROGRESS, ""), True
-            previous_tiny = tiny
-    return None, previous_tiny
+    rows = len(flat) // width
+    if rows == 0:
+        return None
+    values = values[:rows]
+    if norms is None:
+        norms = _norms(flat, layout)
+    found: list[tuple[int, int, StopReason, str]] = []
+    try:
+        clean = (
+            math.isfinite(sum(values) + sum(norms))
+            and max(values) <= bounds.high
+            and min(values) >= -bounds.high
+        )
+    except TypeError:
+        clean = False
+    if not clean:
+        for i in range(rows):
+            detail = failures.get(i) or _diverged_row(values[i], norms[i], bounds.high)
+            if detail is not None:
+                found.append((i, 0, StopReason.DIVERGED, detail))
+                break
+    converged = _first_below(norms, bounds.tol)
+    if converged >= 0:
+        found.append((converged, 1, StopReason.CONVERGED, ""))
+    if layout.has_step:
+        lengths = _step_lengths(flat, layout, theta)
+        tiny = bytes(map(bounds.small.__gt__, lengths))
+        before = before2 < bounds.small**2
+        # two tiny steps in a row: the second is the row that stops
+        pair = ((b"\x01" if before else b"\x00") + tiny).find(b"\x01\x01")
+        if pair >= 0:
+            found.append((pair, 2, StopReason.NO_PROGRESS, ""))
+    if not found:
+        return None
+    i, _, reason, detail = min(found)
+    return first_step + i, reason, detail
+
+
+def _first_below(numbers: list[float], bound: float) -> int:
+    """The index of the first number below ``bound`` (-1 if none; NaN is not).
+
+    ``min`` settles most cases at C speed: a converged run usually meets
+    the test at its last row only.
+    """
+    if not numbers:
+        return -1
+    if numbers[0] < bound:
+        return 0
+    if numbers[0] >= bound:  # not NaN: then min passes over any NaN after it
+        if min(numbers) >= bound:
+            return -1
+        if numbers[-1] < bound and min(numbers[:-1]) >= bound:
+            return len(numbers) - 1
+    return bytes(map(bound.__gt__, numbers)).find(1)
+
+
+def _step_lengths(flat: Sequence[Any], layout: _Layout, theta: Sequence[Any]) -> list[float]:
+    """|θ_{k+1} − θ_k| for each row, θ_k of the first row being ``theta``."""
+    n, width = layout.n, layout.width
+    moves = []
+    for i in range(n):
+        nexts = flat[n + i :: width]
+        moves.append(map(operator.sub, nexts, [theta[i], *nexts[:-1]]))
+    try:
+        return list(map(math.hypot, *moves))
+    except TypeError:
+        return [math.nan] * (len(flat) // width)
+
+
+@dataclass(frozen=True)
+class _Tail:
+    """Rows made one step at a time after a block failed, and why they end."""
+
+    rows: list[tuple[Any, ...]]
+    values: list[Any]
+    stop: tuple[int, StopReason, str]
 
 
 def _single_steps(
     program: _Program,
     options: _Options,
-    layout: _Layout,
-    start: tuple[Any, ...],
+    carry: tuple[Any, ...],
     first_step: int,
-    high: float,
-) -> tuple[list[tuple[Any, ...]], tuple[int, StopReason, str]]:
+    bounds: _Bounds,
+) -> _Tail:
     """Redo a block that raised, one step at a time, to find the step that fails."""
     single = program.single()
-    width = layout.width
-    # the single-step layout: one record, then the same state, params and checks
-    out = start[layout.records - width :]
-    tail: list[tuple[Any, ...]] = []
-    tol2 = options.tol * options.tol
-    step2 = (options.tol * min(1.0, options.lr)) ** 2
-    previous_tiny = False
+    layout = program.layout
+    width, n = layout.width, layout.n
+    rows: list[tuple[Any, ...]] = []
+    values: list[Any] = []
     k = first_step
     while True:
-        theta = out[layout.point_at : layout.point_at + layout.n]
         try:
-            out = single(out)
-            row = tuple(float(v) for v in out[:width])
+            out_carry, record = single(carry)
+            row = tuple(float(v) for v in record[:width])
+            value = float(out_carry[-1])
         except _EVALUATION_ERRORS as error:
-            tail.append((math.nan,) * width)
-            return tail, (k, StopReason.DIVERGED, _undefined_text(theta, error))
-        tail.append(row)
-        found = _check_row(row, high, tol2)
-        if found is not None:
-            return tail, (k, found[0], found[1])
-        if k >= options.steps:
-            return tail, (k, StopReason.MAX_STEPS, "")
-        if layout.has_step:
-            tiny = row[2] < step2
-            if tiny and previous_tiny:
-                return tail, (k, StopReason.NO_PROGRESS, "")
-            previous_tiny = tiny
+            rows.append((math.nan,) * width)
+            values.append(math.nan)
+            return _Tail(rows, values, (k, StopReason.DIVERGED, _undefined_text(carry[:n], error)))
+        rows.append(row)
+        values.append(value)
+        before2 = carry[-3] if layout.has_step else math.inf
+        stop = _first_stop(row, (value,), {}, layout, k, carry[:n], before2, bounds)
+        if stop is None and k >= options.steps:
+            stop = (k, StopReason.MAX_STEPS, "")
+        if stop is not None:
+            return _Tail(rows, values, stop)
+        carry = out_carry
         k += 1
 
 
@@ -1209,20 +1373,51 @@ def _undefined_text(theta: Sequence[Any], error: BaseException) -> str:
 
 
 def _finish(
-    layout: _Layout,
-    blocks: list[tuple[Any, ...]],
-    tail: list[tuple[Any, ...]],
-    stop: tuple[int, StopReason, str],
+    program: _Program,
+    blocks: _Blocks,
+    tail: _Tail | None,
     f0: float,
     options: _Options,
+    theta0: tuple[float, ...],
 ) -> _Raw:
-    """Flatten the rows up to the stop, then re-check them all at C speed."""
+    """Rows and values up to the stop, every row tested again at C speed.
+
+    The hot loop tests the last row of each block only, so a stop inside a
+    block can pass unseen; the steps after it changed nothing before it, so
+    cutting the rows there gives the run that would have stopped in time.
+    """
+    layout = program.layout
+    width = layout.width
+    flat: list[Any] = list(chain.from_iterable(map(operator.itemgetter(1), blocks)))
+    values, failures = _block_values(program, blocks, f0)
+    if tail is not None:
+        del values[len(flat) // width :]
+        flat.extend(chain.from_iterable(tail.rows))
+        values.extend(tail.values)
+    rows = min(len(flat) // width, options.steps + 1)
+    del flat[rows * width :]
+    del values[rows:]
+    norms = _norms(flat, layout)
+    bounds = _Bounds.of(options, f0)
+    stop = _first_stop(flat, values, failures, layout, 0, theta0, math.inf, bounds, norms)
+    hint = tail.stop if tail is not None else None
+    # the failure that sent the loop step by step names its own cause
+    if hint is not None and (
+        stop is None or hint[0] < stop[0] or (hint[0] == stop[0] and hint[1] is StopReason.DIVERGED)
+    ):
+        stop = hint
+    if stop is None or stop[0] > options.steps:
+        stop = (options.steps, StopReason.MAX_STEPS, "")
     count = stop[0] + 1
-    records = layout.records
-    flat: list[Any] = list(chain.from_iterable(b[:records] for b in blocks))
-    flat.extend(chain.from_iterable(tail))
-    del flat[count * layout.width :]
-    raw = _recheck(_Raw(flat, count, stop[1], stop[2], f0), layout, options)
+    del flat[count * width :]
+    del values[count:]
+    del norms[count:]
+    if type(values[-1]) is complex:
+        values[-1] = math.nan
+    last = flat[(count - 1) * width :]
+    if any(type(v) is complex for v in last):
+        flat[(count - 1) * width :] = [math.nan if type(v) is complex else v for v in last]
+    raw = _Raw(flat, values, count, stop[1], stop[2], f0, norms)
     if raw.reason is StopReason.MAX_STEPS and not layout.has_step:
         raw = _stagnation(raw, layout)
     return raw
@@ -1248,52 +1443,9 @@ def _stagnation(raw: _Raw, layout: _Layout) -> _Raw:
     # same[j]: θ_{j+2} == θ_{j+1}, so steps j+1 and j+2 were both zero
     count = same.find(1) + 3
     del raw.flat[count * width :]
-    return _Raw(raw.flat, count, StopReason.NO_PROGRESS, "", raw.f0)
-
-
-def _recheck(raw: _Raw, layout: _Layout, options: _Options) -> _Raw:
-    """Stop at the first row that is not finite, too large or not real.
-
-    The hot loop tests only the smallest |∇f|² and the last f of each block
-    (a NaN spreads to the end of its block), so an earlier bad row is caught
-    here, by sums and extremes over whole columns at C speed.
-    """
-    width, flat = layout.width, raw.flat
-    _, high, tol2, _ = _bounds(options, raw.f0)
-    last = raw.count - 1
-    diverged = raw.reason is StopReason.DIVERGED
-    # rows whose f and |∇f|² must be fine, and rows whose next point must be
-    value_rows = last if diverged else last + 1
-    point_rows = last - 1 if diverged else last
-    columns = [flat[0 : value_rows * width : width], flat[1 : value_rows * width : width]]
-    columns += [flat[layout.point_at + i : point_rows * width : width] for i in range(layout.n)]
-    try:
-        total = sum(sum(column) for column in columns)
-        clean = math.isfinite(total) and (
-            not columns[0] or (max(columns[0]) <= high and min(columns[0]) >= -high)
-        )
-    except TypeError:
-        clean = False
-    if clean:
-        return raw
-    for k in range(max(value_rows, point_rows, 0)):
-        row = flat[k * width : (k + 1) * width]
-        if k < value_rows:
-            if any(type(v) is complex for v in row):
-                del flat[(k + 1) * width :]
-                flat[k * width :] = [math.nan] * width
-                return _Raw(flat, k + 1, StopReason.DIVERGED, "f is not real there", raw.f0)
-            found = _check_row(row, high, tol2)
-            if found is not None and found[0] is StopReason.DIVERGED:
-                del flat[(k + 1) * width :]
-                return _Raw(flat, k + 1, StopReason.DIVERGED, found[1], raw.f0)
-        if k < point_rows:
-            point = row[layout.point_at : layout.point_at + layout.n]
-            if not all(type(v) is not complex and math.isfinite(v) for v in point):
-                del flat[(k + 2) * width :]
-                flat[(k + 1) * width :] = [math.nan] * width
-                return _Raw(flat, k + 2, StopReason.DIVERGED, "θ is not finite", raw.f0)
-    return raw
+    norms = raw.norms[:count] if raw.norms is not None else None
+    values = raw.values[:count]
+    return _Raw(raw.flat, values, count, StopReason.NO_PROGRESS, "", raw.f0, norms)
 
 
 def _run_newton(
@@ -1305,11 +1457,12 @@ def _run_newton(
 ) -> _Raw:
     """Newton's method: a plain loop, since each step solves a linear system."""
     n = len(theta0)
-    layout = program.layout
-    _, high, tol2, step2 = _bounds(options, f0)
+    bounds = _Bounds.of(options, f0)
     a = options.lr
     theta = theta0
     flat: list[Any] = []
+    values: list[Any] = []
+    norms: list[float] = []
     previous_tiny = False
     for k in range(options.steps + 1):
         try:
@@ -1317,12 +1470,21 @@ def _run_newton(
             value = float(out[0])
             grad = tuple(float(g) for g in out[1:])
         except _EVALUATION_ERRORS as error:
-            flat.extend((math.nan,) * layout.width)
-            return _Raw(flat, k + 1, StopReason.DIVERGED, _undefined_text(theta, error), f0)
-        norm2 = math.fsum(g * g for g in grad) if all(map(math.isfinite, grad)) else math.nan
-        row_head = (value, norm2)
-        found = _check_row(row_head, high, tol2)
-        if found is None and k == options.steps:
+            flat.extend((math.nan,) * (2 * n))
+            values.append(math.nan)
+            norms.append(math.nan)
+            detail = _undefined_text(theta, error)
+            return _Raw(flat, values, k + 1, StopReason.DIVERGED, detail, f0, norms)
+        norm = math.hypot(*grad)
+        values.append(value)
+        norms.append(norm)
+        found: tuple[StopReason, str] | None = None
+        detail_text = _diverged_row(value, norm, bounds.high)
+        if detail_text is not None:
+            found = (StopReason.DIVERGED, detail_text)
+        elif norm < bounds.tol:
+            found = (StopReason.CONVERGED, "")
+        elif k == options.steps:
             found = (StopReason.MAX_STEPS, "")
         direction: tuple[float, ...] | None = None
         if found is None:
@@ -1334,16 +1496,15 @@ def _run_newton(
                     " the Newton step is undefined",
                 )
         if found is not None or direction is None:
-            flat.extend((value, norm2, math.nan, *grad, *(math.nan,) * n))
+            flat.extend((*grad, *(math.nan,) * n))
             reason, detail = found if found is not None else (StopReason.DIVERGED, "")
-            return _Raw(flat, k + 1, reason, detail, f0)
+            return _Raw(flat, values, k + 1, reason, detail, f0, norms)
         new = tuple(t - a * d for t, d in zip(theta, direction))
-        s2 = math.fsum((t1 - t0) ** 2 for t0, t1 in zip(theta, new))
-        flat.extend((value, norm2, s2, *grad, *new))
-        tiny = s2 < step2
+        flat.extend((*grad, *new))
+        tiny = math.hypot(*(t1 - t0 for t0, t1 in zip(theta, new))) < bounds.small
         if tiny and previous_tiny:
-            flat[-layout.width + layout.point_at :] = [math.nan] * n
-            return _Raw(flat, k + 1, StopReason.NO_PROGRESS, "", f0)
+            flat[-n:] = [math.nan] * n
+            return _Raw(flat, values, k + 1, StopReason.NO_PROGRESS, "", f0, norms)
         previous_tiny = tiny
         theta = new
         if on_progress is not None and k and k % _CHUNK == 0:
@@ -1423,17 +1584,16 @@ def _assemble(
     layout = program.layout
     width, n, flat = layout.width, layout.n, raw.flat
     steps = raw.count - 1
-    values = tuple(flat[0::width])
-    norm2 = flat[1::width]
-    norms = tuple(map(math.sqrt, norm2))
+    values = tuple(raw.values)
+    norms = tuple(raw.norms if raw.norms is not None else _norms(flat, layout))
     gradients = tuple(zip(*(flat[layout.gradient_at + i :: width] for i in range(n))))
-    nexts = [flat[layout.point_at + i : steps * width : width] for i in range(n)]
-    points = (theta0, *zip(*nexts))
+    columns = [[theta0[i], *flat[layout.point_at + i : steps * width : width]] for i in range(n)]
+    points = tuple(zip(*columns))
     if layout.has_step:
-        lengths = tuple(map(math.sqrt, flat[2 : steps * width : width]))
+        lengths = tuple(_step_lengths(flat[: steps * width], layout, theta0))
     else:
         lengths = tuple(map(options.lr.__mul__, norms[:steps]))
-    oscillating_in = _oscillating(points)
+    oscillating_in = _oscillating(columns)
     names = tuple(str(v) for v in variables)
     final_point = points[-1]
     kind, eigenvalues = _classify(expr, program, final_point, raw.reason, limits)
@@ -1489,11 +1649,14 @@ def _point_text(theta: Sequence[Any]) -> str:
     return "(" + ", ".join(parts) + ")"
 
 
-def _oscillating(points: Sequence[tuple[float, ...]]) -> tuple[int, ...]:
-    """Components whose step flips sign ``OSCILLATION_RUN`` times in a row."""
+def _oscillating(columns: Sequence[Sequence[float]]) -> tuple[int, ...]:
+    """Components whose step flips sign ``OSCILLATION_RUN`` times in a row.
+
+    ``columns`` holds θ_0 … θ_K, one list per component.
+    """
     found = []
     run = b"\x01" * OSCILLATION_RUN
-    for i, column in enumerate(zip(*points)):
+    for i, column in enumerate(columns):
         if len(column) < OSCILLATION_RUN + 2:
             continue
         deltas = list(map(operator.sub, column[1:], column[:-1]))
@@ -1709,13 +1872,7 @@ def _diagnose(
 
 
 def _method_name(method: str) -> str:
-    return {
-        "gd": "gradient descent",
-        "momentum": "heavy-ball momentum",
-        "nesterov": "Nesterov momentum",
-        "adam": "Adam",
-        "newton": "Newton's method",
-    }[method]
+    return METHOD_NAMES[method]
 
 
 def _lr_bound(
