@@ -771,7 +771,9 @@ class Grader:
                 continue
             if i in swapped:
                 j = swapped[i]
-                found = [("swapped_components", f"this is {labels[j]}: the components are swapped")]
+                found = [
+                    ("swapped_components", f"this is {labels[j]} (the components are swapped)")
+                ]
             else:
                 found = _diagnose_symbolic(problem, entry, i, self.limits)
             out.append(_wrong("gradient", i, labels[i], entry, decision, found, shown))
@@ -2319,7 +2321,7 @@ def _term_mistakes(problem: _Problem, answer: sympy.Expr, i: int) -> list[tuple[
             return [
                 (
                     "missing_term",
-                    f"missing {shown_derivative}: the derivative of the term {shown_term} "
+                    f"missing {shown_derivative}, the derivative of {shown_term} "
                     f"with respect to {names[i]}",
                 )
             ]
