@@ -21,6 +21,7 @@ from gradcli.errors import ExitCode, GradcliError
 COMMANDS = {
     "grad": "gradcli.commands.grad:grad",
     "check": "gradcli.commands.check:check",
+    "descend": "gradcli.commands.descend:descend",
     "plot": "gradcli.commands.plot:plot",
 }
 
@@ -28,6 +29,7 @@ COMMANDS = {
 SUMMARIES = {
     "grad": "The gradient: partial derivatives, value, magnitude, direction.",
     "check": "Check answers (gradient, value, direction, Hessian, …) and name the mistakes.",
+    "descend": "Gradient descent step by step: converge, oscillate or diverge, and why.",
     "plot": "Pictures: contour map, gradient field, ∇f at a point, descent paths (PNG/SVG/PDF).",
 }
 

@@ -1,0 +1,509 @@
+"""``gradcli descend`` output: JSON, CSV, plain text and LaTeX.
+
+One run is a trajectory θ_0 … θ_K and a verdict; several runs (``--compare``)
+are the same, side by side. JSON carries the whole trajectory as arrays
+(non-finite values of a diverged run as ``null``), CSV a row per step, plain
+and LaTeX the rows a reader looks at: the first ones, every K-th one and the
+last ones (:func:`shown_rows`, shared with the table).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import sympy
+
+from gradcli.descent import METHOD_NAMES, DescentRun, PointKind
+from gradcli.formats.common import csv_text, dumps, texts
+from gradcli.printing import decimal, to_text
+from gradcli.printing import to_latex as latex
+
+#: rows always shown at the start and at the end of a trajectory
+FIRST_ROWS = 5
+LAST_ROWS = 3
+#: at most this many rows between them when ``every`` is chosen automatically
+MIDDLE_ROWS = 8
+#: steps written out in LaTeX when there are no exact steps
+LATEX_STEPS = 3
+
+
+# ---------------------------------------------------------------------------
+# shared helpers
+
+
+def shown_rows(steps: int, every: int | None = None) -> list[int]:
+    """The step numbers k shown for a run of ``steps`` steps.
+
+    The first rows, every ``every``-th row and the last rows; ``every`` None
+    picks 1, 2, 5, 10, 20, 50… so that at most 8 rows lie between them.
+
+    >>> shown_rows(3)
+    [0, 1, 2, 3]
+    >>> shown_rows(179)
+    [0, 1, 2, 3, 4, 20, 40, 60, 80, 100, 120, 140, 160, 177, 178, 179]
+    >>> shown_rows(30, every=10)
+    [0, 1, 2, 3, 4, 10, 20, 28, 29, 30]
+    """
+    if every is None:
+        every = auto_every(steps)
+    rows = set(range(min(FIRST_ROWS, steps + 1)))
+    rows.update(range(max(0, steps - LAST_ROWS + 1), steps + 1))
+    rows.update(range(0, steps + 1, every))
+    return sorted(rows)
+
+
+def auto_every(steps: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50… leaving at most 8 middle rows.
+
+    >>> auto_every(10), auto_every(179), auto_every(10_000)
+    (1, 20, 2000)
+    """
+    middle = steps - FIRST_ROWS - LAST_ROWS + 1
+    scale = 1
+    while True:
+        for factor in (1, 2, 5):
+            every = factor * scale
+            if middle <= 0 or middle // every <= MIDDLE_ROWS:
+                return every
+        scale *= 10
+
+
+def number(value: float | None) -> float | None:
+    """A float for JSON: ``None`` for NaN, ±inf or a missing value.
+
+    >>> number(0.5), number(float("nan")), number(float("inf"))
+    (0.5, None, None)
+    """
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def numbers(values: Sequence[float] | None) -> list[float | None] | None:
+    return None if values is None else [number(v) for v in values]
+
+
+def method_title(run: DescentRun) -> str:
+    """``gradient descent``, ``heavy-ball momentum (β = 0.9)``, … for a run.
+
+    >>> from gradcli.descent import descend
+    >>> x = sympy.Symbol("x", real=True)
+    >>> method_title(descend(x**2, (x,), (1,), method="momentum", steps=2))
+    'heavy-ball momentum (β = 0.9)'
+    """
+    name = METHOD_NAMES[run.method]
+    if run.ascent:
+        name = "gradient ascent" if run.method == "gd" else f"{name}, ascending"
+    constants = [
+        f"{symbol} = {value:g}"
+        for symbol, value in (("β", run.beta), ("β₂", run.beta2), ("ε", run.eps))
+        if value is not None
+    ]
+    return f"{name} ({', '.join(constants)})" if constants else name
+
+
+def learning_rate_text(run: DescentRun) -> str:
+    """α as the user meant it: ``0.1``, or ``1/10`` in exact mode.
+
+    >>> from gradcli.descent import descend
+    >>> x = sympy.Symbol("x", real=True)
+    >>> learning_rate_text(descend(x**2, (x,), (1,), lr=0.1, steps=1))
+    '0.1'
+    """
+    shown = decimal(run.lr)
+    exact = run.lr_exact
+    if run.exact and exact is not None and not exact.is_Integer and to_text(exact) != shown:
+        return f"{shown} = {to_text(exact)}"
+    return shown
+
+
+def kind_text(run: DescentRun) -> str:
+    """What the final point is, in words, with the Hessian's eigenvalues."""
+    shown = ", ".join(decimal(v, 4) for v in run.final_eigenvalues)
+    kind = run.final_kind
+    if len(run.final_eigenvalues) == 1 and kind in (PointKind.MINIMUM, PointKind.MAXIMUM):
+        sign = ">" if kind is PointKind.MINIMUM else "<"
+        if run.final_eigenvalues[0] != 0:
+            return f"a {kind.value} (f'' = {shown} {sign} 0)"
+        return f"a {kind.value} (f'' = 0, and the first non-zero derivative has even order)"
+    if kind is PointKind.MINIMUM:
+        return f"a minimum (the Hessian's eigenvalues {shown} are all positive)"
+    if kind is PointKind.MAXIMUM:
+        return f"a maximum (the Hessian's eigenvalues {shown} are all negative)"
+    if kind is PointKind.SADDLE:
+        return f"a saddle point (the Hessian's eigenvalues {shown} have both signs)"
+    if kind is PointKind.INFLECTION:
+        return "an inflection point (f' = f'' = 0 and the first non-zero derivative has odd order)"
+    if kind is PointKind.DEGENERATE:
+        return f"degenerate (the Hessian has a zero eigenvalue: {shown}); the test says nothing"
+    if kind is PointKind.NOT_CRITICAL:
+        return "not a critical point: |∇f| is not below tol there"
+    if run.diverged:
+        return "unknown: the run diverged"
+    return "unknown: the Hessian cannot be evaluated there"
+
+
+def run_label(run: DescentRun) -> str:
+    """A short name for a run in a comparison: ``gd α=0.1``."""
+    return f"{run.method} α={decimal(run.lr)}"
+
+
+def _exact_rows(run: DescentRun) -> int:
+    return len(run.points_exact) if run.exact and run.points_exact else 0
+
+
+# ---------------------------------------------------------------------------
+# JSON
+
+
+def as_dict(run: DescentRun) -> dict[str, Any]:
+    """The JSON object for one run: settings, summary, trajectory, exact steps."""
+    diagnosis = run.diagnosis
+    out: dict[str, Any] = {
+        "expression": to_text(run.expr),
+        "variables": [v.name for v in run.variables],
+        "method": run.method,
+        "learning_rate": run.lr,
+        "learning_rate_exact": to_text(run.lr_exact) if run.lr_exact is not None else None,
+        "ascent": run.ascent,
+        "max_steps": run.max_steps,
+        "tol": run.tol,
+        "beta": run.beta,
+        "beta2": run.beta2,
+        "eps": run.eps,
+        "start": numbers(run.points[0]),
+        "stop_reason": run.stop_reason.value,
+        "message": run.message,
+        "steps": run.steps,
+        "final_point": numbers(run.final_point),
+        "final_value": number(run.final_value),
+        "gradient_norm": number(run.gradient_norm),
+        "final_kind": run.final_kind.value,
+        "final_eigenvalues": numbers(run.final_eigenvalues),
+        "warning": run.warning,
+        "oscillating": run.oscillating,
+        "oscillating_variables": list(run.oscillating_variables),
+        "diagnosis": None,
+        "trajectory": {
+            "points": [numbers(p) for p in run.points],
+            "values": numbers(run.values),
+            "gradients": [numbers(g) for g in run.gradients],
+            "gradient_norms": numbers(run.gradient_norms),
+            "step_lengths": numbers(run.step_lengths),
+        },
+        "exact": None,
+    }
+    if diagnosis is not None:
+        out["diagnosis"] = {
+            "message": diagnosis.message,
+            "largest_eigenvalue": number(diagnosis.largest_eigenvalue),
+            "smallest_eigenvalue": number(diagnosis.smallest_eigenvalue),
+            "lr_bound": number(diagnosis.lr_bound),
+            "lr_bound_exact": (
+                to_text(diagnosis.exact_lr_bound) if diagnosis.exact_lr_bound is not None else None
+            ),
+            "where": diagnosis.where,
+        }
+    if run.exact and run.points_exact is not None:
+        out["exact"] = {
+            "points": [texts(p) for p in run.points_exact],
+            "values": texts(run.values_exact or ()),
+            "gradients": [texts(g) for g in run.gradients_exact or ()],
+            "note": run.exact_note,
+        }
+    return out
+
+
+def to_json(run: DescentRun) -> str:
+    """One JSON object on one line."""
+    return dumps(as_dict(run)) + "\n"
+
+
+def compare_to_json(runs: Sequence[DescentRun]) -> str:
+    """A JSON array of the runs, each as :func:`as_dict` gives it."""
+    return "[" + ", ".join(dumps(as_dict(run)) for run in runs) + "]\n"
+
+
+# ---------------------------------------------------------------------------
+# CSV
+
+
+def _float_cell(value: float | None) -> str:
+    """``repr`` precision; ``nan`` and ``inf`` as Python (and pandas) write them."""
+    return "" if value is None else repr(float(value))
+
+
+def csv_header(run: DescentRun) -> list[str]:
+    names = [v.name for v in run.variables]
+    header = ["k", *names, "f", *(f"df/d{n}" for n in names), "grad_norm", "step_length"]
+    if _exact_rows(run):
+        header += [*(f"{n}_exact" for n in names), "f_exact"]
+    return header
+
+
+def csv_rows(run: DescentRun) -> list[list[object]]:
+    """One row per θ_k: k, θ_k, f, ∇f, |∇f|, the step taken from θ_k."""
+    exact = _exact_rows(run)
+    rows: list[list[object]] = []
+    for k in range(run.steps + 1):
+        step = run.step_lengths[k] if k < run.steps else None
+        row: list[object] = [
+            k,
+            *(_float_cell(v) for v in run.points[k]),
+            _float_cell(run.values[k]),
+            *(_float_cell(v) for v in run.gradients[k]),
+            _float_cell(run.gradient_norms[k]),
+            _float_cell(step),
+        ]
+        if exact:
+            if k < exact:
+                assert run.points_exact is not None and run.values_exact is not None
+                row += [*(to_text(v) for v in run.points_exact[k]), to_text(run.values_exact[k])]
+            else:
+                row += [""] * (len(run.variables) + 1)
+        rows.append(row)
+    return rows
+
+
+def to_csv(run: DescentRun) -> str:
+    """A header and a row per step, for plotting elsewhere."""
+    return csv_text(csv_header(run), csv_rows(run))
+
+
+def compare_to_csv(runs: Sequence[DescentRun]) -> str:
+    """Every run's steps in one table, told apart by ``run``, ``method`` and ``lr``."""
+    header = ["run", "method", "lr", *csv_header(runs[0])[: 4 + 2 * len(runs[0].variables)]]
+    rows = []
+    for i, run in enumerate(runs, start=1):
+        for row in csv_rows(run):
+            rows.append([i, run.method, repr(run.lr), *row[: len(header) - 3]])
+    return csv_text(header, rows)
+
+
+# ---------------------------------------------------------------------------
+# plain
+
+
+def _floats(values: Sequence[float]) -> str:
+    return ", ".join(repr(float(v)) for v in values)
+
+
+def to_plain(run: DescentRun, *, every: int | None = None) -> str:
+    """``key: value`` lines: the settings, the rows shown, the verdict."""
+    lines = [
+        f"function: {to_text(run.expr)}",
+        f"variables: {', '.join(v.name for v in run.variables)}",
+        f"method: {run.method}",
+        f"learning_rate: {run.lr!r}",
+    ]
+    if run.exact and run.lr_exact is not None:
+        lines.append(f"learning_rate_exact: {to_text(run.lr_exact)}")
+    for name in ("beta", "beta2", "eps"):
+        value = getattr(run, name)
+        if value is not None:
+            lines.append(f"{name}: {value!r}")
+    if run.ascent:
+        lines.append("ascent: yes")
+    lines += [f"tol: {run.tol!r}", f"max_steps: {run.max_steps}"]
+    exact = _exact_rows(run)
+    for k in sorted(set(shown_rows(run.steps, every)) | set(range(exact))):
+        step = repr(run.step_lengths[k]) if k < run.steps else "none"
+        lines.append(
+            f"step {k}: theta = {_floats(run.points[k])}; f = {run.values[k]!r};"
+            f" grad = {_floats(run.gradients[k])}; grad_norm = {run.gradient_norms[k]!r};"
+            f" step_length = {step}"
+        )
+        if k < exact:
+            assert run.points_exact is not None and run.values_exact is not None
+            shown = ", ".join(to_text(v) for v in run.points_exact[k])
+            lines.append(f"exact {k}: theta = {shown}; f = {to_text(run.values_exact[k])}")
+    if run.exact_note:
+        lines.append(f"exact_note: {run.exact_note}")
+    lines += [
+        f"stop_reason: {run.stop_reason.value}",
+        f"message: {run.message}",
+        f"steps: {run.steps}",
+        f"final_point: {_floats(run.final_point)}",
+        f"final_value: {run.final_value!r}",
+        f"gradient_norm: {run.gradient_norm!r}",
+        f"final_kind: {run.final_kind.value}",
+    ]
+    if run.final_eigenvalues:
+        lines.append(f"eigenvalues: {_floats(run.final_eigenvalues)}")
+    if run.oscillating:
+        lines.append(f"oscillating: {', '.join(run.oscillating_variables)}")
+    if run.warning:
+        lines.append(f"warning: {run.warning}")
+    if run.diagnosis is not None:
+        lines.append(f"diagnosis: {run.diagnosis.message}")
+    return "\n".join(lines) + "\n"
+
+
+def compare_to_plain(runs: Sequence[DescentRun]) -> str:
+    """One line per run: method, α, steps, final f, |∇f|, stop reason."""
+    lines = [f"function: {to_text(runs[0].expr)}", f"start: {_floats(runs[0].points[0])}"]
+    for run in runs:
+        flags = " oscillating" if run.oscillating else ""
+        lines.append(
+            f"run: method = {run.method}; lr = {run.lr!r}; steps = {run.steps};"
+            f" final_value = {run.final_value!r}; gradient_norm = {run.gradient_norm!r};"
+            f" final_point = {_floats(run.final_point)}; stop_reason = {run.stop_reason.value};"
+            f" final_kind = {run.final_kind.value};{flags}".rstrip(";")
+        )
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# LaTeX
+
+
+def latex_float(value: float, digits: int = 7) -> str:
+    r"""A float in LaTeX: ``0.5``, ``-6.447765 \cdot 10^{-9}``, ``\infty``.
+
+    >>> latex_float(-6.447764839223397e-09)
+    '-6.447765 \\cdot 10^{-9}'
+    >>> latex_float(1e-08)
+    '10^{-8}'
+    """
+    if math.isnan(value):
+        return r"\mathrm{NaN}"
+    if math.isinf(value):
+        return r"\infty" if value > 0 else r"-\infty"
+    shown = decimal(value, digits)
+    if "e" in shown:
+        mantissa, exponent = shown.split("e")
+        power = rf"10^{{{int(exponent)}}}"
+        if mantissa in ("1", "-1"):
+            return mantissa[:-1] + power
+        return rf"{mantissa} \cdot {power}"
+    return shown
+
+
+def _latex_vector(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else r"\left(" + r",\ ".join(items) + r"\right)"
+
+
+def _latex_rule(run: DescentRun) -> str:
+    sign = "+" if run.ascent else "-"
+    g = r"\nabla f(\theta_{k})"
+    if run.method == "gd":
+        return rf"\theta_{{k+1}} &= \theta_{{k}} {sign} \alpha {g}"
+    if run.method == "momentum":
+        return rf"b_{{k+1}} &= \beta b_{{k}} + {g}, \quad \theta_{{k+1}} = \theta_{{k}} {sign} \alpha b_{{k+1}}"  # noqa: E501
+    if run.method == "nesterov":
+        return (
+            rf"b_{{k+1}} &= \beta b_{{k}} + {g}, \quad"
+            rf" \theta_{{k+1}} = \theta_{{k}} {sign} \alpha \left({g} + \beta b_{{k+1}}\right)"
+        )
+    if run.method == "adam":
+        return (
+            rf"m_{{k+1}} &= \beta_1 m_{{k}} + (1 - \beta_1) {g}, \quad"
+            rf" v_{{k+1}} = \beta_2 v_{{k}} + (1 - \beta_2) {g}^{{2}}, \quad"
+            rf" \theta_{{k+1}} = \theta_{{k}} {sign} \alpha"
+            r" \frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \varepsilon}"
+        )
+    return rf"\theta_{{k+1}} &= \theta_{{k}} - \alpha H(\theta_{{k}})^{{-1}} {g}"
+
+
+def to_latex(run: DescentRun) -> str:
+    r"""The first steps written out as a worked solution, in an ``align*`` block.
+
+    Exact steps (``--exact``) are written with their rational numbers, else
+    the first three steps in decimals; then the result and why it stopped.
+    """
+    names = ", ".join(latex(v) for v in run.variables)
+    gradient = [sympy.diff(run.expr, v) for v in run.variables]
+    alpha = latex(run.lr_exact) if run.exact and run.lr_exact is not None else decimal(run.lr)
+    rows = [
+        rf"f({names}) &= {latex(run.expr)}",
+        rf"\nabla f({names}) &= {_latex_vector([latex(g) for g in gradient])}",
+        _latex_rule(run) + rf", \quad \alpha = {alpha}",
+    ]
+    exact = _exact_rows(run)
+    if exact:
+        assert run.points_exact is not None and run.values_exact is not None
+        assert run.gradients_exact is not None
+        points = [[latex(v) for v in p] for p in run.points_exact]
+        values = [latex(v) for v in run.values_exact]
+        grads = [[latex(v) for v in g] for g in run.gradients_exact]
+        written, relation = exact - 1, "="
+    else:
+        written = min(run.steps, LATEX_STEPS)
+        points = [[latex_float(v) for v in run.points[k]] for k in range(written + 1)]
+        values = [latex_float(run.values[k]) for k in range(written + 1)]
+        grads = [[latex_float(v) for v in run.gradients[k]] for k in range(written + 1)]
+        relation = r"\approx"
+    sign = "+" if run.ascent else "-"
+    for k in range(written + 1):
+        head = rf"\theta_{{{k}}} &{relation} "
+        if k == 0:
+            head = r"\theta_{0} &= "
+        elif run.method == "gd":
+            head = (
+                rf"\theta_{{{k}}} &= {_latex_vector(points[k - 1])} {sign} {alpha}"
+                rf" {_latex_vector(grads[k - 1])} {relation} "
+            )
+        rows.append(
+            head + _latex_vector(points[k]) + rf", \quad f(\theta_{{{k}}}) {relation} {values[k]}"
+            rf", \quad \nabla f(\theta_{{{k}}}) {relation} {_latex_vector(grads[k])}"
+        )
+    last = run.steps
+    if last > written:
+        rows.append(r"&\;\;\vdots")
+        point = _latex_vector([latex_float(v) for v in run.final_point])
+        rows.append(
+            rf"\theta_{{{last}}} &\approx {point}, \quad f(\theta_{{{last}}}) \approx"
+            rf" {latex_float(run.final_value)}, \quad \left\|\nabla f(\theta_{{{last}}})\right\|"
+            rf" \approx {latex_float(run.gradient_norm)}"
+        )
+    rows.append(_latex_verdict(run))
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+
+
+def _latex_verdict(run: DescentRun) -> str:
+    plural = "s" if run.steps != 1 else ""
+    steps = f"{run.steps} step{plural}"
+    reason = run.stop_reason.value
+    if reason == "converged":
+        tol = latex_float(run.tol)
+        text = rf"&\text{{converged after {steps}: }} \left\|\nabla f\right\| < {tol}"
+        if run.final_kind is PointKind.MINIMUM or run.final_kind is PointKind.MAXIMUM:
+            text += rf"\text{{, a {run.final_kind.value}}}"
+        elif run.final_kind is not PointKind.UNKNOWN:
+            text += rf"\text{{, but not a {'maximum' if run.ascent else 'minimum'}}}"
+        return text
+    if reason == "no_progress":
+        return rf"&\text{{no progress after {steps}: the steps became too short}}"
+    if reason == "max_steps":
+        return rf"&\text{{stopped at the maximum of {steps}}}"
+    text = rf"&\text{{diverged after {steps}}}"
+    diagnosis = run.diagnosis
+    if diagnosis is not None and diagnosis.lr_bound is not None:
+        assert diagnosis.largest_eigenvalue is not None
+        largest = latex_float(diagnosis.largest_eigenvalue)
+        if diagnosis.exact_lr_bound is not None:
+            bound = latex(diagnosis.exact_lr_bound)
+        else:
+            bound = latex_float(diagnosis.lr_bound)
+        text += rf"\text{{: }} L = {largest},\ \text{{stable only for }} \alpha < {bound}"
+    return text
+
+
+def compare_to_latex(runs: Sequence[DescentRun]) -> str:
+    """A ``tabular`` of the runs: method, α, steps, final f, |∇f|, stop reason."""
+    lines = [
+        r"\begin{tabular}{llrrrl}",
+        r"method & $\alpha$ & steps & $f$ & $\|\nabla f\|$ & stop \\",
+        r"\hline",
+    ]
+    for run in runs:
+        reason = run.stop_reason.value.replace("_", r"\_")
+        lines.append(
+            rf"{run.method} & ${latex_float(run.lr)}$ & {run.steps} &"
+            rf" ${latex_float(run.final_value)}$ & ${latex_float(run.gradient_norm)}$ &"
+            rf" {reason} \\"
+        )
+    lines.append(r"\end{tabular}")
+    return "\n".join(lines) + "\n"

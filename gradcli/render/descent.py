@@ -1,0 +1,236 @@
+"""``gradcli descend`` as rich tables, and its progress bar on a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console, RenderableType
+from rich.table import Table
+
+from gradcli.descent import DescentRun, StopReason
+from gradcli.formats.descent import (
+    FIRST_ROWS,
+    LAST_ROWS,
+    auto_every,
+    kind_text,
+    learning_rate_text,
+    method_title,
+    run_label,
+    shown_rows,
+)
+from gradcli.printing import decimal, to_unicode
+from gradcli.render.console import Screen, render, text
+
+
+def _vector(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else "(" + ", ".join(items) + ")"
+
+
+#: significant digits in the iteration table: enough to watch θ settle
+DIGITS = 5
+
+
+def _floats(values: Sequence[float], digits: int = DIGITS) -> str:
+    return _vector([decimal(v, digits) for v in values])
+
+
+def _header(run: DescentRun, notes: Sequence[str]) -> list[RenderableType]:
+    names = ", ".join(to_unicode(v) for v in run.variables)
+    out: list[RenderableType] = [text(f"f({names}) = {to_unicode(run.expr)}", "bold")]
+    for note in notes:
+        out.append(text(f"note: {note}", "yellow"))
+    return out
+
+
+def _row_cells(run: DescentRun, k: int) -> list[str]:
+    exact = run.points_exact if run.exact else None
+    step = decimal(run.step_lengths[k], DIGITS) if k < run.steps else ""
+    if exact is not None and k < len(exact):
+        assert run.values_exact is not None and run.gradients_exact is not None
+        return [
+            str(k),
+            _vector([to_unicode(v) for v in exact[k]]),
+            to_unicode(run.values_exact[k]),
+            _vector([to_unicode(v) for v in run.gradients_exact[k]]),
+            decimal(run.gradient_norms[k], DIGITS),
+            step,
+        ]
+    return [
+        str(k),
+        _floats(run.points[k]),
+        decimal(run.values[k], DIGITS),
+        _floats(run.gradients[k]),
+        decimal(run.gradient_norms[k], DIGITS),
+        step,
+    ]
+
+
+def iteration_table(run: DescentRun, every: int | None = None) -> Table:
+    """k, θ_k, f(θ_k), ∇f(θ_k), |∇f(θ_k)| and the step taken, for the rows shown."""
+    table = Table(show_edge=True, header_style="bold")
+    table.add_column("k", justify="right")
+    table.add_column("θ_k")
+    table.add_column("f(θ_k)", justify="right")
+    table.add_column("∇f(θ_k)")
+    table.add_column("|∇f|", justify="right")
+    # the length of the step taken from θ_k, |θ_{k+1} − θ_k|
+    table.add_column("step", justify="right")
+    exact = len(run.points_exact or ()) if run.exact else 0
+    rows = sorted(set(shown_rows(run.steps, every)) | set(range(exact)))
+    first = max(FIRST_ROWS, exact)
+    previous = -1
+    for k in rows:
+        # an ellipsis where the first rows end and where the last ones begin;
+        # between them the rows are every K-th, which k itself shows
+        if k > previous + 1 and (previous < first or k > run.steps - LAST_ROWS):
+            table.add_row("…", "", "", "", "", "")
+        table.add_row(*(text(cell) for cell in _row_cells(run, k)))
+        previous = k
+    return table
+
+
+def _ordinal(k: int) -> str:
+    if k % 100 in (11, 12, 13):
+        return f"{k}th"
+    return f"{k}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th') }"
+
+
+def _verdict(run: DescentRun) -> list[RenderableType]:
+    style = "bold red" if run.diverged else "bold"
+    out: list[RenderableType] = [text(f"stop reason: {run.message}", style)]
+    if run.exact_note:
+        out.append(text(f"note: {run.exact_note}", "yellow"))
+    plural = "s" if run.steps != 1 else ""
+    out.append(
+        text(
+            f"final θ = {_floats(run.final_point)}, f(θ) = {decimal(run.final_value)},"
+            f" |∇f(θ)| = {decimal(run.gradient_norm)}, after {run.steps} step{plural}"
+        )
+    )
+    out.append(text(f"the point: {kind_text(run)}"))
+    if run.warning:
+        out.append(text(f"warning: {run.warning}", "bold yellow"))
+    if run.diagnosis is not None:
+        out.append(text(f"why: {run.diagnosis.message}", "red" if run.diverged else "yellow"))
+    return out
+
+
+def renderables(
+    run: DescentRun, *, every: int | None = None, notes: Sequence[str] = ()
+) -> list[RenderableType]:
+    out = _header(run, notes)
+    start = _floats(run.points[0])
+    out.append(
+        text(
+            f"{method_title(run)} from {start}, α = {learning_rate_text(run)},"
+            f" at most {run.max_steps} steps, tol = {run.tol:g}"
+        )
+    )
+    out.append(iteration_table(run, every))
+    if run.steps + 1 > FIRST_ROWS + LAST_ROWS and (every or auto_every(run.steps)) > 1:
+        k = every or auto_every(run.steps)
+        out.append(text(f"(the first and last steps, and every {_ordinal(k)} one between)", "dim"))
+    out.extend(_verdict(run))
+    return out
+
+
+def to_table(
+    run: DescentRun, screen: Screen, *, every: int | None = None, notes: Sequence[str] = ()
+) -> str:
+    """One run: the settings, the iterations shown, the verdict."""
+    return render(lambda: renderables(run, every=every, notes=notes), screen)
+
+
+def _reason_text(run: DescentRun) -> str:
+    return run.stop_reason.value.replace("_", " ")
+
+
+def compare_renderables(
+    runs: Sequence[DescentRun], *, notes: Sequence[str] = ()
+) -> list[RenderableType]:
+    first = runs[0]
+    out = _header(first, notes)
+    verb = "ascent" if first.ascent else "descent"
+    out.append(text(f"{verb} from {_floats(first.points[0])}, tol = {first.tol:g}"))
+    table = Table(show_edge=True, header_style="bold")
+    table.add_column("method")
+    table.add_column("α", justify="right")
+    table.add_column("steps", justify="right")
+    table.add_column("final f", justify="right")
+    table.add_column("|∇f|", justify="right")
+    table.add_column("stop reason")
+    table.add_column("final θ")
+    for run in runs:
+        style = "red" if run.diverged else ""
+        table.add_row(
+            text(run.method),
+            text(decimal(run.lr)),
+            text(f"{run.steps}"),
+            text(decimal(run.final_value, DIGITS)),
+            text(decimal(run.gradient_norm, DIGITS)),
+            text(_reason_text(run), style),
+            text(_floats(run.final_point)),
+        )
+    out.append(table)
+    for run in runs:
+        if run.diverged and run.diagnosis is not None:
+            out.append(text(f"{run_label(run)}: {run.diagnosis.message}", "red"))
+        elif run.warning:
+            out.append(text(f"{run_label(run)}: warning: {run.warning}", "yellow"))
+        elif run.stop_reason is StopReason.MAX_STEPS:
+            out.append(text(f"{run_label(run)}: {run.message}"))
+        if run.oscillating and not run.diverged:
+            names = " and ".join(run.oscillating_variables)
+            flips = f"the steps in {names} flipped sign step after step"
+            out.append(text(f"{run_label(run)}: oscillated ({flips})"))
+    return out
+
+
+def compare_to_table(
+    runs: Sequence[DescentRun], screen: Screen, *, notes: Sequence[str] = ()
+) -> str:
+    """Several runs side by side: steps, final f, |∇f|, final θ, stop reason."""
+    return render(lambda: compare_renderables(runs, notes=notes), screen)
+
+
+class ProgressBar:
+    """A progress bar on stderr that shows only once a run outlasts ``delay`` s.
+
+    Called as ``bar(done, total)`` (the core's ``on_progress``); ``close()``
+    removes it. Nothing is drawn for runs shorter than ``delay``.
+    """
+
+    def __init__(self, what: str, *, delay: float = 0.5, stream: Any = None) -> None:
+        self.what = what
+        self.delay = delay
+        self.stream = stream if stream is not None else sys.stderr
+        self.started = time.monotonic()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._progress is None:
+            if time.monotonic() - self.started < self.delay:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            # drawn only when stderr is a terminal: the caller checks
+            console = Console(file=self.stream, stderr=True, force_terminal=True)
+            self._progress = Progress(
+                TextColumn(self.what),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self.what, total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
