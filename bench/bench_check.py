@@ -100,6 +100,19 @@ def write_rows(path: str, rng: random.Random) -> list[str]:
     return gradients
 
 
+def _distinct_expressions(texts: list[str]) -> int:
+    from gradcli.errors import GradcliError
+    from gradcli.parse import parse_vector
+
+    seen = set()
+    for text in texts:
+        try:
+            seen.add(parse_vector(text, variables=["x", "y"]))
+        except GradcliError:
+            seen.add(text)
+    return len(seen)
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -119,6 +132,7 @@ def main() -> int:
         cpu = _children_cpu() - cpu_before
     graded = {line.split(",", 1)[0] for line in done.stdout.splitlines()[1:] if line}
     distinct = len(set(gradients))
+    expressions = _distinct_expressions(gradients)
     if done.returncode != 0 or len(graded) != ROWS:
         print(f"bench_check: FAILED: exit {done.returncode}, {len(graded)} of {ROWS} rows graded")
         print(done.stderr[-2000:], file=sys.stderr)
@@ -126,7 +140,8 @@ def main() -> int:
     per_row_ms = 1000 * elapsed / ROWS
     verdict = "meets" if elapsed < AIM_SECONDS else "does not meet"
     print(
-        f"bench_check: {ROWS:,} rows ({distinct:,} distinct gradients) in {elapsed:.2f} s, "
+        f"bench_check: {ROWS:,} rows ({distinct:,} distinct gradient texts, {expressions:,} "
+        f"distinct as expressions) in {elapsed:.2f} s, "
         f"{per_row_ms:.3f} ms per row ({cpu:.1f} s of CPU), "
         f"{elapsed / AIM_SECONDS:.2f}x the {AIM_SECONDS:g} s aim: {verdict} it"
     )
