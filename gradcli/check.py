@@ -526,11 +526,11 @@ class BatchReader:
         source = itertools.chain(head, self._lines)
         if head and head[-1].lstrip().startswith("{"):
             return self._jsonl(source)
-        return self._csv(source)
+        return self._csv(source, _delimiter(head[-1] if head else ""))
 
-    def _csv(self, source: Iterator[str]) -> Iterator[BatchRow]:
+    def _csv(self, source: Iterator[str], delimiter: str) -> Iterator[BatchRow]:
         counted = _Counted(source)
-        reader = csv.reader(counted)
+        reader = csv.reader(counted, delimiter=delimiter)
         header: list[str | None] | None = None
         while True:
             start = counted.count + 1
@@ -1936,6 +1936,20 @@ def _all_zero(text: str, problem: _Problem, limits: Limits) -> bool:
     except GradcliError:
         return False
     return all(e.expr == 0 for e in entries)
+
+
+def _delimiter(header: str) -> str:
+    """``,`` unless the header names answer columns only when split on ``;`` or a tab.
+
+    Spreadsheets in many languages save CSV with semicolons.
+    """
+    for delimiter in (",", ";", "\t"):
+        names = {
+            re.sub(r"[\s\-]+", "_", n.strip().strip('"').lower()) for n in header.split(delimiter)
+        }
+        if names & set(PARTS):
+            return delimiter
+    return ","
 
 
 def _json_text(value: Any) -> str | None:

@@ -457,6 +457,13 @@ def test_csv_rows_and_aliases() -> None:
     assert reader.ignored == ["email"]
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_separated_files(delimiter: str) -> None:
+    lines = [f"id{delimiter}gradient{delimiter}value", f"ann{delimiter}2x, 2y{delimiter}5,7"]
+    (row,) = list(BatchReader(lines))
+    assert dict(row.fields) == {"gradient": "2x, 2y", "value": "5,7"}
+
+
 def test_malformed_csv_rows_are_rows_with_an_error() -> None:
     lines = ["id,gradient", 'a,"2x, 2y"', "b,2x,2y", "", "c"]
     rows = list(BatchReader(lines))
