@@ -441,7 +441,7 @@ def evaluate_gradient(
         critical = all(v == 0 for v in exact)
     direction = direction_float = None
     if not critical:
-        direction = tuple(sympy.radsimp(e / magnitude) for e in exact)
+        direction = tuple(_tidy_quotient(e / magnitude) for e in exact)
         if value_float is not None and magnitude_float:
             # from the exact form, so each float is the correctly rounded one
             direction_float = tuple(
@@ -467,6 +467,16 @@ def evaluate_gradient(
         critical=critical,
         directional=directional,
     )
+
+
+def _tidy_quotient(value: sympy.Expr) -> sympy.Expr:
+    """Rationalise a denominator when that reads better (5/√74 → 5√74/74).
+
+    With a transcendental denominator radsimp only makes things longer, so
+    the shorter form wins.
+    """
+    rationalised = sympy.radsimp(value)
+    return rationalised if len(str(rationalised)) <= len(str(value)) else value
 
 
 def _float_of(exact: sympy.Expr, *, fallback: float) -> float:
@@ -502,9 +512,9 @@ def _directional(
     length_float = math.hypot(*(float(c) for c in vector))
     if length == 0 or length_float == 0:
         raise InputError("--along is the zero vector: it has no direction")
-    unit = tuple(sympy.radsimp(c / length) for c in vector)
+    unit = tuple(_tidy_quotient(c / length) for c in vector)
     unit_float = tuple(float(c) / length_float for c in vector)
-    derivative = sympy.radsimp(sympy.Add(*(g * u for g, u in zip(value, unit))))
+    derivative = _tidy_quotient(sympy.Add(*(g * u for g, u in zip(value, unit))))
     derivative_float = None
     angle = None
     if value_float is not None:

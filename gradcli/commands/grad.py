@@ -45,6 +45,16 @@ from gradcli.limits import Limits
     show_default=True,
     help="Tidy each partial derivative (within a 2 s budget; never on huge sums).",
 )
+@click.option(
+    "--steps",
+    "steps",
+    is_flag=False,
+    flag_value="brief",
+    default=None,
+    type=click.Choice(["brief", "full"]),
+    help="Show how each partial derivative is found, rule by rule; --steps=full "
+    "shows every sub-step.",
+)
 @variables_option
 @format_option()
 @limit_options
@@ -53,6 +63,7 @@ def grad(
     at: str | None,
     along: str | None,
     simplify: bool,
+    steps: str | None,
     variables: str | None,
     output_format: str,
     latex: bool | None,
@@ -67,6 +78,7 @@ def grad(
       gradcli grad "a*x^2 + b*y" --vars x,y --at "x=1, y=2"
       gradcli grad "x^2 + y^2 + xy" --at 1,3 --along 1,1
       gradcli grad "x*exp(y)" --format latex
+      gradcli grad "x^2 + y^2 + xy" --steps
       gradcli grad @function.txt --at 0,1
       printf 'x^2\\nsin(x*y)\\n' | gradcli grad - --format json
       seq 1 5 | gradcli grad "x^3" --at - --format csv
@@ -85,8 +97,16 @@ def grad(
         text = read_expression(expression, limits)
         stream_points(text, output_format, screen, names, limits, latex)
         return
+    if steps is not None and output_format == "csv":
+        raise InputError("--steps has no CSV form: use --format plain, json or latex")
     options: dict[str, Any] = dict(
-        at=at, along=along, variables=names, simplify=simplify, limits=limits, latex=latex
+        at=at,
+        along=along,
+        variables=names,
+        simplify=simplify,
+        limits=limits,
+        latex=latex,
+        steps=steps,
     )
     if expression == "-":
         run_batch(
@@ -128,6 +148,7 @@ def render(
     simplify: bool,
     limits: Limits,
     latex: bool | None,
+    steps: str | None = None,
     line: Line | None = None,
 ) -> str:
     """Compute and format one gradient; runs inside the budgeted child."""
@@ -136,24 +157,49 @@ def render(
 
     function = parse_function(text, variables=variables, limits=limits, latex=latex)
     result = gradient(function, at=at, along=along, simplify=simplify, limits=limits)
+    derivations: tuple[Any, ...] = ()
+    if steps is not None:
+        from gradcli.steps import derive_all
+
+        derivations = derive_all(
+            function.expr,
+            function.variables,
+            full=steps == "full",
+            time_budget=limits.simplify_timeout,
+        )
     if output_format == "table":
-        from gradcli.render.console import Screen
-        from gradcli.render.grad import to_table
+        from gradcli.render.console import Screen, render
+        from gradcli.render.grad import renderables
 
-        return to_table(result, Screen(width=screen.width, color=screen.color))
+        def build() -> list[Any]:
+            from gradcli.render import steps as step_trees
+
+            return renderables(result) + step_trees.renderables(derivations)
+
+        return render(build, Screen(width=screen.width, color=screen.color))
     from gradcli.formats import grad as formats
+    from gradcli.formats import steps as step_formats
 
-    if output_format == "json" and line is not None:
+    if output_format == "json":
         from gradcli.formats.common import dumps
 
-        return dumps({"line": line.number, "input": line.text, **formats.as_dict(result)}) + "\n"
+        record = formats.as_dict(result)
+        if line is not None:
+            record = {"line": line.number, "input": line.text, **record}
+        if steps is not None:
+            record["steps"] = step_formats.as_json(derivations)
+        return dumps(record) + "\n"
     formatter = {
-        "json": formats.to_json,
         "csv": formats.to_csv,
         "plain": formats.to_plain,
         "latex": formats.to_latex,
     }[output_format]
-    return formatter(result)
+    shown = formatter(result)
+    if steps is not None:
+        shown += {"plain": step_formats.to_plain, "latex": step_formats.to_latex}[output_format](
+            derivations
+        )
+    return shown
 
 
 def stream_points(

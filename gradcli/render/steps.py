@@ -1,0 +1,43 @@
+"""Step-by-step derivations as rich trees: one tree per partial derivative."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import RenderableType
+from rich.text import Text
+from rich.tree import Tree
+
+from gradcli.formats.steps import check_text, heading, note, rule_name, step_line
+from gradcli.printing import to_unicode
+from gradcli.render.console import text
+from gradcli.steps import Derivation
+
+
+def renderables(derivations: Sequence[Derivation]) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    for derivation in derivations:
+        tree = Tree(text("Steps for " + heading(derivation, to_unicode, "∂f/∂"), "bold"))
+        # a stack of the last node at each depth: a step hangs off its parent
+        parents: list[Tree] = [tree]
+        for step in derivation.steps:
+            label = Text()
+            label.append(rule_name(step), style="cyan")
+            label.append(": ")
+            label.append_text(text(step_line(step, to_unicode)))
+            remark = note(step, to_unicode)
+            if remark:
+                label.append_text(text(f"   ({remark})", "dim"))
+            parent = parents[min(step.depth, len(parents) - 1)]
+            node = parent.add(label)
+            del parents[step.depth + 1 :]
+            parents.append(node)
+        result = f"result: ∂f/∂{to_unicode(derivation.variable)} = {to_unicode(derivation.result)}"
+        tree.add(text(result, "bold"))
+        tree.add(
+            text(f"check: {check_text(derivation)}", "green" if derivation.verified else "red")
+        )
+        for remark in derivation.notes:
+            tree.add(text(f"note: {remark}", "yellow"))
+        out.append(tree)
+    return out
