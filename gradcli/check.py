@@ -722,7 +722,8 @@ class Grader:
                 problem = error
             if len(self._problems) > 1000:
                 self._problems.clear()
-            self._problems[key] = problem
+            if not isinstance(problem, BudgetExceeded):  # out of time may not be for good
+                self._problems[key] = problem
         if isinstance(problem, GradcliError):
             verdict = UNREADABLE if isinstance(problem, InputError) else UNDECIDED
             return row_failure(row, verdict, f"the problem cannot be used: {_describe(problem)}")
@@ -732,7 +733,8 @@ class Grader:
             parts = self.grade_answers(problem, answers)
             if len(self._answers) > 20_000:
                 self._answers.clear()
-            self._answers[answer_key] = parts
+            if all(p.verdict != UNDECIDED for p in parts):
+                self._answers[answer_key] = parts
         return RowResult(line=row.line, id=row.id, parts=parts)
 
     # -- the parts
@@ -785,7 +787,8 @@ class Grader:
             out.append(_wrong("gradient", i, labels[i], entry, decision, found, shown))
         if len(problem.graded) > 10_000:
             problem.graded.clear()
-        problem.graded[key] = out
+        if all(p.verdict != UNDECIDED for p in out):
+            problem.graded[key] = out
         return out
 
     def _permutation(
@@ -1373,6 +1376,8 @@ class _Problem:
         if key not in self._cache:
             try:
                 self._cache[key] = make()
+            except BudgetExceeded:
+                raise
             except GradcliError as error:
                 self._cache[key] = error
         value = self._cache[key]
@@ -1392,6 +1397,8 @@ class _Problem:
         if found is None:
             try:
                 found = _read_vector(text, self, self.limits)
+            except BudgetExceeded:
+                raise
             except GradcliError as error:
                 found = error
             self._read[text] = found
