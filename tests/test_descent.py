@@ -331,6 +331,27 @@ def test_leaving_the_domain_part_way_is_divergence() -> None:
     assert run.values[:-1] == pytest.approx([math.log(p[0]) + p[0] for p in run.points[:-1]])
 
 
+def test_leaving_the_domain_inside_a_block_is_found_afterwards() -> None:
+    # 5 → 2.4 → 0.992 → −0.008 → 59.7 …: f = x²/2 + log x is undefined at
+    # step 3, while ∇f = x + 1/x is defined and the block ends at x > 0
+    run = descend(x**2 / 2 + sympy.log(x), (x,), (5,), lr=0.5)
+    assert run.stop_reason is StopReason.DIVERGED
+    assert run.steps == 3
+    assert run.points[-1][0] < 0
+    assert math.isnan(run.values[-1])
+    assert "cannot be evaluated" in run.message
+
+
+@pytest.mark.parametrize("method", ["momentum", "nesterov"])
+def test_stops_at_the_first_step_below_tol_inside_a_block(method: str) -> None:
+    # momentum-type methods spiral in: |∇f| dips below tol and comes back
+    for tol in (1e-2, 1e-3, 1e-4):
+        run = descend(SEED, (x, y), (1, 3), method=method, lr=0.3, tol=tol, steps=20_000)
+        assert run.stop_reason is StopReason.CONVERGED
+        assert run.gradient_norms[-1] < tol
+        assert all(norm >= tol for norm in run.gradient_norms[:-1])
+
+
 def test_domain_error_in_the_first_block() -> None:
     run = descend(sympy.log(x) + x**2, (x,), (1,), lr=2)
     assert run.stop_reason is StopReason.DIVERGED
