@@ -559,6 +559,9 @@ class _Work:
         if not isinstance(result, list) or not all(isinstance(s, dict) for s in result):
             self.notes.append("sympy gave no usable solution of ∇f = 0")
             return "failed", []
+        if rational and all(_is_linear(g, self.variables) for g in self.gradient):
+            # a linear system: sympy's general solution is every solution
+            return "complete", result
         return "ok", result
 
     def _solve_polynomial(self, end: float) -> Any:
@@ -835,7 +838,8 @@ class _Work:
                 notes.append("the Hessian is undefined here")
         value_float = math.nan
         if value is not None and sympy.count_ops(value) <= _SMALL:
-            value_float = _bounded(lambda: _to_float(value), time.monotonic() + 1.0) or math.nan
+            computed = _bounded(lambda: _to_float(value), time.monotonic() + 1.0)
+            value_float = math.nan if computed is None else computed
         if math.isnan(value_float):
             value_float = float(self.batch("f_numpy", np.array([candidate.floats]), ())[0])
         kind = {
@@ -1223,10 +1227,13 @@ class _Work:
             if points or sets:
                 first: CriticalPoint | CriticalSet = points[0] if points else sets[0]
                 unique = convexity.verdict.startswith("strictly")
+                if len(points) == 1 and not sets:
+                    reason = f"f is {convexity.verdict}, so its local {kind} is the global {kind}"
+                else:
+                    reason = f"f is {convexity.verdict}, so every critical point is a global {kind}"
                 return answer(
                     "found",
-                    f"f is {convexity.verdict}, so every critical point is a global {kind}"
-                    + (" (and there is only one)" if unique else ""),
+                    reason + (" (and there is only one)" if unique else ""),
                     points=tuple(points),
                     sets=tuple(sets),
                     value=first.value,
@@ -1642,6 +1649,13 @@ def _integer_directions(n: int, seed: int) -> list[tuple[int, ...]]:
         if any(row):
             found.append(tuple(int(v) for v in row))
     return found
+
+
+def _is_linear(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...]) -> bool:
+    """Whether ``expr`` is a polynomial of degree at most 1 in ``variables``."""
+    if not expr.is_polynomial(*variables):
+        return False
+    return bool(sympy.Poly(expr, *variables).total_degree() <= 1)
 
 
 def _tidy(value: sympy.Expr) -> sympy.Expr:
