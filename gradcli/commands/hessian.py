@@ -1,0 +1,147 @@
+"""``gradcli hessian``: the matrix of second partials and what it says at a point."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import click
+
+from gradcli.commands.base import (
+    Settings,
+    format_option,
+    limit_options,
+    read_expression,
+    run_one,
+    settings,
+    split_names,
+    variables_option,
+)
+from gradcli.limits import Limits
+
+if TYPE_CHECKING:
+    from gradcli.formats.hessian import HessianReport
+
+#: share of the time left that the exact work (eigenvalues, signs) may use
+EXACT_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked for, as text still to be parsed in the child.
+
+    Options that change what is shown (``--steps`` for the second partials,
+    say) become fields here and are read in :func:`render`.
+    """
+
+    expression: str
+    at: str | None
+    variables: list[str] | None
+    output_format: str
+    latex: bool | None
+    #: when the command started (``time.monotonic``): the budget counts from it
+    started: float
+
+
+@click.command()
+@click.argument("expression")
+@click.option(
+    "--at",
+    "at",
+    metavar="POINT",
+    help="A point: 1,3 or -1/2,pi/4 or 'x=1, y=3' (parameters may be named too).",
+)
+@variables_option
+@format_option()
+@limit_options
+def hessian(
+    expression: str,
+    at: str | None,
+    variables: str | None,
+    output_format: str,
+    latex: bool | None,
+    limits: Limits,
+) -> None:
+    """The Hessian of EXPRESSION, and at a point its eigenvalues and meaning.
+
+    \b
+    Examples:
+      gradcli hessian "x^2 + y^2 + xy"
+      gradcli hessian "x^3 - 3x + y^2" --at 1,0
+      gradcli hessian "x^2 - y^2" --at 0,0 --format json
+      gradcli hessian "a*x^2 + b*y^2" --vars x,y --at "x=0, y=0, a=1, b=-1"
+      gradcli hessian @function.txt --format latex
+
+    At a point: the determinant, the eigenvalues (exact when sympy finds them
+    in time, else decimal), the definiteness, and the second-derivative test:
+    positive definite at a critical point is a local minimum, negative definite
+    a local maximum, indefinite a saddle point; semidefinite is inconclusive.
+    Where ∇f ≠ 0 the point is not critical and the test does not apply.
+    """
+    request = Request(
+        expression=read_expression(expression, limits),
+        at=at,
+        variables=split_names(variables),
+        output_format=output_format,
+        latex=latex,
+        started=time.monotonic(),
+    )
+    screen = settings()
+    run_one(lambda: render(request, screen, limits), limits)
+
+
+def compute(request: Request, limits: Limits) -> HessianReport:
+    """Parse the function and the point, and compute the Hessian there."""
+    from gradcli.calculus import describe_point, evaluate
+    from gradcli.formats.hessian import HessianReport
+    from gradcli.hessian import hessian as core
+    from gradcli.hessian import hessian_matrix
+    from gradcli.parse import parse_function, parse_point
+
+    function = parse_function(
+        request.expression, variables=request.variables, limits=limits, latex=request.latex
+    )
+    if not function.variables:
+        from gradcli.errors import InputError
+
+        raise InputError("the function has no variables: its Hessian is empty")
+    if request.at is None:
+        left = limits.timeout - (time.monotonic() - request.started)
+        budget = max(0.1, EXACT_SHARE * left)
+        return HessianReport(function, core(function.expr, function.variables, time_budget=budget))
+    values = parse_point(request.at, function, limits=limits)
+    # f itself must be defined there, as for `grad` (log(x) at -1 is not real)
+    value, value_float = evaluate(
+        function.expr, values, what=f"f is {{}} at {describe_point(values)}", limits=limits
+    )
+    given = tuple((p, values[p]) for p in function.parameters if p in values)
+    point = tuple(values[v] for v in function.variables)
+    left = limits.timeout - (time.monotonic() - request.started)
+    budget = max(0.1, EXACT_SHARE * left)
+    result = core(
+        function.expr.xreplace(dict(given)), function.variables, at=point, time_budget=budget
+    )
+    if given:
+        # the symbolic matrix keeps the parameters; the rest is at their values
+        result = replace(result, matrix=hessian_matrix(function.expr, function.variables))
+    return HessianReport(function, result, given, value, value_float)
+
+
+def render(request: Request, screen: Settings, limits: Limits) -> str:
+    """Compute and format one Hessian; runs inside the budgeted child."""
+    report = compute(request, limits)
+    if request.output_format == "table":
+        from gradcli.render.console import Screen
+        from gradcli.render.hessian import to_table
+
+        return to_table(report, Screen(width=screen.width, color=screen.color))
+    from gradcli.formats import hessian as formats
+
+    formatter = {
+        "json": formats.to_json,
+        "csv": formats.to_csv,
+        "plain": formats.to_plain,
+        "latex": formats.to_latex,
+    }[request.output_format]
+    return formatter(report)

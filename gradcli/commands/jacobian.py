@@ -1,0 +1,104 @@
+"""``gradcli jacobian``: the matrix of first partials of a vector-valued function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+from gradcli.commands.base import (
+    Settings,
+    format_option,
+    limit_options,
+    read_expression,
+    run_one,
+    settings,
+    split_names,
+    variables_option,
+)
+from gradcli.limits import Limits
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked for, as text still to be parsed in the child."""
+
+    components: str
+    at: str | None
+    variables: list[str] | None
+    output_format: str
+    latex: bool | None
+
+
+@click.command()
+@click.argument("components")
+@click.option(
+    "--at",
+    "at",
+    metavar="POINT",
+    help="A point: 1,3 or -1/2,pi/4 or 'x=1, y=3' (parameters may be named too).",
+)
+@variables_option
+@format_option()
+@limit_options
+def jacobian(
+    components: str,
+    at: str | None,
+    variables: str | None,
+    output_format: str,
+    latex: bool | None,
+    limits: Limits,
+) -> None:
+    """The Jacobian matrix of COMPONENTS (one function per comma), and at a point.
+
+    \b
+    Examples:
+      gradcli jacobian "x*y, x+y, sin(x)"
+      gradcli jacobian "x*y, x+y, sin(x)" --at 1,pi
+      gradcli jacobian "r*cos(t), r*sin(t)" --vars r,t --format latex
+      gradcli jacobian "x^2 + y^2 + xy" --at 1,3 --format json
+
+    Row i, column j is ∂fᵢ/∂xⱼ. One component gives one row: the gradient.
+    COMPONENTS may be written (a, b), [a, b] or <a, b>; '@FILE' reads them
+    from a file.
+    """
+    request = Request(
+        components=read_expression(components, limits),
+        at=at,
+        variables=split_names(variables),
+        output_format=output_format,
+        latex=latex,
+    )
+    screen = settings()
+    run_one(lambda: render(request, screen, limits), limits)
+
+
+def render(request: Request, screen: Settings, limits: Limits) -> str:
+    """Compute and format one Jacobian; runs inside the budgeted child."""
+    from gradcli.calculus import jacobian as compute
+    from gradcli.errors import InputError
+    from gradcli.parse import parse_vector
+
+    components = parse_vector(
+        request.components, variables=request.variables or (), limits=limits, latex=request.latex
+    )
+    result = compute(components, at=request.at, variables=request.variables, limits=limits)
+    if not result.variables:
+        raise InputError(
+            "the components have no variables: nothing to differentiate",
+            hint="name them with --vars",
+        )
+    if request.output_format == "table":
+        from gradcli.render.console import Screen
+        from gradcli.render.jacobian import to_table
+
+        return to_table(result, Screen(width=screen.width, color=screen.color))
+    from gradcli.formats import jacobian as formats
+
+    formatter = {
+        "json": formats.to_json,
+        "csv": formats.to_csv,
+        "plain": formats.to_plain,
+        "latex": formats.to_latex,
+    }[request.output_format]
+    return formatter(result)
