@@ -1,0 +1,165 @@
+"""``gradcli critical``: where ∇f = 0, what each point is, and whether f is convex."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import click
+
+from gradcli.commands.base import (
+    Settings,
+    format_option,
+    limit_options,
+    read_expression,
+    run_one,
+    settings,
+    split_names,
+    variables_option,
+)
+from gradcli.limits import Limits
+
+if TYPE_CHECKING:
+    import sympy
+
+    from gradcli.formats.critical import CriticalReport
+
+#: share of the time left that the analysis may use; the rest is for parsing,
+#: printing, and the slack the hard limit needs
+ANALYSIS_SHARE = 0.7
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked for, as text still to be parsed in the child."""
+
+    expression: str
+    box: str | None
+    variables: list[str] | None
+    output_format: str
+    latex: bool | None
+    #: when the command started (``time.monotonic``): the budget counts from it
+    started: float
+
+
+@click.command()
+@click.argument("expression")
+@click.option(
+    "--box",
+    metavar="LO,HI",
+    help="The region [LO, HI]ⁿ the numeric search covers (and where convexity "
+    "counterexamples are sought) [default: -10,10].",
+)
+@variables_option
+@format_option()
+@limit_options
+def critical(
+    expression: str,
+    box: str | None,
+    variables: str | None,
+    output_format: str,
+    latex: bool | None,
+    limits: Limits,
+) -> None:
+    """The critical points of EXPRESSION, their kinds, convexity and global extrema.
+
+    \b
+    Examples:
+      gradcli critical "x^2 + y^2 + xy"
+      gradcli critical "x^3 - 3x + y^2"
+      gradcli critical "(x - y)^2"
+      gradcli critical "(x^2 + y - 11)^2 + (x + y^2 - 7)^2" --format json
+      gradcli critical "sin(x)*sin(y)" --box -4,4
+
+    ∇f = 0 is solved exactly where sympy can within the time budget (--timeout);
+    otherwise, and for functions that are not polynomial, the box is searched
+    numerically and those points are marked numeric with their tolerance.
+    Each point is a local min, local max, saddle, or degenerate (the
+    second-derivative test is inconclusive; f is then sampled around it).
+    Infinitely many critical points (a line of minima) are described by
+    equations. A convex f's local minimum is its global minimum.
+    """
+    request = Request(
+        expression=read_expression(expression, limits),
+        box=box,
+        variables=split_names(variables),
+        output_format=output_format,
+        latex=latex,
+        started=time.monotonic(),
+    )
+    screen = settings()
+    run_one(lambda: render(request, screen, limits), limits)
+
+
+def parse_box(text: str, limits: Limits) -> tuple[sympy.Expr, sympy.Expr]:
+    """``LO,HI`` as two real numbers with LO < HI (``-pi, pi`` is fine)."""
+    import sympy
+
+    from gradcli.errors import InputError, MathError
+    from gradcli.parse import parse_vector
+
+    try:
+        bounds = parse_vector(text, limits=limits)
+    except MathError as error:  # log(-1): not a real number, a usage error here
+        raise InputError(f"--box: {error.message}") from None
+    if len(bounds) != 2:
+        raise InputError(
+            f"--box needs two numbers LO,HI, got {len(bounds)}", hint="for example --box -4,4"
+        )
+    out = []
+    for bound in bounds:
+        if bound.free_symbols:
+            raise InputError(f"--box needs numbers, got {bound}", hint="for example --box -4,4")
+        if bound.is_Rational:
+            out.append(bound)
+            continue
+        value = bound.evalf(30)
+        real, imaginary = value.as_real_imag()
+        if imaginary != 0 or not real.is_finite:
+            raise InputError(f"--box needs finite real numbers, got {bound}")
+        out.append(sympy.Float(real, 30))
+    if not out[0] < out[1]:
+        raise InputError(f"--box needs LO < HI, got {bounds[0]}, {bounds[1]}")
+    return out[0], out[1]
+
+
+def compute(request: Request, limits: Limits) -> CriticalReport:
+    """Parse the function and the box, and analyse the critical points."""
+    from gradcli.calculus import partial_derivatives
+    from gradcli.critical import critical_points
+    from gradcli.errors import InputError
+    from gradcli.formats.critical import CriticalReport
+    from gradcli.parse import parse_function
+
+    function = parse_function(
+        request.expression, variables=request.variables, limits=limits, latex=request.latex
+    )
+    if not function.variables:
+        raise InputError("the function has no variables: it has no critical points to find")
+    box = parse_box(request.box, limits) if request.box is not None else (-10, 10)
+    left = limits.timeout - (time.monotonic() - request.started)
+    analysis = critical_points(
+        function.expr, function.variables, box=box, time_budget=max(0.2, ANALYSIS_SHARE * left)
+    )
+    gradient = partial_derivatives(function.expr, function.variables)
+    return CriticalReport(function, gradient, analysis)
+
+
+def render(request: Request, screen: Settings, limits: Limits) -> str:
+    """Compute and format one analysis; runs inside the budgeted child."""
+    report = compute(request, limits)
+    if request.output_format == "table":
+        from gradcli.render.console import Screen
+        from gradcli.render.critical import to_table
+
+        return to_table(report, Screen(width=screen.width, color=screen.color))
+    from gradcli.formats import critical as formats
+
+    formatter = {
+        "json": formats.to_json,
+        "csv": formats.to_csv,
+        "plain": formats.to_plain,
+        "latex": formats.to_latex,
+    }[request.output_format]
+    return formatter(report)
