@@ -22,6 +22,9 @@ COMMANDS = {
     "grad": "gradcli.commands.grad:grad",
     "check": "gradcli.commands.check:check",
     "descend": "gradcli.commands.descend:descend",
+    "hessian": "gradcli.commands.hessian:hessian",
+    "jacobian": "gradcli.commands.jacobian:jacobian",
+    "critical": "gradcli.commands.critical:critical",
     "plot": "gradcli.commands.plot:plot",
 }
 
@@ -30,6 +33,9 @@ SUMMARIES = {
     "grad": "The gradient: partial derivatives, value, magnitude, direction.",
     "check": "Check answers (gradient, value, direction, Hessian, …) and name the mistakes.",
     "descend": "Gradient descent step by step: converge, oscillate or diverge, and why.",
+    "hessian": "The Hessian: second partials, eigenvalues, definiteness, second-derivative test.",
+    "jacobian": "The Jacobian matrix of a vector-valued function, symbolic and at a point.",
+    "critical": "Critical points and their kinds, convexity, and the global minimum and maximum.",
     "plot": "Pictures: contour map, gradient field, ∇f at a point, descent paths (PNG/SVG/PDF).",
 }
 
