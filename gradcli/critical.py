@@ -28,7 +28,7 @@ from typing import Any
 import sympy
 
 from gradcli.errors import BudgetExceeded, InputError, UndefinedError
-from gradcli.hessian import (
+from gradcli.second_order import (
     INDEFINITE,
     NEGATIVE_DEFINITE,
     NEGATIVE_SEMIDEFINITE,

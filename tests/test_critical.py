@@ -22,7 +22,7 @@ from gradcli.critical import (
     critical_points,
 )
 from gradcli.errors import BudgetExceeded, InputError
-from gradcli.hessian import hessian
+from gradcli.second_order import hessian
 
 x, y, z = sympy.symbols("x y z", real=True)
 pi = sympy.pi

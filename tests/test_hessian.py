@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradcli.errors import DimensionError, InputError, UndefinedError
-from gradcli.hessian import (
+from gradcli.second_order import (
     INDEFINITE,
     NEGATIVE_DEFINITE,
     NEGATIVE_SEMIDEFINITE,

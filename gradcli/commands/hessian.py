@@ -95,8 +95,8 @@ def compute(request: Request, limits: Limits) -> HessianReport:
     """Parse the function and the point, and compute the Hessian there."""
     from gradcli.calculus import describe_point, evaluate
     from gradcli.formats.hessian import HessianReport
-    from gradcli.hessian import hessian as core
-    from gradcli.hessian import hessian_matrix
+    from gradcli.second_order import hessian as core
+    from gradcli.second_order import hessian_matrix
     from gradcli.parse import parse_function, parse_point
 
     function = parse_function(
