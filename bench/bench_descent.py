@@ -29,8 +29,11 @@ from __future__ import annotations
 
 import gc
 import math
+import os
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import sympy
 from common import GRADCLI, PYTHON, environment, interleaved, report, run_command
@@ -200,13 +203,38 @@ def main() -> None:
     for case, subject, baseline, aim in cases:
         ours, theirs = interleaved(timed(subject), timed(baseline), repeats=REPEATS, use_cpu=True)
         report(case, ours * 1e3, theirs * 1e3, aim, unit="ms")
-    sympy_floor = lambda: run_command([PYTHON, "-c", "import sympy"])  # noqa: E731
-    for case, argv, aim in [
-        ("command: gradcli descend (this case) vs import sympy", COMMAND, 1.3),
-        ("context: gradcli grad (the seed) vs import sympy", SEED_GRAD, 1.3),
-    ]:
-        ours, theirs = interleaved(lambda argv=argv: run_command(argv), sympy_floor, repeats=9)
-        report(case, ours, theirs, aim)
+    with compiled_modules():
+        sympy_floor = lambda: run_command([PYTHON, "-c", "import sympy"])  # noqa: E731
+        for case, argv, aim in [
+            ("command: gradcli descend (this case) vs import sympy", COMMAND, 1.3),
+            ("context: gradcli grad (the seed) vs import sympy", SEED_GRAD, 1.3),
+        ]:
+            run_command(argv)  # warm up: write the byte code
+            ours, theirs = interleaved(lambda argv=argv: run_command(argv), sympy_floor, repeats=9)
+            report(case, ours, theirs, aim)
+
+
+@contextmanager
+def compiled_modules() -> Iterator[None]:
+    """Let the commands keep their byte code, as an installed gradcli does.
+
+    With PYTHONDONTWRITEBYTECODE set (as on some machines), every run would
+    compile gradcli's modules from source again while sympy's come compiled;
+    the byte code goes to a temporary folder, not into the working tree.
+    """
+    saved = {k: os.environ.get(k) for k in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["PYTHONPYCACHEPREFIX"] = folder
+        run_command([PYTHON, "-c", "import sympy"])
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
 
 if __name__ == "__main__":

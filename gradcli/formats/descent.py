@@ -10,13 +10,15 @@ last ones (:func:`shown_rows`, shared with the table).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import sympy
 
 from gradcli.descent import METHOD_NAMES, DescentRun, PointKind
-from gradcli.formats.common import csv_text, dumps, texts
+from gradcli.formats.common import dumps, texts
 from gradcli.printing import decimal, to_text
 from gradcli.printing import to_latex as latex
 
@@ -83,6 +85,26 @@ def number(value: float | None) -> float | None:
 
 def numbers(values: Sequence[float] | None) -> list[float | None] | None:
     return None if values is None else [number(v) for v in values]
+
+
+def _column(values: Sequence[float]) -> Sequence[float | None]:
+    """A trajectory's column for JSON, as it is when every value is finite."""
+    try:
+        if math.isfinite(sum(values)):
+            return values
+    except TypeError:  # pragma: no cover - values are floats
+        pass
+    return [number(v) for v in values]
+
+
+def _rows(rows: Sequence[Sequence[float]]) -> Sequence[Sequence[float | None]]:
+    """Points or gradients for JSON (tuples are arrays), NaN and ±inf as null."""
+    try:
+        if math.isfinite(sum(map(sum, rows))):
+            return rows
+    except TypeError:  # pragma: no cover - values are floats
+        pass
+    return [[number(v) for v in row] for row in rows]
 
 
 def method_title(run: DescentRun) -> str:
@@ -186,12 +208,13 @@ def as_dict(run: DescentRun) -> dict[str, Any]:
         "oscillating": run.oscillating,
         "oscillating_variables": list(run.oscillating_variables),
         "diagnosis": None,
+        # whole columns at C speed; a diverged run's last values become null
         "trajectory": {
-            "points": [numbers(p) for p in run.points],
-            "values": numbers(run.values),
-            "gradients": [numbers(g) for g in run.gradients],
-            "gradient_norms": numbers(run.gradient_norms),
-            "step_lengths": numbers(run.step_lengths),
+            "points": _rows(run.points),
+            "values": _column(run.values),
+            "gradients": _rows(run.gradients),
+            "gradient_norms": _column(run.gradient_norms),
+            "step_lengths": _column(run.step_lengths),
         },
         "exact": None,
     }
@@ -230,11 +253,6 @@ def compare_to_json(runs: Sequence[DescentRun]) -> str:
 # CSV
 
 
-def _float_cell(value: float | None) -> str:
-    """``repr`` precision; ``nan`` and ``inf`` as Python (and pandas) write them."""
-    return "" if value is None else repr(float(value))
-
-
 def csv_header(run: DescentRun) -> list[str]:
     names = [v.name for v in run.variables]
     header = ["k", *names, "f", *(f"df/d{n}" for n in names), "grad_norm", "step_length"]
@@ -243,43 +261,47 @@ def csv_header(run: DescentRun) -> list[str]:
     return header
 
 
-def csv_rows(run: DescentRun) -> list[list[object]]:
-    """One row per θ_k: k, θ_k, f, ∇f, |∇f|, the step taken from θ_k."""
-    exact = _exact_rows(run)
-    rows: list[list[object]] = []
-    for k in range(run.steps + 1):
-        step = run.step_lengths[k] if k < run.steps else None
-        row: list[object] = [
-            k,
-            *(_float_cell(v) for v in run.points[k]),
-            _float_cell(run.values[k]),
-            *(_float_cell(v) for v in run.gradients[k]),
-            _float_cell(run.gradient_norms[k]),
-            _float_cell(step),
-        ]
-        if exact:
-            if k < exact:
-                assert run.points_exact is not None and run.values_exact is not None
-                row += [*(to_text(v) for v in run.points_exact[k]), to_text(run.values_exact[k])]
-            else:
-                row += [""] * (len(run.variables) + 1)
-        rows.append(row)
-    return rows
+def csv_lines(run: DescentRun, prefix: str = "", *, exact: bool = True) -> list[str]:
+    """One line per θ_k: k, θ_k, f, ∇f, |∇f|, the step taken from θ_k.
+
+    Numbers are written by ``repr`` (``nan`` and ``inf`` as Python and
+    pandas write them), whole columns at a time; they never need quoting.
+    """
+    n = len(run.variables)
+    columns: list[Iterable[str]] = [map(str, range(run.steps + 1))]
+    columns += [map(repr, map(itemgetter(i), run.points)) for i in range(n)]
+    columns.append(map(repr, run.values))
+    columns += [map(repr, map(itemgetter(i), run.gradients)) for i in range(n)]
+    columns.append(map(repr, run.gradient_norms))
+    columns.append(chain(map(repr, run.step_lengths), [""]))
+    written = _exact_rows(run) if exact else 0
+    if written:
+        assert run.points_exact is not None and run.values_exact is not None
+        shown = [[*map(to_text, p), to_text(v)] for p, v in zip(run.points_exact, run.values_exact)]
+        shown += [[""] * (n + 1)] * (run.steps + 1 - written)
+        columns.append(map(",".join, ([_csv_cell(c) for c in row] for row in shown)))
+    return [prefix + line for line in map(",".join, zip(*columns))]
+
+
+def _csv_cell(text: str) -> str:
+    """A cell as the csv module writes it: quoted only where needed."""
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def to_csv(run: DescentRun) -> str:
     """A header and a row per step, for plotting elsewhere."""
-    return csv_text(csv_header(run), csv_rows(run))
+    return ",".join(csv_header(run)) + "\n" + "".join(line + "\n" for line in csv_lines(run))
 
 
 def compare_to_csv(runs: Sequence[DescentRun]) -> str:
     """Every run's steps in one table, told apart by ``run``, ``method`` and ``lr``."""
     header = ["run", "method", "lr", *csv_header(runs[0])[: 4 + 2 * len(runs[0].variables)]]
-    rows = []
+    lines = [",".join(header)]
     for i, run in enumerate(runs, start=1):
-        for row in csv_rows(run):
-            rows.append([i, run.method, repr(run.lr), *row[: len(header) - 3]])
-    return csv_text(header, rows)
+        lines += csv_lines(run, f"{i},{run.method},{run.lr!r},", exact=False)
+    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------------
