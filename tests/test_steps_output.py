@@ -88,3 +88,23 @@ def test_latex_is_an_aligned_block_per_partial() -> None:
     out = invoke("grad", "x^y", "--steps", "-f", "latex").stdout
     assert out.count(r"\begin{aligned}") == 2
     assert r"\text{exponential rule}" in out
+
+
+def test_hessian_steps_derive_each_second_partial_from_the_first() -> None:
+    result = invoke("hessian", "x^2*y + sin(y)", "--steps", "-f", "json")
+    assert result.exit_code == 0, result
+    steps = result.json["steps"]
+    assert [s["partial"] for s in steps] == ["d2f/dx2", "d2f/dxdy", "d2f/dy2"]
+    assert [s["result"] for s in steps] == ["2*y", "2*x", "-sin(y)"]
+    assert steps[1]["rules"][0]["before"] == "2*x*y"  # d/dy of df/dx
+    assert all(s["verified"] for s in steps)
+
+
+def test_hessian_steps_in_every_format() -> None:
+    plain = invoke("hessian", "x^2*y", "--steps", "-f", "plain").stdout
+    assert "steps d2f/dxdy = d/dy (df/dx), where x is held constant:" in plain
+    latex = invoke("hessian", "x^2*y", "--steps", "-f", "latex").stdout
+    assert r"\frac{\partial^{2} f}{\partial x \partial y} &= 2 x" in latex
+    table = invoke("hessian", "x^2*y", "--steps").stdout
+    assert "result: ∂²f/∂x² = 2y" in table
+    assert invoke("hessian", "x^2*y", "--steps", "-f", "csv").exit_code == 2

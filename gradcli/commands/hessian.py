@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,7 @@ from gradcli.commands.base import (
     split_names,
     variables_option,
 )
+from gradcli.errors import InputError
 from gradcli.limits import Limits
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class Request:
     latex: bool | None
     #: when the command started (``time.monotonic``): the budget counts from it
     started: float
+    #: ``--steps``: None, "brief" or "full"
+    steps: str | None = None
 
 
 @click.command()
@@ -52,12 +55,22 @@ class Request:
     metavar="POINT",
     help="A point: 1,3 or -1/2,pi/4 or 'x=1, y=3' (parameters may be named too).",
 )
+@click.option(
+    "--steps",
+    "steps",
+    is_flag=False,
+    flag_value="brief",
+    default=None,
+    type=click.Choice(["brief", "full"]),
+    help="Show how each second partial is found, rule by rule (--steps=full: every sub-step).",
+)
 @variables_option
 @format_option()
 @limit_options
 def hessian(
     expression: str,
     at: str | None,
+    steps: str | None,
     variables: str | None,
     output_format: str,
     latex: bool | None,
@@ -72,6 +85,7 @@ def hessian(
       gradcli hessian "x^2 - y^2" --at 0,0 --format json
       gradcli hessian "a*x^2 + b*y^2" --vars x,y --at "x=0, y=0, a=1, b=-1"
       gradcli hessian @function.txt --format latex
+      gradcli hessian "x^2*y + sin(y)" --steps
 
     At a point: the determinant, the eigenvalues (exact when sympy finds them
     in time, else decimal), the definiteness, and the second-derivative test:
@@ -79,7 +93,10 @@ def hessian(
     a local maximum, indefinite a saddle point; semidefinite is inconclusive.
     Where ∇f ≠ 0 the point is not critical and the test does not apply.
     """
+    if steps is not None and output_format == "csv":
+        raise InputError("--steps has no CSV form: use --format plain, json or latex")
     request = Request(
+        steps=steps,
         expression=read_expression(expression, limits),
         at=at,
         variables=split_names(variables),
@@ -95,9 +112,9 @@ def compute(request: Request, limits: Limits) -> HessianReport:
     """Parse the function and the point, and compute the Hessian there."""
     from gradcli.calculus import describe_point, evaluate
     from gradcli.formats.hessian import HessianReport
+    from gradcli.parse import parse_function, parse_point
     from gradcli.second_order import hessian as core
     from gradcli.second_order import hessian_matrix
-    from gradcli.parse import parse_function, parse_point
 
     function = parse_function(
         request.expression, variables=request.variables, limits=limits, latex=request.latex
@@ -128,20 +145,68 @@ def compute(request: Request, limits: Limits) -> HessianReport:
     return HessianReport(function, result, given, value, value_float)
 
 
+def second_partial_steps(report: HessianReport, full: bool, budget: float) -> tuple[Any, Any]:
+    """Derivations of each distinct second partial, ∂²f/∂xᵢ∂xⱼ with i ≤ j.
+
+    Each is the derivative along xⱼ of ∂f/∂xᵢ, as a student would find it.
+    """
+    from gradcli.steps import derive
+
+    function = report.function
+    derivations = []
+    paths = []
+    for i, first in enumerate(function.variables):
+        partial = derive(function.expr, first, variables=function.variables, time_budget=budget)
+        for second in function.variables[i:]:
+            derivations.append(
+                derive(
+                    partial.result,
+                    second,
+                    variables=function.variables,
+                    full=full,
+                    time_budget=budget,
+                )
+            )
+            paths.append((first, second))
+    return tuple(derivations), tuple(paths)
+
+
 def render(request: Request, screen: Settings, limits: Limits) -> str:
     """Compute and format one Hessian; runs inside the budgeted child."""
     report = compute(request, limits)
+    derivations: tuple[Any, ...] = ()
+    paths: tuple[Any, ...] = ()
+    if request.steps is not None:
+        derivations, paths = second_partial_steps(
+            report, request.steps == "full", limits.simplify_timeout
+        )
     if request.output_format == "table":
+        from gradcli.render import steps as step_trees
         from gradcli.render.console import Screen
-        from gradcli.render.hessian import to_table
+        from gradcli.render.console import render as render_all
+        from gradcli.render.hessian import renderables
 
-        return to_table(report, Screen(width=screen.width, color=screen.color))
+        return render_all(
+            lambda: renderables(report) + step_trees.renderables(derivations, paths),
+            Screen(width=screen.width, color=screen.color),
+        )
     from gradcli.formats import hessian as formats
+    from gradcli.formats import steps as step_formats
 
+    if request.output_format == "json":
+        from gradcli.formats.common import dumps
+
+        record = formats.as_dict(report)
+        if request.steps is not None:
+            record["steps"] = step_formats.as_json(derivations, paths)
+        return dumps(record) + "\n"
     formatter = {
-        "json": formats.to_json,
         "csv": formats.to_csv,
         "plain": formats.to_plain,
         "latex": formats.to_latex,
     }[request.output_format]
-    return formatter(report)
+    shown = formatter(report)
+    if request.steps is not None:
+        steps_formatter = {"plain": step_formats.to_plain, "latex": step_formats.to_latex}
+        shown += steps_formatter[request.output_format](derivations, paths)
+    return shown

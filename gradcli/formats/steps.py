@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from gradcli.printing import to_latex as latex
-from gradcli.printing import to_text
+from gradcli.printing import to_text, to_unicode
 from gradcli.steps import Derivation, Step
 
 #: how each rule is named for a reader
@@ -82,20 +82,56 @@ def step_line(step: Step, show: Callable[[Any], str]) -> str:
     return f"d/d{show(step.wrt)} ({show(step.before)}){between} = {show(step.after)}"
 
 
-def heading(derivation: Derivation, show: Callable[[Any], str], d: str = "df/d") -> str:
-    variable = show(derivation.variable)
+Path = tuple[Any, ...]
+
+
+def partial_name(path: Path, style: str = "text") -> str:
+    """The name of the partial derivative along ``path`` (x, then y, …).
+
+    >>> from sympy import symbols
+    >>> x, y = symbols("x y")
+    >>> partial_name((x,)), partial_name((x, y), "unicode"), partial_name((y, y))
+    ('df/dx', '∂²f/∂x∂y', 'd2f/dy2')
+    """
+    order = len(path)
+    if style == "latex":
+        top = r"\partial f" if order == 1 else rf"\partial^{{{order}}} f"
+        bottom = " ".join(rf"\partial {latex(v)}" for v in path)
+        if order == 2 and path[0] == path[1]:
+            bottom = rf"\partial {latex(path[0])}^{{2}}"
+        return rf"\frac{{{top}}}{{{bottom}}}"
+    show = to_text if style == "text" else to_unicode
+    d = "d" if style == "text" else "∂"
+    power = "" if order == 1 else (str(order) if style == "text" else "²³⁴"[order - 2])
+    if order == 2 and path[0] == path[1]:
+        bottom = f"{d}{show(path[0])}{power}"
+    else:
+        bottom = "".join(f"{d}{show(v)}" for v in path)
+    return f"{d}{power}f/{bottom}"
+
+
+def paths_of(derivations: Sequence[Derivation], paths: Sequence[Path] | None) -> Sequence[Path]:
+    return paths if paths is not None else [(d.variable,) for d in derivations]
+
+
+def heading(derivation: Derivation, path: Path, style: str = "text") -> str:
+    """``df/dx, where y is held constant:``; for a second partial, whence it comes."""
+    show = to_text if style == "text" else to_unicode
+    name = partial_name(path, style)
+    if len(path) > 1:
+        name += f" = d/d{show(path[-1])} ({partial_name(path[:-1], style)})"
     held = ", ".join(show(s) for s in derivation.held_constant)
     if not held:
-        return f"{d}{variable}:"
+        return f"{name}:"
     verb = "is" if len(derivation.held_constant) == 1 else "are"
-    return f"{d}{variable}, where {held} {verb} held constant:"
+    return f"{name}, where {held} {verb} held constant:"
 
 
-def to_plain(derivations: Sequence[Derivation]) -> str:
+def to_plain(derivations: Sequence[Derivation], paths: Sequence[Path] | None = None) -> str:
     """Numbered lines, indented by depth, in sympy syntax."""
     lines = []
-    for derivation in derivations:
-        lines.append("steps " + heading(derivation, to_text))
+    for derivation, path in zip(derivations, paths_of(derivations, paths)):
+        lines.append("steps " + heading(derivation, path))
         for number, step in enumerate(derivation.steps, start=1):
             indent = "  " * step.depth
             remark = note(step, to_text)
@@ -103,7 +139,7 @@ def to_plain(derivations: Sequence[Derivation]) -> str:
                 f"  {number}. {indent}{rule_name(step)}: {step_line(step, to_text)}"
                 + (f"  [{remark}]" if remark else "")
             )
-        lines.append(f"  result: df/d{to_text(derivation.variable)} = {to_text(derivation.result)}")
+        lines.append(f"  result: {partial_name(path)} = {to_text(derivation.result)}")
         lines.append(f"  check: {check_text(derivation)}")
         lines.extend(f"  note: {remark}" for remark in derivation.notes)
     return "\n".join(lines) + "\n"
@@ -125,21 +161,23 @@ def _latex_step(step: Step) -> str:
     return rf"{left}{between} &= {latex(step.after)} && {label}"
 
 
-def to_latex(derivations: Sequence[Derivation]) -> str:
+def to_latex(derivations: Sequence[Derivation], paths: Sequence[Path] | None = None) -> str:
     """An ``aligned`` block per partial derivative, ready to paste."""
     blocks = []
-    for derivation in derivations:
-        x = latex(derivation.variable)
+    for derivation, path in zip(derivations, paths_of(derivations, paths)):
         rows = [_latex_step(step) for step in derivation.steps]
-        rows.append(rf"\frac{{\partial f}}{{\partial {x}}} &= {latex(derivation.result)}")
+        rows.append(rf"{partial_name(path, 'latex')} &= {latex(derivation.result)}")
         blocks.append("\\[\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n\\]")
     return "\n".join(blocks) + "\n"
 
 
-def as_json(derivations: Sequence[Derivation]) -> list[dict[str, Any]]:
-    """The ``steps`` key: one object per variable."""
+def as_json(
+    derivations: Sequence[Derivation], paths: Sequence[Path] | None = None
+) -> list[dict[str, Any]]:
+    """The ``steps`` key: one object per partial derivative."""
     return [
         {
+            "partial": partial_name(path),
             "variable": to_text(d.variable),
             "held_constant": [to_text(s) for s in d.held_constant],
             "rules": [
@@ -161,5 +199,5 @@ def as_json(derivations: Sequence[Derivation]) -> list[dict[str, Any]]:
             "verification": d.verification,
             "notes": list(d.notes),
         }
-        for d in derivations
+        for d, path in zip(derivations, paths_of(derivations, paths))
     ]

@@ -8,16 +8,27 @@ from rich.console import RenderableType
 from rich.text import Text
 from rich.tree import Tree
 
-from gradcli.formats.steps import check_text, heading, note, rule_name, step_line
+from gradcli.formats.steps import (
+    Path,
+    check_text,
+    heading,
+    note,
+    partial_name,
+    paths_of,
+    rule_name,
+    step_line,
+)
 from gradcli.printing import to_unicode
 from gradcli.render.console import text
 from gradcli.steps import Derivation
 
 
-def renderables(derivations: Sequence[Derivation]) -> list[RenderableType]:
+def renderables(
+    derivations: Sequence[Derivation], paths: Sequence[Path] | None = None
+) -> list[RenderableType]:
     out: list[RenderableType] = []
-    for derivation in derivations:
-        tree = Tree(text("Steps for " + heading(derivation, to_unicode, "∂f/∂"), "bold"))
+    for derivation, path in zip(derivations, paths_of(derivations, paths)):
+        tree = Tree(text("Steps for " + heading(derivation, path, "unicode"), "bold"))
         # a stack of the last node at each depth: a step hangs off its parent
         parents: list[Tree] = [tree]
         for step in derivation.steps:
@@ -32,7 +43,7 @@ def renderables(derivations: Sequence[Derivation]) -> list[RenderableType]:
             node = parent.add(label)
             del parents[step.depth + 1 :]
             parents.append(node)
-        result = f"result: ∂f/∂{to_unicode(derivation.variable)} = {to_unicode(derivation.result)}"
+        result = f"result: {partial_name(path, 'unicode')} = {to_unicode(derivation.result)}"
         tree.add(text(result, "bold"))
         tree.add(
             text(f"check: {check_text(derivation)}", "green" if derivation.verified else "red")
