@@ -1395,6 +1395,7 @@ def _finish(
     width = layout.width
     flat: list[Any] = list(chain.from_iterable(map(operator.itemgetter(1), blocks)))
     values, failures = _block_values(program, blocks, f0)
+    blocks.clear()  # the rows live on in ``flat``: a long run's memory, not twice
     if tail is not None:
         del values[len(flat) // width :]
         flat.extend(chain.from_iterable(tail.rows))
