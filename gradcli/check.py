@@ -2062,6 +2062,13 @@ def _decide(
             f"the answer is undefined at {evaluator.describe(result)}, "
             "where the expected answer is defined",
         )
+    if result.status == "too_large":
+        return Equality(
+            False,
+            NUMERIC,
+            f"the answer is far too large at {evaluator.describe(result)} "
+            "(beyond 10^308), where the expected answer is not",
+        )
     if not tried and _simplifies_to_zero(answer - expected, limits):
         return Equality(True, SYMBOLIC, "the difference simplifies to 0")
     return Equality(
@@ -2398,7 +2405,8 @@ def _fraction_text(value: float) -> str:
 
 @dataclass(frozen=True)
 class _Comparison:
-    #: equal, different, undefined (answer undefined where expected is not), too_few
+    #: equal, different, undefined (answer undefined where expected is not),
+    #: too_large (the answer overflows where expected does not), too_few
     status: str
     points: int
     tried: int
@@ -2578,7 +2586,10 @@ def _compare_values(a: Any, e: Any, level: int) -> _Comparison:
     count = int(np.count_nonzero(both))
     lost = np.flatnonzero(e_ok & ~a_ok)
     if lost.size and np.count_nonzero(e_ok) >= MIN_POINTS:
-        return _Comparison("undefined", count, tried, int(lost[0]), level)
+        where = int(lost[0])
+        # an overflow (beyond 1.8e308) is a size, not a hole in the domain
+        status = "too_large" if np.isinf(a[where]) else "undefined"
+        return _Comparison(status, count, tried, where, level)
     if count < MIN_POINTS:
         return _Comparison("too_few", count, tried, None, level)
     av = a[both]
