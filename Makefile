@@ -21,6 +21,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,plot]'
+	@# byte code now, so that start-up is not spent recompiling gradcli even
+	@# where PYTHONDONTWRITEBYTECODE is set (pip does this for normal installs)
+	$(BIN)/python -m compileall -q gradcli
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -44,6 +47,7 @@ install:
 	$(PYTHON) -m pip install .
 
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q gradcli
 	$(BIN)/python bench/run.py
 
 docs: $(STAMP)
