@@ -89,3 +89,17 @@ def test_every_command_has_help_with_an_example() -> None:
         result = invoke(name, "--help")
         assert result.exit_code == 0, result
         assert "Example" in result.stdout, f"`gradcli {name} --help` shows no example"
+
+
+def test_public_api_names_are_the_functions_not_modules() -> None:
+    """A submodule named like an API function would shadow it once imported."""
+    import importlib
+    import types
+
+    import gradcli
+
+    for module in ("calculus", "critical", "descent", "grading", "second_order", "steps"):
+        importlib.import_module(f"gradcli.{module}")
+    for name in gradcli.__all__:
+        value = getattr(gradcli, name)
+        assert not isinstance(value, types.ModuleType), f"gradcli.{name} is a module"

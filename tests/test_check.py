@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradcli.calculus import gradient
-from gradcli.check import (
+from gradcli.grading import (
     MISTAKES,
     BatchReader,
     BatchRow,
@@ -506,7 +506,7 @@ def test_json_lines() -> None:
 def test_grader_parses_and_differentiates_each_problem_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import gradcli.check as core
+    import gradcli.grading as core
 
     calls = []
     real = core.parse_function

@@ -301,7 +301,7 @@ def test_a_row_out_of_time_is_undecided_and_the_rest_go_on(
     import signal
     import time
 
-    from gradcli.check import Grader
+    from gradcli.grading import Grader
 
     real = Grader.grade_row
 

@@ -176,8 +176,8 @@ def render_one(
 
     Returns the output, the exit code, and a message per unreadable answer.
     """
-    from gradcli.check import UNREADABLE
-    from gradcli.check import check as check_answers
+    from gradcli.grading import UNREADABLE
+    from gradcli.grading import check as check_answers
     from gradcli.parse import parse_function
 
     function = parse_function(text, variables=variables, limits=limits, latex=latex)
@@ -231,7 +231,7 @@ def _run_batch(
     limits: Limits,
     jobs: int,
 ) -> None:
-    from gradcli.check import BatchReader, Grader, summarize
+    from gradcli.grading import BatchReader, Grader, summarize
     from gradcli.formats import check as formats
     from gradcli.formats.common import dumps
 
@@ -435,7 +435,7 @@ def _grade(grader: Any, row: Any, limits: Limits) -> Any:
     except RecursionError:
         return _failure(row, InputError("the answer is too deeply nested"))
     except Exception as error:  # noqa: BLE001 - one row's bug must not end the batch
-        from gradcli.check import UNDECIDED, row_failure
+        from gradcli.grading import UNDECIDED, row_failure
 
         return row_failure(
             row, UNDECIDED, f"internal error: {type(error).__name__}: {error} (a bug in gradcli)"
@@ -443,7 +443,7 @@ def _grade(grader: Any, row: Any, limits: Limits) -> Any:
 
 
 def _failure(row: Any, error: GradcliError) -> Any:
-    from gradcli.check import UNDECIDED, UNREADABLE, row_failure
+    from gradcli.grading import UNDECIDED, UNREADABLE, row_failure
 
     verdict = UNREADABLE if error.exit_code == ExitCode.USAGE else UNDECIDED
     return row_failure(row, verdict, error.message)

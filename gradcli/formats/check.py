@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gradcli.check import (
+from gradcli.grading import (
     CORRECT,
     DECIMAL,
     NUMERIC,
