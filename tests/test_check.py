@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradcli.calculus import gradient
+from gradcli.formats import check as formats
 from gradcli.grading import (
     MISTAKES,
     BatchReader,
@@ -29,7 +30,6 @@ from gradcli.grading import (
     summarize,
     summary_line,
 )
-from gradcli.formats import check as formats
 from gradcli.parse import parse_expression, parse_function
 from gradcli.printing import to_text
 from gradcli.render.check import batch_table, to_table

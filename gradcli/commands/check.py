@@ -231,9 +231,9 @@ def _run_batch(
     limits: Limits,
     jobs: int,
 ) -> None:
-    from gradcli.grading import BatchReader, Grader, summarize
     from gradcli.formats import check as formats
     from gradcli.formats.common import dumps
+    from gradcli.grading import BatchReader, Grader, summarize
 
     grader = Grader(
         expression=expression,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gradcli.formats.common import csv_text, dumps, texts
 from gradcli.grading import (
     CORRECT,
     DECIMAL,
@@ -25,7 +26,6 @@ from gradcli.grading import (
     Verdict,
     part_verdicts,
 )
-from gradcli.formats.common import csv_text, dumps, texts
 from gradcli.printing import to_text
 
 

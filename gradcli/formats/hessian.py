@@ -15,10 +15,10 @@ import sympy
 
 from gradcli.formats.common import csv_text, dumps, float_text, floats, latex_point, texts
 from gradcli.formats.jacobian import latex_escape, latex_matrix, matrix_floats, matrix_texts
-from gradcli.second_order import NOT_CRITICAL, HessianResult
 from gradcli.parse import Function
 from gradcli.printing import decimal, to_text
 from gradcli.printing import to_latex as latex
+from gradcli.second_order import NOT_CRITICAL, HessianResult
 
 #: what each verdict of the second-derivative test means, in a sentence
 EXPLAIN = {

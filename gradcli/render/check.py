@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from rich.console import RenderableType
 from rich.table import Table
 
-from gradcli.grading import CORRECT, UNDECIDED, UNREADABLE, WRONG, BatchSummary, RowResult, Verdict
 from gradcli.formats.check import part_lines, summary_lines
+from gradcli.grading import CORRECT, UNDECIDED, UNREADABLE, WRONG, BatchSummary, RowResult, Verdict
 from gradcli.printing import to_unicode
 from gradcli.render.console import Screen, render, text
 
