@@ -119,6 +119,30 @@ def limit_options(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def at_option(
+    help: str = "A point: 1,3 or -1/2,pi/4 or 'x=1, y=3' (parameters may be named too).",
+) -> Any:
+    return click.option("--at", "at", metavar="POINT", help=help)
+
+
+def steps_option(what: str) -> Any:
+    """``--steps`` (brief) or ``--steps=full``: derivations rule by rule."""
+    return click.option(
+        "--steps",
+        "steps",
+        is_flag=False,
+        flag_value="brief",
+        default=None,
+        type=click.Choice(["brief", "full"]),
+        help=f"Show how each {what} is found, rule by rule; --steps=full shows every sub-step.",
+    )
+
+
+def refuse_csv_steps(steps: str | None, output_format: str) -> None:
+    if steps is not None and output_format == "csv":
+        raise InputError("--steps has no CSV form: use --format plain, json or latex")
+
+
 def variables_option(f: F) -> F:
     return click.option(
         "--vars",
@@ -137,6 +161,21 @@ def split_names(text: str | None) -> list[str] | None:
     if not names:
         raise InputError("--vars needs at least one name")
     return names
+
+
+def formatted(kind: str, result: Any, output_format: str, screen: Settings) -> str:
+    """``result`` in ``output_format``, by ``gradcli.formats.<kind>.to_<format>``
+    or, for a table, ``gradcli.render.<kind>.to_table``; imported only when used.
+    """
+    import importlib
+
+    if output_format == "table":
+        from gradcli.render.console import Screen
+
+        tables = importlib.import_module(f"gradcli.render.{kind}")
+        return str(tables.to_table(result, Screen(width=screen.width, color=screen.color)))
+    formats = importlib.import_module(f"gradcli.formats.{kind}")
+    return str(getattr(formats, f"to_{output_format}")(result))
 
 
 # --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import click
 from gradcli.commands.base import (
     Settings,
     format_option,
+    formatted,
     limit_options,
     read_expression,
     run_one,
@@ -148,18 +149,4 @@ def compute(request: Request, limits: Limits) -> CriticalReport:
 
 def render(request: Request, screen: Settings, limits: Limits) -> str:
     """Compute and format one analysis; runs inside the budgeted child."""
-    report = compute(request, limits)
-    if request.output_format == "table":
-        from gradcli.render.console import Screen
-        from gradcli.render.critical import to_table
-
-        return to_table(report, Screen(width=screen.width, color=screen.color))
-    from gradcli.formats import critical as formats
-
-    formatter = {
-        "json": formats.to_json,
-        "csv": formats.to_csv,
-        "plain": formats.to_plain,
-        "latex": formats.to_latex,
-    }[request.output_format]
-    return formatter(report)
+    return formatted("critical", compute(request, limits), request.output_format, screen)

@@ -14,12 +14,14 @@ from gradcli.commands.base import (
     limit_options,
     one_line,
     read_expression,
+    refuse_csv_steps,
     report,
     run_batch,
     run_one,
     settings,
     split_names,
     stdin_lines,
+    steps_option,
     variables_option,
 )
 from gradcli.errors import ExitCode, GradcliError, InputError
@@ -45,16 +47,7 @@ from gradcli.limits import Limits
     show_default=True,
     help="Tidy each partial derivative (within a 2 s budget; never on huge sums).",
 )
-@click.option(
-    "--steps",
-    "steps",
-    is_flag=False,
-    flag_value="brief",
-    default=None,
-    type=click.Choice(["brief", "full"]),
-    help="Show how each partial derivative is found, rule by rule; --steps=full "
-    "shows every sub-step.",
-)
+@steps_option("partial derivative")
 @variables_option
 @format_option()
 @limit_options
@@ -97,8 +90,7 @@ def grad(
         text = read_expression(expression, limits)
         stream_points(text, output_format, screen, names, limits, latex)
         return
-    if steps is not None and output_format == "csv":
-        raise InputError("--steps has no CSV form: use --format plain, json or latex")
+    refuse_csv_steps(steps, output_format)
     options: dict[str, Any] = dict(
         at=at,
         along=along,

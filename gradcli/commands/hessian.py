@@ -10,15 +10,17 @@ import click
 
 from gradcli.commands.base import (
     Settings,
+    at_option,
     format_option,
     limit_options,
     read_expression,
+    refuse_csv_steps,
     run_one,
     settings,
     split_names,
+    steps_option,
     variables_option,
 )
-from gradcli.errors import InputError
 from gradcli.limits import Limits
 
 if TYPE_CHECKING:
@@ -49,21 +51,8 @@ class Request:
 
 @click.command()
 @click.argument("expression")
-@click.option(
-    "--at",
-    "at",
-    metavar="POINT",
-    help="A point: 1,3 or -1/2,pi/4 or 'x=1, y=3' (parameters may be named too).",
-)
-@click.option(
-    "--steps",
-    "steps",
-    is_flag=False,
-    flag_value="brief",
-    default=None,
-    type=click.Choice(["brief", "full"]),
-    help="Show how each second partial is found, rule by rule (--steps=full: every sub-step).",
-)
+@at_option()
+@steps_option("second partial")
 @variables_option
 @format_option()
 @limit_options
@@ -93,8 +82,7 @@ def hessian(
     a local maximum, indefinite a saddle point; semidefinite is inconclusive.
     Where ∇f ≠ 0 the point is not critical and the test does not apply.
     """
-    if steps is not None and output_format == "csv":
-        raise InputError("--steps has no CSV form: use --format plain, json or latex")
+    refuse_csv_steps(steps, output_format)
     request = Request(
         steps=steps,
         expression=read_expression(expression, limits),

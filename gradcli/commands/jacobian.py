@@ -8,7 +8,9 @@ import click
 
 from gradcli.commands.base import (
     Settings,
+    at_option,
     format_option,
+    formatted,
     limit_options,
     read_expression,
     run_one,
@@ -32,12 +34,7 @@ class Request:
 
 @click.command()
 @click.argument("components")
-@click.option(
-    "--at",
-    "at",
-    metavar="POINT",
-    help="A point: 1,3 or -1/2,pi/4 or 'x=1, y=3' (parameters may be named too).",
-)
+@at_option()
 @variables_option
 @format_option()
 @limit_options
@@ -88,17 +85,4 @@ def render(request: Request, screen: Settings, limits: Limits) -> str:
             "the components have no variables: nothing to differentiate",
             hint="name them with --vars",
         )
-    if request.output_format == "table":
-        from gradcli.render.console import Screen
-        from gradcli.render.jacobian import to_table
-
-        return to_table(result, Screen(width=screen.width, color=screen.color))
-    from gradcli.formats import jacobian as formats
-
-    formatter = {
-        "json": formats.to_json,
-        "csv": formats.to_csv,
-        "plain": formats.to_plain,
-        "latex": formats.to_latex,
-    }[request.output_format]
-    return formatter(result)
+    return formatted("jacobian", result, request.output_format, screen)
