@@ -44,11 +44,12 @@ class GradcliError(Exception):
         position: int | None = None,
         hint: str | None = None,
     ) -> None:
+        message = _one_line(message)
         super().__init__(message)
         self.message = message
         self.text = text
         self.position = position
-        self.hint = hint
+        self.hint = None if hint is None else _one_line(hint)
 
     def __str__(self) -> str:
         return self.message
@@ -111,6 +112,27 @@ class BudgetExceeded(MathError):
 
 class NotConvergedError(MathError):
     """An iterative method did not converge (diverged, or out of steps)."""
+
+
+def _one_line(text: str) -> str:
+    """A message as one line that a terminal shows as it is.
+
+    Messages quote pieces of untrusted input: an escape sequence or a newline
+    in them must not reach the terminal, and a quoted million-digit number is
+    shortened to its ends.
+
+    >>> _one_line("'" + chr(27) + "[2J' is not a variable" + chr(10) + "!")
+    "'?[2J' is not a variable !"
+    >>> len(_one_line("x = " + "9" * 5000))
+    500
+    """
+    text = _printable(text)
+    if len(text) > _MESSAGE_MAX:
+        text = text[: _MESSAGE_MAX - 101] + "…" + text[-100:]
+    return text
+
+
+_MESSAGE_MAX = 500
 
 
 def _printable(text: str) -> str:

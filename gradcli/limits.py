@@ -1,12 +1,14 @@
-"""Bounds on what one input may ask for: size, nesting, number size, time.
+"""Bounds on what one input may ask for: size, nesting, number size, time, memory.
 
-Every bound has a default, an environment variable and a command-line option;
-the defaults suit a student's homework and a grading script, and the rare large
-case raises them on purpose.
+Every bound has a default and an environment variable, ``GRADCLI_`` and the
+field's name in capitals (``GRADCLI_MAX_LENGTH``); the common ones have a
+command-line option too (``--max-length``). The defaults suit a student's
+homework and a grading script; the rare large case raises them on purpose.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields, replace
 
@@ -27,8 +29,9 @@ class Limits:
     max_length: int = 10_000
     #: nesting of brackets, function calls and powers
     max_depth: int = 100
-    #: digits in one number literal
-    max_digits: int = 1_000
+    #: digits in one number literal (never fewer than a ``max_bits`` number
+    #: has, so that every printed result reads back)
+    max_digits: int = 3_100
     #: size of a float literal's exponent (the 300 in 1e300)
     max_exponent: int = 1_000
     #: bit length of any exact number the input makes (2**10000 ~ 3011 digits)
@@ -37,6 +40,8 @@ class Limits:
     timeout: float = 10.0
     #: wall-clock seconds for one simplification (within ``timeout``)
     simplify_timeout: float = 2.0
+    #: megabytes of memory one computation may use before it is stopped
+    max_memory: int = 2_000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
@@ -56,7 +61,7 @@ class Limits:
         """These limits with the options that were given (``None`` = not given)."""
         given = {k: v for k, v in options.items() if v is not None}
         for name, value in given.items():
-            if value <= 0:
+            if not math.isfinite(value) or value <= 0:
                 raise InputError(f"--{name.replace('_', '-')} must be positive, got {value}")
         return replace(self, **given)  # type: ignore[arg-type]
 
@@ -64,9 +69,10 @@ class Limits:
 def _positive(name: str, raw: str, kind: type) -> float | int:
     variable = "GRADCLI_" + name.upper()
     try:
-        value = kind(raw)
+        value = kind(raw.strip())
     except ValueError:
-        raise InputError(f"{variable}={raw!r} is not a {kind.__name__}") from None
-    if value <= 0:
-        raise InputError(f"{variable} must be positive, got {raw}")
+        wanted = "a whole number" if kind is int else "a number"
+        raise InputError(f"{variable}={raw!r} is not {wanted}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"{variable} must be a positive number, got {raw!r}")
     return value
