@@ -7,7 +7,9 @@ Two tools, for two kinds of work:
   work such as arithmetic on a huge integer.
 * :func:`run_bounded` and :func:`map_bounded` run work in a forked child
   process that is killed when its budget runs out; nothing can outlive that.
-  The command line runs every computation this way.
+  The parent also watches the child's memory and kills it past its bound, so
+  one input cannot exhaust the machine's memory either. The command line runs
+  every computation this way.
 """
 
 from __future__ import annotations
@@ -102,15 +104,19 @@ class _Crash(MathError):
     """The worker died: killed for memory, or crashed in C code."""
 
 
-def run_bounded(fn: Callable[[], R], *, timeout: float) -> R:
+def run_bounded(fn: Callable[[], R], *, timeout: float, max_memory: int | None = None) -> R:
     """Run ``fn()`` in a child process killed after ``timeout`` seconds.
 
     The result (or the :class:`GradcliError` it raised) travels back pickled.
     Other exceptions come back as their traceback text inside an
     ``InternalError`` so that the caller's crash handler can report them.
     Without ``fork`` (Windows) ``fn`` runs in-process under :func:`time_limit`.
+    ``max_memory`` is in megabytes, by default ``GRADCLI_MAX_MEMORY`` or 2000.
+
+    >>> run_bounded(lambda: 6 * 7, timeout=10)
+    42
     """
-    outcomes = list(map_bounded(lambda _item: fn(), [None], timeout=timeout))
+    outcomes = list(map_bounded(lambda _item: fn(), [None], timeout=timeout, max_memory=max_memory))
     return outcomes[0].unwrap()
 
 
@@ -128,15 +134,22 @@ def map_bounded(
     *,
     timeout: float,
     recycle_after: int = 500,
+    max_memory: int | None = None,
 ) -> Iterator[Outcome[R]]:
     """Apply ``fn`` to each item in a worker process, each call within ``timeout``.
 
     Yields one :class:`Outcome` per item, in order, as soon as it is ready. A
-    call that overruns its budget is killed with its worker and reported as
-    :class:`BudgetExceeded`; a fresh worker goes on with the next item, so one
-    bad input cannot take a batch down. Workers are replaced every
-    ``recycle_after`` items to keep memory flat over long batches.
+    call that overruns its budget of time, or of memory (``max_memory``
+    megabytes of resident memory, by default ``GRADCLI_MAX_MEMORY`` or 2000),
+    is killed with its worker and reported as :class:`BudgetExceeded`; a fresh
+    worker goes on with the next item, so one bad input cannot take a batch
+    down. Workers are replaced every ``recycle_after`` items to keep memory
+    flat over long batches.
+
+    >>> [o.value for o in map_bounded(lambda n: n * n, [1, 2, 3], timeout=10)]
+    [1, 4, 9]
     """
+    memory_bytes = _memory_bound(max_memory)
     if not _can_fork():
         for item in items:
             try:
@@ -170,7 +183,7 @@ def map_bounded(
                         exhausted = True
                         break
                 item = pending.pop(0)
-                outcome = worker.call(item, timeout)
+                outcome = worker.call(item, timeout, memory_bytes)
                 served += 1
                 yield outcome
                 if not worker.alive:
@@ -180,6 +193,34 @@ def map_bounded(
 
 
 _HEADER = struct.Struct("!Q")
+#: how often the parent looks at its worker's memory, in seconds
+_WATCH_INTERVAL = 0.05
+
+
+def _memory_bound(max_memory: int | None) -> int:
+    """The memory bound in bytes: the argument, else the environment's."""
+    if max_memory is None:
+        from gradcli.limits import Limits
+
+        max_memory = Limits.from_env().max_memory
+    return int(max_memory) * 1024 * 1024
+
+
+def _resident_bytes(pid: int) -> int | None:
+    """The resident memory of a process, where /proc tells it (Linux)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            fields = handle.read().split()
+        return int(fields[1]) * _PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+class _OutOfMemory(Exception):
+    """The worker grew past its memory bound."""
 
 
 class _Worker(Generic[T, R]):
@@ -202,15 +243,32 @@ class _Worker(Generic[T, R]):
         self._send = to_child_w
         self._receive = from_child_r
 
-    def call(self, item: T, timeout: float) -> Outcome[R]:
+    def call(self, item: T, timeout: float, memory_bytes: int | None = None) -> Outcome[R]:
         try:
             _write_message(self._send, item)
         except (BrokenPipeError, pickle.PicklingError):
             self.close()
             return Outcome(error=_Crash("the worker process stopped unexpectedly"))
         deadline = time.monotonic() + timeout
+
+        def watch() -> None:
+            if memory_bytes is None:
+                return
+            used = _resident_bytes(self.pid)
+            if used is not None and used > memory_bytes:
+                raise _OutOfMemory
+
         try:
-            message = _read_message(self._receive, deadline)
+            message = _read_message(self._receive, deadline, watch)
+        except _OutOfMemory:
+            self.close()
+            megabytes = (memory_bytes or 0) // (1024 * 1024)
+            return Outcome(
+                error=BudgetExceeded(
+                    f"out of memory: the computation needed more than {megabytes:,} MB "
+                    "(raise it with GRADCLI_MAX_MEMORY)"
+                )
+            )
         except TimeoutError:
             self.close()
             return Outcome(
@@ -291,23 +349,36 @@ def _write_message(fd: int, obj: object) -> None:
         view = view[written:]
 
 
-def _read_message(fd: int, deadline: float | None) -> Any:
-    header = _read_exactly(fd, _HEADER.size, deadline)
+def _read_message(fd: int, deadline: float | None, watch: Callable[[], None] | None = None) -> Any:
+    header = _read_exactly(fd, _HEADER.size, deadline, watch)
     (length,) = _HEADER.unpack(header)
-    return pickle.loads(_read_exactly(fd, length, deadline))
+    return pickle.loads(_read_exactly(fd, length, deadline, watch))
 
 
-def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
+def _read_exactly(
+    fd: int, size: int, deadline: float | None, watch: Callable[[], None] | None = None
+) -> bytes:
+    """Read ``size`` bytes, raising TimeoutError past ``deadline``.
+
+    While waiting, ``watch()`` runs every few hundredths of a second; it may
+    raise to abandon the read (the memory watchdog does).
+    """
     chunks = []
     remaining = size
     while remaining:
-        if deadline is not None:
-            wait = deadline - time.monotonic()
-            if wait <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([fd], [], [], wait)
-            if not ready:
-                raise TimeoutError
+        if deadline is not None or watch is not None:
+            while True:
+                wait = _WATCH_INTERVAL if watch is not None else 3600.0
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError
+                    wait = min(wait, left)
+                ready, _, _ = select.select([fd], [], [], wait)
+                if ready:
+                    break
+                if watch is not None:
+                    watch()
         chunk = os.read(fd, min(remaining, 1 << 20))
         if not chunk:
             raise EOFError
