@@ -9,7 +9,7 @@ constant from ``CONSTANTS``, or a real variable.
 The grammar, loosest binding first::
 
     sum      := term (("+" | "-") term)*
-    term     := unary (("*" | "/" | juxtaposition) unary)*
+    term     := ("-" | "+") term | unary (("*" | "/" | juxtaposition) unary)*
     unary    := ("-" | "+") unary | power
     power    := postfix ("^" unary)?             right-associative
     postfix  := primary superscript*
@@ -27,7 +27,9 @@ asked to build anything that big.
 from __future__ import annotations
 
 import difflib
+import keyword
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ from gradcli.errors import GradcliError, InputError, LimitError, ParseError, Und
 from gradcli.limits import Limits
 from gradcli.magnitude import approx as _approx
 from gradcli.magnitude import log2_magnitude as _log2_magnitude
+from gradcli.magnitude import rational_log2_size
 
 # --------------------------------------------------------------------------
 # The tables: everything a name in the input can mean.
@@ -111,6 +114,8 @@ FUNCTIONS: Mapping[str, FunctionSpec] = {
     "Abs": _ONE(sympy.Abs),
     "sign": _ONE(sympy.sign),
     "sgn": _ONE(sympy.sign),
+    # sympy writes |e^z| as e^re(z) when z may be complex: read it back
+    "re": _ONE(sympy.re),
 }
 
 CONSTANTS: Mapping[str, sympy.Expr] = {
@@ -155,6 +160,7 @@ _SUPERSCRIPTS: Mapping[str, str] = {
     "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
     "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+",
 }  # fmt: skip
+_SUBSCRIPTS: Mapping[str, str] = {chr(0x2080 + d): str(d) for d in range(10)}
 _VULGAR: Mapping[str, Fraction] = {
     "½": Fraction(1, 2), "⅓": Fraction(1, 3), "⅔": Fraction(2, 3), "¼": Fraction(1, 4),
     "¾": Fraction(3, 4), "⅕": Fraction(1, 5), "⅙": Fraction(1, 6), "⅛": Fraction(1, 8),
@@ -191,7 +197,24 @@ _OPEN_FOR = {")": "(", "]": "[", "}": "{"}
 _CLOSE_FOR = {"(": ")", "[": "]", "{": "}"}
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_]")
 _LOG_BASE = re.compile(r"^log_([0-9]+)$")
-_LATEX_COMMAND = re.compile(r"\\[A-Za-z]")
+_UNIT = re.compile("[A-Za-z" + "".join(GREEK) + "][0-9]*")
+#: Python's keywords are never names here (``lambda`` is the Greek letter)
+_PYTHON_WORDS = frozenset(keyword.kwlist) - {"lambda"}
+#: names of numbers that are not real, or not numbers
+_NOT_REAL_NAMES: Mapping[str, str] = {
+    "I": "is the imaginary unit in sympy: gradcli works with real numbers",
+    "oo": "(infinity) is not a number gradcli computes with",
+    "zoo": "(complex infinity) is not a number gradcli computes with",
+    "inf": "(infinity) is not a number gradcli computes with",
+    "infinity": "is not a number gradcli computes with",
+    "Infinity": "is not a number gradcli computes with",
+    "nan": "(not a number) is not a number gradcli computes with",
+    "NaN": "(not a number) is not a number gradcli computes with",
+}
+#: functions too short to suggest inside a name: "red" is not re(d)
+_NO_PREFIX_HINT = frozenset({"re"})
+#: Greek letters that are also special functions: gamma(x) is refused, not γ·x
+_GREEK_FUNCTIONS = frozenset({"gamma", "Gamma", "beta", "zeta", "eta", "psi"})
 #: names people try that are deliberately not functions here
 _REFUSED_FUNCTIONS = frozenset({
     "factorial", "binomial", "fibonacci", "floor", "ceil", "ceiling", "min", "max",
@@ -485,6 +508,8 @@ def _check_variable_name(name: str) -> str:
     if len(tokens) != 2 or tokens[0].kind != "name":
         raise InputError(f"--vars: '{name}' is not a variable name")
     canonical = _canonical_name(tokens[0].text)
+    if canonical in _PYTHON_WORDS:
+        raise InputError(f"--vars: '{name}' is a word of Python, not a variable name")
     if canonical in FUNCTIONS or canonical in CONSTANTS:
         raise InputError(f"--vars: '{name}' is a function or constant, not a variable")
     return canonical
@@ -521,7 +546,7 @@ class _Tokenizer:
         depth = 0
         while i < n:
             ch = text[i]
-            if ch.isspace():
+            if ch in " \t\r\n" or (ch.isspace() and unicodedata.category(ch) == "Zs"):
                 i += 1
                 continue
             if ch in "0123456789" or (ch == "." and i + 1 < n and text[i + 1] in "0123456789"):
@@ -579,11 +604,15 @@ class _Tokenizer:
     def _bad_character(self, ch: str, i: int) -> ParseError:
         if ch in _UNSUPPORTED:
             return self.error(f"unexpected '{ch}': {_UNSUPPORTED[ch]}", i)
-        name = unicodedata.name(ch, f"U+{ord(ch):04X}")
+        code = f"U+{ord(ch):04X}"
+        name = unicodedata.name(ch, code)
         category = unicodedata.category(ch)
-        if category in {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}:
+        if category in {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"} or (
+            ch.isspace() and category != "Zs"
+        ):
+            described = f"{name} ({code})" if name != code else code
             return self.error(
-                f"invisible or control character {name} (U+{ord(ch):04X}) in the expression",
+                f"invisible or control character {described} in the expression",
                 i,
                 hint="retype the expression: it contains a character that does not show",
             )
@@ -598,6 +627,10 @@ class _Tokenizer:
 
     def _number(self, i: int) -> int:
         text = self.text
+        if re.match(r"0[xXbBoO][0-9A-Fa-f]", text[i : i + 3]):
+            raise self.error(
+                "hexadecimal, binary and octal numbers are not supported", i, hint="write decimals"
+            )
         m = re.compile(r"[0-9]*\.?[0-9]*").match(text, i)
         assert m is not None
         end = m.end()
@@ -618,9 +651,11 @@ class _Tokenizer:
             exponent = int(exponent_text)
             end = e.end()
         digits = len(mantissa.replace(".", "").lstrip("0"))
-        if digits > self.limits.max_digits:
+        allowed = max(self.limits.max_digits, _digits_for_bits(self.limits.max_bits))
+        if digits > allowed:
             raise LimitError(
-                f"a number has {digits:,} digits; the limit is {self.limits.max_digits:,}",
+                f"a number has {digits:,} digits; the limit is {allowed:,} "
+                "(raise it with GRADCLI_MAX_DIGITS)",
                 text=text,
                 position=i,
             )
@@ -642,6 +677,19 @@ class _Tokenizer:
             if not ch.isascii() and ch not in GREEK:
                 raise self._bad_character(ch, end)
             end += 1
+            if ch == "_" and end < len(text) and text[end].isdigit():
+                # x_1x_2 is x_1·x_2: a name ends after its subscript's digits
+                while end < len(text) and text[end] in "0123456789":
+                    end += 1
+                break
+        if end < len(text) and text[end] in _SUBSCRIPTS and text[i:end].isalpha():
+            # x₁₂ is the name x_12
+            start = end
+            while end < len(text) and text[end] in _SUBSCRIPTS:
+                end += 1
+            sub = "".join(_SUBSCRIPTS[c] for c in text[start:end])
+            self.tokens.append(Token("name", text[i:start] + "_" + sub, i))
+            return end
         # x_{12} is the name x_12, as in LaTeX
         if end < len(text) and text[end - 1] == "_" and text[end] == "{":
             close = text.find("}", end)
@@ -703,6 +751,28 @@ _LATEX_GREEK = {name: name for name in GREEK_NAMES} | {
     "vartheta": "theta",
     "varphi": "phi",
 }
+
+
+_COMPARISON = "comparisons are not supported: give an expression"
+_LATEX_UNSUPPORTED: Mapping[str, str] = {
+    "partial": "write the function itself: gradcli takes the derivatives",
+    "nabla": "write the function itself: gradcli takes the gradient",
+    "int": "integrals are not supported",
+    "iint": "integrals are not supported",
+    "oint": "integrals are not supported",
+    "sum": "sums are not supported: write the terms out",
+    "prod": "products are not supported: write the factors out",
+    "lim": "limits are not supported",
+    "infty": "infinity is not a number gradcli computes with",
+    "cdots": "write the terms out",
+    "ldots": "write the terms out",
+    "dots": "write the terms out",
+    "le": _COMPARISON, "leq": _COMPARISON, "ge": _COMPARISON, "geq": _COMPARISON,
+    "lt": _COMPARISON, "gt": _COMPARISON, "neq": _COMPARISON, "ne": _COMPARISON,
+    "approx": _COMPARISON, "equiv": _COMPARISON, "to": _COMPARISON,
+    "%": "'%' is not an operator here",
+    "\\": "one expression on one line",
+}  # fmt: skip
 
 
 class _LatexTranslator:
@@ -792,10 +862,8 @@ class _LatexTranslator:
             end = j + 1
         if not sub.isalnum() or not sub.isascii():
             raise self.error("a subscript must be letters or digits, as in x_{1}", i)
-        if self.out and self.out[-1].endswith("log"):
-            self.emit("_" + sub, i)
-            return end
-        self.emit("_" + sub, i)
+        # the subscript ends the name: x_1x_2 is x_1·x_2
+        self.emit("_" + sub + " ", i)
         return end
 
     def _command(self, i: int, depth: int) -> int:
@@ -879,6 +947,8 @@ class _LatexTranslator:
         if name in _LATEX_GREEK:
             self.emit(" " + _LATEX_GREEK[name] + " ", i)
             return j
+        if name in _LATEX_UNSUPPORTED:
+            raise self.error(f"\\{name}: {_LATEX_UNSUPPORTED[name]}", i)
         suggestion = difflib.get_close_matches(
             name, [*_LATEX_FUNCTIONS, *_LATEX_GREEK, "frac", "sqrt", "cdot", "left", "right"], 1
         )
@@ -897,14 +967,21 @@ def _parse(
         raise InputError("an expression must be text")
     if len(text) > limits.max_length:
         raise _too_long(text, limits)
+    _allow_int_digits(limits)
     source = text
     where: list[int] | None = None
-    if latex or (latex is None and _LATEX_COMMAND.search(text)):
-        text, where = _LatexTranslator(text, limits).run()
+    # each level of nesting costs the parser and sympy a dozen or so frames
+    previous_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous_limit, min(20 * limits.max_depth + 1000, 100_000)))
     try:
+        if latex or (latex is None and "\\" in text):
+            text, where = _LatexTranslator(text, limits).run()
         tokens = _Tokenizer(text, limits).run()
         parser = _Parser(text, tokens, variables, limits)
         return parser.parse(), parser.notes
+    except RecursionError:
+        # only when --max-depth was raised far beyond the default
+        raise LimitError("the expression nests too deeply to read (lower --max-depth)") from None
     except GradcliError as error:
         if where is None or error.text != text:
             raise
@@ -912,6 +989,33 @@ def _parse(
         if position is not None:
             position = where[position] if position < len(where) else len(source)
         raise type(error)(error.message, text=source, position=position, hint=error.hint) from None
+    finally:
+        sys.setrecursionlimit(previous_limit)
+
+
+def _digits_for_bits(bits: int) -> int:
+    """Decimal digits of the largest number the bit bound allows (and a margin).
+
+    >>> _digits_for_bits(10_000)
+    3030
+    """
+    return int((bits + 64) * 0.30102999566398) + 1
+
+
+def _allow_int_digits(limits: Limits) -> None:
+    """Let Python convert integers as large as the bounds allow.
+
+    Python refuses int-to-text conversions beyond 4,300 digits as a guard
+    against quadratic work; gradcli's own bounds (``max_digits``,
+    ``max_bits``) are that guard here, so when they are raised on purpose
+    the conversions they allow must work, in reading and in printing.
+    """
+    if not hasattr(sys, "set_int_max_str_digits"):  # pragma: no cover - Python < 3.10.7
+        return
+    needed = max(limits.max_digits, _digits_for_bits(limits.max_bits)) + 64
+    current = sys.get_int_max_str_digits()
+    if current and current < needed:
+        sys.set_int_max_str_digits(min(needed, 2**31 - 1))
 
 
 @dataclass
@@ -941,10 +1045,23 @@ class _Parser:
     def _finish(self, expr: sympy.Expr) -> sympy.Expr:
         if not isinstance(expr, sympy.Expr):
             raise ParseError("not an expression", text=self.text, position=0)
+        expr = _canonical(expr)
         if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             raise UndefinedError("the expression is undefined: it divides by zero")
         if expr.has(sympy.I):
             raise UndefinedError("the expression is not real (it contains an imaginary number)")
+        for node in sympy.preorder_traversal(expr):
+            if node.is_Pow and node.base.free_symbols and not node.exp.free_symbols:
+                # x^9000·x^9000 merges into one power: bound it too
+                self._check_degree(node.exp, None)
+            elif (
+                (node.is_Pow or node.is_Function)
+                and not node.free_symbols
+                and (node.is_real is False)
+            ):
+                raise UndefinedError(
+                    f"the expression is not real: {_shorten(str(node))} is not a real number"
+                )
         return expr
 
     # -- token helpers
@@ -991,15 +1108,18 @@ class _Parser:
     def _resolve_names(self) -> None:
         """Decide, before parsing, what each multi-letter name means.
 
-        A juxtaposition like ``xy`` is a product only when each of its letters
-        is a variable of the expression, so this needs every name first.
+        A juxtaposition like ``xy`` (or ``x1x2``) is a product when each of its
+        letters is a variable of the expression, standing alone somewhere or
+        listed in ``variables``; ``e`` may be among them (``xe^x``). Without
+        ``variables``, a name that mixes such letters with others (``xy``
+        beside a lone ``x`` but no lone ``y``) is refused as ambiguous.
         """
         declared = set(self.variables)
         singles = {
             _canonical_name(t.text)
             for t in self.tokens
-            if t.kind == "name" and _letter_units(t.text) == [t.text] and t.text not in CONSTANTS
-        } | {v for v in declared if len(v) == 1 or v in GREEK_NAMES}
+            if t.kind == "name" and _units(t.text) == [t.text] and t.text not in CONSTANTS
+        } | {v for v in declared if _units(v) == [v] or v in GREEK_NAMES}
         out: list[Token] = []
         for idx, tok in enumerate(self.tokens):
             if tok.kind != "name":
@@ -1008,6 +1128,19 @@ class _Parser:
             name = tok.text
             canonical = _canonical_name(name)
             following = self.tokens[idx + 1] if idx + 1 < len(self.tokens) else None
+            self._check_reserved(tok, declared)
+            if (
+                canonical in _GREEK_FUNCTIONS
+                and canonical not in declared
+                and following is not None
+                and following.kind == "open"
+                and following.pos == tok.pos + len(name)
+            ):
+                raise self.error(
+                    f"'{name}(…)' is not a function gradcli accepts",
+                    tok.pos,
+                    hint=f"{name} is a variable here: for a product write {name}*(…)",
+                )
             if (
                 canonical in declared
                 or name in FUNCTIONS
@@ -1017,25 +1150,30 @@ class _Parser:
             ):
                 out.append(tok)
                 continue
+            adjacent = (
+                following is not None
+                and following.kind == "open"
+                and following.pos == tok.pos + len(name)
+            )
             if name in _REFUSED_FUNCTIONS and following is not None and following.kind == "open":
                 raise self.error(f"'{name}' is not a function gradcli accepts", tok.pos)
-            units = _letter_units(name)
-            if len(units) > 1 and all(_canonical_name(u) in singles for u in units):
+            if adjacent and following is not None and following.text == "[":
+                raise self.error(
+                    f"'{name}[' looks like indexing, which expressions do not have",
+                    following.pos,
+                    hint=f"write {name}_1 for a subscript, or {name}*(…) for a product",
+                )
+            units = _units(name)
+            variables = [u for u in units if _canonical_name(u) in singles]
+            if len(units) > 1 and variables and all(u in variables or u == "e" for u in units):
                 pos = tok.pos
                 for unit in units:
                     out.append(Token("name", unit, pos))
                     pos += len(unit)
                 shown = "·".join(units)
-                self.notes.append(f"read '{name}' as {shown} (a product of variables)")
+                of = "variables" if len(variables) == len(units) else "variables and e"
+                self.notes.append(f"read '{name}' as {shown} (a product of {of})")
                 continue
-            prefix = _function_prefix(name)
-            if prefix and re.fullmatch(r"[A-Za-z]\d*", name[len(prefix) :]):
-                rest = name[len(prefix) :]
-                raise self.error(
-                    f"unknown name '{name}'",
-                    tok.pos,
-                    hint=f"did you mean {prefix}({rest})? (a variable named {name} needs --vars)",
-                )
             if (
                 len(units) > 1
                 and following is not None
@@ -1047,8 +1185,38 @@ class _Parser:
                     close = difflib.get_close_matches(name.lower(), list(FUNCTIONS), 1)
                 hint = f"did you mean {close[0]}?" if close else f"for a product write {name}*(…)"
                 raise self.error(f"unknown function '{name}'", tok.pos, hint)
+            prefix = _function_prefix(name)
+            if prefix and re.fullmatch(r"[A-Za-z]\d*", name[len(prefix) :]):
+                rest = name[len(prefix) :]
+                raise self.error(
+                    f"unknown name '{name}'",
+                    tok.pos,
+                    hint=f"did you mean {prefix}({rest})? (a variable named {name} needs --vars)",
+                )
+            product = "*".join(units)
+            if len(units) > 1 and variables and not declared:
+                raise self.error(
+                    f"'{name}' is not a variable here",
+                    tok.pos,
+                    hint=f"did you mean {product}? (a variable named {name} needs --vars)",
+                )
+            if len(units) > 1 and variables:
+                self.notes.append(f"read '{name}' as a parameter (for a product write {product})")
+            elif 1 < len(units) <= 3:
+                self.notes.append(f"read '{name}' as one variable (for a product write {product})")
             out.append(tok)
         self.tokens = out
+
+    def _check_reserved(self, tok: Token, declared: set[str]) -> None:
+        """Refuse Python's words and the names of non-real numbers."""
+        name = tok.text
+        if name in _PYTHON_WORDS:
+            raise self.error(f"'{name}' is a word of Python, not of mathematics", tok.pos)
+        reason = _NOT_REAL_NAMES.get(name)
+        if reason and name not in declared:
+            raise self.error(
+                f"'{name}' {reason}", tok.pos, hint=f"a variable named {name} needs --vars"
+            )
 
     def _symbol(self, name: str) -> sympy.Symbol:
         canonical = _canonical_name(name)
@@ -1082,6 +1250,19 @@ class _Parser:
 
     def term(self) -> sympy.Expr:
         first = self.peek()
+        if first.kind == "op" and first.text in "+-":
+            # a leading sign negates the whole term: -a*b is -(a*b), as sympy
+            # prints it, so that printed expressions read back the same
+            self.take()
+            self._enter(first.pos)
+            try:
+                nxt = self.peek()
+                if nxt.kind == "end":
+                    raise self.error(f"missing operand after '{first.text}'", nxt.pos)
+                operand = self.term()
+            finally:
+                self._leave()
+            return -operand if first.text == "-" else operand
         factors = [self.unary()]
         previous = first
         while True:
@@ -1185,7 +1366,12 @@ class _Parser:
             self._enter(tok.pos)
             self.bars += 1
             try:
-                if self.peek().kind == "bar":
+                after = self.peek(1)
+                if self.peek().kind == "bar" and not (
+                    after.kind in ("num", "name", "open", "root", "bar")
+                    or (after.kind == "op" and after.text in "+-")
+                ):
+                    # ||x| - 1| opens twice; only | | with nothing inside is empty
                     raise self.error("empty | |", tok.pos)
                 inner = self.sum()
                 close = self.peek()
@@ -1272,7 +1458,7 @@ class _Parser:
                     tok.pos,
                     hint=f"write a{name}(x) for the inverse or 1/{name}(x) for the reciprocal",
                 )
-            if self.peek().kind != "open":
+            if self.peek().kind != "open" and not self._starts_operand(self.peek()):
                 raise self.error(
                     f"write {name}^n(…) with the argument in brackets, or ({name}(…))^n", tok.pos
                 )
@@ -1290,11 +1476,28 @@ class _Parser:
             self.peek().kind == "op" and self.peek().text == "-"
         ):
             # sin x, ln 2: the argument is the next factor (sin x^2 = sin(x^2))
+            start = self.peek()
             self._enter(tok.pos)
             try:
                 args = [self.unary()]
             finally:
                 self._leave()
+            after = self.peek()
+            if self._starts_operand(after) and not (
+                after.kind == "name" and (after.text in FUNCTIONS or _LOG_BASE.match(after.text))
+            ):
+                # sin 2x: sin(2x) to some readers, sin(2)·x to others
+                argument = self.text[start.pos : after.pos].strip()
+                following = {"open": "(…)", "bar": "|…|", "root": after.text + "…"}.get(
+                    after.kind, after.text
+                )
+                space = " " if self.text[after.pos - 1].isspace() else ""
+                raise self.error(
+                    f"'{name} {argument}{space}{following}' is ambiguous without brackets",
+                    after.pos,
+                    hint=f"write {name}({argument}{space}{following}) "
+                    f"or {name}({argument})*{following}",
+                )
         else:
             raise self.error(f"{name} needs an argument, as in {name}(x)", tok.pos)
         log_base = _LOG_BASE.match(name)
@@ -1338,6 +1541,14 @@ class _Parser:
             )
         if name == "root" and (args[1].free_symbols or args[1] == 0):
             raise self.error("root(x, n) needs a nonzero number n", pos)
+        if name == "log" and len(args) == 2 and not args[1].free_symbols:
+            base = _approx(args[1])
+            if base is not None and (base <= 0 or args[1] == 1):
+                raise UndefinedError(
+                    "a logarithm's base must be positive and not 1",
+                    text=self.text,
+                    position=pos,
+                )
         for arg in args:
             if not arg.free_symbols:
                 self._check_magnitude(arg, pos)
@@ -1350,9 +1561,12 @@ class _Parser:
             raise UndefinedError(
                 f"0 to the power {exponent} is undefined", text=self.text, position=pos
             )
+        if base.free_symbols and not exponent.free_symbols:
+            self._check_degree(exponent, pos)
         if base.is_Rational and exponent.is_Integer:
-            size = _size(base)
-            if size > 2 and abs(int(exponent)) * (size - 1) > self.limits.max_bits:
+            size = rational_log2_size(Fraction(int(base.p), int(base.q)))
+            # compared as int against float: no overflow however large
+            if size and abs(int(exponent)) > self.limits.max_bits / size:
                 raise self._number_too_large(pos)
         elif not base.free_symbols and not exponent.free_symbols:
             self._check_magnitude(base, pos)
@@ -1368,6 +1582,24 @@ class _Parser:
         if base is sympy.E:
             return sympy.exp(exponent)
         return sympy.Pow(base, exponent)
+
+    def _check_degree(self, exponent: sympy.Expr, pos: int | None) -> None:
+        """A constant power of a variable expression stays within ``max_bits``.
+
+        ``x^(10^9)`` is harmless to write but not to work with: simplification
+        and evaluation build lists and numbers of that size in C code that no
+        signal interrupts. At ``x = 2`` it is a number of that many bits, so
+        the bit bound is the natural bound on the exponent too.
+        """
+        size = _approx(exponent)
+        if size is None or abs(size) > self.limits.max_bits:
+            shown = _shorten(str(exponent))
+            raise LimitError(
+                f"the exponent {shown} is beyond ±{self.limits.max_bits:,} "
+                "(raise the bound with GRADCLI_MAX_BITS)",
+                text=self.text if pos is not None else "",
+                position=pos,
+            )
 
     def _check_numbers(self, items: list[sympy.Expr], what: str) -> None:
         total = sum(_size(e) for e in items if e.is_Rational)
@@ -1396,19 +1628,61 @@ class _Parser:
         )
 
 
-def _letter_units(name: str) -> list[str]:
-    """The letters of a name made only of letters, or [] if it has others."""
-    if not all(ch.isalpha() for ch in name):
-        return []
-    return list(name)
+def _units(name: str) -> list[str]:
+    """The letters of a name, each with the digits after it, if that is all it is.
+
+    >>> _units("xy"), _units("x1x2"), _units("x_1"), _units("2x")
+    (['x', 'y'], ['x1', 'x2'], [], [])
+    """
+    units = _UNIT.findall(name)
+    return units if "".join(units) == name else []
 
 
 def _function_prefix(name: str) -> str | None:
     best = None
     for fn in FUNCTIONS:
+        if fn in _NO_PREFIX_HINT:
+            continue
         if name.startswith(fn) and len(name) > len(fn) and (best is None or len(fn) > len(best)):
             best = fn
     return best
+
+
+def _canonical(expr: sympy.Expr) -> sympy.Expr:
+    """The expression rebuilt bottom-up until it no longer changes.
+
+    sympy evaluates each node once, as it is built, so ``|-|x||`` stays
+    ``Abs(Abs(x))`` although ``Abs(Abs(x))`` typed in is ``Abs(x)``. Rebuilding
+    gives the form that printing and parsing again reproduces exactly.
+
+    >>> x = symbol("x")
+    >>> _canonical(sympy.Abs(-sympy.Abs(x)))
+    Abs(x)
+    """
+    for _ in range(3):
+        rebuilt = _rebuild(expr, {})
+        if rebuilt == expr:
+            return expr
+        expr = rebuilt
+    return expr
+
+
+def _rebuild(node: Any, memo: dict[Any, Any]) -> Any:
+    done = memo.get(node)
+    if done is None:
+        if node.is_Atom or not node.args:
+            done = node
+        else:
+            done = node.func(*(_rebuild(a, memo) for a in node.args))
+        memo[node] = done
+    return done
+
+
+def _shorten(text: str, width: int = 40) -> str:
+    """A long number or expression shown by its ends, for messages."""
+    if len(text) <= width:
+        return text
+    return f"{text[: width // 2]}…{text[-(width // 4) :]} ({len(text):,} characters)"
 
 
 def _size(value: sympy.Expr) -> int:
