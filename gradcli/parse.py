@@ -605,6 +605,13 @@ class _Tokenizer:
         if ch in _UNSUPPORTED:
             return self.error(f"unexpected '{ch}': {_UNSUPPORTED[ch]}", i)
         code = f"U+{ord(ch):04X}"
+        if 0xDC80 <= ord(ch) <= 0xDCFF:
+            # how Python carries a byte that is not UTF-8 (surrogateescape)
+            return self.error(
+                f"a byte that is not UTF-8 text (0x{ord(ch) - 0xDC00:02X}) in the expression",
+                i,
+                hint="save the input as UTF-8",
+            )
         name = unicodedata.name(ch, code)
         category = unicodedata.category(ch)
         if category in {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"} or (

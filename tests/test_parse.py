@@ -261,7 +261,7 @@ def test_lookalike_letters_are_refused_and_named(text: str, position: int, looks
         "\x00", "\x07", "\x1b", "\x7f", "\x85", "\x0b", "\x1c",  # controls
         "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad",  # invisible
         "\u202a", "\u202e", "\u2066", "\u2069", "\u061c",  # bidirectional
-        "\u2028", "\ue000", "\U000e0041", "\udcff",  # separators, private, tags
+        "\u2028", "\ue000", "\U000e0041",  # separators, private use, tags
     ],
 )  # fmt: skip
 def test_control_bidi_and_invisible_characters_are_refused(character: str) -> None:
@@ -270,6 +270,14 @@ def test_control_bidi_and_invisible_characters_are_refused(character: str) -> No
     assert caught.value.position == 1
     located = caught.value.located()
     assert character not in located and "?" in located
+
+
+def test_a_byte_that_is_not_utf8_is_named() -> None:
+    # how Python carries the byte 0xFF of a command line that is not UTF-8
+    with pytest.raises(ParseError) as caught:
+        parse_expression("x\udcff")
+    assert caught.value.message == "a byte that is not UTF-8 text (0xFF) in the expression"
+    assert caught.value.position == 1
 
 
 # --------------------------------------------------------------------------
