@@ -18,7 +18,7 @@ import sympy
 from gradcli.budget import time_limit
 from gradcli.errors import BudgetExceeded, DimensionError, InputError, UndefinedError
 from gradcli.limits import Limits
-from gradcli.magnitude import log2_magnitude
+from gradcli.magnitude import exceeds_bits
 from gradcli.parse import Function, natural_key, parse_function, parse_point, parse_vector
 
 PointLike: TypeAlias = "str | Sequence[object] | Mapping[object, object]"
@@ -377,21 +377,14 @@ def evaluate(
 def _check_size_at(
     expr: sympy.Expr, values: Mapping[sympy.Symbol, sympy.Expr], limits: Limits, what: str
 ) -> None:
-    """Refuse, before computing it, an exact value with a runaway size.
+    """Refuse, before computing it, a value with a runaway size.
 
-    ``x^(10^9)`` at x = 2 is a 10⁹-bit integer: estimate every power first.
+    ``x^y`` at (10, 10⁹), ``x^x^x`` at 10 or ``sin(exp(x))`` at 10⁶: every
+    subexpression is estimated at the point first (see
+    :func:`gradcli.magnitude.exceeds_bits`).
     """
-    for node in sympy.preorder_traversal(expr):
-        if isinstance(node, sympy.Pow) and node.exp.is_number and node.base.free_symbols:
-            base = node.base.xreplace(dict(values))
-            if base.free_symbols or not base.is_number:
-                continue
-            size = log2_magnitude(base)
-            exponent = abs(float(node.exp)) if node.exp.is_real else None
-            if size is None or exponent is None:
-                raise UndefinedError(what.format("too large to compute"))
-            if exponent * max(abs(size), 1.0) > limits.max_bits and node.exp.is_Integer:
-                raise UndefinedError(what.format(f"a number larger than 2^{limits.max_bits:,}"))
+    if exceeds_bits(expr, values, limits.max_bits):
+        raise UndefinedError(what.format(f"a number larger than 2^{limits.max_bits:,}"))
 
 
 def describe_point(values: Mapping[sympy.Symbol, sympy.Expr]) -> str:

@@ -13,7 +13,7 @@ import sys
 import click
 
 from gradcli import __version__
-from gradcli.commands.base import Settings, decide_color, report, terminal_width
+from gradcli.commands.base import ReaderGone, Settings, decide_color, report, terminal_width
 from gradcli.errors import ExitCode, GradcliError
 
 #: command name → "module:attribute"; importing a module is deferred until
@@ -131,7 +131,7 @@ def run(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, click.exceptions.Abort):
         report("interrupted")
         return ExitCode.INTERRUPTED
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
         _silence_stdout()
         return ExitCode.OK
     except InternalError as error:

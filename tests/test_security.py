@@ -276,11 +276,6 @@ def test_one_bad_line_does_not_take_the_batch_down(
     assert run.returncode == 3, run  # the most serious failure's code
 
 
-@pytest.mark.xfail(
-    reason="base.stdin_lines decodes stdin strictly under a UTF-8 locale: the patch "
-    "in the report reads bytes and decodes with surrogateescape",
-    strict=False,
-)
 def test_a_line_that_is_not_utf8_is_one_bad_line() -> None:
     run = _run(["grad", "-", "--format", "plain"], stdin="x^2\n\udcff\nx^3\n")
     assert "Traceback" not in run.stderr and "internal error" not in run.stderr, run
@@ -381,10 +376,6 @@ def test_a_batch_into_a_closed_pipe_ends_quietly() -> None:
     assert done.stdout.startswith("f(x, y)"), done.stdout
 
 
-@pytest.mark.xfail(
-    reason="click exits 1 after EPIPE; cli.py needs the reader-gone patch in the report",
-    strict=False,
-)
 def test_a_closed_pipe_exits_zero() -> None:
     done = subprocess.run(
         ["bash", "-c", f"'{_gradcli()}' grad x --at 1 | head -0; exit ${{PIPESTATUS[0]}}"],

@@ -213,7 +213,9 @@ class Line:
 def stdin_lines(stream: Any = None) -> Iterator[Line]:
     """Lines from stdin, skipping blanks and ``#`` comments, read lazily."""
     if stream is None:
-        stream = sys.stdin
+        # bytes, decoded leniently: a stray non-UTF-8 byte makes one bad line
+        # (the parser names the character), not a crash of the whole batch
+        stream = (raw.decode("utf-8", "surrogateescape") for raw in sys.stdin.buffer)
     for number, raw in enumerate(stream, start=1):
         line = raw.strip()
         if line and not line.startswith("#"):
@@ -275,11 +277,21 @@ def zip_outcomes(
         yield seen.pop(0), outcome
 
 
+class ReaderGone(Exception):
+    """stdout was closed by its reader (``| head``): not an error.
+
+    Deliberately not an OSError: click turns a broken pipe into exit 1 itself.
+    """
+
+
 def emit(text: str) -> None:
     """Write data to stdout."""
     if text:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise ReaderGone from None
 
 
 def report(message: str) -> None:

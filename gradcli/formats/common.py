@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -14,12 +15,26 @@ from gradcli.printing import to_latex, to_text
 
 
 def dumps(obj: dict[str, Any]) -> str:
-    """One JSON object on one line, UTF-8 kept readable, no NaN or Infinity.
+    r"""One JSON object on one line, UTF-8 kept readable, no NaN or Infinity.
+
+    Characters a terminal might act on, or that hide text, are escaped even
+    though JSON allows them raw: C1 controls, bidirectional and zero-width
+    marks, line separators, lone surrogates (from a non-UTF-8 input byte).
 
     >>> dumps({"a": [1.5, None]})
     '{"a": [1.5, null]}'
+    >>> dumps({"input": "x" + chr(0x9B) + chr(0x202E)})
+    '{"input": "x\\u009b\\u202e"}'
     """
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# only ever inside JSON strings, where \uXXXX is the same character
+_UNSAFE = re.compile(
+    "[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
 
 
 #: beyond this many expressions in one list, print them in canonical order
