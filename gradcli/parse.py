@@ -1260,16 +1260,7 @@ class _Parser:
         if first.kind == "op" and first.text in "+-":
             # a leading sign negates the whole term: -a*b is -(a*b), as sympy
             # prints it, so that printed expressions read back the same
-            self.take()
-            self._enter(first.pos)
-            try:
-                nxt = self.peek()
-                if nxt.kind == "end":
-                    raise self.error(f"missing operand after '{first.text}'", nxt.pos)
-                operand = self.term()
-            finally:
-                self._leave()
-            return -operand if first.text == "-" else operand
+            return self._signed(self.term)
         factors = [self.unary()]
         previous = first
         while True:
@@ -1293,7 +1284,7 @@ class _Parser:
                         tok.pos,
                         hint="write the operator between them, e.g. 2*3",
                     )
-                factors.append(self.unary_no_sign())
+                factors.append(self.power())
                 previous = tok
             else:
                 break
@@ -1309,20 +1300,21 @@ class _Parser:
     def unary(self) -> sympy.Expr:
         tok = self.peek()
         if tok.kind == "op" and tok.text in "+-":
-            self.take()
-            self._enter(tok.pos)
-            try:
-                nxt = self.peek()
-                if nxt.kind == "end":
-                    raise self.error(f"missing operand after '{tok.text}'", nxt.pos)
-                operand = self.unary()
-            finally:
-                self._leave()
-            return -operand if tok.text == "-" else operand
+            return self._signed(self.unary)
         return self.power()
 
-    def unary_no_sign(self) -> sympy.Expr:
-        return self.power()
+    def _signed(self, operand: Callable[[], sympy.Expr]) -> sympy.Expr:
+        """A sign and what ``operand`` parses after it, one level deeper."""
+        sign = self.take()
+        self._enter(sign.pos)
+        try:
+            nxt = self.peek()
+            if nxt.kind == "end":
+                raise self.error(f"missing operand after '{sign.text}'", nxt.pos)
+            value = operand()
+        finally:
+            self._leave()
+        return -value if sign.text == "-" else value
 
     def power(self) -> sympy.Expr:
         base = self.postfix()
