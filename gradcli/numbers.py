@@ -1,0 +1,264 @@
+"""The one number policy: what a typed number means, and what a value is.
+
+Every command reads numbers and reports values through these functions, so
+that ``gradient(at=(0.1,))``, ``descend(start=(0.1,))`` and ``hessian(at=(0.1,))``
+start from the same exact point and print the same float:
+
+* :func:`exact` turns a typed number into an exact sympy number. A decimal is
+  what the person wrote: ``0.1`` is 1/10, not the binary float nearest it.
+* :func:`to_float` turns an exact real constant into the float nearest it
+  (correctly rounded: evaluated with enough digits first).
+* :func:`value_at` evaluates an expression at a point and says, in one
+  wording, when it is undefined, not real or too large there.
+* :func:`describe_point` is how a point is named in every message.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+import sympy
+from mpmath import libmp as mlib
+
+from gradcli.errors import InputError, UndefinedError
+from gradcli.limits import Limits
+from gradcli.magnitude import exceeds_bits
+
+__all__ = [
+    "FLOAT_DIGITS",
+    "describe_point",
+    "exact",
+    "is_undefined",
+    "to_float",
+    "value_at",
+]
+
+#: digits evaluated before rounding to a float: 40 digits (133 bits) leave a
+#: 53-bit float correctly rounded unless the value is within 10⁻⁴⁰ of a
+#: halfway point, and only rationals lie on one (those are rounded exactly)
+FLOAT_DIGITS = 40
+
+#: an imaginary part this small, relative to the real part, is rounding noise
+#: of the evaluation (cbrt of a cube, say), not a complex value
+_IMAGINARY_NOISE = sympy.Float(10) ** -30
+
+_INFINITIES = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+
+
+def exact(value: Any, what: str = "a number", *, limits: Limits | None = None) -> sympy.Expr:
+    """A typed number as an exact, finite, real sympy number.
+
+    ``int`` and ``Fraction`` are exact already; a ``float`` (or a sympy
+    ``Float``) becomes the decimal it prints as, which is what a person meant
+    by typing it; text is read by gradcli's own parser (never evaluated).
+
+    >>> exact(0.1), exact(3), exact(Fraction(1, 3)), exact("pi/2")
+    (1/10, 3, 1/3, pi/2)
+    >>> exact(sympy.Float("2.50"))
+    5/2
+    >>> exact(float("nan"))
+    Traceback (most recent call last):
+    ...
+    gradcli.errors.InputError: a number must be finite, got nan
+    """
+    number: sympy.Expr
+    if isinstance(value, (bool, bytes)) or value is None:
+        raise InputError(f"{what} must be a number, got {value!r}")
+    if isinstance(value, int):
+        number = sympy.Integer(value)
+    elif isinstance(value, Fraction):
+        number = sympy.Rational(value.numerator, value.denominator)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InputError(f"{what} must be finite, got {value}")
+        number = _decimal(repr(value))
+    elif isinstance(value, sympy.Float):
+        if not value.is_finite:
+            raise InputError(f"{what} must be finite, got {value}")
+        # the shortest decimal that reads back as this Float, at its precision
+        number = _decimal(mlib.to_str(value._mpf_, mlib.prec_to_dps(value._prec)))
+    elif isinstance(value, str):
+        from gradcli.parse import parse_function
+
+        number = parse_function(value, limits=limits).expr
+        if number.free_symbols:
+            raise InputError(f"{what} must be a number, got {value!r}")
+    elif isinstance(value, sympy.Expr) and not isinstance(value, sympy.MatrixBase):
+        if value.free_symbols:
+            raise InputError(f"{what} must be a number, got {value}")
+        number = value
+        if number.has(sympy.Float):
+            number = number.xreplace({f: exact(f, what) for f in number.atoms(sympy.Float)})
+    else:
+        raise InputError(f"{what} must be a number, got {value!r}")
+    if number.has(*_INFINITIES) or number.is_extended_real is False:
+        raise InputError(f"{what} must be a finite real number, got {number}")
+    return number
+
+
+def _decimal(text: str) -> sympy.Rational:
+    fraction = Fraction(text)
+    return sympy.Rational(fraction.numerator, fraction.denominator)
+
+
+def to_float(value: sympy.Expr) -> float:
+    """The float nearest an exact real constant (``nan`` if it has none).
+
+    A rational is divided exactly; anything else is evaluated to
+    :data:`FLOAT_DIGITS` digits first, so the float is correctly rounded,
+    not the accumulated error of float arithmetic on rounded parts.
+
+    >>> to_float(sympy.sqrt(74)), to_float(sympy.Rational(1, 3))
+    (8.602325267042627, 0.3333333333333333)
+    >>> to_float(sympy.Integer(10) ** 400)
+    inf
+    """
+    if value.is_Rational:
+        try:
+            return int(value.p) / int(value.q)
+        except OverflowError:
+            return math.inf if value.p > 0 else -math.inf
+    try:
+        approx = value.evalf(FLOAT_DIGITS)
+    except (TypeError, ValueError, ArithmeticError):
+        return math.nan
+    if approx.has(*_INFINITIES) or not approx.is_number:
+        return math.nan
+    real, imaginary = approx.as_real_imag()
+    if not real.is_Number:
+        return math.nan
+    if imaginary != 0 and abs(imaginary) > _IMAGINARY_NOISE * max(1, abs(real)):
+        return math.nan
+    try:
+        return float(real)
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
+
+
+def is_undefined(value: sympy.Basic) -> bool:
+    """Whether an exact value is undefined: infinite, ``nan``, or a derivative
+    sympy could not take (the second derivative of ``|x|`` at 0, say)."""
+    return bool(
+        value.has(*_INFINITIES) or value.has(sympy.Derivative, sympy.Subs, sympy.DiracDelta)
+    )
+
+
+def value_at(
+    expr: sympy.Expr,
+    values: Mapping[sympy.Symbol, sympy.Expr],
+    *,
+    what: str = "the value is {}",
+    limits: Limits | None = None,
+) -> tuple[sympy.Expr, float | None]:
+    """The exact value of ``expr`` at a point, and its correctly rounded float.
+
+    Raises :class:`UndefinedError` when the value is undefined (division by
+    zero), not real, or larger than the limits allow there; its message is
+    ``what`` with the state filled in. The float is ``None`` when the value
+    still depends on a parameter.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> value_at(sympy.sqrt(x), {x: sympy.Integer(2)})
+    (sqrt(2), 1.4142135623730951)
+    >>> value_at(1 / x, {x: sympy.Integer(0)}, what="f is {} at x = 0")
+    Traceback (most recent call last):
+    ...
+    gradcli.errors.UndefinedError: f is undefined at x = 0 (division by zero)
+    """
+    limits = limits or Limits()
+    if exceeds_bits(expr, values, limits.max_bits):
+        raise UndefinedError(what.format(f"a number larger than 2^{limits.max_bits:,}"))
+    value = expr.xreplace(dict(values))
+    if value.has(*_INFINITIES):
+        raise UndefinedError(what.format("undefined") + " (division by zero)")
+    if is_undefined(value):
+        raise UndefinedError(what.format("undefined"))
+    if value.free_symbols:
+        if value.is_extended_real is False:
+            raise UndefinedError(what.format("not real"))
+        return value, None
+    approx = value.evalf(FLOAT_DIGITS)
+    if approx.has(*_INFINITIES):
+        raise UndefinedError(what.format("undefined") + " (division by zero)")
+    real, imaginary = approx.as_real_imag()
+    if imaginary != 0 and abs(imaginary) > _IMAGINARY_NOISE * max(1, abs(real)):
+        raise UndefinedError(
+            what.format("not real")
+            + " (a logarithm, even root or inverse trigonometric function outside its domain)"
+        )
+    if not real.is_Number or not real.is_finite:
+        raise UndefinedError(what.format("undefined"))
+    if imaginary != 0:
+        # rounding noise of the evaluation: the value itself is real
+        value = sympy.re(value)
+    number = to_float(value) if value.is_Rational else _rounded(real)
+    if not math.isfinite(number):
+        raise UndefinedError(what.format("too large to represent as a float"))
+    return value, number
+
+
+def _rounded(approx: sympy.Float) -> float:
+    try:
+        return float(approx)
+    except OverflowError:
+        return math.inf
+
+
+def describe_point(values: Mapping[sympy.Symbol, Any]) -> str:
+    """How a point is named in every message: ``x = 1, y = 3``.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> describe_point({x: sympy.Integer(-1), y: 0.5})
+    'x = -1, y = 0.5'
+    """
+    from gradcli.printing import to_text
+
+    def shown(value: Any) -> str:
+        if isinstance(value, sympy.Basic):
+            return to_text(value)
+        if isinstance(value, float):
+            return repr(value)
+        return str(value)
+
+    return ", ".join(f"{getattr(s, 'name', s)} = {shown(v)}" for s, v in values.items())
+
+
+def exact_sign(value: sympy.Expr, *, seconds: float = 1.0) -> int | None:
+    """The sign (-1, 0, 1) of an exact real constant, or ``None`` if it cannot be told.
+
+    Assumptions first, then an evaluation at 50 digits (sympy's evalf makes
+    the sign of a result above :data:`~gradcli.tolerances.EXACT_SIGN_FLOOR`
+    right), then simplification within ``seconds``.
+
+    >>> exact_sign(sympy.sqrt(2) - sympy.Rational(7, 5)), exact_sign(sympy.Integer(0))
+    (1, 0)
+    >>> exact_sign(sympy.sin(sympy.pi / 7) ** 2 + sympy.cos(sympy.pi / 7) ** 2 - 1)
+    0
+    """
+    from gradcli.budget import time_limit
+    from gradcli.errors import BudgetExceeded
+    from gradcli.tolerances import EXACT_SIGN_FLOOR
+
+    if seconds <= 0:
+        return None
+    try:
+        with time_limit(seconds, "deciding a sign"):
+            if value.is_zero:
+                return 0
+            if value.is_positive:
+                return 1
+            if value.is_negative:
+                return -1
+            if value.free_symbols:
+                return None
+            approx = value.evalf(50).as_real_imag()[0]
+            if approx.is_Number and abs(approx) > EXACT_SIGN_FLOOR:
+                return 1 if approx > 0 else -1
+            if sympy.simplify(value).is_zero:
+                return 0
+    except BudgetExceeded:
+        return None
+    return None
