@@ -27,7 +27,9 @@ from typing import Any
 
 import sympy
 
+from gradcli.derivatives import gradient_of, hessian_of
 from gradcli.errors import BudgetExceeded, InputError, UndefinedError
+from gradcli.numbers import value_at
 from gradcli.second_order import (
     INDEFINITE,
     NEGATIVE_DEFINITE,
@@ -36,10 +38,6 @@ from gradcli.second_order import (
     POSITIVE_DEFINITE,
     POSITIVE_SEMIDEFINITE,
     Matrix,
-    _analyse,
-    _bounded,
-    _defined,
-    _derivatives,
     _exact_sign,
     bounded,
     check_expr,
@@ -47,6 +45,8 @@ from gradcli.second_order import (
     matrix_definiteness,
     sylvester,
 )
+from gradcli.second_order import analyse as _analyse
+from gradcli.second_order import within as _bounded
 
 LOCAL_MIN = "local min"
 LOCAL_MAX = "local max"
@@ -355,7 +355,7 @@ class _Work:
         self.seed = seed
         self.deadline = deadline
         self.budget = budget
-        self.gradient, self.matrix = _derivatives(expr, variables)
+        self.gradient, self.matrix = gradient_of(expr, variables), hessian_of(expr, variables)
         self.notes: list[str] = []
         self._compiled: dict[str, Callable[..., Any]] = {}
         self._algebraic: dict[tuple[sympy.Expr, ...], _Algebraic] = {}
@@ -813,9 +813,7 @@ class _Work:
                 try:
                     matrix_at = tuple(
                         tuple(
-                            _defined(
-                                entry.xreplace(values), "a second partial", self.variables, exact
-                            )
+                            value_at(entry, values, what="a second partial is {}")[0]
                             for entry in row
                         )
                         for row in self.matrix

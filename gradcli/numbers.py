@@ -48,12 +48,16 @@ _IMAGINARY_NOISE = sympy.Float(10) ** -30
 _INFINITIES = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
 
 
-def exact(value: Any, what: str = "a number", *, limits: Limits | None = None) -> sympy.Expr:
+def exact(
+    value: Any, what: str = "the value", *, limits: Limits | None = None, symbolic: bool = False
+) -> sympy.Expr:
     """A typed number as an exact, finite, real sympy number.
 
     ``int`` and ``Fraction`` are exact already; a ``float`` (or a sympy
     ``Float``) becomes the decimal it prints as, which is what a person meant
     by typing it; text is read by gradcli's own parser (never evaluated).
+    With ``symbolic=True`` a sympy expression may keep free symbols (a
+    parameter's value, a symbolic matrix entry); its decimals become exact.
 
     >>> exact(0.1), exact(3), exact(Fraction(1, 3)), exact("pi/2")
     (1/10, 3, 1/3, pi/2)
@@ -62,7 +66,7 @@ def exact(value: Any, what: str = "a number", *, limits: Limits | None = None) -
     >>> exact(float("nan"))
     Traceback (most recent call last):
     ...
-    gradcli.errors.InputError: a number must be finite, got nan
+    gradcli.errors.InputError: the value must be finite, got nan
     """
     number: sympy.Expr
     if isinstance(value, (bool, bytes)) or value is None:
@@ -87,7 +91,7 @@ def exact(value: Any, what: str = "a number", *, limits: Limits | None = None) -
         if number.free_symbols:
             raise InputError(f"{what} must be a number, got {value!r}")
     elif isinstance(value, sympy.Expr) and not isinstance(value, sympy.MatrixBase):
-        if value.free_symbols:
+        if value.free_symbols and not symbolic:
             raise InputError(f"{what} must be a number, got {value}")
         number = value
         if number.has(sympy.Float):
@@ -242,7 +246,9 @@ def exact_sign(value: sympy.Expr, *, seconds: float = 1.0) -> int | None:
     from gradcli.errors import BudgetExceeded
     from gradcli.tolerances import EXACT_SIGN_FLOOR
 
-    if seconds <= 0:
+    if value.is_Number:
+        return 0 if value == 0 else (1 if value > 0 else -1)
+    if value.free_symbols or seconds <= 0:
         return None
     try:
         with time_limit(seconds, "deciding a sign"):
@@ -252,8 +258,6 @@ def exact_sign(value: sympy.Expr, *, seconds: float = 1.0) -> int | None:
                 return 1
             if value.is_negative:
                 return -1
-            if value.free_symbols:
-                return None
             approx = value.evalf(50).as_real_imag()[0]
             if approx.is_Number and abs(approx) > EXACT_SIGN_FLOOR:
                 return 1 if approx > 0 else -1

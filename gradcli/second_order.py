@@ -24,29 +24,32 @@ from typing import Any
 import sympy
 
 from gradcli.budget import time_limit
-from gradcli.errors import BudgetExceeded, DimensionError, InputError, UndefinedError
+from gradcli.derivatives import Matrix, gradient_of, hessian_of
+from gradcli.errors import BudgetExceeded, DimensionError, InputError
+from gradcli.kinds import (
+    Definiteness,
+    PointKind,
+    classify,
+    definiteness_from_eigenvalues,
+    definiteness_from_signs,
+)
+from gradcli.numbers import exact, exact_sign, to_float, value_at
 
-Matrix = tuple[tuple[sympy.Expr, ...], ...]
 FloatMatrix = tuple[tuple[float, ...], ...]
 
-#: a float eigenvalue counts as zero below this fraction of the largest one
-RELATIVE_ZERO = 1e-12
+POSITIVE_DEFINITE = Definiteness.POSITIVE_DEFINITE
+NEGATIVE_DEFINITE = Definiteness.NEGATIVE_DEFINITE
+POSITIVE_SEMIDEFINITE = Definiteness.POSITIVE_SEMIDEFINITE
+NEGATIVE_SEMIDEFINITE = Definiteness.NEGATIVE_SEMIDEFINITE
+INDEFINITE = Definiteness.INDEFINITE
 
-POSITIVE_DEFINITE = "positive definite"
-NEGATIVE_DEFINITE = "negative definite"
-POSITIVE_SEMIDEFINITE = "positive semidefinite"
-NEGATIVE_SEMIDEFINITE = "negative semidefinite"
-INDEFINITE = "indefinite"
-
-_MEANING = {
-    POSITIVE_DEFINITE: "local minimum",
-    NEGATIVE_DEFINITE: "local maximum",
-    INDEFINITE: "saddle point",
-    POSITIVE_SEMIDEFINITE: "test inconclusive",
-    NEGATIVE_SEMIDEFINITE: "test inconclusive",
-}
 #: the meaning at a point where the gradient is provably nonzero
-NOT_CRITICAL = "not a critical point"
+NOT_CRITICAL = PointKind.NOT_CRITICAL.test_verdict
+
+#: seconds the question "is ∇f zero here" may take at least, whatever is left
+#: of the budget: without it, a slow eigenvalue search would leave no time to
+#: notice that the point is not critical, and the test would be applied anyway
+_GRADIENT_SECONDS = 0.5
 
 # principal minors are 2**n - 1 determinants: beyond this size use eigenvalues
 _MAX_MINORS_SIZE = 6
@@ -77,7 +80,7 @@ class HessianResult:
     eigenvalues: tuple[sympy.Expr, ...] | None
     #: ascending (``numpy.linalg.eigvalsh``)
     eigenvalues_float: tuple[float, ...] | None
-    definiteness: str | None
+    definiteness: Definiteness | None
     meaning: str | None
     notes: tuple[str, ...] = ()
 
@@ -117,7 +120,7 @@ def hessian(
     >>> h = hessian(x**2 + y**2 + x*y, (x, y), at=(1, 3))
     >>> h.matrix
     ((2, 1), (1, 2))
-    >>> h.eigenvalues, h.definiteness
+    >>> h.eigenvalues, str(h.definiteness)
     ((1, 3), 'positive definite')
     >>> h.meaning
     'not a critical point'
@@ -127,14 +130,14 @@ def hessian(
     variables = check_variables(variables)
     expr = check_expr(expr)
     deadline = time.monotonic() + time_budget
-    gradient, matrix = _derivatives(expr, variables)
+    gradient, matrix = gradient_of(expr, variables), hessian_of(expr, variables)
     notes: list[str] = []
     if at is None:
-        determinant = _bounded(lambda: _symbolic_determinant(matrix), deadline)
+        determinant = within(lambda: _symbolic_determinant(matrix), deadline)
         if determinant is None:
             notes.append("the symbolic determinant ran out of its time budget")
         if _is_constant(matrix):
-            analysis = _analyse(matrix, deadline, notes)
+            analysis = analyse(matrix, deadline, notes)
             return HessianResult(
                 variables=variables,
                 matrix=matrix,
@@ -168,23 +171,28 @@ def hessian(
 
     point = check_point(at, variables)
     values = dict(zip(variables, point, strict=True))
+    where = f"at ({', '.join(map(str, variables))}) = ({', '.join(map(str, point))})"
     gradient_at = tuple(
-        _defined(g.xreplace(values), f"∂f/∂{v}", variables, point)
+        value_at(g, values, what=f"∂f/∂{v} is {{}} {where}")[0]
         for g, v in zip(gradient, variables, strict=True)
     )
     matrix_at = tuple(
         tuple(
-            _defined(
-                matrix[i][j].xreplace(values), _partial_name(variables, i, j), variables, point
-            )
+            value_at(
+                matrix[i][j], values, what=f"{_partial_name(variables, i, j)} is {{}} {where}"
+            )[0]
             for j in range(len(variables))
         )
         for i in range(len(variables))
     )
-    analysis = _analyse(matrix_at, deadline, notes)
-    meaning = None if analysis.definiteness is None else _MEANING[analysis.definiteness]
-    if any(_exact_sign(g, deadline) not in (0, None) for g in gradient_at):
+    # decided first, with time of its own: the test applies only where ∇f = 0
+    critical = gradient_vanishes(gradient_at, seconds=max(_GRADIENT_SECONDS, time_budget / 4))
+    analysis = analyse(matrix_at, deadline, notes)
+    meaning = None
+    if critical is False:
         meaning = NOT_CRITICAL
+    elif analysis.definiteness is not None:
+        meaning = classify(analysis.definiteness, critical=critical).test_verdict
     return HessianResult(
         variables=variables,
         matrix=matrix,
@@ -202,25 +210,29 @@ def hessian(
     )
 
 
-def matrix_definiteness(matrix: Sequence[Sequence[Any]], *, time_budget: float = 2.0) -> str | None:
+def matrix_definiteness(
+    matrix: Sequence[Sequence[Any]], *, time_budget: float = 2.0
+) -> Definiteness | None:
     """The definiteness of a symmetric matrix of numbers, decided exactly if possible.
 
-    Exact entries are classified by the signs of the principal minors; floats
-    (or minors whose sign cannot be told in ``time_budget``) by the eigenvalues
-    with a relative tolerance of ``1e-12`` for zero. ``None`` when entries are
-    not numbers (free symbols remain).
+    Entries are exact (a float is the decimal it prints as: see
+    :func:`gradcli.numbers.exact`) and classified by the signs of the
+    eigenvalues or principal minors; only signs that cannot be told in
+    ``time_budget`` fall back to float eigenvalues, with
+    :data:`~gradcli.tolerances.EIGENVALUE_ZERO_EXACT_POINT` for zero. ``None``
+    when entries are not numbers (free symbols remain).
 
-    >>> matrix_definiteness([[2, 1], [1, 2]])
+    >>> str(matrix_definiteness([[2, 1], [1, 2]]))
     'positive definite'
-    >>> matrix_definiteness([[0, 0], [0, 2]])
+    >>> str(matrix_definiteness([[0, 0], [0, 2]]))
     'positive semidefinite'
-    >>> matrix_definiteness([[1, 0], [0, -1]])
+    >>> str(matrix_definiteness([[1, 0], [0, -1]]))
     'indefinite'
     """
-    rows = tuple(tuple(_as_number(v, "a matrix entry") for v in row) for row in matrix)
+    rows = tuple(tuple(exact(v, "a matrix entry", symbolic=True) for v in row) for row in matrix)
     if not rows or any(len(row) != len(rows) for row in rows):
         raise InputError("the matrix must be square and non-empty")
-    return _analyse(rows, time.monotonic() + time_budget, []).definiteness
+    return analyse(rows, time.monotonic() + time_budget, []).definiteness
 
 
 # ---------------------------------------------------------------------------
@@ -247,7 +259,7 @@ def check_expr(expr: Any) -> sympy.Expr:
     if isinstance(expr, str):
         raise InputError("the function must be a sympy expression, not a string (parse it first)")
     if isinstance(expr, (int, Fraction)) and not isinstance(expr, bool):
-        return _as_number(expr, "the function")
+        return exact(expr, "the function")
     if not isinstance(expr, sympy.Expr) or isinstance(expr, sympy.MatrixBase):
         raise InputError("the function must be a scalar sympy expression")
     return expr
@@ -257,7 +269,7 @@ def check_point(at: Sequence[Any], variables: tuple[sympy.Symbol, ...]) -> tuple
     """The point as exact sympy numbers, one per variable."""
     if isinstance(at, (str, bytes)):
         raise InputError("the point must be a sequence of numbers, not a string")
-    point = tuple(_as_number(v, "a coordinate") for v in at)
+    point = tuple(exact(v, "a coordinate", symbolic=True) for v in at)
     if len(point) != len(variables):
         names = ", ".join(str(v) for v in variables)
         raise DimensionError(
@@ -270,40 +282,8 @@ def check_point(at: Sequence[Any], variables: tuple[sympy.Symbol, ...]) -> tuple
     return point
 
 
-def _as_number(value: Any, what: str) -> sympy.Expr:
-    if isinstance(value, (bool, str, bytes)):
-        raise InputError(f"{what} must be a number, got {value!r}")
-    if isinstance(value, int):
-        return sympy.Integer(value)
-    if isinstance(value, Fraction):
-        return sympy.Rational(value.numerator, value.denominator)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise InputError(f"{what} must be finite, got {value}")
-        return sympy.Float(value)
-    if isinstance(value, sympy.Expr) and not isinstance(value, sympy.MatrixBase):
-        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            raise InputError(f"{what} must be finite, got {value}")
-        return value
-    raise InputError(f"{what} must be a number, got {value!r}")
-
-
 # ---------------------------------------------------------------------------
 # derivatives and evaluation
-
-
-def _derivatives(
-    expr: sympy.Expr, variables: tuple[sympy.Symbol, ...]
-) -> tuple[tuple[sympy.Expr, ...], Matrix]:
-    """The gradient and the Hessian (each second partial computed once)."""
-    gradient = tuple(sympy.diff(expr, v) for v in variables)
-    n = len(variables)
-    entries: dict[tuple[int, int], sympy.Expr] = {}
-    for i in range(n):
-        for j in range(i, n):
-            entries[i, j] = sympy.diff(gradient[i], variables[j])
-    matrix = tuple(tuple(entries[min(i, j), max(i, j)] for j in range(n)) for i in range(n))
-    return gradient, matrix
 
 
 def hessian_matrix(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> Matrix:
@@ -313,35 +293,13 @@ def hessian_matrix(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> Matri
     >>> hessian_matrix(x**3 * y, (x, y))
     ((6*x*y, 3*x**2), (3*x**2, 0))
     """
-    return _derivatives(check_expr(expr), check_variables(variables))[1]
+    return hessian_of(check_expr(expr), check_variables(variables))
 
 
 def _partial_name(variables: tuple[sympy.Symbol, ...], i: int, j: int) -> str:
     if i == j:
         return f"∂²f/∂{variables[i]}²"
     return f"∂²f/∂{variables[i]}∂{variables[j]}"
-
-
-def _defined(
-    value: sympy.Expr, name: str, variables: tuple[sympy.Symbol, ...], point: tuple[sympy.Expr, ...]
-) -> sympy.Expr:
-    """``value`` if it is a finite real number there, else :class:`UndefinedError`."""
-    where = ", ".join(str(v) for v in variables)
-    at = ", ".join(str(p) for p in point)
-    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or value.has(
-        sympy.Derivative, sympy.Subs, sympy.DiracDelta
-    ):
-        raise UndefinedError(f"{name} is undefined at ({where}) = ({at})")
-    if value.is_extended_real is False:
-        raise UndefinedError(f"{name} is not real at ({where}) = ({at})")
-    if not value.free_symbols:
-        approx = value.evalf(30)
-        if approx.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            raise UndefinedError(f"{name} is undefined at ({where}) = ({at})")
-        real, imag = approx.as_real_imag()
-        if abs(imag) > 1e-20 * (1 + abs(real)):
-            raise UndefinedError(f"{name} is not real at ({where}) = ({at})")
-    return value
 
 
 def _is_constant(matrix: Matrix) -> bool:
@@ -364,7 +322,7 @@ def bounded(compute: Any, deadline: float) -> Any:
         return OUT_OF_TIME
 
 
-def _bounded(compute: Any, deadline: float) -> Any:
+def within(compute: Any, deadline: float) -> Any:
     """``compute()`` within what is left of the budget, or ``None``."""
     value = bounded(compute, deadline)
     return None if value is OUT_OF_TIME else value
@@ -382,22 +340,25 @@ def _symbolic_determinant(matrix: Matrix) -> sympy.Expr:
 
 
 @dataclass(frozen=True)
-class _Analysis:
+class MatrixAnalysis:
+    """What a symmetric matrix of numbers says: its floats, determinant,
+    eigenvalues and definiteness (each ``None`` where it could not be found)."""
+
     floats: FloatMatrix | None
     determinant: sympy.Expr | None
     determinant_float: float | None
     eigenvalues: tuple[sympy.Expr, ...] | None
     eigenvalues_float: tuple[float, ...] | None
-    definiteness: str | None
+    definiteness: Definiteness | None
 
 
-def _analyse(matrix: Matrix, deadline: float, notes: list[str]) -> _Analysis:
+def analyse(matrix: Matrix, deadline: float, notes: list[str]) -> MatrixAnalysis:
     """Determinant, eigenvalues and definiteness of a symmetric matrix of numbers."""
     import numpy as np
 
     numeric = _is_constant(matrix)
-    floats = _to_floats(matrix) if numeric else None
-    determinant = _bounded(lambda: sympy.Matrix(matrix).det(method="bareiss"), deadline)
+    floats = _floats_of(matrix) if numeric else None
+    determinant = within(lambda: sympy.Matrix(matrix).det(method="bareiss"), deadline)
     if determinant is None:
         notes.append("the exact determinant ran out of its time budget")
     eigenvalues_float: tuple[float, ...] | None = None
@@ -408,7 +369,7 @@ def _analyse(matrix: Matrix, deadline: float, notes: list[str]) -> _Analysis:
             eigenvalues_float = tuple(float(v) for v in np.linalg.eigvalsh(array))
             determinant_float = float(np.linalg.det(array))
         if determinant is not None:
-            determinant_float = _to_float(determinant)
+            determinant_float = to_float(determinant)
     eigenvalues = None
     if numeric:
         eigenvalues = bounded(lambda: _exact_eigenvalues(matrix), deadline)
@@ -417,21 +378,16 @@ def _analyse(matrix: Matrix, deadline: float, notes: list[str]) -> _Analysis:
             notes.append("exact eigenvalues not found within the time budget; decimals shown")
     definiteness = _exact_definiteness(matrix, eigenvalues, deadline) if numeric else None
     if definiteness is None and eigenvalues_float is not None:
-        definiteness = _float_definiteness(eigenvalues_float)
+        definiteness = definiteness_from_eigenvalues(eigenvalues_float)
         if numeric:
             notes.append("definiteness decided from decimal eigenvalues")
-    return _Analysis(
+    return MatrixAnalysis(
         floats, determinant, determinant_float, eigenvalues, eigenvalues_float, definiteness
     )
 
 
-def _to_float(value: sympy.Expr) -> float:
-    real, _imag = value.evalf(30).as_real_imag()
-    return float(real)
-
-
-def _to_floats(matrix: Matrix) -> FloatMatrix:
-    return tuple(tuple(_to_float(v) for v in row) for row in matrix)
+def _floats_of(matrix: Matrix) -> FloatMatrix:
+    return tuple(tuple(to_float(v) for v in row) for row in matrix)
 
 
 def _exact_eigenvalues(matrix: Matrix) -> tuple[sympy.Expr, ...] | None:
@@ -450,35 +406,19 @@ def _exact_eigenvalues(matrix: Matrix) -> tuple[sympy.Expr, ...] | None:
             return None
     if len(found) != m.rows:
         return None
-    return tuple(sorted(found, key=_to_float))
-
-
-def _float_definiteness(eigenvalues: Sequence[float]) -> str:
-    scale = max((abs(v) for v in eigenvalues), default=0.0)
-    signs = {0 if abs(v) <= RELATIVE_ZERO * scale else (1 if v > 0 else -1) for v in eigenvalues}
-    return _from_signs(signs)
-
-
-def _from_signs(signs: set[int]) -> str:
-    if 1 in signs and -1 in signs:
-        return INDEFINITE
-    if -1 in signs:
-        return NEGATIVE_DEFINITE if 0 not in signs else NEGATIVE_SEMIDEFINITE
-    if 1 in signs:
-        return POSITIVE_DEFINITE if 0 not in signs else POSITIVE_SEMIDEFINITE
-    return POSITIVE_SEMIDEFINITE  # the zero matrix (also negative semidefinite)
+    return tuple(sorted(found, key=to_float))
 
 
 def _exact_definiteness(
     matrix: Matrix, eigenvalues: tuple[sympy.Expr, ...] | None, deadline: float
-) -> str | None:
+) -> Definiteness | None:
     """Definiteness by exact signs: of the eigenvalues, else of the principal minors."""
     if any(v.has(sympy.Float) for row in matrix for v in row):
         return None
     if eigenvalues is not None:
         eigen_signs = [_exact_sign(v, deadline) for v in eigenvalues]
         if None not in eigen_signs:
-            return _from_signs({s for s in eigen_signs if s is not None})
+            return definiteness_from_signs(s for s in eigen_signs if s is not None)
     n = len(matrix)
     if n > _MAX_MINORS_SIZE:
         return None
@@ -486,7 +426,7 @@ def _exact_definiteness(
     signs: dict[tuple[int, ...], int] = {}  # principal minor (its rows) -> sign
     for k in range(1, n + 1):
         for rows in combinations(range(n), k):
-            det = _bounded(lambda rows=rows: m.extract(list(rows), list(rows)).det(), deadline)
+            det = within(lambda rows=rows: m.extract(list(rows), list(rows)).det(), deadline)
             sign = None if det is None else _exact_sign(det, deadline)
             if sign is None:
                 return None
@@ -494,12 +434,12 @@ def _exact_definiteness(
     return sylvester(signs, n)
 
 
-def sylvester(signs: dict[tuple[int, ...], int], n: int) -> str:
+def sylvester(signs: dict[tuple[int, ...], int], n: int) -> Definiteness:
     """Definiteness from the signs of all principal minors (keyed by their rows).
 
-    >>> sylvester({(0,): 1, (1,): 1, (0, 1): 1}, 2)
+    >>> str(sylvester({(0,): 1, (1,): 1, (0, 1): 1}, 2))
     'positive definite'
-    >>> sylvester({(0,): 0, (1,): 1, (0, 1): 0}, 2)
+    >>> str(sylvester({(0,): 0, (1,): 1, (0, 1): 0}, 2))
     'positive semidefinite'
     """
     leading = [signs[tuple(range(k))] for k in range(1, n + 1)]
@@ -515,24 +455,21 @@ def sylvester(signs: dict[tuple[int, ...], int], n: int) -> str:
 
 
 def _exact_sign(value: sympy.Expr, deadline: float) -> int | None:
-    """The sign of an exact number (-1, 0, 1), or ``None`` if it cannot be told."""
-    sign: int | None = _bounded(lambda: _sign(value, deadline), deadline)
-    return sign
+    """The sign of an exact number within what is left of the budget."""
+    return exact_sign(value, seconds=deadline - time.monotonic())
 
 
-def _sign(value: sympy.Expr, deadline: float) -> int | None:
-    if value.is_zero:
-        return 0
-    if value.is_positive:
-        return 1
-    if value.is_negative:
-        return -1
-    if value.free_symbols or value.has(sympy.Float):
-        return None
-    approx = _bounded(lambda: value.evalf(50).as_real_imag()[0], deadline)
-    if approx is not None and approx.is_number and abs(approx) > sympy.Float(10) ** -40:
-        return 1 if approx > 0 else -1
-    simplified = _bounded(lambda: sympy.simplify(value), deadline)
-    if simplified is not None and simplified.is_zero:
-        return 0
-    return None
+def gradient_vanishes(gradient_at: Sequence[sympy.Expr], *, seconds: float) -> bool | None:
+    """Whether ∇f = 0 at a point, from its exact components: ``None`` if it
+    cannot be told (a parameter remains, or a sign is out of reach).
+
+    >>> gradient_vanishes((sympy.Integer(0), sympy.sqrt(2) - 1), seconds=1)
+    False
+    >>> gradient_vanishes((sympy.Integer(0), sympy.Integer(0)), seconds=1)
+    True
+    """
+    end = time.monotonic() + seconds
+    signs = [exact_sign(g, seconds=end - time.monotonic()) for g in gradient_at]
+    if any(sign not in (0, None) for sign in signs):
+        return False
+    return True if all(sign == 0 for sign in signs) else None

@@ -182,7 +182,9 @@ def test_matrix_definiteness_and_sylvester() -> None:
     assert matrix_definiteness([[1, 2], [2, 1]]) == INDEFINITE
     # leading minors alone would wrongly call this positive semidefinite
     assert matrix_definiteness([[0, 0], [0, -1]]) == NEGATIVE_SEMIDEFINITE
-    assert matrix_definiteness([[1.0, 0.0], [0.0, 1e-30]]) == POSITIVE_SEMIDEFINITE
+    # a typed decimal is exact (the one number policy): 1e-30 is 10⁻³⁰, not noise
+    assert matrix_definiteness([[1.0, 0.0], [0.0, 1e-30]]) == POSITIVE_DEFINITE
+    assert matrix_definiteness([[1.0, 0.0], [0.0, 0.0]]) == POSITIVE_SEMIDEFINITE
     assert matrix_definiteness([[a, 0], [0, 1]]) is None
     assert sylvester({(0,): -1, (1,): -1, (0, 1): 1}, 2) == NEGATIVE_DEFINITE
 
@@ -226,7 +228,7 @@ def test_wrong_number_of_coordinates() -> None:
         (x**2, (x**2,), None),
         (sympy.Matrix([x]), (x,), None),
         (x**2, (x,), "1"),
-        (x**2, (x,), ("1",)),
+        (x**2, (x,), ("x",)),
         (x**2, (x,), (float("nan"),)),
         (x**2, (x,), (True,)),
         (x**2, (x,), (sympy.oo,)),
