@@ -1,9 +1,10 @@
 """Gradients, Jacobians and directional derivatives, exact first.
 
 Each public function takes a function (text, a parsed :class:`Function`, or a
-sympy expression), returns a frozen dataclass, and never prints. Values at a
-point are exact sympy numbers with a float beside them; the float always comes
-from numeric evaluation, never from rounding the exact form for display.
+sympy expression), returns a frozen dataclass, and never prints. Derivatives
+come from :mod:`gradcli.derivatives`, numbers and values at a point from
+:mod:`gradcli.numbers`: exact sympy numbers with the correctly rounded float
+of the exact value beside them.
 """
 
 from __future__ import annotations
@@ -16,10 +17,29 @@ from typing import TypeAlias
 import sympy
 
 from gradcli.budget import time_limit
-from gradcli.errors import BudgetExceeded, DimensionError, InputError, UndefinedError
+from gradcli.derivatives import gradient_of, jacobian_of, partial_derivatives
+from gradcli.errors import BudgetExceeded, DimensionError, InputError
 from gradcli.limits import Limits
-from gradcli.magnitude import exceeds_bits
+from gradcli.numbers import describe_point, exact, exact_sign, to_float, value_at
 from gradcli.parse import Function, natural_key, parse_function, parse_point, parse_vector
+
+__all__ = [
+    "Directional",
+    "Gradient",
+    "GradientAt",
+    "Jacobian",
+    "as_function",
+    "describe_point",
+    "evaluate",
+    "evaluate_gradient",
+    "gradient",
+    "jacobian",
+    "partial_derivatives",
+    "point_values",
+]
+
+#: the value of an expression at a point: one home, in gradcli.numbers
+evaluate = value_at
 
 PointLike: TypeAlias = "str | Sequence[object] | Mapping[object, object]"
 FunctionLike: TypeAlias = "str | Function | sympy.Expr"
@@ -121,7 +141,7 @@ def gradient(
     limits = limits or Limits()
     function = as_function(f, variables=variables, limits=limits)
     notes = list(function.notes)
-    components = partial_derivatives(function.expr, function.variables)
+    components = gradient_of(function.expr, function.variables)
     if simplify:
         components, skipped = _tidy_all(components, limits)
         if skipped:
@@ -167,7 +187,7 @@ def jacobian(
         parameters=tuple(sorted(free - set(whole.variables), key=lambda s: natural_key(s.name))),
         source=whole.source,
     )
-    matrix = tuple(partial_derivatives(c, whole.variables) for c in components)
+    matrix = jacobian_of(components, whole.variables)
     if at is None:
         return Jacobian(components=components, variables=whole.variables, matrix=matrix)
     values = point_values(whole, at, limits=limits)
@@ -234,49 +254,6 @@ def _choose_variables(
     return tuple(by_name.get(n) or sympy.Symbol(n, real=True) for n in variables)
 
 
-def partial_derivatives(
-    expr: sympy.Expr, variables: Sequence[sympy.Symbol]
-) -> tuple[sympy.Expr, ...]:
-    """∂expr/∂v for each variable, differentiating a sum term by term.
-
-    Each variable is differentiated only through the terms that contain it,
-    so the cost of a sum of n terms in n variables grows linearly, not as n².
-    Terms of the same shape (``100*(x2 - x1^2)^2`` and ``100*(x3 - x2^2)^2``)
-    are differentiated once, in a canonical form, and renamed back: most of
-    the cost of sympy's ``diff`` is its assumption queries on each new result.
-
-    >>> x, y = sympy.symbols("x y", real=True)
-    >>> partial_derivatives(x**2 + x*y + y**2, (x, y))
-    (2*x + y, x + 2*y)
-    """
-    if not isinstance(expr, sympy.Add) or len(expr.args) < 8:
-        return tuple(sympy.diff(expr, v) for v in variables)
-    wanted = set(variables)
-    terms_with: dict[sympy.Symbol, list[sympy.Expr]] = {v: [] for v in variables}
-    for term in expr.args:
-        for s in term.free_symbols & wanted:
-            terms_with[s].append(term)
-    memo: dict[tuple[sympy.Expr, sympy.Symbol], sympy.Expr] = {}
-    return tuple(sympy.Add(*(_diff_by_shape(t, v, memo) for t in terms_with[v])) for v in variables)
-
-
-def _diff_by_shape(
-    term: sympy.Expr,
-    variable: sympy.Symbol,
-    memo: dict[tuple[sympy.Expr, sympy.Symbol], sympy.Expr],
-) -> sympy.Expr:
-    """d term/d variable, through a canonical renaming of the term's symbols."""
-    symbols = sorted(term.free_symbols, key=lambda s: natural_key(s.name))
-    # the stand-ins keep each symbol's assumptions, so renaming changes nothing
-    stand_ins = [sympy.Symbol(f"_gradcli_{i}", **s.assumptions0) for i, s in enumerate(symbols)]
-    canonical = term.xreplace(dict(zip(symbols, stand_ins)))
-    key = (canonical, stand_ins[symbols.index(variable)])
-    derivative = memo.get(key)
-    if derivative is None:
-        derivative = memo[key] = sympy.diff(*key)
-    return derivative.xreplace(dict(zip(stand_ins, symbols)))
-
-
 def point_values(
     function: Function, at: PointLike, *, limits: Limits | None = None
 ) -> dict[sympy.Symbol, sympy.Expr]:
@@ -296,7 +273,7 @@ def point_values(
             name = key.name if isinstance(key, sympy.Symbol) else str(key)
             if name not in by_name:
                 raise InputError(f"'{name}' is not a variable of the function")
-            values[by_name[name]] = _number(raw, limits)
+            values[by_name[name]] = exact(raw, f"the value of {name}", limits=limits)
         missing = [v.name for v in function.variables if v not in values]
         if missing:
             raise InputError(f"no value given for {', '.join(missing)}")
@@ -307,96 +284,9 @@ def point_values(
             f"the point has {len(coordinates)} coordinates but the function has "
             f"{len(function.variables)} variables"
         )
-    return {v: _number(c, limits) for v, c in zip(function.variables, coordinates)}
-
-
-def _number(raw: object, limits: Limits) -> sympy.Expr:
-    if isinstance(raw, bool):
-        raise InputError("a coordinate must be a number")
-    if isinstance(raw, int):
-        return sympy.Integer(raw)
-    if isinstance(raw, float):
-        if not math.isfinite(raw):
-            raise InputError(f"a coordinate must be finite, got {raw}")
-        # the float the user holds, exactly: 0.1 is 3602879701896397/2**55
-        return sympy.Rational(raw) if raw != int(raw) else sympy.Integer(int(raw))
-    if isinstance(raw, sympy.Expr) and not raw.free_symbols:
-        return raw
-    if isinstance(raw, str):
-        value = parse_function(raw, limits=limits).expr
-        if value.free_symbols:
-            raise InputError(f"a coordinate must be a number, got {raw!r}")
-        return value
-    raise InputError(f"cannot read a coordinate from {raw!r}")
-
-
-def evaluate(
-    expr: sympy.Expr,
-    values: Mapping[sympy.Symbol, sympy.Expr],
-    *,
-    what: str = "the value is {}",
-    limits: Limits | None = None,
-) -> tuple[sympy.Expr, float | None]:
-    """The exact value of ``expr`` at a point, and its float.
-
-    Raises :class:`UndefinedError` when the value is undefined (division by
-    zero) or not real there; its message is ``what`` with the state filled in.
-    The float is ``None`` when the value still depends on a parameter.
-
-    >>> x = sympy.Symbol("x", real=True)
-    >>> evaluate(sympy.sqrt(x), {x: sympy.Integer(2)})
-    (sqrt(2), 1.4142135623730951)
-    """
-    limits = limits or Limits()
-    _check_size_at(expr, values, limits, what)
-    exact = expr.xreplace(dict(values))
-    if exact.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise UndefinedError(what.format("undefined") + " (division by zero)")
-    if exact.free_symbols:
-        return exact, None
-    approx = exact.evalf(20)
-    if approx.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise UndefinedError(what.format("undefined") + " (division by zero)")
-    real, imaginary = approx.as_real_imag()
-    if imaginary != 0 and abs(float(imaginary)) > 1e-15 * max(1.0, abs(float(real))):
-        raise UndefinedError(
-            what.format("not real")
-            + " (a logarithm, even root or inverse trigonometric function outside its domain)"
-        )
-    if not real.is_number or not real.is_finite:
-        raise UndefinedError(what.format("undefined"))
-    result = float(real)
-    if not math.isfinite(result):
-        raise UndefinedError(what.format("too large to represent as a float"))
-    if imaginary != 0:
-        # an imaginary part that is rounding noise (e.g. from cbrt of a cube)
-        exact = sympy.re(exact)
-    return exact, result
-
-
-def _check_size_at(
-    expr: sympy.Expr, values: Mapping[sympy.Symbol, sympy.Expr], limits: Limits, what: str
-) -> None:
-    """Refuse, before computing it, a value with a runaway size.
-
-    ``x^y`` at (10, 10⁹), ``x^x^x`` at 10 or ``sin(exp(x))`` at 10⁶: every
-    subexpression is estimated at the point first (see
-    :func:`gradcli.magnitude.exceeds_bits`).
-    """
-    if exceeds_bits(expr, values, limits.max_bits):
-        raise UndefinedError(what.format(f"a number larger than 2^{limits.max_bits:,}"))
-
-
-def describe_point(values: Mapping[sympy.Symbol, sympy.Expr]) -> str:
-    """``x = 1, y = 3`` for messages.
-
-    >>> x = sympy.Symbol("x", real=True)
-    >>> describe_point({x: sympy.Integer(-1)})
-    'x = -1'
-    """
-    from gradcli.printing import to_text
-
-    return ", ".join(f"{s.name} = {to_text(v)}" for s, v in values.items())
+    return {
+        v: exact(c, "a coordinate", limits=limits) for v, c in zip(function.variables, coordinates)
+    }
 
 
 def evaluate_gradient(
@@ -425,21 +315,14 @@ def evaluate_gradient(
     numeric = all(v is not None for v in floats)
     value_float = tuple(float(v) for v in floats if v is not None) if numeric else None
     magnitude = sympy.sqrt(sympy.Add(*(e**2 for e in exact)))
-    magnitude_float = None
-    if value_float is not None:
-        magnitude_float = _float_of(magnitude, fallback=math.hypot(*value_float))
-    if value_float is not None:
-        critical = all(v == 0 for v in exact) or all(v == 0.0 for v in value_float)
-    else:
-        critical = all(v == 0 for v in exact)
+    magnitude_float = None if value_float is None else to_float(magnitude)
+    critical = all(_is_zero(e, v) for e, v in zip(exact, floats))
     direction = direction_float = None
     if not critical:
         direction = tuple(_tidy_quotient(e / magnitude) for e in exact)
         if value_float is not None and magnitude_float:
             # from the exact form, so each float is the correctly rounded one
-            direction_float = tuple(
-                _float_of(d, fallback=v / magnitude_float) for d, v in zip(direction, value_float)
-            )
+            direction_float = tuple(to_float(d) for d in direction)
     directional = None
     if along is not None:
         directional = _directional(
@@ -472,13 +355,14 @@ def _tidy_quotient(value: sympy.Expr) -> sympy.Expr:
     return rationalised if len(str(rationalised)) <= len(str(value)) else value
 
 
-def _float_of(exact: sympy.Expr, *, fallback: float) -> float:
-    """The float nearest an exact real constant; ``fallback`` if it has none."""
-    try:
-        value = float(exact.evalf(20))
-    except (TypeError, ValueError):
-        return fallback
-    return value if math.isfinite(value) else fallback
+def _is_zero(value: sympy.Expr, approx: float | None) -> bool:
+    """An exact zero; or, where its sign is out of reach, a value whose float is 0."""
+    sign = exact_sign(value, seconds=_ZERO_SECONDS)
+    return sign == 0 or (sign is None and approx == 0.0)
+
+
+#: seconds to prove that a component of ∇f at a point is zero (or not)
+_ZERO_SECONDS = 0.5
 
 
 def _directional(
@@ -495,26 +379,24 @@ def _directional(
         if any(c.free_symbols for c in vector):
             raise InputError("--along must be a vector of numbers, such as 1,1")
     else:
-        vector = tuple(_number(c, limits) for c in along)
+        vector = tuple(exact(c, "a component of --along", limits=limits) for c in along)
     if len(vector) != len(function.variables):
         raise InputError(
             f"--along has {len(vector)} components but the function has "
             f"{len(function.variables)} variables"
         )
     length = sympy.sqrt(sympy.Add(*(c**2 for c in vector)))
-    length_float = math.hypot(*(float(c) for c in vector))
-    if length == 0 or length_float == 0:
+    if all(exact_sign(c, seconds=_ZERO_SECONDS) == 0 for c in vector):
         raise InputError("--along is the zero vector: it has no direction")
     unit = tuple(_tidy_quotient(c / length) for c in vector)
-    unit_float = tuple(float(c) / length_float for c in vector)
+    unit_float = tuple(to_float(c) for c in unit)
     derivative = _tidy_quotient(sympy.Add(*(g * u for g, u in zip(value, unit))))
     derivative_float = None
     angle = None
     if value_float is not None:
-        derivative_float = math.fsum(g * u for g, u in zip(value_float, unit_float))
+        derivative_float = to_float(derivative)
         if magnitude_float:
-            cosine = max(-1.0, min(1.0, derivative_float / magnitude_float))
-            angle = math.acos(cosine)
+            angle = _angle(derivative / sympy.sqrt(sympy.Add(*(g**2 for g in value))))
     return Directional(
         along=vector,
         unit_along=unit,
@@ -523,6 +405,16 @@ def _directional(
         derivative_float=derivative_float,
         angle_float=angle,
     )
+
+
+def _angle(cosine: sympy.Expr) -> float:
+    """acos of an exact cosine, correctly rounded; exactly 0 or π when the
+    cosine is exactly ±1 (v parallel to ∇f), however sympy wrote it."""
+    approx = to_float(cosine)
+    for end, angle in ((1, 0.0), (-1, math.pi)):
+        if abs(approx - end) < 1e-9 and exact_sign(cosine - end, seconds=_ZERO_SECONDS) == 0:
+            return angle
+    return to_float(sympy.acos(cosine))
 
 
 def _tidy_all(
