@@ -60,16 +60,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import Enum
-from fractions import Fraction
 from functools import lru_cache, reduce
 from itertools import chain
 from typing import Any
 
 import sympy
-from sympy.printing.precedence import precedence
-from sympy.printing.pycode import PythonCodePrinter
 
 from gradcli.budget import time_limit
+from gradcli.derivatives import gradient_of, hessian_of
 from gradcli.errors import (
     BudgetExceeded,
     DimensionError,
@@ -78,7 +76,10 @@ from gradcli.errors import (
     MathError,
     UndefinedError,
 )
+from gradcli.kinds import PointKind, classify, definiteness_from_eigenvalues
 from gradcli.limits import Limits
+from gradcli.numbers import exact
+from gradcli.tolerances import EIGENVALUE_ZERO_APPROXIMATE_POINT
 
 __all__ = [
     "METHODS",
@@ -99,22 +100,6 @@ class StopReason(str, Enum):
     NO_PROGRESS = "no_progress"
     MAX_STEPS = "max_steps"
     DIVERGED = "diverged"
-
-
-class PointKind(str, Enum):
-    """What the final point looks like, from the Hessian's eigenvalues there."""
-
-    MINIMUM = "minimum"
-    MAXIMUM = "maximum"
-    SADDLE = "saddle"
-    #: one variable, f'' = 0 and the first non-zero derivative has odd order
-    INFLECTION = "inflection"
-    #: an eigenvalue is (numerically) zero: the second-derivative test says nothing
-    DEGENERATE = "degenerate"
-    #: the run ran out of steps with |∇f| ≥ tol: not a critical point (yet)
-    NOT_CRITICAL = "not_critical"
-    #: the Hessian could not be evaluated there (the run diverged)
-    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -151,7 +136,7 @@ DIVERGENCE_FACTOR = 1e12
 #: a component whose step flips sign this many times in a row oscillates
 OSCILLATION_RUN = 5
 #: eigenvalues within this fraction of max(1, max |λ|) of zero count as zero
-ZERO_EIGENVALUE = 1e-8
+ZERO_EIGENVALUE = EIGENVALUE_ZERO_APPROXIMATE_POINT
 #: steps per call of the compiled block: more make a faster loop and slower compiling
 _UNROLL = 8
 #: at most this many variables get several steps unrolled into one call
@@ -424,7 +409,7 @@ def _resolve_options(
     eps: float | None,
 ) -> _Options:
     info = _method_info(method)
-    lr_exact = _exact_number(info.lr if lr is None else lr, "the learning rate")
+    lr_exact = exact(info.lr if lr is None else lr, "the learning rate")
     lr_value = float(lr_exact)
     if not lr_value > 0 or not math.isfinite(lr_value):
         raise InputError(f"the learning rate must be positive, got {_show(lr)}")
@@ -502,7 +487,7 @@ def _split_point(
         unknown = sorted(str(k) for k in extra if k not in free)
         if unknown:
             raise InputError(f"{', '.join(unknown)} is neither a variable nor a parameter of f")
-        values = {k: _exact_number(v, f"the value of {k}") for k, v in extra.items()}
+        values = {k: exact(v, f"the value of {k}") for k, v in extra.items()}
         expr = expr.xreplace(values)
     return expr, tuple(point[v] for v in variables)
 
@@ -518,40 +503,7 @@ def _check_start(
             f"the start point has {len(values)} coordinate{'s' * (len(values) != 1)}"
             f" but f has {len(variables)} variable{'s' * (len(variables) != 1)}"
         )
-    return tuple(_exact_number(v, "a start coordinate") for v in values)
-
-
-def _exact_number(value: Any, what: str) -> sympy.Expr:
-    """An int, float, Fraction or real sympy number as an exact sympy number.
-
-    Floats become the rational they print as (0.1 → 1/10), which is what a
-    student means by "α = 0.1". The number must also be a finite float.
-    """
-    exact: sympy.Expr
-    if isinstance(value, (bool, str, bytes)):
-        raise InputError(f"{what} must be a number, got {value!r}")
-    if isinstance(value, int):
-        exact = sympy.Integer(value)
-    elif isinstance(value, (float, sympy.Float)):
-        if not math.isfinite(float(value)):
-            raise InputError(f"{what} must be finite, got {value}")
-        fraction = Fraction(repr(float(value)))
-        exact = sympy.Rational(fraction.numerator, fraction.denominator)
-    elif isinstance(value, Fraction):
-        exact = sympy.Rational(value.numerator, value.denominator)
-    elif isinstance(value, sympy.Expr) and not value.free_symbols:
-        if value.is_extended_real is False or value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            raise InputError(f"{what} must be a finite real number, got {value}")
-        exact = value
-    else:
-        raise InputError(f"{what} must be a number, got {value!r}")
-    try:
-        number = float(exact)
-    except (TypeError, ValueError, OverflowError):
-        raise InputError(f"{what} must be a finite real number, got {value}") from None
-    if not math.isfinite(number):
-        raise InputError(f"{what} must be a finite real number, got {value}")
-    return exact
+    return tuple(exact(v, "a start coordinate") for v in values)
 
 
 def _plain_float(value: Any, what: str) -> float:
@@ -571,51 +523,13 @@ def _show(value: Any) -> str:
 # compiling f, ∇f and the update into one function
 
 
-class _Printer(PythonCodePrinter):
-    """Python code that keeps CPython's float fast paths.
+def _printer() -> Any:
+    """sympy's own Python printer, told to refuse what ``math`` cannot compute
+    (DiracDelta, say) rather than write a name that fails when called."""
+    from sympy.printing.pycode import PythonCodePrinter
 
-    Integers print as float literals (int * float has no fast path), small
-    integer powers of a symbol as products, and floats round-trip exactly.
-    """
-
-    def _print_Integer(self, expr: sympy.Integer, **kwargs: Any) -> str:
-        return f"{int(expr)}.0" if abs(int(expr)) < 2**53 else repr(float(int(expr)))
-
-    def _print_Float(self, expr: sympy.Float, **kwargs: Any) -> str:
-        return repr(float(expr))
-
-    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
-        # "b - a" rather than "-a + b": one operation instead of two
-        plus, minus = [], []
-        for term in expr.args:
-            if term.could_extract_minus_sign():
-                minus.append(self.parenthesize(-term, precedence(expr) + 1))
-            else:
-                plus.append(self.parenthesize(term, precedence(expr)))
-        if not plus:
-            return "-" + " - ".join(minus) if len(minus) == 1 else "-(" + " + ".join(minus) + ")"
-        return " - ".join([" + ".join(plus), *minus])
-
-    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
-        base, exponent = expr.as_base_exp()
-        if isinstance(base, sympy.Symbol) and exponent.is_Integer:
-            k = int(exponent)
-            name = self._print(base)
-            if 2 <= k <= 4:
-                return "*".join([name] * k)
-            if -4 <= k <= -1:
-                return "(1.0/(" + "*".join([name] * -k) + "))"
-        return str(super()._print_Pow(expr, rational=rational))
-
-
-def _new_printer() -> _Printer:
-    return _Printer(
-        {
-            "fully_qualified_modules": False,
-            "inline": True,
-            "allow_unknown_functions": False,
-            "user_functions": {},
-        }
+    return PythonCodePrinter(
+        {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": False}
     )
 
 
@@ -777,10 +691,13 @@ def _n_params(method: str) -> int:
 def _hoist_powers(
     assignments: list[tuple[sympy.Symbol, sympy.Expr]], exprs: list[sympy.Expr]
 ) -> tuple[list[tuple[sympy.Symbol, sympy.Expr]], list[sympy.Expr]]:
-    """Give the base of every small integer power its own name.
+    """Write every small integer power as products of one named base.
 
-    The printer writes ``s**2`` as ``s*s`` only for a symbol ``s``; naming
-    compound bases keeps them computed once.
+    ``u**2`` becomes the product ``u*u`` and ``u**-2`` the quotient
+    ``1/(u*u)``, as unevaluated sympy nodes, so that sympy's own printer
+    writes them (CPython has a fast path for float products, none for
+    ``**``) with its own, correct, brackets. A compound base gets a name
+    first, so it is computed once.
     """
     out: list[tuple[sympy.Symbol, sympy.Expr]] = []
 
@@ -789,16 +706,17 @@ def _hoist_powers(
             return expr
         args = [visit(arg) for arg in expr.args]
         if any(new is not old for new, old in zip(args, expr.args)):
-            expr = expr.func(*args)
-        if (
-            isinstance(expr, sympy.Pow)
-            and expr.exp.is_Integer
-            and 2 <= abs(int(expr.exp)) <= 4
-            and not expr.base.is_Atom
-        ):
-            name = sympy.Dummy()
-            out.append((name, expr.base))
-            expr = sympy.Pow(name, expr.exp, evaluate=False)
+            # unevaluated, or sympy would fold u*u back into u**2
+            with sympy.evaluate(False):
+                expr = expr.func(*args)
+        if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and 2 <= abs(int(expr.exp)) <= 4:
+            base = expr.base
+            if not base.is_Atom:
+                base = sympy.Dummy()
+                out.append((base, expr.base))
+            k = int(expr.exp)
+            product = sympy.Mul(*[base] * abs(k), evaluate=False)
+            expr = product if k > 0 else sympy.Pow(product, -1, evaluate=False)
         return expr
 
     for name, expr in assignments:
@@ -810,8 +728,9 @@ def _hoist_powers(
 @lru_cache(maxsize=32)
 def _compile(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], method: str) -> _Program:
     n = len(variables)
-    gradient = tuple(sympy.diff(expr, v) for v in variables)
-    hessian = tuple(tuple(sympy.diff(g, v) for v in variables) for g in gradient)
+    # the same ∇f and Hessian as every other command: compiled here, never re-derived
+    gradient = gradient_of(expr, variables)
+    hessian = hessian_of(expr, variables)
     # generated code names the variables _v0, _v1…: a user's "e" or "pi"
     # must not meet math.e or math.pi there
     safe = tuple(sympy.Symbol(f"_v{i}", real=True) for i in range(n))
@@ -940,9 +859,8 @@ def _block_function(
         norm2 = emit(_total([g * g for g in grad]))
     carry = (*theta, *state, *params, *steps2[-2:], norm2, value)
     assert len(carry) == layout.carry
-    printer = _new_printer()
     function = sympy.lambdify(
-        [tuple(inputs)], (carry, tuple(records)), modules="math", printer=printer,
+        [tuple(inputs)], (carry, tuple(records)), modules="math", printer=_printer(),
         cse=lambda e: (emit.assignments, e), docstring_limit=0,
     )  # fmt: skip
     return function, layout
@@ -973,7 +891,7 @@ def _values_function(
                 mapping[name] = emit(sub.xreplace(mapping))
             values.append(emit(reduced[0].xreplace(mapping)))
     function: Callable[[tuple[Any, ...]], tuple[Any, ...]] = sympy.lambdify(
-        [tuple(inputs)], tuple(values), modules="math", printer=_new_printer(),
+        [tuple(inputs)], tuple(values), modules="math", printer=_printer(),
         cse=lambda e: (emit.assignments, e), docstring_limit=0,
     )  # fmt: skip
     return function
@@ -984,14 +902,13 @@ def _lambdify(
     outputs: tuple[sympy.Expr, ...],
     template: list[tuple[sympy.Symbol, sympy.Expr]] | None,
 ) -> Callable[..., tuple[Any, ...]]:
-    printer = _new_printer()
     if template is None:
         return sympy.lambdify(
-            args, outputs, modules="math", printer=printer, cse=True, docstring_limit=0
+            args, outputs, modules="math", printer=_printer(), cse=True, docstring_limit=0
         )
     assignments = list(template)
     return sympy.lambdify(
-        args, outputs, modules="math", printer=printer,
+        args, outputs, modules="math", printer=_printer(),
         cse=lambda e: (assignments, e), docstring_limit=0,
     )  # fmt: skip
 
@@ -1024,8 +941,8 @@ def _start_values(program: _Program, theta0: tuple[float, ...]) -> tuple[float, 
         out = program.value_and_gradient(*theta0)
         value = float(out[0])
     except _EVALUATION_ERRORS as error:
-        exact = dict(zip(program.variables, (_exact_number(v, "θ") for v in theta0)))
-        if _value_at(program.expr, exact) is not None:
+        point = dict(zip(program.variables, (exact(v, "θ") for v in theta0)))
+        if _value_at(program.expr, point) is not None:
             raise UndefinedError(
                 f"the gradient of f is undefined at the start point {where}"
             ) from None
@@ -1693,19 +1610,14 @@ def _classify(
     eigenvalues = _eigenvalues(matrix)
     if not all(math.isfinite(v) for v in eigenvalues):
         return PointKind.UNKNOWN, ()
-    if reason is StopReason.MAX_STEPS:
-        # the curvature is reported, but a point that is not critical is no extremum
-        return PointKind.NOT_CRITICAL, eigenvalues
-    zero = ZERO_EIGENVALUE * max(1.0, max(abs(v) for v in eigenvalues))
-    if eigenvalues[0] > zero:
-        return PointKind.MINIMUM, eigenvalues
-    if eigenvalues[-1] < -zero:
-        return PointKind.MAXIMUM, eigenvalues
-    if eigenvalues[0] < -zero and eigenvalues[-1] > zero:
-        return PointKind.SADDLE, eigenvalues
-    if len(point) == 1:
-        return _higher_derivative_test(expr, program.variables[0], point[0], limits), eigenvalues
-    return PointKind.DEGENERATE, eigenvalues
+    # a run out of steps ended where |∇f| ≥ tol: its curvature is reported,
+    # but a point that is not critical has no kind
+    critical = reason is not StopReason.MAX_STEPS
+    definiteness = definiteness_from_eigenvalues(eigenvalues, zero=ZERO_EIGENVALUE, floor=1.0)
+    kind = classify(definiteness, critical=critical)
+    if kind is PointKind.DEGENERATE and len(point) == 1:
+        kind = _higher_derivative_test(expr, program.variables[0], point[0], limits)
+    return kind, eigenvalues
 
 
 def _higher_derivative_test(
@@ -1714,7 +1626,7 @@ def _higher_derivative_test(
     """One variable with f'' ≈ 0: the first derivative that is not zero decides."""
     try:
         with time_limit(limits.simplify_timeout, "the higher-derivative test"):
-            derivative = sympy.diff(expr, variable, 2)
+            derivative = hessian_of(expr, (variable,))[0][0]
             for order in range(3, 9):
                 derivative = sympy.diff(derivative, variable)
                 value = derivative.xreplace({variable: sympy.Float(at)})
@@ -1890,7 +1802,7 @@ def _lr_bound(
     if options.method == "gd":
         numerator, rule = sympy.Integer(2), "Gradient descent is stable only for α < 2/L"
     else:
-        beta = _exact_number(options.beta or 0.0, "beta")
+        beta = exact(options.beta or 0.0, "beta")
         if options.method == "momentum":
             numerator = 2 * (1 + beta)
             rule = "Heavy-ball momentum is stable only for α < 2(1 + β)/L"
@@ -1898,8 +1810,7 @@ def _lr_bound(
             numerator = 2 * (1 + beta) / (1 + 2 * beta)
             rule = "Nesterov momentum is stable only for α < 2(1 + β)/((1 + 2β)L)"
     bound = float(numerator) / largest
-    exact = _exact_ratio(numerator, exact_largest)
-    return bound, exact, rule
+    return bound, _exact_ratio(numerator, exact_largest), rule
 
 
 def _exact_ratio(numerator: Any, denominator: sympy.Expr | None) -> sympy.Expr | None:
@@ -1955,12 +1866,12 @@ def _with_exact_steps(
     params: tuple[sympy.Expr, ...] = (a,)
     state: list[Any] = []
     if options.method in ("momentum", "nesterov"):
-        params = (a, _exact_number(options.beta or 0.0, "beta"))
+        params = (a, exact(options.beta or 0.0, "beta"))
         state = [sympy.Integer(0)] * n
     elif options.method == "adam":
-        b1 = _exact_number(options.beta or 0.0, "beta")
-        b2 = _exact_number(options.beta2 or 0.0, "beta2")
-        params = (a, b1, 1 - b1, b2, 1 - b2, _exact_number(options.eps or 0.0, "eps"))
+        b1 = exact(options.beta or 0.0, "beta")
+        b2 = exact(options.beta2 or 0.0, "beta2")
+        params = (a, b1, 1 - b1, b2, 1 - b2, exact(options.eps or 0.0, "eps"))
         state = [sympy.Integer(0)] * (2 * n) + [sympy.Integer(1), sympy.Integer(1)]
     theta: tuple[sympy.Expr, ...] = start
     points = [theta]
