@@ -39,6 +39,9 @@ import sympy
 from common import GRADCLI, PYTHON, environment, interleaved, report, run_command
 
 from gradcli import descent
+from gradcli.descent import compile as compiling
+from gradcli.descent import engine
+from gradcli.descent import options as descent_options
 
 STEPS = 10_000
 LR = 0.001
@@ -100,8 +103,8 @@ def make_naive_loop() -> Callable[[], tuple[float, float]]:
 def _compiled() -> tuple[object, object]:
     x, y = sympy.symbols("x y", real=True)
     f = (1 - x) ** 2 + 100 * (y - x**2) ** 2
-    program = descent._compile(f, (x, y), "gd")
-    options = descent._resolve_options(
+    program = compiling._compile(f, (x, y), "gd")
+    options = descent_options._resolve_options(
         "gd", lr=LR, steps=STEPS, tol=1e-8, beta=None, beta2=None, eps=None
     )
     return program, options
@@ -118,7 +121,7 @@ def make_hot_loop() -> Callable[[], object]:
     def hot_loop() -> object:
         rows: list[object] = []
         with descent._collector_paused():
-            descent._fast_gd(program.block, carry, blocks, rows.append, *tests)  # type: ignore[attr-defined]
+            engine._fast_gd(program.block, carry, blocks, rows.append, *tests)  # type: ignore[attr-defined]
         return rows
 
     return hot_loop
@@ -130,14 +133,14 @@ def make_gradcli_loop() -> Callable[[], object]:
 
     def gradcli_loop() -> object:
         with descent._collector_paused():
-            return descent._run(program, options, START, ascent=False, on_progress=None)  # type: ignore[arg-type]
+            return engine._run(program, options, START, ascent=False, on_progress=None)  # type: ignore[arg-type]
 
     return gradcli_loop
 
 
 def gradcli_descend() -> object:
     """The public call, compiling f afresh each time."""
-    descent._compile.cache_clear()
+    compiling._compile.cache_clear()
     x, y = sympy.symbols("x y", real=True)
     f = (1 - x) ** 2 + 100 * (y - x**2) ** 2
     return descent.descend(f, (x, y), START, lr=LR, steps=STEPS)

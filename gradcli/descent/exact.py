@@ -1,0 +1,129 @@
+"""The first steps of a descent again, in exact arithmetic."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import sympy
+
+from gradcli.budget import time_limit
+from gradcli.descent.compile import _count_nodes, _identity, _Program, _update_rule
+from gradcli.descent.options import _Options
+from gradcli.descent.results import DescentRun
+from gradcli.errors import BudgetExceeded
+from gradcli.limits import Limits
+from gradcli.numbers import exact
+
+
+def _with_exact_steps(
+    run: DescentRun,
+    program: _Program,
+    options: _Options,
+    start: tuple[sympy.Expr, ...],
+    count: int,
+    limits: Limits,
+) -> DescentRun:
+    """The first ``count`` steps again, in exact arithmetic.
+
+    Values come from substituting exact numbers into the sympy expressions,
+    which keeps rationals rational (a lambdified function would not: it
+    prints 1/3 as a float division). A step stops the exact part when its
+    numbers grow past ``limits.max_bits`` or the time budget runs out.
+    """
+    variables = program.variables
+    n = len(variables)
+    a = -options.lr_exact if run.ascent else options.lr_exact
+    params: tuple[sympy.Expr, ...] = (a,)
+    state: list[Any] = []
+    if options.method in ("momentum", "nesterov"):
+        params = (a, exact(options.beta or 0.0, "beta"))
+        state = [sympy.Integer(0)] * n
+    elif options.method == "adam":
+        b1 = exact(options.beta or 0.0, "beta")
+        b2 = exact(options.beta2 or 0.0, "beta2")
+        params = (a, b1, 1 - b1, b2, 1 - b2, exact(options.eps or 0.0, "eps"))
+        state = [sympy.Integer(0)] * (2 * n) + [sympy.Integer(1), sympy.Integer(1)]
+    theta: tuple[sympy.Expr, ...] = start
+    points = [theta]
+    values: list[sympy.Expr] = []
+    gradients: list[tuple[sympy.Expr, ...]] = []
+    note: str | None = None
+    try:
+        with time_limit(limits.simplify_timeout, "the exact steps"):
+            for k in range(count + 1):
+                mapping = dict(zip(variables, theta))
+                value = _value_at(run.expr, mapping)
+                grad = tuple(_value_at(g, mapping) for g in program.gradient)
+                if value is None or any(g is None for g in grad):
+                    note = f"f is not a finite real number at step {k} in exact arithmetic"
+                    break
+                values.append(value)
+                gradients.append(grad)
+                if k == count:
+                    break
+                if options.method == "newton":
+                    new = _exact_newton(program, mapping, theta, grad, a)
+                    if new is None:
+                        note = f"the Hessian is singular at step {k}"
+                        break
+                else:
+                    new_list, state = _update_rule(
+                        options.method, theta, grad, state, params, _identity, sympy.sqrt
+                    )
+                    new = tuple(new_list)
+                too_big = _too_big(new, limits.max_bits)
+                if too_big:
+                    note = (
+                        f"exact numbers grew past {too_big} after step {k};"
+                        " the rest is in floating point"
+                    )
+                    break
+                theta = new
+                points.append(theta)
+    except BudgetExceeded:
+        note = f"exact arithmetic ran out of its {limits.simplify_timeout:g} s budget"
+    del points[len(values) :]
+    return replace(
+        run,
+        exact=True,
+        points_exact=tuple(points),
+        values_exact=tuple(values),
+        gradients_exact=tuple(gradients),
+        exact_note=note,
+    )
+
+
+def _value_at(expr: sympy.Expr, mapping: dict[sympy.Symbol, sympy.Expr]) -> sympy.Expr | None:
+    """``expr`` at an exact point, or None when it is not a finite real number."""
+    value = expr.xreplace(mapping)
+    if not value.is_number or value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.I):
+        return None
+    if value.is_extended_real is False:
+        return None
+    return value
+
+
+def _exact_newton(
+    program: _Program,
+    mapping: dict[sympy.Symbol, sympy.Expr],
+    theta: tuple[sympy.Expr, ...],
+    grad: tuple[sympy.Expr | None, ...],
+    a: sympy.Expr,
+) -> tuple[sympy.Expr, ...] | None:
+    matrix = sympy.Matrix([[h.xreplace(mapping) for h in row] for row in program.hessian])
+    if matrix.det() == 0:
+        return None
+    direction = matrix.LUsolve(sympy.Matrix(grad))
+    return tuple(t - a * d for t, d in zip(theta, direction))
+
+
+def _too_big(values: Sequence[sympy.Expr], max_bits: int) -> str | None:
+    for v in values:
+        if isinstance(v, sympy.Rational):
+            if max(int(v.p).bit_length(), int(v.q).bit_length()) > max_bits:
+                return f"{max_bits} bits"
+        elif _count_nodes(v, 201) > 200:
+            return "200 terms"
+    return None
