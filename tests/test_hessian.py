@@ -282,3 +282,36 @@ def test_properties_at_integer_points(coefficients: list[int], point: tuple[int,
             frozenset({True, False}): INDEFINITE,
         }[frozenset(signs)]
         assert h.definiteness == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a logistic loss at a point where its gradient is not zero
+        "log(1+exp(-(2x+y))) + log(1+exp(x-3y))",
+        # log-sum-exp: its gradient is never zero
+        "log(exp(x)+exp(y)+exp(x+y))",
+    ],
+)
+@pytest.mark.parametrize("budget", [1e-6, 2.0])
+def test_no_verdict_where_the_gradient_is_not_zero_whatever_the_budget(
+    text: str, budget: float
+) -> None:
+    from gradcli.parse import parse_function
+
+    f = parse_function(text)
+    result = hessian(
+        f.expr, f.variables, at=(sympy.Rational(1, 3), sympy.Rational(-1, 2)), time_budget=budget
+    )
+    # oracle: the gradient evaluated by sympy's own diff at 30 digits
+    values = dict(zip(f.variables, (sympy.Rational(1, 3), sympy.Rational(-1, 2))))
+    assert any(abs(sympy.diff(f.expr, v).xreplace(values).evalf(30)) > 1e-3 for v in f.variables)
+    assert result.meaning == "not a critical point"
+
+
+def test_a_gradient_that_keeps_a_parameter_gets_no_verdict() -> None:
+    a = sympy.Symbol("a", real=True)
+    # ∇f(0, 0) = (a, 0): critical only when a = 0, so no kind can be named
+    result = hessian(x**2 + a * x + y**2, (x, y), at=(0, 0))
+    assert str(result.definiteness) == "positive definite"
+    assert result.meaning == "undecided"
