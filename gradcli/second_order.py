@@ -376,6 +376,9 @@ def analyse(matrix: Matrix, deadline: float, notes: list[str]) -> MatrixAnalysis
         if eigenvalues is OUT_OF_TIME:
             eigenvalues = None
             notes.append("exact eigenvalues not found within the time budget; decimals shown")
+        elif eigenvalues is not None:
+            # the correctly rounded floats of the exact values, not the solver's
+            eigenvalues_float = tuple(to_float(v) for v in eigenvalues)
     definiteness = _exact_definiteness(matrix, eigenvalues, deadline) if numeric else None
     if definiteness is None and eigenvalues_float is not None:
         definiteness = definiteness_from_eigenvalues(eigenvalues_float)
