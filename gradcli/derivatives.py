@@ -10,12 +10,19 @@ once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import sympy
 
-__all__ = ["Matrix", "gradient_of", "hessian_of", "jacobian_of", "partial_derivatives"]
+__all__ = [
+    "Matrix",
+    "derivatives_along",
+    "gradient_of",
+    "hessian_of",
+    "jacobian_of",
+    "partial_derivatives",
+]
 
 Matrix = tuple[tuple[sympy.Expr, ...], ...]
 
@@ -55,6 +62,26 @@ def jacobian_of(components: Sequence[sympy.Expr], variables: Sequence[sympy.Symb
     ((y, x), (1, 1))
     """
     return tuple(gradient_of(c, variables) for c in components)
+
+
+def derivatives_along(
+    expr: sympy.Expr, variable: sympy.Symbol, orders: range
+) -> Iterator[tuple[int, sympy.Expr]]:
+    """``(k, dᵏf/dxᵏ)`` for each k in ``orders``, each from the one before,
+    starting from :func:`hessian_of`'s second derivative (orders from 2 up).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> list(derivatives_along(x**4, x, range(2, 5)))
+    [(2, 12*x**2), (3, 24*x), (4, 24)]
+    """
+    if orders.start < 2 or orders.step != 1:
+        raise ValueError("orders must count up by one from 2 or more")
+    derivative = hessian_of(expr, (variable,))[0][0]
+    for order in range(2, orders.stop):
+        if order > 2:
+            derivative = sympy.diff(derivative, variable)
+        if order >= orders.start:
+            yield order, derivative
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

@@ -10,7 +10,7 @@ from typing import Any
 import sympy
 
 from gradcli.budget import time_limit
-from gradcli.derivatives import hessian_of
+from gradcli.derivatives import derivatives_along
 from gradcli.descent.compile import _Program
 from gradcli.descent.engine import _eigenvalues, _hessian_at, _norms, _Raw, _step_lengths
 from gradcli.descent.options import _Options
@@ -154,9 +154,7 @@ def _higher_derivative_test(
     """One variable with f'' ≈ 0: the first derivative that is not zero decides."""
     try:
         with time_limit(limits.simplify_timeout, "the higher-derivative test"):
-            derivative = hessian_of(expr, (variable,))[0][0]
-            for order in range(3, 9):
-                derivative = sympy.diff(derivative, variable)
+            for order, derivative in derivatives_along(expr, variable, range(3, 9)):
                 value = derivative.xreplace({variable: sympy.Float(at)})
                 number = float(value) if value.is_number else math.nan
                 if not math.isfinite(number):

@@ -15,8 +15,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-import sympy
-
+from gradcli.derivatives import gradient_of
 from gradcli.descent import METHOD_NAMES, DescentRun, PointKind
 from gradcli.formats.common import dumps, texts
 from gradcli.printing import decimal, to_text
@@ -110,6 +109,7 @@ def _rows(rows: Sequence[Sequence[float]]) -> Sequence[Sequence[float | None]]:
 def method_title(run: DescentRun) -> str:
     """``gradient descent``, ``heavy-ball momentum (β = 0.9)``, … for a run.
 
+    >>> import sympy
     >>> from gradcli.descent import descend
     >>> x = sympy.Symbol("x", real=True)
     >>> method_title(descend(x**2, (x,), (1,), method="momentum", steps=2))
@@ -129,6 +129,7 @@ def method_title(run: DescentRun) -> str:
 def learning_rate_text(run: DescentRun) -> str:
     """α as the user meant it: ``0.1``, or ``1/10`` in exact mode.
 
+    >>> import sympy
     >>> from gradcli.descent import descend
     >>> x = sympy.Symbol("x", real=True)
     >>> learning_rate_text(descend(x**2, (x,), (1,), lr=0.1, steps=1))
@@ -436,7 +437,7 @@ def to_latex(run: DescentRun) -> str:
     the first three steps in decimals; then the result and why it stopped.
     """
     names = ", ".join(latex(v) for v in run.variables)
-    gradient = [sympy.diff(run.expr, v) for v in run.variables]
+    gradient = gradient_of(run.expr, run.variables)
     alpha = latex(run.lr_exact) if run.exact and run.lr_exact is not None else decimal(run.lr)
     rows = [
         rf"f({names}) &= {latex(run.expr)}",
