@@ -1,0 +1,130 @@
+"""Tests for gradcli.numbers: the one number policy, against independent oracles."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import mpmath
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gradcli.errors import InputError, UndefinedError
+from gradcli.numbers import describe_point, exact, exact_sign, to_float, value_at
+
+x, y = sympy.symbols("x y", real=True)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_a_float_is_the_decimal_it_prints_as(value: float) -> None:
+    number = exact(value)
+    assert number == sympy.Rational(
+        Fraction(repr(value)).numerator, Fraction(repr(value)).denominator
+    )
+    # and it reads back as the same float
+    assert to_float(number) == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "wanted"),
+    [
+        (0.1, sympy.Rational(1, 10)),
+        ("0.1", sympy.Rational(1, 10)),
+        (sympy.Float("0.1"), sympy.Rational(1, 10)),
+        (sympy.Float(0.1), sympy.Rational(1, 10)),
+        (Fraction(1, 3), sympy.Rational(1, 3)),
+        ("pi/2", sympy.pi / 2),
+        (7, sympy.Integer(7)),
+        (2.5e-300, sympy.Rational(25, 10**301)),
+    ],
+)
+def test_every_spelling_of_a_number_is_the_same_exact_number(typed: object, wanted: object) -> None:
+    assert exact(typed) == wanted
+
+
+@pytest.mark.parametrize(
+    "bad", [math.nan, math.inf, -math.inf, True, None, b"1", "x", sympy.I, sympy.oo, x, [1]]
+)
+def test_what_is_not_a_finite_real_number_is_refused(bad: object) -> None:
+    with pytest.raises(InputError):
+        exact(bad, "a coordinate")
+
+
+def test_symbols_are_kept_only_when_asked() -> None:
+    a = sympy.Symbol("a", real=True)
+    assert exact(a + sympy.Float("0.5"), symbolic=True) == a + sympy.Rational(1, 2)
+    with pytest.raises(InputError, match="a coordinate must be a number"):
+        exact(a, "a coordinate")
+
+
+_constants = st.builds(
+    lambda kind, p, q: {
+        "sqrt": sympy.sqrt(sympy.Rational(p, q)),
+        "exp": sympy.exp(sympy.Rational(p, q)),
+        "log": sympy.log(sympy.Rational(p, q)),
+        "pi": sympy.pi * sympy.Rational(p, q),
+        "atan": sympy.atan(sympy.Rational(p, q)),
+        "sum": sympy.sqrt(p) + sympy.sqrt(q) - sympy.Rational(1, q),
+    }[kind],
+    st.sampled_from(["sqrt", "exp", "log", "pi", "atan", "sum"]),
+    st.integers(1, 10**6),
+    st.integers(1, 10**6),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_constants)
+def test_floats_are_correctly_rounded(value: sympy.Expr) -> None:
+    # the oracle: mpmath at 60 digits, rounded to the nearest double by hand
+    with mpmath.workdps(60):
+        precise = mpmath.mpf(sympy.N(value, 60))
+        if abs(precise) > 1e300:
+            assert to_float(value) == float(precise)  # overflow rounds to ±inf or the max
+            return
+        candidate = float(precise)
+        neighbours = [
+            math.nextafter(candidate, -math.inf),
+            candidate,
+            math.nextafter(candidate, math.inf),
+        ]
+        nearest = min(neighbours, key=lambda f: abs(mpmath.mpf(f) - precise))
+    assert to_float(value) == nearest
+
+
+@given(st.integers(-(10**40), 10**40), st.integers(1, 10**40))
+def test_rationals_round_exactly(p: int, q: int) -> None:
+    assert to_float(sympy.Rational(p, q)) == p / q  # Python's int division rounds correctly
+
+
+def test_to_float_of_what_has_no_float() -> None:
+    assert math.isnan(to_float(sympy.I + 1))
+    assert to_float(sympy.Integer(10) ** 400) == math.inf
+    assert to_float(-(sympy.Integer(10) ** 400)) == -math.inf
+
+
+def test_value_at_says_what_went_wrong_in_one_wording() -> None:
+    where = {x: sympy.Integer(0), y: sympy.Integer(-1)}
+    with pytest.raises(UndefinedError, match=r"^f is undefined at here \(division by zero\)$"):
+        value_at(1 / x, where, what="f is {} at here")
+    with pytest.raises(UndefinedError, match="not real"):
+        value_at(sympy.log(y), where, what="f is {} at here")
+    with pytest.raises(UndefinedError, match="larger than"):
+        value_at(sympy.Integer(10) ** (x + 10**6), where, what="f is {} at here")
+
+
+def test_value_at_keeps_a_parameter() -> None:
+    a = sympy.Symbol("a", real=True)
+    assert value_at(a * x, {x: sympy.Integer(2)}) == (2 * a, None)
+
+
+def test_exact_sign() -> None:
+    assert exact_sign(sympy.sqrt(2) + sympy.sqrt(3) - sympy.sqrt(5 + 2 * sympy.sqrt(6))) == 0
+    assert exact_sign(sympy.pi - sympy.Rational(355, 113)) == -1
+    assert exact_sign(sympy.E - sympy.Rational(2718281828, 10**9)) == 1
+    assert exact_sign(x) is None
+
+
+def test_points_are_named_one_way() -> None:
+    assert describe_point({x: sympy.Rational(1, 2), y: 3}) == "x = 1/2, y = 3"
