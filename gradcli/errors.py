@@ -22,6 +22,8 @@ class ExitCode(IntEnum):
     #: the mathematics cannot be done: undefined at the point, no convergence,
     #: out of time or size budget
     MATH = 3
+    #: a bug in gradcli: an unexpected exception (EX_SOFTWARE in sysexits.h)
+    BUG = 70
     #: interrupted with Ctrl-C
     INTERRUPTED = 130
 
@@ -84,6 +86,10 @@ class InputError(GradcliError):
     exit_code = ExitCode.USAGE
 
 
+class DimensionError(InputError):
+    """A point or vector does not match the function's variables: a usage error."""
+
+
 class ParseError(InputError):
     """An expression that does not parse; knows where it went wrong."""
 
@@ -102,16 +108,51 @@ class UndefinedError(MathError):
     """A value is undefined at the point (division by zero, not real, …)."""
 
 
-class DimensionError(MathError):
-    """A point or vector does not match the function's variables."""
-
-
 class BudgetExceeded(MathError):
     """The computation ran out of its time budget."""
 
 
-class NotConvergedError(MathError):
-    """An iterative method did not converge (diverged, or out of steps)."""
+def describe(error: GradcliError, *, lines: bool = False, quote: bool = False) -> str:
+    """The error as people read it: the one place that words errors.
+
+    One line by default: the message, where in the expression, and the hint.
+    With ``lines`` (a terminal's stderr) the expression follows with a caret
+    under the place, and the hint gets a line of its own. With ``quote`` the
+    position names the text it is in, for a message read apart from it.
+
+    >>> error = ParseError("unexpected ')'", text="x+)", position=2, hint="remove it")
+    >>> describe(error)
+    "unexpected ')' (at position 3); remove it"
+    >>> describe(error, quote=True)
+    "unexpected ')' (at position 3 of 'x+)'); remove it"
+    >>> print(describe(error, lines=True))
+    unexpected ')' (at position 3)
+      x+)
+        ^
+      hint: remove it
+    """
+    message = error.message
+    if error.position is not None and error.text:
+        where = f" of {error.text!r}" if quote else ""
+        message += f" (at position {error.position + 1}{where})"
+    if not lines:
+        return message + (f"; {error.hint}" if error.hint else "")
+    located = error.located()
+    if located:
+        message += "\n" + located
+    if error.hint:
+        message += f"\n  hint: {error.hint}"
+    return message
+
+
+def describe_bug(summary: str) -> str:
+    """One line for an unexpected exception (``summary`` is "Type: message"):
+    a bug in gradcli, not the user's doing, so it says how to learn more.
+
+    >>> describe_bug("ZeroDivisionError: division by zero")
+    'internal error: ZeroDivisionError: division by zero (a bug in gradcli; rerun with --debug)'
+    """
+    return f"internal error: {_one_line(summary)} (a bug in gradcli; rerun with --debug)"
 
 
 def _one_line(text: str) -> str:

@@ -145,7 +145,7 @@ def _assert_one_line_error(result: Result, code: int, fragment: str) -> None:
         (("grad", "9^9^9^9"), 2, "larger than"),
         (("grad", "x" * 20_000), 2, "limit is 10,000"),
         (("grad", "@/nonexistent/file"), 2, "cannot read"),
-        (("grad", "x*y", "--at", "1"), 3, "2 variables"),
+        (("grad", "x*y", "--at", "1"), 2, "2 variables"),
         (("grad", "1/x", "--at", "0"), 3, "division by zero"),
         (("grad", "log(x)", "--at", "-1"), 3, "not real"),
         (("grad", "x*y", "--at", "1,1", "--along", "0,0"), 2, "zero vector"),
