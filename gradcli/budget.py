@@ -10,6 +10,10 @@ Two tools, for two kinds of work:
   The parent also watches the child's memory and kills it past its bound, so
   one input cannot exhaust the machine's memory either. The command line runs
   every computation this way.
+
+For debugging, ``GRADCLI_IN_PROCESS=1`` runs that work in the calling process
+instead (under :func:`time_limit`, without the memory bound): ``breakpoint()``
+works in it, and an unexpected exception keeps its own traceback.
 """
 
 from __future__ import annotations
@@ -87,6 +91,12 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "emscripten"
 
 
+def in_process() -> bool:
+    """Whether bounded work runs here rather than in a child: set
+    ``GRADCLI_IN_PROCESS`` to anything but ``0`` to debug."""
+    return os.environ.get("GRADCLI_IN_PROCESS", "").strip() not in ("", "0")
+
+
 @dataclass(frozen=True)
 class Outcome(Generic[R]):
     """The result of one bounded call: a value or the error it raised."""
@@ -110,7 +120,9 @@ def run_bounded(fn: Callable[[], R], *, timeout: float, max_memory: int | None =
     The result (or the :class:`GradcliError` it raised) travels back pickled.
     Other exceptions come back as their traceback text inside an
     ``InternalError`` so that the caller's crash handler can report them.
-    Without ``fork`` (Windows) ``fn`` runs in-process under :func:`time_limit`.
+    Without ``fork`` (Windows), or with ``GRADCLI_IN_PROCESS=1``, ``fn`` runs
+    in-process under :func:`time_limit` and other exceptions propagate as
+    they are.
     ``max_memory`` is in megabytes, by default ``GRADCLI_MAX_MEMORY`` or 2000.
 
     >>> run_bounded(lambda: 6 * 7, timeout=10)
@@ -121,10 +133,14 @@ def run_bounded(fn: Callable[[], R], *, timeout: float, max_memory: int | None =
 
 
 class InternalError(Exception):
-    """An unexpected exception in a child; carries the child's traceback."""
+    """An unexpected exception in a child (a bug); carries the child's traceback.
+
+    ``summary`` is "Type: message" of the child's exception.
+    """
 
     def __init__(self, summary: str, traceback_text: str) -> None:
         super().__init__(summary)
+        self.summary = summary
         self.traceback_text = traceback_text
 
 
@@ -149,15 +165,10 @@ def map_bounded(
     >>> [o.value for o in map_bounded(lambda n: n * n, [1, 2, 3], timeout=10)]
     [1, 4, 9]
     """
-    memory_bytes = _memory_bound(max_memory)
-    if not _can_fork():
-        for item in items:
-            try:
-                with time_limit(timeout):
-                    yield Outcome(value=fn(item))
-            except GradcliError as error:
-                yield Outcome(error=error)
+    if in_process() or not _can_fork():
+        yield from _map_here(fn, items, timeout=timeout)
         return
+    memory_bytes = _memory_bound(max_memory)
 
     iterator = iter(items)
     pending: list[T] = []
@@ -190,6 +201,33 @@ def map_bounded(
                     break
         finally:
             worker.close()
+
+
+def _map_here(fn: Callable[[T], R], items: Iterable[T], *, timeout: float) -> Iterator[Outcome[R]]:
+    """:func:`map_bounded` in this process: each call under :func:`time_limit`.
+
+    Errors that a child would turn into an outcome do so here too; any other
+    exception propagates with its real traceback.
+    """
+    for item in items:
+        try:
+            with time_limit(timeout):
+                value = fn(item)
+        except GradcliError as error:
+            yield Outcome(error=error)
+            continue
+        except RecursionError:
+            yield Outcome(error=_too_deep())
+            continue
+        except MemoryError:
+            yield Outcome(error=BudgetExceeded("out of memory"))
+            continue
+        # outside the time limit: the caller's own work is not this call's
+        yield Outcome(value=value)
+
+
+def _too_deep() -> BudgetExceeded:
+    return BudgetExceeded("the expression is too deeply nested to compute")
 
 
 _HEADER = struct.Struct("!Q")
@@ -324,7 +362,7 @@ def _serve(fn: Callable[[Any], Any], receive: int, send: int) -> None:  # pragma
             except GradcliError as error:
                 reply = ("error", error)
             except RecursionError:
-                reply = ("error", BudgetExceeded("the expression is too deeply nested to compute"))
+                reply = ("error", _too_deep())
             except MemoryError:
                 reply = ("error", BudgetExceeded("out of memory"))
             except Exception as error:  # noqa: BLE001 - reported by the parent

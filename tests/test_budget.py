@@ -204,6 +204,81 @@ def test_items_are_read_as_they_are_needed() -> None:
     assert [o.value for o in outcomes] == [1, 2, 3, 4]
 
 
+# --------------------------------------------------------------------------
+# GRADCLI_IN_PROCESS: the same work in this process, for debugging
+
+
+@pytest.fixture
+def here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRADCLI_IN_PROCESS", "1")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1", True), ("yes", True), ("0", False), ("", False)]
+)
+def test_the_switch_reads_the_environment(
+    value: str, expected: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gradcli.budget import in_process
+
+    monkeypatch.setenv("GRADCLI_IN_PROCESS", value)
+    assert in_process() is expected
+
+
+@pytest.mark.usefixtures("here")
+def test_in_process_work_runs_in_this_process() -> None:
+    assert run_bounded(os.getpid, timeout=10) == os.getpid()
+    assert [o.value for o in map_bounded(lambda _: os.getpid(), range(3), timeout=10)] == [
+        os.getpid()
+    ] * 3
+
+
+@pytest.mark.usefixtures("here")
+def test_in_process_the_time_budget_still_holds_for_python_work() -> None:
+    started = time.monotonic()
+    outcomes = list(map_bounded(lambda n: _spin(30) if n == 1 else n, range(3), timeout=0.3))
+    assert [o.value for o in outcomes] == [0, None, 2]
+    assert isinstance(outcomes[1].error, BudgetExceeded)
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.usefixtures("here")
+def test_in_process_errors_become_outcomes_as_in_a_child() -> None:
+    def deep(n: int) -> int:
+        return deep(n + 1) + 1
+
+    def job(n: int) -> int:
+        if n == 1:
+            raise ParseError("bad line")
+        if n == 2:
+            return deep(0)
+        return n
+
+    outcomes = list(map_bounded(job, range(4), timeout=10))
+    assert [o.value for o in outcomes] == [0, None, None, 3]
+    assert isinstance(outcomes[1].error, ParseError)
+    assert isinstance(outcomes[2].error, BudgetExceeded)
+    assert "too deeply nested" in outcomes[2].error.message
+
+
+@pytest.mark.usefixtures("here")
+def test_in_process_a_bug_raises_itself_with_its_traceback() -> None:
+    def broken_job() -> int:
+        return 1 // 0
+
+    with pytest.raises(ZeroDivisionError) as caught:
+        run_bounded(broken_job, timeout=10)
+    assert caught.traceback[-1].name == "broken_job"
+
+
+@pytest.mark.usefixtures("here")
+def test_in_process_the_caller_s_time_is_not_the_call_s() -> None:
+    """A value is handed over outside the time limit: slow consumers are not cut short."""
+    for outcome in map_bounded(lambda n: n, range(2), timeout=0.2):
+        _spin(0.4)
+        assert outcome.error is None
+
+
 def test_outcome_unwraps_a_value_or_raises_its_error() -> None:
     assert Outcome(value=3).unwrap() == 3
     with pytest.raises(ParseError):
