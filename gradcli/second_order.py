@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import combinations
 from typing import Any
@@ -33,7 +33,9 @@ from gradcli.kinds import (
     definiteness_from_eigenvalues,
     definiteness_from_signs,
 )
-from gradcli.numbers import exact, exact_sign, to_float, value_at
+from gradcli.limits import Limits
+from gradcli.numbers import describe_point, exact, exact_sign, to_float, value_at
+from gradcli.parse import Function
 
 FloatMatrix = tuple[tuple[float, ...], ...]
 
@@ -208,6 +210,67 @@ def hessian(
         meaning=meaning,
         notes=tuple(notes),
     )
+
+
+@dataclass(frozen=True)
+class HessianReport:
+    """A Hessian with the function it belongs to: what ``gradcli hessian`` shows."""
+
+    function: Function
+    result: HessianResult
+    #: values given for parameters at the point, in parameter order
+    parameter_values: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+    #: f at the point, exact and as a float (None without a point, or when
+    #: parameters remain)
+    function_value: sympy.Expr | None = None
+    function_value_float: float | None = None
+
+
+def hessian_report(
+    f: str | Function,
+    *,
+    at: str | None = None,
+    variables: Sequence[str] | None = None,
+    latex: bool | None = None,
+    limits: Limits | None = None,
+    time_budget: float = 2.0,
+) -> HessianReport:
+    """The Hessian of a function given as text, at a point given as text.
+
+    The point may name parameters (``"x=1, y=0, a=2"``); f itself must be
+    defined there, as for ``gradcli grad`` (``log(x)`` at −1 is not real).
+
+    >>> report = hessian_report("x^3 - 3x + y^2", at="1,0")
+    >>> report.result.meaning, report.function_value
+    ('local minimum', -2)
+    """
+    from gradcli.parse import parse_function, parse_point
+
+    limits = limits or Limits()
+    function = (
+        f
+        if isinstance(f, Function)
+        else parse_function(f, variables=variables, limits=limits, latex=latex)
+    )
+    if not function.variables:
+        raise InputError("the function has no variables: its Hessian is empty")
+    if at is None:
+        return HessianReport(
+            function, hessian(function.expr, function.variables, time_budget=time_budget)
+        )
+    values = parse_point(at, function, limits=limits)
+    value, value_float = value_at(
+        function.expr, values, what=f"f is {{}} at {describe_point(values)}", limits=limits
+    )
+    given = tuple((p, values[p]) for p in function.parameters if p in values)
+    point = tuple(values[v] for v in function.variables)
+    result = hessian(
+        function.expr.xreplace(dict(given)), function.variables, at=point, time_budget=time_budget
+    )
+    if given:
+        # the symbolic matrix keeps the parameters; the rest is at their values
+        result = replace(result, matrix=hessian_of(function.expr, function.variables))
+    return HessianReport(function, result, given, value, value_float)
 
 
 def matrix_definiteness(

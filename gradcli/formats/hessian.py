@@ -8,17 +8,14 @@ gradcli reads back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
-
-import sympy
 
 from gradcli.formats.common import csv_text, dumps, float_text, floats, latex_point, texts
 from gradcli.formats.jacobian import latex_escape, latex_matrix, matrix_floats, matrix_texts
-from gradcli.parse import Function
+from gradcli.kinds import PointKind
 from gradcli.printing import decimal, to_text
 from gradcli.printing import to_latex as latex
-from gradcli.second_order import NOT_CRITICAL, HessianResult
+from gradcli.second_order import NOT_CRITICAL, HessianReport
 
 #: what each verdict of the second-derivative test means, in a sentence
 EXPLAIN = {
@@ -29,21 +26,11 @@ EXPLAIN = {
     "higher-order terms to decide (try gradcli critical)",
     NOT_CRITICAL: "not a critical point (∇f ≠ 0 there): the second-derivative test applies "
     "only where ∇f = 0",
+    PointKind.UNKNOWN.test_verdict: "undecided: whether ∇f = 0 here cannot be told (a parameter "
+    "remains, or a sign is out of reach), so the second-derivative test gives no verdict",
 }
 
-
-@dataclass(frozen=True)
-class HessianReport:
-    """A Hessian with the function it belongs to: what the formats show."""
-
-    function: Function
-    result: HessianResult
-    #: values given for parameters at the point, in parameter order
-    parameter_values: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
-    #: f at the point, exact and as a float (None without a point, or when
-    #: parameters remain)
-    function_value: sympy.Expr | None = None
-    function_value_float: float | None = None
+__all__ = ["EXPLAIN", "HessianReport", "as_dict", "to_csv", "to_json", "to_latex", "to_plain"]
 
 
 def as_dict(report: HessianReport) -> dict[str, Any]:
