@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from gradcli.commands.base import (
@@ -127,177 +125,34 @@ def plot(
     from gradcli.budget import run_bounded
     from gradcli.plot import output_format as picture_format
     from gradcli.plot import require_matplotlib
+    from gradcli.plot.job import PlotRequest, run
 
     require_matplotlib()
     picture_format(output)
     if not starts and (lr is not None or steps is not None or beta is not None or ascent):
         raise InputError("--lr, --steps, --beta and --ascent need --descend-from")
-    text = read_expression(expression, limits)
-    options: dict[str, Any] = dict(
+    slice_names, variable_names = split_names(slice_vars), split_names(variables)
+    request = PlotRequest(
+        text=read_expression(expression, limits),
+        output=output,
         at=at,
         starts=starts,
         lr=lr,
-        methods=methods,
+        methods=tuple(split_names(methods) or ["gd"]),
         steps=steps,
         tol=tol,
         beta=beta,
         ascent=ascent,
         critical=critical,
         window=window,
-        slice_vars=split_names(slice_vars),
+        slice_vars=None if slice_names is None else tuple(slice_names),
         dpi=dpi,
-        output=output,
         output_format=output_format.lower(),
-        variables=split_names(variables),
+        variables=None if variable_names is None else tuple(variable_names),
         latex=latex,
         limits=limits,
     )
-    shown, messages = run_bounded(lambda: render(text, **options), timeout=limits.timeout)
+    shown, messages = run_bounded(lambda: run(request), timeout=limits.timeout)
     emit(shown)
     for message in messages:
         report(message)
-
-
-def render(
-    text: str,
-    *,
-    at: str | None,
-    starts: tuple[str, ...],
-    lr: str | None,
-    methods: str,
-    steps: int | None,
-    tol: float,
-    beta: float | None,
-    ascent: bool,
-    critical: bool,
-    window: str | None,
-    slice_vars: list[str] | None,
-    dpi: int,
-    output: str,
-    output_format: str,
-    variables: list[str] | None,
-    latex: bool | None,
-    limits: Limits,
-) -> tuple[str, tuple[str, ...]]:
-    """Compute, draw and describe; runs inside the budgeted child.
-
-    Returns what to print and the messages for stderr.
-    """
-    from gradcli.descent import compare
-    from gradcli.formats.common import dumps
-    from gradcli.parse import parse_function, parse_point
-    from gradcli.plot import plot_function
-
-    function = parse_function(text, variables=variables, limits=limits, latex=latex)
-    point = None if at is None else parse_point(at, function, limits=limits)
-    runs: list[Any] = []
-    if starts:
-        rates = None if lr is None else _numbers(lr, "--lr", limits)
-        names = split_names(methods) or ["gd"]
-        for start_text in starts:
-            start = parse_point(start_text, function, limits=limits)
-            for parameter in function.parameters:
-                if point is not None and parameter in point and parameter not in start:
-                    start[parameter] = point[parameter]
-            runs += compare(
-                function.expr,
-                function.variables,
-                start,
-                lrs=rates,
-                methods=names,
-                steps=steps,
-                tol=tol,
-                beta=beta,
-                ascent=ascent,
-                limits=limits,
-            )
-    summary = plot_function(
-        function,
-        path=output,
-        at=point,
-        runs=runs,
-        critical=critical,
-        window=None if window is None else _numbers(window, "--range", limits),
-        slice_vars=slice_vars,
-        dpi=dpi,
-        limits=limits,
-    )
-    messages = [f"note: {note}" for note in (*function.notes, *summary.notes)]
-    for run, drawn in zip(runs, summary.paths):
-        name = drawn.label.split(":")[0]
-        if run.diverged:
-            messages.append(f"warning: {name} {run.message}{_stable_below(run)}")
-        elif run.warning:
-            messages.append(f"warning: {name}: {run.warning}")
-    if output_format == "json":
-        return dumps(summary.as_dict()) + "\n", tuple(messages)
-    return _plain(summary), tuple(messages)
-
-
-def _stable_below(run: Any) -> str:
-    """The clause "; gd is stable only for α < 2/3", when the bound is known."""
-    from gradcli.printing import decimal, to_unicode
-
-    diagnosis = run.diagnosis
-    if diagnosis is None or diagnosis.lr_bound is None:
-        return ""
-    if diagnosis.exact_lr_bound is not None:
-        bound = to_unicode(diagnosis.exact_lr_bound)
-    else:
-        bound = decimal(diagnosis.lr_bound, 4)
-    return f"; {run.method} is stable only for α < {bound}"
-
-
-def _numbers(text: str, option: str, limits: Limits) -> tuple[float, ...]:
-    """Comma-separated constants (0.1, 1/3, pi/2) as floats."""
-    from gradcli.parse import parse_vector
-
-    values = []
-    for value in parse_vector(text, limits=limits):
-        if value.free_symbols:
-            raise InputError(f"{option} takes numbers, got {value}")
-        try:
-            values.append(float(value))
-        except (TypeError, ValueError):
-            raise InputError(f"{option} takes real numbers, got {value}") from None
-    return tuple(values)
-
-
-def _plain(summary: Any) -> str:
-    """A few lines about the picture."""
-    from gradcli.printing import decimal
-
-    def point(values: Any) -> str:
-        return "(" + ", ".join(decimal(v, 4) for v in values) + ")"
-
-    width, height = summary.size_px
-    x0, x1, y0, y1 = summary.window
-    lines = [f"wrote {summary.path} ({summary.format}, {width}×{height} px)"]
-    names = summary.axes
-    if summary.kind == "curve":
-        lines.append(f"window: {names[0]} from {decimal(x0)} to {decimal(x1)}")
-    else:
-        lines.append(
-            f"window: {names[0]} from {decimal(x0)} to {decimal(x1)}, "
-            f"{names[1]} from {decimal(y0)} to {decimal(y1)}"
-        )
-    for name, value in summary.fixed:
-        lines.append(f"slice: {name} = {decimal(value)}")
-    if summary.point is not None and summary.gradient_text is not None:
-        shown = point(summary.point)
-        if summary.kind == "curve":
-            lines.append(f"f'{shown} = {summary.gradient_text[1:-1]}")
-        else:
-            lines.append(f"∇f{shown} = {summary.gradient_text}")
-    for path in summary.paths:
-        line = path.label
-        if path.exit_steps:
-            line += f"; leaves the window at step {path.exit_steps[0]}"
-        lines.append(line)
-    if summary.critical:
-        kinds: dict[str, int] = {}
-        for mark in summary.critical:
-            kinds[mark.kind] = kinds.get(mark.kind, 0) + 1
-        counted = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
-        lines.append(f"critical points: {counted}")
-    return "\n".join(lines) + "\n"

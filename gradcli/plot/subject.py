@@ -1,0 +1,337 @@
+"""f made ready to picture: P read exactly and evaluated, parameters put in, the slice chosen.
+
+Also the runs in the plotted variables and the critical points in the plotted
+plane. No matplotlib. ∇f comes from :func:`gradcli.derivatives.gradient_of`,
+its value at P from :func:`gradcli.calculus.evaluate_gradient` (the numbers
+``gradcli grad`` prints), the critical points from
+:func:`gradcli.critical.critical_points`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sympy
+
+from gradcli.derivatives import gradient_of
+from gradcli.errors import DimensionError, InputError
+from gradcli.limits import Limits
+from gradcli.numbers import exact, to_float
+from gradcli.parse import Function, parse_point
+from gradcli.plot.geometry import Point
+
+if TYPE_CHECKING:
+    from gradcli.descent import DescentRun
+
+__all__ = [
+    "CriticalMark",
+    "Run",
+    "Subject",
+    "check_window",
+    "critical_marks",
+    "prepare",
+    "read_point",
+]
+
+#: a critical point is on the slice when each fixed coordinate matches to this
+ON_SLICE = 1e-6
+
+
+@dataclass(frozen=True)
+class CriticalMark:
+    """A critical point as marked: plotted coordinates and its kind."""
+
+    point: Point
+    kind: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """A descent run in the plotted coordinates, for the panel of f(θ_k)."""
+
+    label: str
+    method: str
+    lr: float
+    stop_reason: str
+    oscillating: bool
+    diverged: bool
+    #: θ_k in the plotted variables
+    coords: tuple[tuple[float, ...], ...]
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """f prepared for drawing: parameters put in, the slice chosen, P evaluated."""
+
+    expr: sympy.Expr
+    variables: tuple[sympy.Symbol, ...]
+    axes: tuple[sympy.Symbol, ...]
+    fixed: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
+    #: f with the fixed variables put in: a function of ``axes`` only
+    local: sympy.Expr
+    point: tuple[float, ...] | None
+    at: tuple[float, ...] | None
+    value_at: float | None
+    gradient: tuple[float, ...] | None
+    gradient_text: str | None
+    arrow: tuple[float, ...] | None
+    runs: tuple[Run, ...]
+    #: ", a = 2" when parameters were given values
+    parameter_text: str
+
+
+def read_point(
+    function: Function, at: Mapping[Any, Any] | Sequence[Any] | str, *, limits: Limits
+) -> dict[sympy.Symbol, sympy.Expr]:
+    """P's exact coordinates (and named parameters): text as ``--at`` reads it,
+    numbers by :func:`gradcli.numbers.exact` (0.1 is 1/10).
+
+    >>> from gradcli.parse import parse_function
+    >>> read_point(parse_function("x*y"), (0.1, "pi"), limits=Limits())
+    {x: 1/10, y: pi}
+    """
+    if isinstance(at, str):
+        return parse_point(at, function, limits=limits)
+    by_name = {s.name: s for s in (*function.variables, *function.parameters)}
+    if isinstance(at, Mapping):
+        values = {}
+        for key, raw in at.items():
+            name = getattr(key, "name", str(key))
+            if name not in by_name:
+                raise InputError(f"'{name}' is not a variable of the function")
+            values[by_name[name]] = exact(raw, f"the coordinate {name}", limits=limits)
+        missing = [v.name for v in function.variables if v not in values]
+        if missing:
+            raise InputError(f"no value given for {', '.join(missing)}")
+        return values
+    coordinates = list(at)
+    if len(coordinates) != len(function.variables):
+        raise DimensionError(
+            f"the point has {len(coordinates)} coordinates but the function has "
+            f"{len(function.variables)} variables"
+        )
+    return {
+        v: exact(c, "a coordinate", limits=limits) for v, c in zip(function.variables, coordinates)
+    }
+
+
+def prepare(
+    function: Function,
+    at: Any,
+    runs: Sequence[DescentRun],
+    slice_vars: Sequence[str] | None,
+    limits: Limits,
+    notes: list[str],
+) -> Subject:
+    from gradcli.calculus import evaluate_gradient
+    from gradcli.printing import to_unicode
+
+    variables = function.variables
+    if not variables:
+        raise InputError("f has no variables: there is nothing to plot")
+    values = None if at is None else read_point(function, at, limits=limits)
+    given = {p: values[p] for p in function.parameters if values is not None and p in values}
+    expr = _with_parameters(function, given, runs)
+    axes = _choose_axes(variables, slice_vars)
+    start = values
+    if start is None and len(variables) > 2 and runs:
+        start = {v: sympy.Float(c) for v, c in zip(variables, runs[0].points[0])}
+        notes.append("the slice passes through the start of the first descent")
+    if len(variables) > 2 and start is None:
+        raise InputError(
+            f"f has {len(variables)} variables: it is drawn as a slice through a point; "
+            "give --at (the variables not drawn are fixed there)"
+        )
+    fixed = tuple((v, start[v]) for v in variables if v not in axes) if start else ()
+    value_at = gradient = arrow = gradient_text = at_plotted = point = None
+    if values is not None:
+        result = evaluate_gradient(
+            Function(expr=expr, variables=variables),
+            gradient_of(expr, variables),
+            {v: values[v] for v in variables},
+            limits=limits,
+        )
+        value_at = result.function_value_float
+        gradient = result.value_float
+        gradient_text = _vector_text(result.value, gradient)
+        if gradient is not None:
+            arrow = tuple(gradient[variables.index(a)] for a in axes)
+        point = tuple(to_float(values[v]) for v in variables)
+        at_plotted = tuple(to_float(values[a]) for a in axes)
+    drawn = _runs(runs, variables, axes)
+    if drawn and len(variables) > 2:
+        notes.append("the descent paths are drawn projected onto the slice")
+    return Subject(
+        expr=expr,
+        variables=variables,
+        axes=axes,
+        fixed=fixed,
+        local=expr.xreplace(dict(fixed)) if fixed else expr,
+        point=point,
+        at=at_plotted,
+        value_at=value_at,
+        gradient=gradient,
+        gradient_text=gradient_text,
+        arrow=arrow,
+        runs=drawn,
+        parameter_text="".join(f", {p.name} = {to_unicode(v)}" for p, v in given.items()),
+    )
+
+
+def _with_parameters(
+    function: Function, given: Mapping[sympy.Symbol, sympy.Expr], runs: Sequence[DescentRun]
+) -> sympy.Expr:
+    """f with its parameters' values put in: from P, or else from the runs' f."""
+    expr = function.expr.xreplace(dict(given)) if given else function.expr
+    missing = [p.name for p in function.parameters if p not in given]
+    if not missing:
+        return expr
+    from_run = runs[0].expr if runs else None
+    if from_run is None or from_run.free_symbols - set(function.variables):
+        example = ", ".join(f"{v.name}=1" for v in function.variables[:2]) + f", {missing[0]}=2"
+        raise InputError(
+            f"f has parameters ({', '.join(missing)}): give their values in --at, as in '{example}'"
+        )
+    return from_run
+
+
+def _choose_axes(
+    variables: tuple[sympy.Symbol, ...], slice_vars: Sequence[str] | None
+) -> tuple[sympy.Symbol, ...]:
+    if slice_vars is None:
+        return variables[:2]
+    if len(variables) < 3:
+        raise InputError("--slice is for functions of three or more variables")
+    names = [str(n).strip() for n in slice_vars]
+    by_name = {v.name: v for v in variables}
+    if len(names) != 2 or names[0] == names[1]:
+        raise InputError(f"--slice needs two different variables, got {','.join(names)!r}")
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        known = ", ".join(by_name)
+        raise InputError(f"--slice: {unknown[0]!r} is not a variable of f (variables: {known})")
+    return (by_name[names[0]], by_name[names[1]])
+
+
+def _runs(
+    runs: Sequence[DescentRun],
+    variables: tuple[sympy.Symbol, ...],
+    axes: tuple[sympy.Symbol, ...],
+) -> tuple[Run, ...]:
+    names = [v.name for v in variables]
+    starts = {tuple(run.points[0]) for run in runs}
+    out = []
+    for run in runs:
+        if [v.name for v in run.variables] != names:
+            raise DimensionError(
+                f"a descent run is in ({', '.join(v.name for v in run.variables)}) "
+                f"but f is in ({', '.join(names)})"
+            )
+        index = [names.index(a.name) for a in axes]
+        name = f"{run.method} α={run.lr:g}"
+        if len(starts) > 1:
+            name += " from (" + ", ".join(f"{c:g}" for c in run.points[0]) + ")"
+        out.append(
+            Run(
+                label=f"{name}: {_outcome(run)}",
+                method=run.method,
+                lr=run.lr,
+                stop_reason=run.stop_reason.value,
+                oscillating=run.oscillating,
+                diverged=run.diverged,
+                coords=tuple(tuple(p[i] for i in index) for p in run.points),
+                values=tuple(run.values),
+            )
+        )
+    return tuple(out)
+
+
+def _outcome(run: DescentRun) -> str:
+    steps = f"{run.steps} step{'s' * (run.steps != 1)}"
+    swinging = "oscillating, " if run.oscillating else ""
+    reason = run.stop_reason.value
+    if reason == "converged":
+        return f"{swinging}converged in {steps}"
+    if reason == "diverged":
+        return f"{swinging}diverged after {steps}"
+    if reason == "no_progress":
+        return f"{swinging}stuck after {steps}"
+    return f"{swinging}stopped after {steps} (the most allowed)"
+
+
+def _vector_text(exact_values: Sequence[sympy.Expr], floats: Sequence[float] | None) -> str:
+    from gradcli.printing import decimal, to_unicode
+
+    shown = [to_unicode(e) for e in exact_values]
+    if floats is not None and sum(len(s) for s in shown) > 40:
+        shown = [decimal(v, 4) for v in floats]
+    return "(" + ", ".join(shown) + ")"
+
+
+def check_window(window: Sequence[float] | None, dimensions: int) -> tuple[float, ...] | None:
+    if window is None:
+        return None
+    try:
+        numbers = tuple(float(v) for v in window)
+    except (TypeError, ValueError):
+        raise InputError("the window must be numbers: xmin,xmax,ymin,ymax") from None
+    wanted = (2, 4) if dimensions == 1 else (4,)
+    if len(numbers) not in wanted:
+        shape = "xmin,xmax or xmin,xmax,ymin,ymax" if dimensions == 1 else "xmin,xmax,ymin,ymax"
+        raise InputError(f"the window needs {' or '.join(map(str, wanted))} numbers: {shape}")
+    if not all(math.isfinite(v) for v in numbers):
+        raise InputError("the window's bounds must be finite numbers")
+    for lo, hi, axis in zip(numbers[::2], numbers[1::2], "xy"):
+        if not lo < hi:
+            raise InputError(f"the window needs {axis}min < {axis}max, got {lo:g} and {hi:g}")
+    return numbers
+
+
+def critical_marks(
+    subject: Subject, rect: tuple[float, ...] | None, limits: Limits, notes: list[str]
+) -> tuple[CriticalMark, ...]:
+    """The critical points in the plotted plane, by kind."""
+    from gradcli.critical import critical_points
+    from gradcli.errors import BudgetExceeded
+
+    reach = [10.0]
+    if rect is not None:
+        reach += [abs(v) for v in rect[:4] if len(subject.axes) == 2 or v in rect[:2]]
+    if subject.at is not None:
+        reach += [1.5 * abs(v) for v in subject.at]
+    reach += [1.5 * abs(to_float(v)) for _, v in subject.fixed]
+    for run in subject.runs:
+        reach += [1.5 * abs(v) for v in run.coords[0]]
+    bound = math.ceil(max(v for v in reach if math.isfinite(v)))
+    try:
+        analysis = critical_points(
+            subject.expr, subject.variables, box=(-bound, bound), time_budget=limits.timeout / 2
+        )
+    except BudgetExceeded:
+        notes.append("the critical points could not be found in time; none are marked")
+        return ()
+    notes.extend(analysis.notes)
+    if analysis.sets:
+        notes.append("f has infinitely many critical points (a curve or more); they are not marked")
+    if not analysis.complete:
+        notes.append(f"critical points were searched for in [{-bound}, {bound}] only")
+    index = [subject.variables.index(a) for a in subject.axes]
+    fixed_at = {subject.variables.index(v): to_float(c) for v, c in subject.fixed}
+    marks = []
+    off_slice = 0
+    for p in analysis.points:
+        if any(abs(p.point_float[i] - c) > ON_SLICE * (1 + abs(c)) for i, c in fixed_at.items()):
+            off_slice += 1
+            continue
+        if len(index) == 2:
+            point = (p.point_float[index[0]], p.point_float[index[1]])
+        else:
+            point = (p.point_float[index[0]], p.value_float)
+        marks.append(CriticalMark(point=point, kind=p.kind))
+    if off_slice:
+        notes.append(f"{off_slice} critical point(s) lie off this slice and are not marked")
+    return tuple(marks)
