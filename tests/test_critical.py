@@ -17,10 +17,10 @@ from gradcli.critical import (
     SADDLE,
     CriticalAnalysis,
     CriticalPoint,
-    _check_box,
-    _Work,
     critical_points,
 )
+from gradcli.critical.context import Context, check_box
+from gradcli.critical.solve import numeric_search
 from gradcli.errors import BudgetExceeded, InputError
 from gradcli.second_order import hessian
 
@@ -157,13 +157,13 @@ def test_himmelblau() -> None:
 
 def test_himmelblau_numeric_search_alone() -> None:
     """The numeric fallback finds all nine points with a tiny gradient."""
-    work = _Work(HIMMELBLAU, (x, y), Fraction(-10), Fraction(10), 0, float("inf"), 5.0)
-    found = work._newton()
+    context = Context(HIMMELBLAU, (x, y), Fraction(-10), Fraction(10), 0, 5.0)
+    found = numeric_search(context)
     assert len(found) == 9
+    gradient = [sympy.diff(HIMMELBLAU, v) for v in (x, y)]
     for point in found:
-        assert max(abs(float(g.subs({x: point[0], y: point[1]}))) for g in work.gradient) <= (
-            NUMERIC_TOLERANCE
-        )
+        values = {x: sympy.Rational(point[0]), y: sympy.Rational(point[1])}
+        assert max(abs(float(g.xreplace(values))) for g in gradient) <= NUMERIC_TOLERANCE
     assert any(p == pytest.approx((3.0, 2.0), abs=1e-8) for p in found)
 
 
@@ -332,7 +332,10 @@ def test_bad_input(expr: object, variables: object, options: dict[str, object]) 
 
 
 def test_box_accepts_exact_and_float_bounds() -> None:
-    assert _check_box((sympy.Rational(-1, 2), 0.25)) == (Fraction(-1, 2), Fraction(1, 4))
+    assert check_box((sympy.Rational(-1, 2), 0.25)) == (Fraction(-1, 2), Fraction(1, 4))
+    # a decimal is what it prints as, not the binary float nearest it
+    assert check_box((0.1, 2.3)) == (Fraction(1, 10), Fraction(23, 10))
+    assert check_box((-3, Fraction(1, 3))) == (Fraction(-3), Fraction(1, 3))
 
 
 def test_parameter_error_names_them() -> None:
