@@ -1,20 +1,20 @@
 """The command line: a click group whose commands load only when used.
 
-``main`` is the console script. It owns the one place where errors become
-exit codes and one-line messages, so no command handles that itself.
+``main`` is the console script. :func:`run` maps click's own outcomes to exit
+codes and hands every other failure to :func:`gradcli.runner.failure`, the one
+place where errors become one-line messages and exit codes.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 
 import click
 
-from gradcli import __version__
-from gradcli.commands.base import ReaderGone, Settings, decide_color, report, terminal_width
-from gradcli.errors import ExitCode, GradcliError
+from gradcli import __version__, runner
+from gradcli.commands.base import Settings, decide_color, terminal_width
+from gradcli.errors import ExitCode
 
 #: command name → "module:attribute"; importing a module is deferred until
 #: the command runs, so that `gradcli --help` does not import sympy
@@ -70,7 +70,21 @@ class _Group(LazyGroup):
             ctx.meta["gradcli.listing"] = False
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+EPILOG = """\b
+Exit codes:
+  0    success
+  1    a checked answer is wrong
+  2    bad usage or unreadable input (a point of the wrong length too)
+  3    the mathematics cannot be done (undefined at the point, out of time)
+  70   a bug in gradcli: rerun with --debug for the traceback
+  130  interrupted
+
+For developers: GRADCLI_IN_PROCESS=1 runs each computation in the gradcli
+process itself, so that breakpoint() works and tracebacks are real.
+"""
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(__version__, "--version", "-V", prog_name="gradcli")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
 @click.option(
@@ -93,18 +107,14 @@ def cli(ctx: click.Context, debug: bool, color: str) -> None:
     Expressions are read by gradcli's own parser (no code is ever run): ^ or **
     for powers, 2x and xy for products, sin cos tan exp ln log sqrt abs …, pi
     and e. An expression starting with '-' goes after '--'.
-
-    Exit codes: 0 success, 1 a checked answer is wrong, 2 bad usage or
-    unreadable input, 3 the mathematics cannot be done (undefined at the
-    point, out of time), 130 interrupted.
     """
     use_color = decide_color(color)
-    ctx.obj = Settings(debug=debug, color=use_color, width=terminal_width(use_color))
+    ctx.obj = Settings(color=use_color, width=terminal_width(use_color))
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The console script: run the group and map every failure to an exit code."""
-    _exit(run(argv))
+    """The console script: run the group and exit with its code."""
+    runner.finish(run(argv))
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -113,64 +123,18 @@ def run(argv: list[str] | None = None) -> int:
     Messages go to stderr, one line each (a parse error adds the expression
     with a caret under the offending character).
     """
-    from gradcli.budget import InternalError
-
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        # without standalone mode click returns the code of a click Exit
+        # without standalone mode click returns what the command returns: its
+        # exit code (None when it has nothing to say)
         returned = cli.main(args=argv, prog_name="gradcli", standalone_mode=False)
         return returned if isinstance(returned, int) else ExitCode.OK
-    except GradcliError as error:
-        _report_error(error)
-        return int(error.exit_code)
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except click.ClickException as error:
         error.show()
         return ExitCode.USAGE
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        report("interrupted")
-        return ExitCode.INTERRUPTED
-    except (BrokenPipeError, ReaderGone):
-        _silence_stdout()
-        return ExitCode.OK
-    except InternalError as error:
-        report(f"internal error: {error} (this is a bug in gradcli; rerun with --debug)")
-        if debug:
-            sys.stderr.write(error.traceback_text)
-            sys.stderr.flush()
-        return ExitCode.MATH
-    except Exception as error:
-        report(f"internal error: {type(error).__name__}: {error} (rerun with --debug)")
-        if debug:
-            raise
-        return ExitCode.MATH
-
-
-def _report_error(error: GradcliError) -> None:
-    message = f"error: {error.message}"
-    if error.position is not None and error.text:
-        message += f" (at position {error.position + 1})"
-    located = error.located()
-    if located:
-        message += "\n" + located
-    if error.hint:
-        message += f"\n  hint: {error.hint}"
-    report(message)
-
-
-def _silence_stdout() -> None:
-    # the reader went away (`| head`): send the rest nowhere, quietly
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
-def _exit(code: int) -> None:
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-    sys.exit(code)
+    except click.exceptions.Abort:
+        return runner.failure(KeyboardInterrupt(), debug=debug)
+    except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - the crash handler
+        return runner.failure(error, debug=debug)

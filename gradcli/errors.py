@@ -2,7 +2,9 @@
 
 Every error a user can cause is a :class:`GradcliError`; its ``message`` is one
 line meant for them, and its ``exit_code`` is what the command line exits with.
-The core raises these and never prints or exits.
+The core raises these and never prints or exits. :func:`describe` is the one
+place that words an error for people, :func:`describe_bug` for a bug in
+gradcli (any other exception), which exits with :attr:`ExitCode.BUG`.
 """
 
 from __future__ import annotations

@@ -1,26 +1,35 @@
-"""What every command shares: options, running a job within budget, output.
+"""What every command shares: its options, reading its input, formatting its result.
 
-A command parses its options, builds a *job* (a function from one input to
-the output text), and hands it to :func:`run_one` or :func:`run_batch`. Jobs
-run in a child process that is killed when the time budget runs out, and
-they render to a string there, so that even printing a result is bounded.
-Data goes to stdout, messages to stderr.
+A command is options plus a call: it reads its options into a job (a
+function that asks the core for a result and formats it with
+:func:`formatted`), and returns what :mod:`gradcli.runner` makes of it, the
+exit code. Jobs run in a budgeted child process and format there, so that
+even printing a result is bounded.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from gradcli.errors import ExitCode, GradcliError, InputError, LimitError
+from gradcli.errors import InputError, LimitError, MathError
 from gradcli.limits import Limits
+
+# what commands used to import from here; gradcli.runner is their home
+from gradcli.runner import Line, ReaderGone, emit, report
+
+if TYPE_CHECKING:
+    import sympy
+
+__all__ = ["Line", "ReaderGone", "emit", "report"]  # re-exported, see above
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,7 +38,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Settings:
     """Global settings from the group's options."""
 
-    debug: bool = False
     color: bool = False
     width: int = 100
 
@@ -163,19 +171,103 @@ def split_names(text: str | None) -> list[str] | None:
     return names
 
 
-def formatted(kind: str, result: Any, output_format: str, screen: Settings) -> str:
-    """``result`` in ``output_format``, by ``gradcli.formats.<kind>.to_<format>``
-    or, for a table, ``gradcli.render.<kind>.to_table``; imported only when used.
+def parse_numbers(
+    text: str, option: str, limits: Limits, *, what: str | None = None, hint: str | None = None
+) -> tuple[sympy.Expr, ...]:
+    """The comma-separated constants an option takes (``0.1, 1/10, pi/4``), exact.
+
+    Read by the safe parser, like any expression; each must be a number (``what``
+    words that complaint, by default "OPTION needs numbers", with ``hint``). A
+    value that is not real, such as ``log(-1)``, is a usage error naming the option.
     """
-    import importlib
+    from gradcli.parse import parse_vector, split_top_level
 
+    entries = split_top_level(text)
+    if not entries:
+        raise InputError(f"{option} needs a number")
+    if any(not part.strip() for part, _ in entries):
+        raise InputError(
+            f"{option} has an empty entry: {text!r}", hint="remove the empty component"
+        )
+    try:
+        values = parse_vector(text, limits=limits)
+    except MathError as error:
+        raise InputError(f"{option}: {error.message}") from None
+    for value in values:
+        if value.free_symbols:
+            raise InputError(f"{what or option + ' needs numbers'}, got {value}", hint=hint)
+    return values
+
+
+def formatted(
+    kind: str,
+    result: Any,
+    output_format: str,
+    screen: Settings,
+    *,
+    name: str = "to",
+    **options: Any,
+) -> str:
+    """``result`` in ``output_format``: the one way commands dispatch formats.
+
+    A table is ``gradcli.render.<kind>.<name>_table(result, screen, **options)``,
+    any other format ``gradcli.formats.<kind>.<name>_<format>(result, **options)``;
+    each module is imported only when used.
+    """
     if output_format == "table":
-        from gradcli.render.console import Screen
-
         tables = importlib.import_module(f"gradcli.render.{kind}")
-        return str(tables.to_table(result, Screen(width=screen.width, color=screen.color)))
+        return str(getattr(tables, f"{name}_table")(result, screen_of(screen), **options))
     formats = importlib.import_module(f"gradcli.formats.{kind}")
-    return str(getattr(formats, f"to_{output_format}")(result))
+    return str(getattr(formats, f"{name}_{output_format}")(result, **options))
+
+
+def formatted_with_steps(
+    kind: str,
+    result: Any,
+    output_format: str,
+    screen: Settings,
+    derivations: Sequence[Any] | None,
+    paths: Sequence[Any] | None = None,
+    *,
+    head: dict[str, Any] | None = None,
+) -> str:
+    """``result`` followed by the derivations ``--steps`` asked for (None: not asked).
+
+    ``head`` holds keys that come first in a JSON record (a batch line's
+    number and input); the other formats do not show it.
+    """
+    shown = tuple(derivations or ())
+    if output_format == "table":
+        from gradcli.render.console import render
+
+        def build() -> list[Any]:
+            from gradcli.render import steps as step_trees
+
+            tables = importlib.import_module(f"gradcli.render.{kind}")
+            return list(tables.renderables(result)) + step_trees.renderables(shown, paths)
+
+        return render(build, screen_of(screen))
+    from gradcli.formats import steps as step_formats
+
+    formats = importlib.import_module(f"gradcli.formats.{kind}")
+    if output_format == "json":
+        from gradcli.formats.common import dumps
+
+        record = {**(head or {}), **formats.as_dict(result)}
+        if derivations is not None:
+            record["steps"] = step_formats.as_json(shown, paths)
+        return dumps(record) + "\n"
+    text = str(getattr(formats, f"to_{output_format}")(result))
+    if derivations is not None:
+        text += getattr(step_formats, f"to_{output_format}")(shown, paths)
+    return text
+
+
+def screen_of(screen: Settings) -> Any:
+    """The renderer's :class:`~gradcli.render.console.Screen` for these settings."""
+    from gradcli.render.console import Screen
+
+    return Screen(width=screen.width, color=screen.color)
 
 
 # --------------------------------------------------------------------------
@@ -202,14 +294,6 @@ def read_expression(text: str, limits: Limits) -> str:
     return content.strip()
 
 
-@dataclass(frozen=True)
-class Line:
-    """One input line of a batch, with its line number."""
-
-    number: int
-    text: str
-
-
 def stdin_lines(stream: Any = None) -> Iterator[Line]:
     """Lines from stdin, skipping blanks and ``#`` comments, read lazily."""
     if stream is None:
@@ -220,91 +304,3 @@ def stdin_lines(stream: Any = None) -> Iterator[Line]:
         line = raw.strip()
         if line and not line.startswith("#"):
             yield Line(number, line)
-
-
-# --------------------------------------------------------------------------
-# Running jobs and writing output
-
-
-def run_one(job: Callable[[], str], limits: Limits) -> None:
-    """Run one job within the time budget and write its output."""
-    from gradcli.budget import run_bounded
-
-    emit(run_bounded(job, timeout=limits.timeout))
-
-
-def run_batch(
-    job: Callable[[Line], str],
-    lines: Iterator[Line],
-    limits: Limits,
-    *,
-    on_error: Callable[[Line, GradcliError], str | None] | None = None,
-) -> None:
-    """Run ``job`` on each line; a bad line is reported and the rest go on.
-
-    Exits with the most serious failure's code when any line failed.
-    """
-    worst = ExitCode.OK
-    for line, outcome in zip_outcomes(lines, job, limits):
-        if outcome.error is None:
-            emit(outcome.value or "")
-            continue
-        error = outcome.error
-        report(f"line {line.number}: error: {one_line(error)}")
-        worst = max(worst, error.exit_code)
-        if on_error is not None:
-            replacement = on_error(line, error)
-            if replacement:
-                emit(replacement)
-    if worst != ExitCode.OK:
-        raise click.exceptions.Exit(int(worst))
-
-
-def zip_outcomes(
-    lines: Iterator[Line], job: Callable[[Line], str], limits: Limits
-) -> Iterator[tuple[Line, Any]]:
-    """Pair each line with its outcome, reading input lazily."""
-    from gradcli.budget import map_bounded
-
-    seen: list[Line] = []
-
-    def remember() -> Iterator[Line]:
-        for line in lines:
-            seen.append(line)
-            yield line
-
-    for outcome in map_bounded(job, remember(), timeout=limits.timeout):
-        yield seen.pop(0), outcome
-
-
-class ReaderGone(Exception):
-    """stdout was closed by its reader (``| head``): not an error.
-
-    Deliberately not an OSError: click turns a broken pipe into exit 1 itself.
-    """
-
-
-def emit(text: str) -> None:
-    """Write data to stdout."""
-    if text:
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            raise ReaderGone from None
-
-
-def report(message: str) -> None:
-    """Write one message line to stderr."""
-    sys.stderr.write(f"gradcli: {message}\n")
-    sys.stderr.flush()
-
-
-def one_line(error: GradcliError) -> str:
-    """The error as one line: message, position and hint."""
-    message = error.message
-    if error.position is not None and error.text:
-        message += f" (at position {error.position + 1})"
-    if error.hint:
-        message += f"; {error.hint}"
-    return message

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -10,23 +9,20 @@ from typing import IO, Any
 
 import click
 
+from gradcli import runner
 from gradcli.commands.base import (
     Settings,
-    emit,
+    formatted,
     limit_options,
     read_expression,
-    report,
+    screen_of,
     settings,
     split_names,
     variables_option,
 )
-from gradcli.errors import ExitCode, GradcliError, InputError
+from gradcli.errors import ExitCode, GradcliError, InputError, describe, describe_bug
 from gradcli.limits import Limits
-
-_ANSWERS = ("gradient", "value", "magnitude", "direction", "directional", "hessian", "critical")
-#: rows graded per message to the worker process; a chunk that overruns is
-#: graded again row by row, so one hostile row costs only itself
-_CHUNK = 100
+from gradcli.runner import Output
 
 
 @click.command()
@@ -92,7 +88,7 @@ def check(
     at: str | None,
     along: str | None,
     **answers: str | None,
-) -> None:
+) -> int:
     """Check answers about EXPRESSION: each part, each component, and why.
 
     \b
@@ -126,7 +122,7 @@ def check(
         problem = read_expression(expression, limits) if expression else None
         if jobs is None:
             jobs = min(2, os.cpu_count() or 1)
-        _run_batch(
+        outputs = _batch(
             batch,
             expression=problem,
             variables=names,
@@ -140,7 +136,7 @@ def check(
             limits=limits,
             jobs=jobs,
         )
-        return
+        return runner.write(outputs)
     if expression is None:
         raise InputError("give the function to check answers about (or --batch FILE)")
     text = read_expression(expression, limits)
@@ -148,17 +144,10 @@ def check(
         at=at, along=along, variables=names, tol=tol, seed=seed, reveal=reveal, limits=limits
     )
 
-    def job() -> tuple[str, int, list[str]]:
-        return render_one(text, given, output_format, screen, latex=latex, **options)
-
-    from gradcli.budget import run_bounded
-
-    output, code, messages = run_bounded(job, timeout=limits.timeout)
-    emit(output)
-    for message in messages:
-        report(message)
-    if code:
-        raise click.exceptions.Exit(code)
+    return runner.run(
+        lambda: render_one(text, given, output_format, screen, latex=latex, **options),
+        timeout=limits.timeout,
+    )
 
 
 def render_one(
@@ -171,10 +160,10 @@ def render_one(
     variables: list[str] | None,
     limits: Limits,
     **options: Any,
-) -> tuple[str, int, list[str]]:
+) -> Output:
     """Check one answer and format it; runs inside the budgeted child.
 
-    Returns the output, the exit code, and a message per unreadable answer.
+    The exit code is the verdict's, with a message per unreadable answer.
     """
     from gradcli.grading import UNREADABLE
     from gradcli.grading import check as check_answers
@@ -183,40 +172,23 @@ def render_one(
     function = parse_function(text, variables=variables, limits=limits, latex=latex)
     arguments: dict[str, Any] = {**answers, **options}
     verdict = check_answers(function, limits=limits, **arguments)
-    messages = [_unreadable_message(p) for p in verdict.parts if p.verdict == UNREADABLE]
-    if output_format == "table":
-        from gradcli.render.check import to_table
-        from gradcli.render.console import Screen
-
-        output = to_table(verdict, Screen(width=screen.width, color=screen.color))
-    else:
-        from gradcli.formats import check as formats
-
-        formatter = {"json": formats.to_json, "csv": formats.to_csv, "plain": formats.to_plain}
-        output = formatter[output_format](verdict)
-    return output, verdict.exit_code, messages
+    messages = tuple(_unreadable_message(p) for p in verdict.parts if p.verdict == UNREADABLE)
+    return Output(formatted("check", verdict, output_format, screen), messages, verdict.exit_code)
 
 
 def _unreadable_message(part: Any) -> str:
     """``error: --gradient: …`` with a caret under the place, like the parser's errors."""
     from gradcli.errors import ParseError
 
-    message = f"error: --{part.part}: {part.message}"
-    if part.position is not None and part.given:
-        message += f" (at position {part.position + 1})"
-        located = ParseError(part.message, text=part.given, position=part.position).located()
-        if located:
-            message += "\n" + located
-    if part.hint:
-        message += f"\n  hint: {part.hint}"
-    return message
+    where = ParseError(part.message, text=part.given or "", position=part.position, hint=part.hint)
+    return f"error: --{part.part}: {describe(where, lines=True)}"
 
 
 # --------------------------------------------------------------------------
 # A class at once
 
 
-def _run_batch(
+def _batch(
     path: str,
     *,
     expression: str | None,
@@ -230,7 +202,8 @@ def _run_batch(
     screen: Settings,
     limits: Limits,
     jobs: int,
-) -> None:
+) -> Iterator[Output]:
+    """The graded rows in ``output_format``, as they come, then the summary."""
     from gradcli.formats import check as formats
     from gradcli.formats.common import dumps
     from gradcli.grading import BatchReader, Grader, summarize
@@ -248,8 +221,13 @@ def _run_batch(
     stream, close = _open(path)
     try:
         reader = BatchReader(stream)
-        results = _graded(
-            grader, iter(reader), limits, jobs=jobs, on_start=lambda: _ignored(reader)
+        results = runner.map_chunked(
+            lambda row: _grade(grader, row, limits),
+            reader,
+            timeout=limits.timeout,
+            failed=_failure,
+            jobs=jobs,
+            started=lambda: _ignored(reader),
         )
         collected: list[Any] = []
 
@@ -259,37 +237,28 @@ def _run_batch(
                 yield row
 
         if output_format == "csv":
-            emit(formats.batch_header(reveal=reveal))
+            yield Output(formats.batch_header(reveal=reveal))
             for result in remember(results):
-                emit(formats.batch_csv_rows(result, reveal=reveal))
-            summary = summarize(collected)
-            for line in formats.summary_lines(summary):
-                report(f"summary: {line}")
+                yield Output(formats.batch_csv_rows(result, reveal=reveal))
+            summary = formats.summary_lines(summarize(collected))
+            yield Output(messages=tuple(f"summary: {line}" for line in summary))
         elif output_format == "json":
             first = True
             for result in remember(results):
-                emit(('{"rows": [\n' if first else ",\n") + formats.batch_json_row(result))
+                yield Output(('{"rows": [\n' if first else ",\n") + formats.batch_json_row(result))
                 first = False
-            emit('{"rows": []' if first else "\n]")
-            emit(f', "summary": {dumps(formats.summary_dict(summarize(collected)))}}}\n')
+            yield Output('{"rows": []' if first else "\n]")
+            yield Output(f', "summary": {dumps(formats.summary_dict(summarize(collected)))}}}\n')
         elif output_format == "plain":
             for result in remember(results):
-                emit(formats.batch_plain_rows(result))
-            summary = summarize(collected)
-            emit("".join(f"summary: {line}\n" for line in formats.summary_lines(summary)))
+                yield Output(formats.batch_plain_rows(result))
+            summary = formats.summary_lines(summarize(collected))
+            yield Output("".join(f"summary: {line}\n" for line in summary))
         else:
             from gradcli.render.check import batch_table
-            from gradcli.render.console import Screen
 
             rows = list(results)
-            emit(
-                batch_table(
-                    rows,
-                    summarize(rows),
-                    Screen(width=screen.width, color=screen.color),
-                    reveal=reveal,
-                )
-            )
+            yield Output(batch_table(rows, summarize(rows), screen_of(screen), reveal=reveal))
     finally:
         close()
 
@@ -308,124 +277,16 @@ def _open(path: str) -> tuple[IO[str], Any]:
 
 def _ignored(reader: Any) -> None:
     if reader.ignored:
-        report(f"note: ignoring columns: {', '.join(reader.ignored)}")
-
-
-def _graded(
-    grader: Any, rows: Iterator[Any], limits: Limits, *, jobs: int, on_start: Any
-) -> Iterator[Any]:
-    """One result per row, in order, graded in killable worker processes.
-
-    Rows go to the workers in chunks, each row bounded by the time budget
-    there. With ``jobs`` > 1 and more than one chunk, that many workers grade
-    alternate chunks at once; the results still come out in input order.
-    """
-    chunks = _chunks(rows, _CHUNK)
-    head = list(itertools.islice(chunks, 2))
-    on_start()
-    everything = itertools.chain(head, chunks)
-    lanes = _parallel(grader, everything, limits, jobs) if jobs > 1 and len(head) > 1 else None
-    for results in lanes or _lane(grader, everything, limits):
-        yield from results
-
-
-def _lane(grader: Any, chunks: Iterator[list[Any]], limits: Limits) -> Iterator[list[Any]]:
-    """Grade chunks in one worker; a chunk that overruns is graded again row by row.
-
-    A row stuck in C code (where the time budget's signal cannot reach) takes
-    its chunk's worker down with it; graded one per call, only it is lost.
-    """
-    from gradcli.budget import map_bounded
-
-    pending: list[list[Any]] = []
-
-    def remember() -> Iterator[list[Any]]:
-        for chunk in chunks:
-            pending.append(chunk)
-            yield chunk
-
-    for outcome in map_bounded(
-        lambda chunk: [_grade(grader, row, limits) for row in chunk],
-        remember(),
-        timeout=limits.timeout * 2 + 1.0,
-    ):
-        chunk = pending.pop(0)
-        if outcome.error is None and outcome.value is not None:
-            yield outcome.value
-            continue
-        singles = map_bounded(
-            lambda row: _grade(grader, row, limits), chunk, timeout=limits.timeout + 1
-        )
-        yield [
-            single.value if single.error is None else _failure(row, single.error)
-            for row, single in zip(chunk, singles)
-        ]
-
-
-def _parallel(
-    grader: Any, chunks: Iterator[list[Any]], limits: Limits, jobs: int
-) -> Iterator[list[Any]]:
-    """Chunks graded by ``jobs`` lanes at once (a thread and a worker each), in order."""
-    import queue
-    import threading
-
-    inboxes: list[queue.Queue[list[Any] | None]] = [queue.Queue() for _ in range(jobs)]
-    outboxes: list[queue.Queue[tuple[bool, Any]]] = [queue.Queue() for _ in range(jobs)]
-
-    def run(k: int) -> None:
-        def mine() -> Iterator[list[Any]]:
-            while (chunk := inboxes[k].get()) is not None:
-                yield chunk
-
-        try:
-            for results in _lane(grader, mine(), limits):
-                outboxes[k].put((True, results))
-        except BaseException as error:  # noqa: BLE001 - handed over to the main thread
-            outboxes[k].put((False, error))
-
-    def take(k: int) -> list[Any]:
-        ok, value = outboxes[k].get()
-        if not ok:
-            raise value
-        return value
-
-    threads = [
-        threading.Thread(target=run, args=(k,), name=f"gradcli-check-{k}", daemon=True)
-        for k in range(jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    in_flight: list[int] = []
-    try:
-        for index, chunk in enumerate(chunks):
-            lane = index % jobs
-            inboxes[lane].put(chunk)
-            in_flight.append(lane)
-            if len(in_flight) >= 2 * jobs:
-                yield take(in_flight.pop(0))
-        while in_flight:
-            yield take(in_flight.pop(0))
-    finally:
-        for inbox in inboxes:
-            inbox.put(None)
-        for thread in threads:
-            thread.join(timeout=limits.timeout * 2 + 10)
-
-
-def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+        runner.report(f"note: ignoring columns: {', '.join(reader.ignored)}")
 
 
 def _grade(grader: Any, row: Any, limits: Limits) -> Any:
-    """Grade one row; whatever happens, the row gets its result."""
-    from gradcli.budget import time_limit
+    """Grade one row; whatever happens, the row gets its result.
+
+    A bug in gradcli makes the row undecided, so that the batch goes on;
+    under ``GRADCLI_IN_PROCESS=1`` (debugging) it propagates instead.
+    """
+    from gradcli.budget import in_process, time_limit
 
     try:
         with time_limit(limits.timeout, "grading this row"):
@@ -434,12 +295,12 @@ def _grade(grader: Any, row: Any, limits: Limits) -> Any:
         return _failure(row, error)
     except RecursionError:
         return _failure(row, InputError("the answer is too deeply nested"))
-    except Exception as error:  # noqa: BLE001 - one row's bug must not end the batch
+    except Exception as error:
+        if in_process():
+            raise
         from gradcli.grading import UNDECIDED, row_failure
 
-        return row_failure(
-            row, UNDECIDED, f"internal error: {type(error).__name__}: {error} (a bug in gradcli)"
-        )
+        return row_failure(row, UNDECIDED, describe_bug(f"{type(error).__name__}: {error}"))
 
 
 def _failure(row: Any, error: GradcliError) -> Any:

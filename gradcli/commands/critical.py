@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from gradcli import runner
 from gradcli.commands.base import (
     Settings,
     format_option,
     formatted,
     limit_options,
+    parse_numbers,
     read_expression,
-    run_one,
     settings,
     split_names,
     variables_option,
@@ -62,7 +63,7 @@ def critical(
     output_format: str,
     latex: bool | None,
     limits: Limits,
-) -> None:
+) -> int:
     """The critical points of EXPRESSION, their kinds, convexity and global extrema.
 
     \b
@@ -90,28 +91,22 @@ def critical(
         started=time.monotonic(),
     )
     screen = settings()
-    run_one(lambda: render(request, screen, limits), limits)
+    return runner.run(lambda: render(request, screen, limits), timeout=limits.timeout)
 
 
 def parse_box(text: str, limits: Limits) -> tuple[sympy.Expr, sympy.Expr]:
     """``LO,HI`` as two real numbers with LO < HI (``-pi, pi`` is fine)."""
     import sympy
 
-    from gradcli.errors import InputError, MathError
-    from gradcli.parse import parse_vector
+    from gradcli.errors import InputError
 
-    try:
-        bounds = parse_vector(text, limits=limits)
-    except MathError as error:  # log(-1): not a real number, a usage error here
-        raise InputError(f"--box: {error.message}") from None
+    bounds = parse_numbers(text, "--box", limits, hint="for example --box -4,4")
     if len(bounds) != 2:
         raise InputError(
             f"--box needs two numbers LO,HI, got {len(bounds)}", hint="for example --box -4,4"
         )
     out = []
     for bound in bounds:
-        if bound.free_symbols:
-            raise InputError(f"--box needs numbers, got {bound}", hint="for example --box -4,4")
         if bound.is_Rational:
             out.append(bound)
             continue

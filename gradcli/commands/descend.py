@@ -9,19 +9,21 @@ from typing import Any
 
 import click
 
+from gradcli import runner
 from gradcli.commands.base import (
     Settings,
-    emit,
     format_option,
+    formatted,
     limit_options,
+    parse_numbers,
     read_expression,
-    report,
     settings,
     split_names,
     variables_option,
 )
 from gradcli.errors import ExitCode, InputError
 from gradcli.limits import Limits
+from gradcli.runner import Output
 
 #: exact steps computed with --exact (the first rows of the table)
 EXACT_STEPS = 10
@@ -128,7 +130,7 @@ def descend(
     output_format: str,
     latex: bool | None,
     limits: Limits,
-) -> None:
+) -> int:
     """Gradient descent on EXPRESSION from --from: every step, and why it stopped.
 
     \b
@@ -188,17 +190,11 @@ def descend(
     screen = settings()
     progress = _stderr_is_terminal()
 
-    def job() -> tuple[str, int, list[str]]:
-        return compute(request, screen, limits, progress=progress)
+    def job() -> Output:
+        output, code, messages = compute(request, screen, limits, progress=progress)
+        return Output(output, tuple(messages), code)
 
-    from gradcli.budget import run_bounded
-
-    output, code, messages = run_bounded(job, timeout=limits.timeout)
-    emit(output)
-    for message in messages:
-        report(message)
-    if code:
-        raise click.exceptions.Exit(code)
+    return runner.run(job, timeout=limits.timeout)
 
 
 def _has_top_level_comma(text: str) -> bool:
@@ -219,19 +215,7 @@ def _stderr_is_terminal() -> bool:
 
 def parse_rates(text: str, limits: Limits) -> tuple[Any, ...]:
     """``0.01, 1/10, 0.5`` as exact sympy numbers, through the safe parser."""
-    from gradcli.parse import parse_expression, split_top_level
-
-    rates = []
-    for part, _ in split_top_level(text):
-        if not part.strip():
-            raise InputError(f"--lr has an empty entry: {text!r}")
-        value = parse_expression(part.strip(), limits=limits)
-        if value.free_symbols:
-            raise InputError(f"the learning rate must be a number, got {part.strip()!r}")
-        rates.append(value)
-    if not rates:
-        raise InputError("--lr needs a number")
-    return tuple(rates)
+    return parse_numbers(text, "--lr", limits, what="the learning rate must be a number")
 
 
 def compute(
@@ -350,38 +334,16 @@ def _plot(function: Any, runs: Sequence[Any], path: str, point: Any, limits: Lim
 
 
 def _format_run(run: Any, request: Request, screen: Settings, notes: Sequence[str]) -> str:
+    options: dict[str, Any] = {}
+    if request.output_format in ("table", "plain"):
+        options["every"] = request.every
     if request.output_format == "table":
-        from gradcli.render.console import Screen
-        from gradcli.render.descent import to_table
-
-        return to_table(
-            run, Screen(width=screen.width, color=screen.color), every=request.every, notes=notes
-        )
-    from gradcli.formats import descent as formats
-
-    if request.output_format == "json":
-        return formats.to_json(run)
-    if request.output_format == "csv":
-        return formats.to_csv(run)
-    if request.output_format == "plain":
-        return formats.to_plain(run, every=request.every)
-    return formats.to_latex(run)
+        options["notes"] = notes
+    return formatted("descent", run, request.output_format, screen, **options)
 
 
 def _format_comparison(
     runs: Sequence[Any], request: Request, screen: Settings, notes: Sequence[str]
 ) -> str:
-    if request.output_format == "table":
-        from gradcli.render.console import Screen
-        from gradcli.render.descent import compare_to_table
-
-        return compare_to_table(runs, Screen(width=screen.width, color=screen.color), notes=notes)
-    from gradcli.formats import descent as formats
-
-    formatter = {
-        "json": formats.compare_to_json,
-        "csv": formats.compare_to_csv,
-        "plain": formats.compare_to_plain,
-        "latex": formats.compare_to_latex,
-    }[request.output_format]
-    return formatter(runs)
+    options = {"notes": notes} if request.output_format == "table" else {}
+    return formatted("descent", runs, request.output_format, screen, name="compare_to", **options)

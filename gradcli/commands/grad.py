@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
+from gradcli import runner
 from gradcli.commands.base import (
-    Line,
     Settings,
-    emit,
     format_option,
+    formatted_with_steps,
     limit_options,
-    one_line,
     read_expression,
     refuse_csv_steps,
-    report,
-    run_batch,
-    run_one,
+    screen_of,
     settings,
     split_names,
     stdin_lines,
     steps_option,
     variables_option,
 )
-from gradcli.errors import ExitCode, GradcliError, InputError
+from gradcli.errors import ExitCode, GradcliError, InputError, describe
 from gradcli.limits import Limits
+from gradcli.runner import Line, Output
 
 
 @click.command()
@@ -61,7 +60,7 @@ def grad(
     output_format: str,
     latex: bool | None,
     limits: Limits,
-) -> None:
+) -> int:
     """The gradient of EXPRESSION, and at a point its value, length and direction.
 
     \b
@@ -88,8 +87,7 @@ def grad(
         if along is not None:
             raise InputError("--along is not available with streamed points")
         text = read_expression(expression, limits)
-        stream_points(text, output_format, screen, names, limits, latex)
-        return
+        return runner.write(stream_points(text, output_format, screen, names, limits, latex))
     refuse_csv_steps(steps, output_format)
     options: dict[str, Any] = dict(
         at=at,
@@ -101,15 +99,16 @@ def grad(
         steps=steps,
     )
     if expression == "-":
-        run_batch(
+        return runner.run_lines(
             lambda line: render(line.text, output_format, screen, line=line, **options),
             stdin_lines(),
-            limits,
+            timeout=limits.timeout,
             on_error=_error_record if output_format == "json" else None,
         )
-        return
     text = read_expression(expression, limits)
-    run_one(lambda: render(text, output_format, screen, **options), limits)
+    return runner.run(
+        lambda: render(text, output_format, screen, **options), timeout=limits.timeout
+    )
 
 
 def _error_record(line: Line, error: GradcliError) -> str:
@@ -121,7 +120,7 @@ def _error_record(line: Line, error: GradcliError) -> str:
             {
                 "line": line.number,
                 "input": line.text,
-                "error": one_line(error),
+                "error": describe(error),
                 "exit_code": int(error.exit_code),
             }
         )
@@ -159,39 +158,10 @@ def render(
             full=steps == "full",
             time_budget=limits.simplify_timeout,
         )
-    if output_format == "table":
-        from gradcli.render.console import Screen, render
-        from gradcli.render.grad import renderables
-
-        def build() -> list[Any]:
-            from gradcli.render import steps as step_trees
-
-            return renderables(result) + step_trees.renderables(derivations)
-
-        return render(build, Screen(width=screen.width, color=screen.color))
-    from gradcli.formats import grad as formats
-    from gradcli.formats import steps as step_formats
-
-    if output_format == "json":
-        from gradcli.formats.common import dumps
-
-        record = formats.as_dict(result)
-        if line is not None:
-            record = {"line": line.number, "input": line.text, **record}
-        if steps is not None:
-            record["steps"] = step_formats.as_json(derivations)
-        return dumps(record) + "\n"
-    formatter = {
-        "csv": formats.to_csv,
-        "plain": formats.to_plain,
-        "latex": formats.to_latex,
-    }[output_format]
-    shown = formatter(result)
-    if steps is not None:
-        shown += {"plain": step_formats.to_plain, "latex": step_formats.to_latex}[output_format](
-            derivations
-        )
-    return shown
+    head = None if line is None else {"line": line.number, "input": line.text}
+    return formatted_with_steps(
+        "grad", result, output_format, screen, None if steps is None else derivations, head=head
+    )
 
 
 def stream_points(
@@ -201,7 +171,7 @@ def stream_points(
     variables: list[str] | None,
     limits: Limits,
     latex: bool | None,
-) -> None:
+) -> Iterator[Output]:
     """``--at -``: the gradient at each point on stdin, one row per point.
 
     The symbolic work runs within the time budget; the numeric loop then runs
@@ -210,7 +180,6 @@ def stream_points(
     import gc
     import sys
 
-    from gradcli.budget import run_bounded
     from gradcli.calculus import partial_derivatives
     from gradcli.formats import points as formats
     from gradcli.parse import parse_function
@@ -223,7 +192,7 @@ def stream_points(
         function = parse_function(text, variables=variables, limits=limits, latex=latex)
         return function, partial_derivatives(function.expr, function.variables)
 
-    function, components = run_bounded(symbolic, timeout=limits.timeout)
+    function, components = runner.compute(symbolic, timeout=limits.timeout)
     names = [v.name for v in function.variables]
     stdin = sys.stdin.buffer
     read = getattr(stdin, "read1", stdin.read)
@@ -232,28 +201,26 @@ def stream_points(
     # rescan them over and over for nothing (none of them form cycles)
     gc.disable()
     if output_format == "csv":
-        emit(formats.header(names))
+        yield Output(formats.header(names))
     elif output_format == "plain":
-        emit("# " + formats.header(names, " "))
+        yield Output("# " + formats.header(names, " "))
     for chunk in evaluate_chunks(function, components, blocks_of_lines(read), limits=limits):
         unreadable += len(chunk.bad)
         undefined += chunk.undefined
         if output_format == "table":
-            from gradcli.render.console import Screen
             from gradcli.render.points import to_table
 
-            emit(to_table(function, chunk, Screen(width=screen.width, color=screen.color)))
+            rows = to_table(function, chunk, screen_of(screen))
         else:
-            emit(
-                {"csv": formats.to_csv, "plain": formats.to_plain, "json": formats.to_json}[
-                    output_format
-                ](chunk)
-            )
-        # after the rows they belong to, so that 2>&1 keeps the story in order
-        for bad in chunk.bad:
-            report(f"line {bad.number}: error: {bad.reason}")
+            rows = getattr(formats, f"to_{output_format}")(chunk)
+        # the messages after the rows they belong to: 2>&1 keeps the story in order
+        yield Output(rows, tuple(f"line {bad.number}: error: {bad.reason}" for bad in chunk.bad))
     if undefined:
-        report(f"warning: the gradient is undefined at {undefined} point(s), shown as NaN")
+        yield Output(
+            messages=(f"warning: the gradient is undefined at {undefined} point(s), shown as NaN",)
+        )
     if unreadable:
-        report(f"{unreadable} line(s) could not be read, shown as NaN")
-        raise click.exceptions.Exit(int(ExitCode.USAGE))
+        yield Output(
+            messages=(f"{unreadable} line(s) could not be read, shown as NaN",),
+            exit_code=ExitCode.USAGE,
+        )

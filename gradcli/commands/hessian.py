@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from gradcli import runner
 from gradcli.commands.base import (
     Settings,
     at_option,
     format_option,
+    formatted_with_steps,
     limit_options,
     read_expression,
     refuse_csv_steps,
-    run_one,
     settings,
     split_names,
     steps_option,
@@ -64,7 +65,7 @@ def hessian(
     output_format: str,
     latex: bool | None,
     limits: Limits,
-) -> None:
+) -> int:
     """The Hessian of EXPRESSION, and at a point its eigenvalues and meaning.
 
     \b
@@ -93,7 +94,7 @@ def hessian(
         started=time.monotonic(),
     )
     screen = settings()
-    run_one(lambda: render(request, screen, limits), limits)
+    return runner.run(lambda: render(request, screen, limits), timeout=limits.timeout)
 
 
 def compute(request: Request, limits: Limits) -> HessianReport:
@@ -162,39 +163,11 @@ def second_partial_steps(report: HessianReport, full: bool, budget: float) -> tu
 def render(request: Request, screen: Settings, limits: Limits) -> str:
     """Compute and format one Hessian; runs inside the budgeted child."""
     report = compute(request, limits)
-    derivations: tuple[Any, ...] = ()
-    paths: tuple[Any, ...] = ()
-    if request.steps is not None:
-        derivations, paths = second_partial_steps(
-            report, request.steps == "full", limits.simplify_timeout
-        )
-    if request.output_format == "table":
-        from gradcli.render import steps as step_trees
-        from gradcli.render.console import Screen
-        from gradcli.render.console import render as render_all
-        from gradcli.render.hessian import renderables
-
-        return render_all(
-            lambda: renderables(report) + step_trees.renderables(derivations, paths),
-            Screen(width=screen.width, color=screen.color),
-        )
-    from gradcli.formats import hessian as formats
-    from gradcli.formats import steps as step_formats
-
-    if request.output_format == "json":
-        from gradcli.formats.common import dumps
-
-        record = formats.as_dict(report)
-        if request.steps is not None:
-            record["steps"] = step_formats.as_json(derivations, paths)
-        return dumps(record) + "\n"
-    formatter = {
-        "csv": formats.to_csv,
-        "plain": formats.to_plain,
-        "latex": formats.to_latex,
-    }[request.output_format]
-    shown = formatter(report)
-    if request.steps is not None:
-        steps_formatter = {"plain": step_formats.to_plain, "latex": step_formats.to_latex}
-        shown += steps_formatter[request.output_format](derivations, paths)
-    return shown
+    if request.steps is None:
+        return formatted_with_steps("hessian", report, request.output_format, screen, None)
+    derivations, paths = second_partial_steps(
+        report, request.steps == "full", limits.simplify_timeout
+    )
+    return formatted_with_steps(
+        "hessian", report, request.output_format, screen, derivations, paths
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import click
 
+from gradcli import runner
 from gradcli.commands.base import (
     Settings,
     at_option,
@@ -13,7 +14,6 @@ from gradcli.commands.base import (
     formatted,
     limit_options,
     read_expression,
-    run_one,
     settings,
     split_names,
     variables_option,
@@ -45,7 +45,7 @@ def jacobian(
     output_format: str,
     latex: bool | None,
     limits: Limits,
-) -> None:
+) -> int:
     """The Jacobian matrix of COMPONENTS (one function per comma), and at a point.
 
     \b
@@ -67,7 +67,7 @@ def jacobian(
         latex=latex,
     )
     screen = settings()
-    run_one(lambda: render(request, screen, limits), limits)
+    return runner.run(lambda: render(request, screen, limits), timeout=limits.timeout)
 
 
 def render(request: Request, screen: Settings, limits: Limits) -> str:
