@@ -1,9 +1,14 @@
-"""Shared test helpers: run the real command line in-process."""
+"""Shared test helpers: run the real command line in-process, and the README's examples."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,3 +53,77 @@ def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = No
 @pytest.fixture
 def gradcli() -> Any:
     return invoke
+
+
+# --------------------------------------------------------------------------
+# The README's examples: each ``$ command`` in a ``console`` block, and its output
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+_BLOCK = re.compile(r"```console\n(.*?)```", re.S)
+
+
+def readme_examples(text: str) -> list[tuple[str, str]]:
+    """(command, expected output) pairs from the ``console`` blocks of ``text``."""
+    examples = []
+    for block in _BLOCK.findall(text):
+        command = None
+        output: list[str] = []
+        for line in block.splitlines(keepends=True):
+            if line.startswith("$ "):
+                if command is not None:
+                    examples.append((command, "".join(output)))
+                command, output = line[2:].rstrip("\n"), []
+            elif command is not None:
+                output.append(line)
+        if command is not None:
+            examples.append((command, "".join(output)))
+    return examples
+
+
+def readme_section(heading: str) -> str:
+    """The README's section under ``heading`` (``## Pictures``), up to the next of its level."""
+    lines = README.read_text(encoding="utf-8").splitlines(keepends=True)
+    level = heading.split(" ", 1)[0]
+    start = next(i for i, line in enumerate(lines) if line.rstrip("\n") == heading)
+    end = next(
+        (
+            i
+            for i in range(start + 1, len(lines))
+            if lines[i].startswith("#") and lines[i].split(" ", 1)[0] in _levels_up_to(level)
+        ),
+        len(lines),
+    )
+    return "".join(lines[start:end])
+
+
+def _levels_up_to(level: str) -> set[str]:
+    return {"#" * n for n in range(1, len(level) + 1)}
+
+
+def run_shell(command: str, cwd: Path) -> str:
+    """Run a README command with this environment's gradcli, as a reader would.
+
+    Returns stdout, then ``[exit N]`` when N is not 0 (as the README shows it).
+    """
+    bin_dir = str(Path(sys.executable).parent)
+    env = {
+        **os.environ,
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+        "NO_COLOR": "1",
+        "COLUMNS": "80",
+    }
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.stdout + (f"[exit {done.returncode}]\n" if done.returncode else "")
+
+
+def shell_fixtures(folder: Path) -> Path:
+    """The files the README's examples read, as a reader would make them."""
+    (folder / "functions.txt").write_text("x^2 + y^2\nsin(x*y)\nlog(x+\n", encoding="utf-8")
+    return folder
