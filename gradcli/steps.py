@@ -16,7 +16,6 @@ note says "sum/difference" when a term is subtracted.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -670,68 +669,55 @@ def _constants(e: sympy.Expr) -> set[sympy.Expr]:
 
 
 def _verify(expr: sympy.Expr, result: sympy.Expr, reference: sympy.Expr, time_budget: float) -> str:
-    """How result = reference was established: identical, symbolic, numeric, … ."""
-    difference = result - reference
-    if difference == 0:
-        return "identical"
-    try:
-        with time_limit(time_budget, "checking the derivation"):
-            if sympy.simplify(difference) == 0:
-                return "symbolic"
-    except BudgetExceeded:
-        pass
-    try:
-        with time_limit(time_budget, "checking the derivation numerically"):
-            return _compare_numerically(expr, result, reference)
-    except BudgetExceeded:
-        return "inconclusive"
+    """How result = reference was established: identical, symbolic, numeric, … .
 
-
-def _compare_numerically(
-    expr: sympy.Expr, a: sympy.Expr, b: sympy.Expr, *, points: int = 24
-) -> str:
-    """Compare a and b at random points of expr's real domain.
-
-    A point counts when every part of expr is real there (|acos(x)| is real
-    for x > 1, but acos(x) is not, so the textbook rule does not apply).
-    Seeded, so a run is reproducible; mpmath at 30 digits, so a true identity
-    never fails on rounding.
+    Decided by gradcli's one equality engine (:mod:`gradcli.grading.equality`),
+    simplification first, within ``time_budget``; then random points, within
+    another ``time_budget``.
     """
-    import mpmath
+    from gradcli.grading.results import SYMBOLIC
 
-    parts = list(dict.fromkeys(e for e in sympy.preorder_traversal(expr) if not e.is_Atom))
-    symbols = sorted(expr.free_symbols | a.free_symbols | b.free_symbols, key=str)
-    # away from 0, sign's distributional derivative (sympy's DiracDelta) is 0
-    modules = [{"DiracDelta": lambda *args: 0 if args[0] != 0 else mpmath.nan}, "mpmath"]
+    return _verification(expr, result, reference, time_budget, prefer=SYMBOLIC)
+
+
+def _compare_numerically(expr: sympy.Expr, a: sympy.Expr, b: sympy.Expr) -> str:
+    """The equality engine's verdict on a = b from random points first.
+
+    Simplification only settles what the points cannot (none lies in the
+    domain): ``numeric``, ``mismatch`` or ``inconclusive``, as a rule.
+    """
+    from gradcli.grading.results import NUMERIC
+
+    return _verification(expr, a, b, 2.0, prefer=NUMERIC)
+
+
+def _verification(
+    expr: sympy.Expr, a: sympy.Expr, b: sympy.Expr, time_budget: float, *, prefer: str
+) -> str:
+    """a = b as the equality engine decides it, in the words of :attr:`Derivation.verification`.
+
+    The derivation must be exactly sympy's derivative, so agreement at random
+    points is confirmed with 40 digits (``exact``). A point counts only where
+    ``expr`` itself is real and finite (|acos(x)| is real for x > 1, but
+    acos(x) is not, so the textbook rule does not apply there), and where
+    ``a`` is: the points are read in real numbers, where a negative number to
+    the power 4/3 is undefined, while sympy's forms take its principal value.
+    """
+    from gradcli.grading.equality import equivalent
+    from gradcli.grading.results import NUMERIC, SYMBOLIC
+    from gradcli.limits import Limits
+
+    limits = Limits().with_options(simplify_timeout=time_budget)
     try:
-        fns = [sympy.lambdify(symbols, e, modules=modules) for e in (a, b, *parts)]
-    except (NameError, TypeError, SyntaxError, KeyError, ValueError):  # mpmath cannot
+        # the simplification's own budget, then as long again for the points
+        with time_limit(2 * time_budget, "checking the derivation"):
+            equality = equivalent(a, b, prefer=prefer, limits=limits, exact=True, within=(expr, a))
+    except BudgetExceeded:
         return "inconclusive"
-    rng = random.Random(20240607)
-    agreed = 0
-    with mpmath.workdps(30):
-        for i in range(points):
-            scale = 0.9 if i % 2 else 3.0  # inside asin's domain, and beyond acosh's
-            point = [mpmath.mpf(rng.uniform(-scale, scale)) for _ in symbols]
-            try:
-                values = [complex(fn(*point)) for fn in fns]
-            except _NUMERIC_ERRORS:  # outside the domain, or mpmath cannot take it
-                continue
-            if not all(_real(v) for v in values):
-                continue
-            va, vb = values[0].real, values[1].real
-            if abs(va - vb) > 1e-12 * max(1.0, abs(va), abs(vb)):
-                return "mismatch"
-            agreed += 1
-    return "numeric" if agreed >= 3 else "inconclusive"
-
-
-_NUMERIC_ERRORS = (ArithmeticError, ValueError, TypeError, AttributeError, NameError)
-
-
-def _real(value: complex) -> bool:
-    return (
-        abs(value.imag) <= 1e-20 * max(1.0, abs(value.real))
-        and value.real == value.real
-        and abs(value.real) < 1e300
-    )
+    if equality.equal is None:
+        return "inconclusive"
+    if not equality.equal:
+        return "mismatch"
+    if equality.identical:
+        return "identical"
+    return {SYMBOLIC: "symbolic", NUMERIC: "numeric"}[str(equality.method)]

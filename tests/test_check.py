@@ -503,26 +503,6 @@ def test_json_lines() -> None:
     assert [r.error is not None for r in rows] == [False, False, False, True, True, True, False]
 
 
-def test_grader_parses_and_differentiates_each_problem_once(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import gradcli.grading as core
-
-    calls = []
-    real = core.parse_function
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls.append(args)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(core, "parse_function", counting)
-    grader = Grader(expression=F, at="1,3")
-    for i in range(30):
-        grader.grade_row(BatchRow(i, str(i), (("gradient", f"2x + y + {i % 3}, x + 2y"),)))
-    grader.grade_row(BatchRow(99, "z", (("expression", "x*y"), ("gradient", "y, x"))))
-    assert len(calls) == 2
-
-
 def test_every_row_gets_one_result_whatever_it_holds() -> None:
     grader = Grader(expression=F)
     rows = list(BatchReader((DATA / "hostile.csv").read_text().splitlines()))

@@ -1,0 +1,530 @@
+"""Values of expressions at seeded random points, many at once with numpy.
+
+This is the numeric half of the equality engine (:mod:`gradcli.grading.equality`)
+and the instrument the mistake finder measures answers with: a comparison at
+random points, a constant ratio between two expressions, a derivative by
+central differences. numpy is imported where it is used, so that importing
+gradcli stays light.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from gradcli.numbers import FLOAT_DIGITS, to_float
+from gradcli.printing import decimal
+from gradcli.tolerances import NUMERIC_RTOL
+
+__all__ = ["MIN_POINTS", "Comparison", "Evaluator", "constant_float"]
+
+#: fewest points of the common domain a numeric comparison needs
+MIN_POINTS = 5
+
+#: points of the first, small pool per variable (at least 16 in all); the
+#: wide pool, drawn only when too few of these lie in the domain, has 512
+_SMALL_POOL_PER_VARIABLE = 6
+_WIDE_POOL = 512
+
+#: a value this small, relative to the largest of its column, is compared
+#: absolutely: a zero computed as 1e-17 is not a relative difference of 1
+_ABSOLUTE_FLOOR = 1e-12
+
+#: a worst relative difference below this may be float rounding (a sum that
+#: cancels): the comparison looks again at a few points with 40 digits
+_ROUNDING_SUSPECT = 1e-5
+#: how many points are looked at again with 40 digits
+_CONFIRM_POINTS = 3
+#: two values evaluated to 40 digits agree within this: far above the error
+#: of the evaluation, far below any difference a real mistake makes
+_PRECISE_RTOL = 1e-12
+
+#: bits of a float's mantissa: a 40-digit evaluation with fewer bits than
+#: this could not resolve its value at all
+_FLOAT_BITS = 53
+
+#: the step of the central differences, relative to the coordinate (≥ 1):
+#: near the cube root of the float epsilon, where truncation and rounding
+#: errors are both about 1e-10
+_DIFFERENCE_STEP = 1e-5
+#: central differences agree with a derivative within this (relative)
+_DIFFERENCE_RTOL = 1e-4
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How two expressions compared at the random points."""
+
+    #: equal, different, undefined (answer undefined where expected is not),
+    #: too_large (the answer overflows where expected does not), too_few
+    status: str
+    points: int
+    tried: int
+    where: int | None = None
+    level: int = 0
+    #: the largest difference relative to the values (absolute where they are
+    #: below 1), for a "different" result
+    worst: float = 0.0
+
+
+class Evaluator:
+    """Values of expressions at a fixed set of random points, with numpy.
+
+    The points are drawn once from a seeded generator: a small set first, and
+    a large, wider one when too few of the small set lie in the domain. Each
+    expression's values come from one walk over its tree with vectorised
+    numpy operations: compiling each answer with ``lambdify`` would cost more
+    than all the rest of grading it. Values of expected expressions are kept.
+
+    ``within`` restricts comparisons to the points where each of those
+    expressions is defined (the steps' check compares derivatives only where
+    the function itself is real).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> Evaluator((x,), seed=0).compare(sympy.sin(x) ** 2, 1 - sympy.cos(x) ** 2).status
+    'equal'
+    """
+
+    def __init__(
+        self,
+        symbols: Sequence[sympy.Symbol],
+        seed: int,
+        *,
+        within: Sequence[sympy.Expr] = (),
+    ) -> None:
+        import numpy as np
+
+        self.symbols = tuple(symbols)
+        self.within = tuple(within)
+        rng = np.random.default_rng(seed)
+        k = len(self.symbols)
+        small = max(16, _SMALL_POOL_PER_VARIABLE * k)
+        self._pools = [_draw(rng, k, small, wide=False), _draw(rng, k, _WIDE_POOL, wide=True)]
+        self._kept: list[dict[sympy.Basic, Any]] = [{}, {}]
+        self._recent: list[dict[sympy.Basic, Any]] = [{}, {}]
+        self._domains: list[Any] = [None, None]
+
+    def values(self, expr: sympy.Basic, level: int = 0, keep: bool = False) -> Any:
+        """The float values of ``expr`` at the points of pool ``level`` (nan: undefined)."""
+        import numpy as np
+
+        pool = self._pools[level]
+        # expected expressions are kept; an answer's values only for a while
+        memo = self._kept[level] if keep else self._recent[level]
+        found = memo.get(expr)
+        if found is not None:
+            return found
+        if len(memo) > 5000:
+            memo.clear()
+        columns = {s: pool[:, k] for k, s in enumerate(self.symbols)}
+        with np.errstate(all="ignore"):
+            try:
+                out = _numeric(expr, columns, pool.shape[0], memo)
+            except (_Unsupported, KeyError, TypeError, ValueError, OverflowError, RecursionError):
+                out = _fallback(expr, self.symbols, pool)
+        memo[expr] = out
+        return out
+
+    def at(
+        self, exprs: Sequence[sympy.Expr], values: Mapping[sympy.Symbol, sympy.Expr]
+    ) -> tuple[float, ...] | None:
+        """The floats of ``exprs`` at one point; ``None`` where one is undefined."""
+        import numpy as np
+
+        columns = {s: np.array([_number(values[s])]) for s in self.symbols if s in values}
+        out = []
+        with np.errstate(all="ignore"):
+            for expr in exprs:
+                try:
+                    value = float(_numeric(expr, columns, 1, {})[0])
+                except (_Unsupported, KeyError, TypeError, ValueError, OverflowError):
+                    return None
+                if not math.isfinite(value):
+                    return None
+                out.append(value)
+        return tuple(out)
+
+    def compare(
+        self, answer: sympy.Expr, expected: sympy.Expr, *, exact: bool = False
+    ) -> Comparison:
+        """Compare at the small pool, then at the wide one if too few points were defined.
+
+        Equal means within :data:`~gradcli.tolerances.NUMERIC_RTOL` at every
+        point; with ``exact`` (two exact expressions that must be the same
+        function) equality is also confirmed at a few points with 40 digits.
+        """
+        import numpy as np
+
+        result = Comparison("too_few", 0, 0)
+        for level in (0, 1):
+            a = self._restricted(self.values(answer, level), level)
+            e = self._restricted(self.values(expected, level, keep=True), level)
+            result = _compare_values(a, e, level)
+            suspect = result.status == "different" and result.worst < _ROUNDING_SUSPECT
+            if suspect or (exact and result.status == "equal"):
+                rows = np.flatnonzero(np.isfinite(a) & np.isfinite(e))[:_CONFIRM_POINTS]
+                looks = [self._precisely_equal(answer, expected, level, int(r)) for r in rows]
+                if suspect and all(looks):
+                    result = Comparison("equal", result.points, result.tried, level=level)
+                elif not suspect and False in looks:
+                    where = int(rows[looks.index(False)])
+                    result = Comparison("different", result.points, result.tried, where, level)
+            if result.status != "too_few":
+                return result
+        return result
+
+    def same(self, answer: sympy.Expr, target: sympy.Expr) -> bool:
+        return self.compare(answer, target).status == "equal"
+
+    def difference(self, answer: sympy.Expr, expected: sympy.Expr) -> Any:
+        """The values of ``answer - expected``, if enough of them are defined."""
+        import numpy as np
+
+        a = self.values(answer)
+        e = self.values(expected, keep=True)
+        d = a - e
+        if np.count_nonzero(np.isfinite(d)) < MIN_POINTS:
+            return None
+        return d
+
+    def ratio(self, answer: sympy.Expr, expected: sympy.Expr, rtol: float = NUMERIC_RTOL) -> Any:
+        """The constant ``answer / expected``, if it is one."""
+        return _constant_ratio(self.values(answer), self.values(expected, keep=True), rtol)
+
+    def ratio_values(self, values: Any, expr: sympy.Expr) -> Any:
+        return _constant_ratio(values, self.values(expr, keep=True), NUMERIC_RTOL)
+
+    def changes_sign(self, expr: sympy.Expr) -> bool:
+        """Whether ``expr`` takes both signs (or 0) among the wide random points."""
+        import numpy as np
+
+        values = self.values(expr, 1)
+        values = values[np.isfinite(values)]
+        return bool(values.size) and bool(values.min() <= 0 <= values.max())
+
+    def derivative_is(self, expr: sympy.Expr, x: sympy.Symbol, target: sympy.Expr) -> bool:
+        """Whether ∂expr/∂x is ``target``, by central differences (to spot mistakes)."""
+        import numpy as np
+
+        if x not in self.symbols:
+            return False
+        k = self.symbols.index(x)
+        pool = self._pools[0]
+        h = _DIFFERENCE_STEP * np.maximum(np.abs(pool[:, k]), 1.0)
+        shifted = []
+        for sign in (1.0, -1.0):
+            moved = pool.copy()
+            moved[:, k] += sign * h
+            columns = {s: moved[:, m] for m, s in enumerate(self.symbols)}
+            with np.errstate(all="ignore"):
+                try:
+                    shifted.append(_numeric(expr, columns, moved.shape[0], {}))
+                except (_Unsupported, KeyError, TypeError, ValueError, OverflowError):
+                    return False
+        with np.errstate(all="ignore"):
+            slope = (shifted[0] - shifted[1]) / (2 * h)
+        wanted = self.values(target, keep=True)
+        ok = np.isfinite(slope) & np.isfinite(wanted)
+        if np.count_nonzero(ok) < MIN_POINTS:
+            return False
+        scale = np.maximum(np.abs(wanted[ok]), 1e-3 * float(np.abs(wanted[ok]).max()) + 1e-300)
+        return bool(np.all(np.abs(slope[ok] - wanted[ok]) <= _DIFFERENCE_RTOL * scale))
+
+    def describe(self, result: Comparison) -> str:
+        """The point where a comparison failed: ``x = 1.23, y = -0.5``."""
+        if result.where is None or not self.symbols:
+            return "the point checked"
+        row = self._pools[result.level][result.where]
+        return ", ".join(f"{s.name} = {decimal(float(v), 3)}" for s, v in zip(self.symbols, row))
+
+    def _restricted(self, values: Any, level: int) -> Any:
+        """``values`` with nan where an expression of ``within`` is undefined."""
+        import numpy as np
+
+        if not self.within:
+            return values
+        if self._domains[level] is None:
+            inside = np.ones(self._pools[level].shape[0], dtype=bool)
+            for expr in self.within:
+                inside &= np.isfinite(self.values(expr, level, keep=True))
+            self._domains[level] = inside
+        return np.where(self._domains[level], values, np.nan)
+
+    def _precisely_equal(
+        self, answer: sympy.Expr, expected: sympy.Expr, level: int, row: int
+    ) -> bool | None:
+        """Whether the two agree at one point to 40 digits (``None``: cannot tell)."""
+        point = {s: sympy.Rational(float(v)) for s, v in zip(self.symbols, self._pools[level][row])}
+        a = _precise(answer, point)
+        b = _precise(expected, point)
+        if a is None or b is None:
+            return None
+        return abs(a - b) <= _PRECISE_RTOL * max(abs(a), abs(b), 1e-300)
+
+
+@functools.lru_cache(maxsize=4096)
+def constant_float(expr: sympy.Expr) -> float | None:
+    """The correctly rounded float of a real constant; ``None`` if it has no finite one.
+
+    >>> constant_float(sympy.sqrt(2)), constant_float(sympy.zoo)
+    (1.4142135623730951, None)
+    """
+    try:
+        value = to_float(expr)
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _precise(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> float | None:
+    """``expr`` at ``point``, evaluated with 40 digits and correctly rounded.
+
+    ``evalf`` substitutes the point as it evaluates: substituting first would
+    build exact powers such as (3/7)^(6/x) at a 53-bit rational x.
+    """
+    try:
+        value = expr.evalf(FLOAT_DIGITS, subs=dict(point))
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
+    if not isinstance(value, sympy.Expr):
+        return None
+    # a sum that cancels completely comes back as a digitless bound (0.e-173): 0
+    unresolved = {f: sympy.S.Zero for f in value.atoms(sympy.Float) if f._prec < _FLOAT_BITS}
+    return constant_float(value.xreplace(unresolved) if unresolved else value)
+
+
+def _draw(rng: Any, k: int, n: int, *, wide: bool) -> Any:
+    """``n`` random points in ``k`` dimensions; half with every coordinate positive."""
+    import numpy as np
+
+    spread = 10.0 ** rng.uniform(-2.0, 2.0, (n, k)) if wide else rng.uniform(0.2, 2.5, (n, k))
+    magnitudes = spread
+    signs = rng.choice(np.array([-1.0, 1.0]), (n, k))
+    signs[: n // 2] = 1.0
+    return magnitudes * signs
+
+
+def _compare_values(a: Any, e: Any, level: int) -> Comparison:
+    import numpy as np
+
+    tried = int(e.shape[0])
+    a_ok = np.isfinite(a)
+    e_ok = np.isfinite(e)
+    both = a_ok & e_ok
+    count = int(np.count_nonzero(both))
+    lost = np.flatnonzero(e_ok & ~a_ok)
+    if lost.size and np.count_nonzero(e_ok) >= MIN_POINTS:
+        where = int(lost[0])
+        # an overflow (beyond 1.8e308) is a size, not a hole in the domain
+        status = "too_large" if np.isinf(a[where]) else "undefined"
+        return Comparison(status, count, tried, where, level)
+    if count < MIN_POINTS:
+        return Comparison("too_few", count, tried, None, level)
+    av = a[both]
+    ev = e[both]
+    scale = np.maximum(np.abs(av), np.abs(ev))
+    floor = _ABSOLUTE_FLOOR * float(scale.max())
+    bad = np.abs(av - ev) > NUMERIC_RTOL * scale + floor
+    if not bad.any():
+        return Comparison("equal", count, tried, None, level)
+    where = int(np.flatnonzero(both)[int(np.flatnonzero(bad)[0])])
+    # relative to the values, but absolute below 1: two forms of 0 differ by rounding
+    worst = float((np.abs(av - ev) / np.maximum(scale, 1.0)).max())
+    return Comparison("different", count, tried, where, level, worst)
+
+
+#: a divisor this small, relative to its largest value, counts as zero
+_VANISHING = 1e-12
+#: where the divisor vanishes, the dividend must be this small (relative) too
+_VANISHING_DIVIDEND = 1e-9
+#: a ratio is shown as a fraction with a denominator up to this
+_RATIO_DENOMINATOR = 1000
+
+
+def _constant_ratio(a: Any, b: Any, rtol: float) -> float | None:
+    import numpy as np
+
+    ok = np.isfinite(a) & np.isfinite(b)
+    if np.count_nonzero(ok) < MIN_POINTS:
+        return None
+    av, bv = a[ok], b[ok]
+    big = np.abs(bv) > _VANISHING * max(float(np.abs(bv).max()), 1e-300)
+    if np.count_nonzero(big) < MIN_POINTS:
+        return None
+    # where b vanishes, a must too
+    if np.any(np.abs(av[~big]) > _VANISHING_DIVIDEND * max(float(np.abs(av).max()), 1e-300)):
+        return None
+    ratios = av[big] / bv[big]
+    first = float(ratios[0])
+    if first == 0 or not np.all(np.abs(ratios - first) <= rtol * abs(first)):
+        return None
+    fraction = Fraction(first).limit_denominator(_RATIO_DENOMINATOR)
+    if abs(float(fraction) - first) <= rtol * abs(first):
+        return float(fraction)
+    return first
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _numeric(
+    expr: sympy.Basic, columns: Mapping[sympy.Basic, Any], n: int, memo: dict[sympy.Basic, Any]
+) -> Any:
+    import numpy as np
+
+    hit = memo.get(expr)
+    if hit is not None:
+        return hit
+    if expr.is_Symbol:
+        out = columns[expr]
+    elif expr.is_Number or expr.is_NumberSymbol:
+        out = np.full(n, _number(expr))
+    elif expr.is_Add:
+        out = sum(
+            (_numeric(a, columns, n, memo) for a in expr.args[1:]),
+            _numeric(expr.args[0], columns, n, memo),
+        )
+    elif expr.is_Mul:
+        out = _numeric(expr.args[0], columns, n, memo)
+        for a in expr.args[1:]:
+            out = out * _numeric(a, columns, n, memo)
+    elif expr.is_Pow:
+        base = _numeric(expr.base, columns, n, memo)
+        exponent = expr.exp
+        if exponent is sympy.S.Half:
+            out = np.sqrt(base)
+        elif exponent.is_Number:
+            out = np.power(base, _number(exponent))
+        else:
+            out = np.power(base, _numeric(exponent, columns, n, memo))
+    elif isinstance(expr, sympy.exp):
+        out = np.exp(_numeric(expr.args[0], columns, n, memo))
+    elif isinstance(expr, sympy.Piecewise):
+        out = np.full(n, np.nan)
+        taken = np.zeros(n, dtype=bool)
+        for piece, condition in expr.args:
+            where = _holds(condition, columns, n, memo) & ~taken
+            if where.any():
+                out = np.where(where, _numeric(piece, columns, n, memo), out)
+            taken |= where
+    else:
+        function = _ufuncs().get(type(expr))
+        if function is None:
+            raise _Unsupported(type(expr).__name__)
+        out = function(*(_numeric(a, columns, n, memo) for a in expr.args))
+    out = np.asarray(out, dtype=float)
+    if out.shape != (n,):
+        out = np.broadcast_to(out, (n,)).astype(float)
+    memo[expr] = out
+    return out
+
+
+def _holds(
+    condition: sympy.Basic,
+    columns: Mapping[sympy.Basic, Any],
+    n: int,
+    memo: dict[sympy.Basic, Any],
+) -> Any:
+    """Where a condition of a ``Piecewise`` holds, as a boolean array."""
+    import numpy as np
+
+    if condition is sympy.true:
+        return np.ones(n, dtype=bool)
+    if condition is sympy.false:
+        return np.zeros(n, dtype=bool)
+    if isinstance(condition, sympy.And):
+        return np.logical_and.reduce([_holds(c, columns, n, memo) for c in condition.args])
+    if isinstance(condition, sympy.Or):
+        return np.logical_or.reduce([_holds(c, columns, n, memo) for c in condition.args])
+    if isinstance(condition, sympy.Not):
+        return ~_holds(condition.args[0], columns, n, memo)
+    compare = _RELATIONS.get(type(condition))
+    if compare is None:
+        raise _Unsupported(type(condition).__name__)
+    lhs, rhs = (_numeric(side, columns, n, memo) for side in condition.args)
+    return compare(lhs, rhs)
+
+
+_RELATIONS: dict[type, Callable[[Any, Any], Any]] = {
+    sympy.Eq: lambda a, b: a == b,
+    sympy.Ne: lambda a, b: a != b,
+    sympy.Lt: lambda a, b: a < b,
+    sympy.Le: lambda a, b: a <= b,
+    sympy.Gt: lambda a, b: a > b,
+    sympy.Ge: lambda a, b: a >= b,
+}
+
+
+def _number(expr: sympy.Basic) -> float:
+    """A constant's float for the walk: ``nan`` when it has none, ``±inf`` past floats."""
+    if not isinstance(expr, sympy.Expr):
+        return math.nan
+    try:
+        return to_float(expr)
+    except (TypeError, ValueError, ArithmeticError):
+        return math.nan
+
+
+_UFUNCS: dict[type, Callable[..., Any]] = {}
+
+
+def _ufuncs() -> dict[type, Callable[..., Any]]:
+    if not _UFUNCS:
+        import numpy as np
+
+        _UFUNCS.update(
+            {
+                sympy.sin: np.sin,
+                sympy.cos: np.cos,
+                sympy.tan: np.tan,
+                sympy.sec: lambda x: 1 / np.cos(x),
+                sympy.csc: lambda x: 1 / np.sin(x),
+                sympy.cot: lambda x: np.cos(x) / np.sin(x),
+                sympy.asin: np.arcsin,
+                sympy.acos: np.arccos,
+                sympy.atan: np.arctan,
+                sympy.acot: lambda x: np.arctan(1 / x),
+                sympy.asec: lambda x: np.arccos(1 / x),
+                sympy.acsc: lambda x: np.arcsin(1 / x),
+                sympy.atan2: np.arctan2,
+                sympy.sinh: np.sinh,
+                sympy.cosh: np.cosh,
+                sympy.tanh: np.tanh,
+                sympy.sech: lambda x: 1 / np.cosh(x),
+                sympy.csch: lambda x: 1 / np.sinh(x),
+                sympy.coth: lambda x: 1 / np.tanh(x),
+                sympy.asinh: np.arcsinh,
+                sympy.acosh: np.arccosh,
+                sympy.atanh: np.arctanh,
+                sympy.log: np.log,
+                sympy.Abs: np.abs,
+                sympy.sign: np.sign,
+                # the derivative of sign or |u|' on the real line: 0 away from
+                # u = 0, undefined at it (sympy writes 2·DiracDelta(u))
+                sympy.DiracDelta: lambda u, *order: np.where(u != 0, 0.0, np.nan),
+            }
+        )
+    return _UFUNCS
+
+
+def _fallback(expr: sympy.Basic, symbols: Sequence[sympy.Symbol], pool: Any) -> Any:
+    """Values through ``lambdify`` for the rare function the walk does not know."""
+    import numpy as np
+
+    try:
+        function = sympy.lambdify(symbols, expr, modules="numpy")
+        with np.errstate(all="ignore"):
+            out = function(*(pool[:, k] for k in range(len(symbols))))
+        out = np.asarray(out)
+        if np.iscomplexobj(out):  # a complex value is undefined in the real reading
+            out = np.where(out.imag == 0, out.real, np.nan)
+        return np.broadcast_to(out.astype(float), (pool.shape[0],)).astype(float)
+    except Exception:  # noqa: BLE001 - anything unevaluable counts as undefined
+        return np.full(pool.shape[0], math.nan)

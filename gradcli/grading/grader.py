@@ -1,0 +1,261 @@
+"""The Grader: each distinct problem prepared once, its answers graded part by part;
+:func:`check` grades one student's answer, :meth:`Grader.grade_row` one batch row."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from gradcli.calculus import FunctionLike, as_function
+from gradcli.errors import BudgetExceeded, DimensionError, GradcliError, InputError
+from gradcli.grading import parts
+from gradcli.grading.critical_part import grade_critical
+from gradcli.grading.parts import Marking, failed, unreadable
+from gradcli.grading.problem import Context, Problem
+from gradcli.grading.results import (
+    NUMERIC,
+    PARTS,
+    SYMBOLIC,
+    UNDECIDED,
+    UNREADABLE,
+    BatchRow,
+    PartResult,
+    RowResult,
+    Verdict,
+    row_failure,
+)
+from gradcli.limits import Limits
+from gradcli.parse import Function, parse_function
+
+__all__ = ["Grader", "check"]
+
+#: the parts that are values at the point, so need ``at``
+_NEEDS_POINT = frozenset({"value", "magnitude", "direction", "directional"})
+#: each part's grading function, in the order of PARTS
+_GRADERS: dict[str, Callable[[Marking, Problem, str, Context], list[PartResult]]] = {
+    "gradient": parts.grade_gradient,
+    "value": parts.grade_value,
+    "magnitude": parts.grade_magnitude,
+    "direction": parts.grade_direction,
+    "directional": parts.grade_directional,
+    "hessian": parts.grade_hessian,
+    "critical": grade_critical,
+}
+#: distinct problems, and distinct answers, kept before the caches are cleared
+_PROBLEMS = 1000
+_ANSWERS = 20_000
+
+
+def check(
+    f: FunctionLike,
+    *,
+    gradient: str | None = None,
+    at: str | None = None,
+    value: str | None = None,
+    magnitude: str | None = None,
+    direction: str | None = None,
+    along: str | None = None,
+    directional: str | None = None,
+    hessian: str | None = None,
+    critical: str | None = None,
+    variables: Sequence[str] | None = None,
+    tol: float | None = None,
+    seed: int = 0,
+    reveal: bool = False,
+    limits: Limits | None = None,
+) -> Verdict:
+    """Check a student's answers about ``f``: each part, each component.
+
+    Parameters
+    ----------
+    f : the function (text, read by gradcli's parser, or a parsed Function).
+    gradient : ∇f, a vector such as ``"2x + y, x + 2y"`` or ``"<2x+y, x+2y>"``.
+    at : the point for ``value``, ``magnitude``, ``direction``, ``directional``.
+    value, magnitude, direction : ∇f at the point, its length, its unit vector.
+    along, directional : a direction v, and the rate of change of f along it.
+    hessian : the matrix of second partials, ``"[[2, 1], [1, 2]]"``.
+    critical : critical points with optional kinds, ``"(0,0) min; (1,1) saddle"``.
+    tol : relative tolerance for decimal answers (default: see
+        :mod:`gradcli.grading.equality`).
+    seed : seed of the random points of the numeric comparison.
+    reveal : include the expected answers in the result.
+
+    >>> v = check("x^2 + y^2 + xy", gradient="y + 2x, 2y + x", at="1,3", magnitude="8.6")
+    >>> v.correct, [(p.label, p.method) for p in v.parts]
+    (True, [('∂f/∂x', 'symbolic'), ('∂f/∂y', 'symbolic'), ('|∇f(1, 3)|', 'decimal')])
+    >>> v.parts[-1].message
+    'correct to 2 significant figures'
+    >>> check("x^2 + y^2 + xy", gradient="2x, 2y").parts[0].mistakes
+    ('missing_term',)
+    """
+    limits = limits or Limits()
+    answers = {
+        name: text
+        for name, text in (
+            ("gradient", gradient),
+            ("value", value),
+            ("magnitude", magnitude),
+            ("direction", direction),
+            ("directional", directional),
+            ("hessian", hessian),
+            ("critical", critical),
+        )
+        if text is not None
+    }
+    if not answers:
+        raise InputError("nothing to check: give an answer, such as --gradient or --value")
+    needs_point = [name for name in answers if name in _NEEDS_POINT]
+    if needs_point and at is None:
+        raise InputError(f"--{needs_point[0]} needs the point: give --at too")
+    if "directional" in answers and along is None:
+        raise InputError("--directional needs the direction: give --along too")
+    if along is not None and "directional" not in answers:
+        raise InputError("--along is used only with --directional")
+    grader = Grader(tol=tol, seed=seed, reveal=reveal, prefer=SYMBOLIC, limits=limits)
+    function = as_function(f, variables=variables, limits=limits)
+    problem = grader.prepare(function, at=at, along=along)
+    parts = grader.grade_answers(problem, answers)
+    return Verdict(
+        function=function,
+        parts=parts,
+        point=problem.point,
+        along=problem.along_vector,
+        seed=seed,
+        revealed=reveal,
+        notes=function.notes,
+    )
+
+
+class Grader:
+    """Grades answers, parsing and differentiating each distinct problem once.
+
+    ``expression``, ``variables``, ``at`` and ``along`` are the defaults a
+    batch row's own columns override. ``prefer`` is ``"symbolic"`` (try
+    simplification first, as a single check does) or ``"numeric"`` (random
+    points first, simplification only where they cannot decide: the fast
+    order for a batch).
+
+    >>> grader = Grader(expression="x*y")
+    >>> row = BatchRow(1, "ann", (("gradient", "y, x"),))
+    >>> [p.verdict for p in grader.grade_row(row).parts]
+    ['correct', 'correct']
+    """
+
+    def __init__(
+        self,
+        *,
+        expression: str | None = None,
+        variables: Sequence[str] | None = None,
+        at: str | None = None,
+        along: str | None = None,
+        tol: float | None = None,
+        seed: int = 0,
+        reveal: bool = False,
+        prefer: str = NUMERIC,
+        limits: Limits | None = None,
+    ) -> None:
+        if tol is not None and not (isinstance(tol, (int, float)) and 0 < tol < 1):
+            raise InputError(f"--tol must be a relative tolerance between 0 and 1, got {tol}")
+        if prefer not in (SYMBOLIC, NUMERIC):
+            raise InputError(f"prefer must be 'symbolic' or 'numeric', not {prefer!r}")
+        self.expression = expression
+        self.variables = tuple(variables) if variables else None
+        self.at = at
+        self.along = along
+        self.tol = tol
+        self.seed = seed
+        self.reveal = reveal
+        self.prefer = prefer
+        self.limits = limits or Limits()
+        self.marking = Marking(tol=tol, reveal=reveal, prefer=prefer, limits=self.limits)
+        self._problems: dict[tuple[Any, ...], Problem | GradcliError] = {}
+        self._answers: dict[tuple[Any, ...], tuple[PartResult, ...]] = {}
+
+    def prepare(
+        self, function: Function, *, at: str | None = None, along: str | None = None
+    ) -> Problem:
+        """The problem for ``function``: its gradient, point, random points."""
+        return Problem(function, at=at, along=along, seed=self.seed, limits=self.limits)
+
+    def grade_answers(self, problem: Problem, answers: Mapping[str, str]) -> tuple[PartResult, ...]:
+        """Grade each given part of one answer to ``problem``."""
+        context = Context()
+        out: list[PartResult] = []
+        for part in PARTS:
+            text = answers.get(part)
+            if text is None:
+                continue
+            try:
+                out.extend(_GRADERS[part](self.marking, problem, text, context))
+            except BudgetExceeded as error:
+                out.append(failed(part, UNDECIDED, error.message, text))
+            except (InputError, DimensionError) as error:
+                out.append(unreadable(part, text, error))
+            except GradcliError as error:
+                out.append(failed(part, UNDECIDED, _describe(error), text))
+        return tuple(out)
+
+    def grade_row(self, row: BatchRow) -> RowResult:
+        """Grade one batch row; every failure becomes a verdict, never an exception."""
+        if row.error is not None:
+            return row_failure(row, UNREADABLE, row.error)
+        fields = dict(row.fields)
+        expression = fields.get("expression") or self.expression
+        if not expression:
+            return row_failure(
+                row, UNREADABLE, "no expression: give EXPR or an 'expression' column"
+            )
+        answers = {part: fields[part] for part in PARTS if fields.get(part)}
+        if not answers:
+            return row_failure(row, UNREADABLE, "no answers in this row")
+        names = fields.get("vars")
+        variables = tuple(n for n in re.split(r"[\s,]+", names) if n) if names else self.variables
+        at = fields.get("at") or self.at
+        along = fields.get("along") or self.along
+        for part in answers:
+            if part in _NEEDS_POINT and not at:
+                return row_failure(row, UNREADABLE, f"{part} needs a point: an 'at' column or --at")
+        if "directional" in answers and not along:
+            return row_failure(
+                row, UNREADABLE, "directional needs a direction: an 'along' column or --along"
+            )
+        key = (expression, variables, at, along)
+        problem = self._problem(key)
+        if isinstance(problem, GradcliError):
+            verdict = UNREADABLE if isinstance(problem, InputError) else UNDECIDED
+            return row_failure(row, verdict, f"the problem cannot be used: {_describe(problem)}")
+        answer_key = (key, tuple(sorted(answers.items())))
+        parts = self._answers.get(answer_key)
+        if parts is None:
+            parts = self.grade_answers(problem, answers)
+            if len(self._answers) > _ANSWERS:
+                self._answers.clear()
+            if all(p.verdict != UNDECIDED for p in parts):
+                self._answers[answer_key] = parts
+        return RowResult(line=row.line, id=row.id, parts=parts)
+
+    def _problem(self, key: tuple[Any, ...]) -> Problem | GradcliError:
+        """The prepared problem for (expression, variables, at, along), or why there is none."""
+        problem = self._problems.get(key)
+        if problem is None:
+            expression, variables, at, along = key
+            try:
+                function = parse_function(expression, variables=variables, limits=self.limits)
+                problem = self.prepare(function, at=at, along=along)
+            except GradcliError as error:
+                problem = error
+            if len(self._problems) > _PROBLEMS:
+                self._problems.clear()
+            if not isinstance(problem, BudgetExceeded):  # out of time may not be for good
+                self._problems[key] = problem
+        return problem
+
+
+def _describe(error: GradcliError) -> str:
+    message = error.message
+    if error.position is not None and error.text:
+        message += f" (at position {error.position + 1} of {error.text!r})"
+    if error.hint:
+        message += f"; {error.hint}"
+    return message

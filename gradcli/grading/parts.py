@@ -1,0 +1,454 @@
+"""Grading each part of an answer, component by component: ∇f, its value, length and
+direction at the point, the rate along a direction, the Hessian.
+
+Each ``grade_<part>(marking, problem, text, context)`` returns the
+:class:`~gradcli.grading.results.PartResult` of every component; equality is
+decided by :mod:`~gradcli.grading.equality`, mistakes are named by
+:mod:`~gradcli.grading.mistakes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sympy
+
+from gradcli.errors import DimensionError, GradcliError
+from gradcli.grading import mistakes
+from gradcli.grading.answers import Entry, all_zero, read_matrix
+from gradcli.grading.equality import Equality, decide, number_equality
+from gradcli.grading.problem import Context, Problem
+from gradcli.grading.results import (
+    CORRECT,
+    SYMBOLIC,
+    UNDECIDED,
+    UNREADABLE,
+    WRONG,
+    PartResult,
+)
+from gradcli.limits import Limits
+from gradcli.printing import to_text, to_unicode
+
+__all__ = [
+    "Marking",
+    "Shown",
+    "failed",
+    "grade_direction",
+    "grade_directional",
+    "grade_gradient",
+    "grade_hessian",
+    "grade_magnitude",
+    "grade_value",
+    "unreadable",
+]
+
+#: answers meaning "∇f = 0 here, so there is no direction"
+_NO_DIRECTION = frozenset({"none", "undefined", "no direction", "dne", "n/a", "0"})
+#: results of answers that read the same, kept per problem before clearing
+_GRADED_CACHE = 10_000
+
+#: what each part's wrong length is, in words
+_LENGTHS = {
+    "gradient": "∇f has {} (one per variable)",
+    "value": "∇f at the point has {}",
+    "direction": "the direction has {}",
+}
+
+Shown = tuple[str | None, str | None]
+
+
+@dataclass(frozen=True)
+class Marking:
+    """How answers are marked: the decimal tolerance, what is revealed, the engine's order."""
+
+    tol: float | None
+    reveal: bool
+    prefer: str
+    limits: Limits
+
+    def decide(self, problem: Problem, answer: sympy.Expr, expected: sympy.Expr) -> Equality:
+        return decide(answer, expected, problem.evaluator, prefer=self.prefer, limits=self.limits)
+
+    def constant(
+        self, problem: Problem, entry: Entry, exact: sympy.Expr, approx: float | None
+    ) -> Equality:
+        """Compare an answer with an exact value at the point."""
+        if problem.varies(entry):
+            return Equality(False, None, "")
+        if exact.free_symbols or entry.expr.free_symbols:
+            return self.decide(problem, entry.expr, exact)
+        return number_equality(entry, exact, approx, tol=self.tol, limits=self.limits)
+
+    def shown(self, expr: Any) -> Shown:
+        """The expected answer in sympy syntax and in unicode, when it is revealed."""
+        if not self.reveal:
+            return None, None
+        if isinstance(expr, tuple):
+            return (
+                "(" + ", ".join(to_text(e) for e in expr) + ")",
+                "(" + ", ".join(to_unicode(e) for e in expr) + ")",
+            )
+        return to_text(expr), to_unicode(expr)
+
+
+def grade_gradient(
+    marking: Marking, problem: Problem, text: str, context: Context
+) -> list[PartResult]:
+    entries = problem.read(text)
+    n = len(problem.variables)
+    labels = [f"∂f/∂{v}" for v in problem.shown]
+    if len(entries) != n:
+        return [_wrong_length(marking, "gradient", "∇f", text, n, len(entries), problem.gradient)]
+    context.gradient = tuple(e.expr for e in entries)
+    # many texts are one expression once read (2x + 3y - 3y is 2x): grade it once
+    key = ("gradient", tuple((e.expr, e.approximate) for e in entries))
+    known = problem.graded.get(key)
+    if known is not None:
+        context.gradient_right = all(p.verdict == CORRECT for p in known)
+        return [replace(p, given=e.text) for p, e in zip(known, entries)]
+    decisions = [
+        marking.decide(problem, entry.expr, expected)
+        for entry, expected in zip(entries, problem.gradient)
+    ]
+    context.gradient_right = all(d.equal for d in decisions)
+    swapped = mistakes.permutation(problem, entries, decisions, problem.gradient, marking.tol)
+    out = []
+    for i, (entry, decision) in enumerate(zip(entries, decisions)):
+        shown = marking.shown(problem.gradient[i])
+        if decision.equal is not False:
+            out.append(_decided("gradient", i, labels[i], entry, decision, shown))
+            continue
+        if i in swapped:
+            j = swapped[i]
+            found = [("swapped_components", f"this is {labels[j]} (the components are swapped)")]
+        else:
+            found = mistakes.diagnose_symbolic(problem, entry, i)
+        out.append(_wrong("gradient", i, labels[i], entry, decision, found, shown))
+    if len(problem.graded) > _GRADED_CACHE:
+        problem.graded.clear()
+    if all(p.verdict != UNDECIDED for p in out):
+        problem.graded[key] = out
+    return out
+
+
+def grade_value(
+    marking: Marking, problem: Problem, text: str, context: Context
+) -> list[PartResult]:
+    at = problem.at_result()
+    entries = problem.read(text)
+    where = problem.point_shown
+    labels = [f"∂f/∂{v}({where})" for v in problem.shown]
+    n = len(problem.variables)
+    if len(entries) != n:
+        return [_wrong_length(marking, "value", f"∇f({where})", text, n, len(entries), at.value)]
+    floats = at.value_float or (None,) * n
+    context.value = tuple(e.expr for e in entries)
+    decisions = [
+        marking.constant(problem, entry, exact, approx)
+        for entry, exact, approx in zip(entries, at.value, floats)
+    ]
+    context.value_right = all(d.equal for d in decisions)
+    if context.value_right:
+        return [
+            _decided("value", i, labels[i], entry, d, marking.shown(at.value[i]))
+            for i, (entry, d) in enumerate(zip(entries, decisions))
+        ]
+    whole = mistakes.vector_mistakes(problem, entries, at.value, "value", context, marking.tol)
+    out = []
+    for i, (entry, decision) in enumerate(zip(entries, decisions)):
+        shown = marking.shown(at.value[i])
+        if decision.equal is not False:
+            out.append(_decided("value", i, labels[i], entry, decision, shown))
+            continue
+        found = whole or mistakes.component_mistakes(
+            problem, entry, i, at.value, labels, marking.tol
+        )
+        out.append(_wrong("value", i, labels[i], entry, decision, found, shown))
+    return out
+
+
+def grade_magnitude(
+    marking: Marking, problem: Problem, text: str, context: Context
+) -> list[PartResult]:
+    at = problem.at_result()
+    label = f"|∇f({problem.point_shown})|"
+    candidates = mistakes.magnitude_candidates(problem, context, at)
+    return _scalar(
+        marking, problem, "magnitude", label, text, at.magnitude, at.magnitude_float, candidates
+    )
+
+
+def grade_directional(
+    marking: Marking, problem: Problem, text: str, context: Context
+) -> list[PartResult]:
+    at = problem.at_result()
+    d = at.directional
+    assert d is not None
+    label = f"D_v f({problem.point_shown})"
+    candidates = mistakes.directional_candidates(problem, context, at)
+    return _scalar(
+        marking, problem, "directional", label, text, d.derivative, d.derivative_float, candidates
+    )
+
+
+def _scalar(
+    marking: Marking,
+    problem: Problem,
+    part: str,
+    label: str,
+    text: str,
+    exact: sympy.Expr,
+    approx: float | None,
+    candidates: Iterator[mistakes.Candidate],
+) -> list[PartResult]:
+    """A part that is one number at the point (|∇f|, the rate along v)."""
+    entries = problem.read(text)
+    shown = marking.shown(exact)
+    if len(entries) != 1:
+        return [
+            PartResult(
+                part=part,
+                component=None,
+                label=label,
+                verdict=WRONG,
+                mistakes=("wrong_length",),
+                message=f"the {part} is one number; the answer has {len(entries)} components",
+                given=text.strip(),
+                expected=shown[0],
+                expected_shown=shown[1],
+            )
+        ]
+    entry = entries[0]
+    decision = marking.constant(problem, entry, exact, approx)
+    if decision.equal is not False:
+        return [_decided(part, None, label, entry, decision, shown)]
+    found = mistakes.scalar_mistakes(problem, entry, candidates, marking.tol)
+    return [_wrong(part, None, label, entry, decision, found, shown)]
+
+
+def grade_direction(
+    marking: Marking, problem: Problem, text: str, context: Context
+) -> list[PartResult]:
+    at = problem.at_result()
+    label = f"û({problem.point_shown})"
+    if at.direction is None:
+        return [_no_direction(marking, problem, text, label)]
+    entries = problem.read(text)
+    n = len(problem.variables)
+    if len(entries) != n:
+        return [_wrong_length(marking, "direction", label, text, n, len(entries), at.direction)]
+    floats = at.direction_float or (None,) * n
+    decisions = [
+        marking.constant(problem, entry, exact, approx)
+        for entry, exact, approx in zip(entries, at.direction, floats)
+    ]
+    labels = [f"û_{v}" for v in problem.shown]
+    whole: mistakes.Found = []
+    if not all(d.equal for d in decisions):
+        whole = mistakes.vector_mistakes(
+            problem, entries, at.direction, "direction", context, marking.tol
+        )
+    out = []
+    for i, (entry, decision) in enumerate(zip(entries, decisions)):
+        shown = marking.shown(at.direction[i])
+        if decision.equal is not False:
+            out.append(_decided("direction", i, labels[i], entry, decision, shown))
+        else:
+            out.append(_wrong("direction", i, labels[i], entry, decision, whole, shown))
+    return out
+
+
+def _no_direction(marking: Marking, problem: Problem, text: str, label: str) -> PartResult:
+    """The direction where ∇f = 0: right only when the answer says there is none."""
+    given = text.strip()
+    none = given.lower().strip("()[]<> ") in _NO_DIRECTION or all_zero(
+        given, problem, marking.limits
+    )
+    message = f"∇f = 0 at ({problem.point_shown}): there is no direction of steepest ascent"
+    return PartResult(
+        part="direction",
+        component=None,
+        label=label,
+        verdict=CORRECT if none else WRONG,
+        method=SYMBOLIC,
+        message=message if not none else "∇f = 0 here: no direction, as you said",
+        given=given,
+        expected="none" if marking.reveal else None,
+        expected_shown="none" if marking.reveal else None,
+    )
+
+
+def grade_hessian(
+    marking: Marking, problem: Problem, text: str, context: Context
+) -> list[PartResult]:
+    rows = read_matrix(text, problem, marking.limits)
+    n = len(problem.variables)
+    flat_expected = [entry for row in problem.hessian() for entry in row]
+    if len(rows) != n or any(len(row) != n for row in rows):
+        return [_wrong_shape(marking, rows, n, text, flat_expected)]
+    entries = [entry for row in rows for entry in row]
+    names = problem.shown
+    labels = [
+        f"∂²f/∂{names[i]}²" if i == j else f"∂²f/∂{names[i]}∂{names[j]}"
+        for i in range(n)
+        for j in range(n)
+    ]
+    at_point = problem.point is not None and all(not problem.varies(e) for e in entries)
+    targets: list[sympy.Expr]
+    floats: list[float | None]
+    if at_point and any(e.free_symbols & set(problem.variables) for e in flat_expected):
+        targets, floats = problem.hessian_at()
+        labels = [f"{label}({problem.point_shown})" for label in labels]
+    else:
+        targets, floats = list(flat_expected), [None] * len(flat_expected)
+    out = []
+    for k, entry in enumerate(entries):
+        target = targets[k]
+        shown = marking.shown(target)
+        if target.free_symbols or entry.expr.free_symbols:
+            decision = marking.decide(problem, entry.expr, target)
+        else:
+            decision = number_equality(
+                entry, target, floats[k], tol=marking.tol, limits=marking.limits
+            )
+        if decision.equal is not False:
+            out.append(_decided("hessian", k, labels[k], entry, decision, shown))
+            continue
+        found = mistakes.hessian_mistakes(problem, entry, k, targets, labels, marking.tol)
+        out.append(_wrong("hessian", k, labels[k], entry, decision, found, shown))
+    return out
+
+
+def _wrong_shape(
+    marking: Marking,
+    rows: Sequence[Sequence[Entry]],
+    n: int,
+    text: str,
+    flat_expected: Sequence[sympy.Expr],
+) -> PartResult:
+    shape = f"{len(rows)}×{len(rows[0]) if rows else 0}"
+    if len({len(row) for row in rows}) > 1:
+        shape = f"{len(rows)} rows of different lengths"
+    shown = marking.shown(tuple(flat_expected))
+    return PartResult(
+        part="hessian",
+        component=None,
+        label="H",
+        verdict=WRONG,
+        mistakes=("wrong_length",),
+        message=f"the Hessian of a function of {_count(n, 'variable')} is {n}×{n}; "
+        f"the answer is {shape}",
+        given=text.strip(),
+        expected=shown[0],
+        expected_shown=shown[1],
+    )
+
+
+# -- results
+
+
+def _wrong_length(
+    marking: Marking, part: str, label: str, text: str, wanted: int, got: int, expected: Any
+) -> PartResult:
+    shown = marking.shown(tuple(expected)) if expected is not None else (None, None)
+    components = _count(wanted, "component")
+    what = _LENGTHS.get(part, "the answer should have {}").format(components)
+    return PartResult(
+        part=part,
+        component=None,
+        label=label,
+        verdict=WRONG,
+        mistakes=("wrong_length",),
+        message=f"{what}; the answer has {got}",
+        given=text.strip(),
+        expected=shown[0],
+        expected_shown=shown[1],
+    )
+
+
+def _decided(
+    part: str,
+    component: int | None,
+    label: str,
+    entry: Entry,
+    decision: Equality,
+    shown: Shown,
+) -> PartResult:
+    verdict = CORRECT if decision.equal else UNDECIDED
+    message = decision.detail
+    if decision.equal and decision.method == SYMBOLIC:
+        message = ""
+    return PartResult(
+        part=part,
+        component=component,
+        label=label,
+        verdict=verdict,
+        method=decision.method,
+        message=message,
+        given=entry.text,
+        expected=shown[0],
+        expected_shown=shown[1],
+    )
+
+
+def _wrong(
+    part: str,
+    component: int | None,
+    label: str,
+    entry: Entry,
+    decision: Equality,
+    found: Sequence[tuple[str, str]],
+    shown: Shown,
+) -> PartResult:
+    names = tuple(dict.fromkeys(name for name, _ in found if name))
+    message = "; ".join(message for _, message in found) or decision.detail or "not correct"
+    return PartResult(
+        part=part,
+        component=component,
+        label=label,
+        verdict=WRONG,
+        method=decision.method,
+        mistakes=names,
+        message=message,
+        given=entry.text,
+        expected=shown[0],
+        expected_shown=shown[1],
+    )
+
+
+def unreadable(part: str, text: str, error: GradcliError) -> PartResult:
+    """The result of an answer that cannot be read (or has the wrong number of components)."""
+    if isinstance(error, DimensionError):
+        return PartResult(
+            part=part,
+            component=None,
+            label=part,
+            verdict=WRONG,
+            mistakes=("wrong_length",),
+            message=error.message,
+            given=text.strip(),
+        )
+    position = error.position if error.text == text else None
+    return PartResult(
+        part=part,
+        component=None,
+        label=part,
+        verdict=UNREADABLE,
+        message=error.message,
+        given=text,
+        position=position,
+        hint=error.hint,
+    )
+
+
+def failed(part: str, verdict: str, message: str, text: str) -> PartResult:
+    """The result of a part that could not be graded at all, and why."""
+    return PartResult(
+        part=part, component=None, label=part, verdict=verdict, message=message, given=text
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
