@@ -155,7 +155,7 @@ def to_latex(report: HessianReport) -> str:
         shown = r",\ ".join(decimal(v) for v in result.eigenvalues_float)
         rows.append(r"\lambda &\approx " + shown)
     if result.definiteness is not None:
-        verdict = result.definiteness
+        verdict = str(result.definiteness)
         if result.meaning is not None:
             verdict += f": {result.meaning}"
         rows.append(rf"&\text{{{latex_escape(verdict)}}}")
