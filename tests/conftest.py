@@ -55,6 +55,36 @@ def gradcli() -> Any:
     return invoke
 
 
+#: every output format of a command that prints results
+FORMATS = ("table", "plain", "json", "csv", "latex")
+
+
+def ok(*args: str) -> Result:
+    """A run that must succeed quietly, at 80 columns."""
+    result = invoke(*args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result
+    assert result.stderr == "", result
+    return result
+
+
+def failing(*args: str) -> Result:
+    """A run that must fail with one error message and nothing on stdout."""
+    result = invoke(*args)
+    assert result.exit_code != 0, result
+    assert result.stdout == "", result
+    assert result.stderr.startswith("gradcli: error: "), result
+    return result
+
+
+def strict_json(result: Result) -> Any:
+    """The JSON on stdout, refusing NaN and Infinity as the contract does."""
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in JSON output")
+
+    return json.loads(result.stdout, parse_constant=refuse)
+
+
 # --------------------------------------------------------------------------
 # The README's examples: each ``$ command`` in a ``console`` block, and its output
 

@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 
 from gradcli.errors import GradcliError
 from gradcli.parse import parse_expression, parse_function
-from tests.conftest import invoke
+from tests.conftest import FORMATS, failing, invoke, ok, strict_json
 from tests.golden import assert_golden
-from tests.test_hessian_cli import FORMATS, failing, ok, strict_json
 
 SEED = "x^2 + y^2 + xy"
 HIMMELBLAU = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
@@ -357,7 +356,7 @@ def test_no_critical_points() -> None:
         ("1", "--box needs two numbers"),
         ("1,2,3", "--box needs two numbers"),
         ("a,1", "--box needs numbers"),
-        ("1,", "empty component"),
+        ("1,", "--box has an empty entry"),
         ("log(-1),2", "--box: the expression is not real"),
     ],
 )

@@ -420,9 +420,9 @@ def test_bad_usage_exits_2(args: tuple[str, ...], message: str) -> None:
     assert result.stdout == ""
 
 
-def test_a_point_of_the_wrong_dimension_exits_3() -> None:
+def test_a_point_of_the_wrong_dimension_is_a_usage_error() -> None:
     result = run("descend", "x^2 + y^2", "--from", "1")
-    assert result.exit_code == 3, result
+    assert result.exit_code == 2, result
     assert "the point has 1 coordinate but the function has 2 variables" in result.stderr
 
 

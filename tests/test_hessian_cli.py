@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 import pytest
@@ -12,27 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradcli.parse import parse_expression
-from tests.conftest import Result, invoke
+from tests.conftest import FORMATS, failing, ok, strict_json
 from tests.golden import assert_golden
 
 SEED = "x^2 + y^2 + xy"
-FORMATS = ("table", "plain", "json", "csv", "latex")
-
-
-def strict_json(result: Result) -> Any:
-    """The JSON on stdout, refusing NaN and Infinity as the contract does."""
-
-    def refuse(name: str) -> None:
-        raise AssertionError(f"{name} in JSON output")
-
-    return json.loads(result.stdout, parse_constant=refuse)
-
-
-def ok(*args: str) -> Result:
-    result = invoke(*args, env={"COLUMNS": "80"})
-    assert result.exit_code == 0, result
-    assert result.stderr == "", result
-    return result
 
 
 def hessian_json(expression: str, *args: str) -> Any:
@@ -195,17 +177,10 @@ def test_golden_seed(fmt: str) -> None:
 # errors
 
 
-def failing(*args: str) -> Result:
-    result = invoke(*args)
-    assert result.exit_code != 0, result
-    assert result.stdout == "", result
-    assert result.stderr.startswith("gradcli: error: "), result
-    return result
-
-
 def test_wrong_length_point_exits_as_grad_does() -> None:
     result = failing("hessian", SEED, "--at", "1,2,3")
-    assert result.exit_code == failing("grad", SEED, "--at", "1,2,3").exit_code == 3
+    # a wrong-length point is a usage error (2) in every command
+    assert result.exit_code == failing("grad", SEED, "--at", "1,2,3").exit_code == 2
     assert "the point has 3 coordinates but the function has 2 variables (x, y)" in result.stderr
 
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 
 from gradcli.parse import parse_expression
-from tests.conftest import Result
+from tests.conftest import FORMATS, Result, failing, ok, strict_json
 from tests.golden import assert_golden
-from tests.test_hessian_cli import FORMATS, failing, ok, strict_json
-from tests.test_readme import _examples, _fixtures, _run
 
 SEED = "x*y, x+y, sin(x)"
 
@@ -107,7 +104,7 @@ def test_golden_seed(fmt: str) -> None:
 
 def test_wrong_length_point_exits_as_grad_does() -> None:
     result: Result = failing("jacobian", SEED, "--at", "1,2,3")
-    assert result.exit_code == failing("grad", "x*y", "--at", "1,2,3").exit_code == 3
+    assert result.exit_code == failing("grad", "x*y", "--at", "1,2,3").exit_code == 2
 
 
 def test_undefined_entry_exits_3() -> None:
@@ -124,15 +121,3 @@ def test_usage_errors_exit_2(components: str, message: str) -> None:
     result = failing("jacobian", components)
     assert result.exit_code == 2
     assert message in result.stderr
-
-
-# ---------------------------------------------------------------------------
-# the README section for hessian, jacobian and critical (merged by the lead)
-
-SECTION = Path(__file__).resolve().parent.parent / "docs" / "readme" / "second-order.md"
-EXAMPLES = _examples(SECTION.read_text(encoding="utf-8")) if SECTION.exists() else []
-
-
-@pytest.mark.parametrize(("command", "expected"), EXAMPLES, ids=[c for c, _ in EXAMPLES])
-def test_readme_section_example(command: str, expected: str, tmp_path: Path) -> None:
-    assert _run(command, _fixtures(tmp_path)) == expected

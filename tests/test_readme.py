@@ -17,9 +17,6 @@ from tests.conftest import README, readme_examples, readme_section, run_shell, s
 
 EXAMPLES = readme_examples(README.read_text(encoding="utf-8")) if README.exists() else []
 
-# the names other test modules imported before the helpers moved to conftest
-_examples, _run, _fixtures = readme_examples, run_shell, shell_fixtures
-
 
 def test_readme_has_examples() -> None:
     assert len(EXAMPLES) >= 10

@@ -594,29 +594,3 @@ def test_no_module_evaluates_a_string() -> None:
     package = Path(__file__).parent.parent / "gradcli"
     found = [hit for path in sorted(package.rglob("*.py")) for hit in _string_evaluations(path)]
     assert found == []
-
-
-# --------------------------------------------------------------------------
-# The README sections written for this: every example is true
-
-
-def _doc_examples() -> list[tuple[str, str, str]]:
-    from tests.test_readme import _examples
-
-    docs = Path(__file__).parent.parent / "docs" / "readme"
-    return [
-        (name, command, expected)
-        for name in ("security.md", "syntax.md")
-        if (docs / name).exists()
-        for command, expected in _examples((docs / name).read_text(encoding="utf-8"))
-    ]
-
-
-@pytest.mark.parametrize(("doc", "command", "expected"), _doc_examples())
-def test_documented_examples_are_true(
-    doc: str, command: str, expected: str, tmp_path: Path
-) -> None:
-    from tests.test_readme import _fixtures
-    from tests.test_readme import _run as run_shell
-
-    assert run_shell(command, _fixtures(tmp_path)) == expected, (doc, command)

@@ -36,8 +36,8 @@ def reference_points(
     [(1.0,), (0.5,), (0.25,)]
     """
     variables = tuple(variables)
-    gradient = sympy.lambdify(variables, gradient_of(expr, variables), "math")
-    hessian = sympy.lambdify(variables, hessian_of(expr, variables), "math")
+    gradient = sympy.lambdify(variables, gradient_of(expr, variables), modules="math")
+    hessian = sympy.lambdify(variables, hessian_of(expr, variables), modules="math")
     n = len(variables)
     theta = [float(v) for v in start]
     points = [tuple(theta)]
