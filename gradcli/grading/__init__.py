@@ -19,6 +19,8 @@ distinct problem once. The modules, from the bottom up:
     naming the mistake in a wrong answer;
 ``parts``
     grading each part, component by component;
+``critical_part``
+    grading the critical points answered, and their kinds;
 ``grader``
     the :class:`Grader` and :func:`check`;
 ``batch``
