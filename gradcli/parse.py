@@ -38,7 +38,14 @@ from typing import Any
 
 import sympy
 
-from gradcli.errors import GradcliError, InputError, LimitError, ParseError, UndefinedError
+from gradcli.errors import (
+    GradcliError,
+    InputError,
+    LimitError,
+    MathError,
+    ParseError,
+    UndefinedError,
+)
 from gradcli.limits import Limits
 from gradcli.magnitude import approx as _approx
 from gradcli.magnitude import log2_magnitude as _log2_magnitude
@@ -339,6 +346,32 @@ def parse_vector(
         except GradcliError as error:
             raise _shift(error, text, offset + start) from None
     return tuple(out)
+
+
+def parse_numbers(
+    text: str, option: str, limits: Limits, *, what: str | None = None, hint: str | None = None
+) -> tuple[sympy.Expr, ...]:
+    """The comma-separated constants an option takes (``0.1, 1/10, pi/4``), exact.
+
+    Read by the safe parser, like any expression; each must be a number (``what``
+    words that complaint, by default "OPTION needs numbers", with ``hint``). A
+    value that is not real, such as ``log(-1)``, is a usage error naming the option.
+    """
+    entries = split_top_level(text)
+    if not entries:
+        raise InputError(f"{option} needs a number")
+    if any(not part.strip() for part, _ in entries):
+        raise InputError(
+            f"{option} has an empty entry: {text!r}", hint="remove the empty component"
+        )
+    try:
+        values = parse_vector(text, limits=limits)
+    except MathError as error:
+        raise InputError(f"{option}: {error.message}") from None
+    for value in values:
+        if value.free_symbols:
+            raise InputError(f"{what or option + ' needs numbers'}, got {value}", hint=hint)
+    return values
 
 
 def parse_point(

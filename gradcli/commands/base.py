@@ -20,16 +20,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from gradcli.errors import InputError, LimitError, MathError
+from gradcli.errors import InputError, LimitError
 from gradcli.limits import Limits
-
-# what commands used to import from here; gradcli.runner is their home
-from gradcli.runner import Line, ReaderGone, emit, report
+from gradcli.runner import Line
 
 if TYPE_CHECKING:
-    import sympy
-
-__all__ = ["Line", "ReaderGone", "emit", "report"]  # re-exported, see above
+    pass
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -169,34 +165,6 @@ def split_names(text: str | None) -> list[str] | None:
     if not names:
         raise InputError("--vars needs at least one name")
     return names
-
-
-def parse_numbers(
-    text: str, option: str, limits: Limits, *, what: str | None = None, hint: str | None = None
-) -> tuple[sympy.Expr, ...]:
-    """The comma-separated constants an option takes (``0.1, 1/10, pi/4``), exact.
-
-    Read by the safe parser, like any expression; each must be a number (``what``
-    words that complaint, by default "OPTION needs numbers", with ``hint``). A
-    value that is not real, such as ``log(-1)``, is a usage error naming the option.
-    """
-    from gradcli.parse import parse_vector, split_top_level
-
-    entries = split_top_level(text)
-    if not entries:
-        raise InputError(f"{option} needs a number")
-    if any(not part.strip() for part, _ in entries):
-        raise InputError(
-            f"{option} has an empty entry: {text!r}", hint="remove the empty component"
-        )
-    try:
-        values = parse_vector(text, limits=limits)
-    except MathError as error:
-        raise InputError(f"{option}: {error.message}") from None
-    for value in values:
-        if value.free_symbols:
-            raise InputError(f"{what or option + ' needs numbers'}, got {value}", hint=hint)
-    return values
 
 
 def formatted(

@@ -14,7 +14,6 @@ from gradcli.commands.base import (
     format_option,
     formatted,
     limit_options,
-    parse_numbers,
     read_expression,
     settings,
     split_names,
@@ -99,6 +98,7 @@ def parse_box(text: str, limits: Limits) -> tuple[sympy.Expr, sympy.Expr]:
     import sympy
 
     from gradcli.errors import InputError
+    from gradcli.parse import parse_numbers
 
     bounds = parse_numbers(text, "--box", limits, hint="for example --box -4,4")
     if len(bounds) != 2:

@@ -15,7 +15,6 @@ from gradcli.commands.base import (
     format_option,
     formatted,
     limit_options,
-    parse_numbers,
     read_expression,
     settings,
     split_names,
@@ -215,6 +214,8 @@ def _stderr_is_terminal() -> bool:
 
 def parse_rates(text: str, limits: Limits) -> tuple[Any, ...]:
     """``0.01, 1/10, 0.5`` as exact sympy numbers, through the safe parser."""
+    from gradcli.parse import parse_numbers
+
     return parse_numbers(text, "--lr", limits, what="the learning rate must be a number")
 
 

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import click
 
-from gradcli.commands.base import (
-    emit,
-    limit_options,
-    read_expression,
-    report,
-    split_names,
-    variables_option,
-)
+from gradcli import runner
+from gradcli.commands.base import limit_options, read_expression, split_names, variables_option
 from gradcli.errors import InputError
 from gradcli.limits import Limits
 
@@ -105,7 +99,7 @@ def plot(
     variables: str | None,
     latex: bool | None,
     limits: Limits,
-) -> None:
+) -> int:
     """Draw EXPRESSION: contours, the gradient field, ∇f at a point, descent paths.
 
     \b
@@ -122,7 +116,6 @@ def plot(
     --descend-from, a second panel shows f(θ_k) against k. Needs matplotlib:
     pip install 'gradcli[plot]'.
     """
-    from gradcli.budget import run_bounded
     from gradcli.plot import output_format as picture_format
     from gradcli.plot import require_matplotlib
     from gradcli.plot.job import PlotRequest, run
@@ -152,7 +145,4 @@ def plot(
         latex=latex,
         limits=limits,
     )
-    shown, messages = run_bounded(lambda: run(request), timeout=limits.timeout)
-    emit(shown)
-    for message in messages:
-        report(message)
+    return runner.run(lambda: runner.Output(*run(request)), timeout=limits.timeout)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gradcli.errors import InputError
 from gradcli.limits import Limits
 
 __all__ = ["PlotRequest", "run"]
@@ -95,23 +94,15 @@ def run(request: PlotRequest) -> tuple[str, tuple[str, ...]]:
 
 
 def numbers(text: str, option: str, limits: Limits) -> tuple[float, ...]:
-    """Comma-separated constants (0.1, 1/3, pi/2) as floats.
+    """Comma-separated constants (0.1, 1/3, pi/2), read as every option's numbers are, as floats.
 
     >>> numbers("0.1, 1/4, pi/2", "--lr", Limits())
     (0.1, 0.25, 1.5707963267948966)
     """
     from gradcli.numbers import to_float
-    from gradcli.parse import parse_vector
+    from gradcli.parse import parse_numbers
 
-    values = []
-    for value in parse_vector(text, limits=limits):
-        if value.free_symbols:
-            raise InputError(f"{option} takes numbers, got {value}")
-        number = to_float(value)
-        if number != number:  # nan: not a real number
-            raise InputError(f"{option} takes real numbers, got {value}")
-        values.append(number)
-    return tuple(values)
+    return tuple(to_float(value) for value in parse_numbers(text, option, limits))
 
 
 def _run_warnings(runs: Sequence[Any], labels: Sequence[str]) -> list[str]:
