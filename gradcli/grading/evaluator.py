@@ -98,17 +98,25 @@ class Evaluator:
         *,
         within: Sequence[sympy.Expr] = (),
     ) -> None:
-        import numpy as np
-
         self.symbols = tuple(symbols)
         self.within = tuple(within)
-        rng = np.random.default_rng(seed)
-        k = len(self.symbols)
-        small = max(16, _SMALL_POOL_PER_VARIABLE * k)
-        self._pools = [_draw(rng, k, small, wide=False), _draw(rng, k, _WIDE_POOL, wide=True)]
+        self.seed = seed
+        self._drawn: list[Any] | None = None
         self._kept: list[dict[sympy.Basic, Any]] = [{}, {}]
         self._recent: list[dict[sympy.Basic, Any]] = [{}, {}]
         self._domains: list[Any] = [None, None]
+
+    @property
+    def _pools(self) -> list[Any]:
+        """The two pools of points, drawn when first needed (numpy is not imported before)."""
+        if self._drawn is None:
+            import numpy as np
+
+            rng = np.random.default_rng(self.seed)
+            k = len(self.symbols)
+            small = max(16, _SMALL_POOL_PER_VARIABLE * k)
+            self._drawn = [_draw(rng, k, small, wide=False), _draw(rng, k, _WIDE_POOL, wide=True)]
+        return self._drawn
 
     def values(self, expr: sympy.Basic, level: int = 0, keep: bool = False) -> Any:
         """The float values of ``expr`` at the points of pool ``level`` (nan: undefined)."""
