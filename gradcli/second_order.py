@@ -48,6 +48,12 @@ INDEFINITE = Definiteness.INDEFINITE
 #: the meaning at a point where the gradient is provably nonzero
 NOT_CRITICAL = PointKind.NOT_CRITICAL.test_verdict
 
+#: share of the time left that the exact work (eigenvalues, signs) may use:
+#: the rest is for printing, and for the decimals that stand in when it runs out
+EXACT_SHARE = 0.6
+#: the exact work always gets at least this long
+_MIN_EXACT_SECONDS = 0.1
+
 #: seconds the question "is ∇f zero here" may take at least, whatever is left
 #: of the budget: without it, a slow eigenvalue search would leave no time to
 #: notice that the point is not critical, and the test would be applied anyway
@@ -233,12 +239,15 @@ def hessian_report(
     variables: Sequence[str] | None = None,
     latex: bool | None = None,
     limits: Limits | None = None,
-    time_budget: float = 2.0,
+    started: float | None = None,
 ) -> HessianReport:
     """The Hessian of a function given as text, at a point given as text.
 
     The point may name parameters (``"x=1, y=0, a=2"``); f itself must be
     defined there, as for ``gradcli grad`` (``log(x)`` at −1 is not real).
+    The exact work (determinant, eigenvalues, signs) may use
+    :data:`EXACT_SHARE` of what is left of ``limits.timeout`` since
+    ``started`` (a ``time.monotonic()`` reading; now, if not given).
 
     >>> report = hessian_report("x^3 - 3x + y^2", at="1,0")
     >>> report.result.meaning, report.function_value
@@ -247,6 +256,7 @@ def hessian_report(
     from gradcli.parse import parse_function, parse_point
 
     limits = limits or Limits()
+    started = time.monotonic() if started is None else started
     function = (
         f
         if isinstance(f, Function)
@@ -254,9 +264,15 @@ def hessian_report(
     )
     if not function.variables:
         raise InputError("the function has no variables: its Hessian is empty")
+
+    def budget() -> float:
+        return max(
+            _MIN_EXACT_SECONDS, EXACT_SHARE * (limits.timeout - (time.monotonic() - started))
+        )
+
     if at is None:
         return HessianReport(
-            function, hessian(function.expr, function.variables, time_budget=time_budget)
+            function, hessian(function.expr, function.variables, time_budget=budget())
         )
     values = parse_point(at, function, limits=limits)
     value, value_float = value_at(
@@ -265,7 +281,7 @@ def hessian_report(
     given = tuple((p, values[p]) for p in function.parameters if p in values)
     point = tuple(values[v] for v in function.variables)
     result = hessian(
-        function.expr.xreplace(dict(given)), function.variables, at=point, time_budget=time_budget
+        function.expr.xreplace(dict(given)), function.variables, at=point, time_budget=budget()
     )
     if given:
         # the symbolic matrix keeps the parameters; the rest is at their values

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -25,10 +25,7 @@ from gradcli.commands.base import (
 from gradcli.limits import Limits
 
 if TYPE_CHECKING:
-    from gradcli.formats.hessian import HessianReport
-
-#: share of the time left that the exact work (eigenvalues, signs) may use
-EXACT_SHARE = 0.6
+    from gradcli.second_order import HessianReport
 
 
 @dataclass(frozen=True)
@@ -98,40 +95,17 @@ def hessian(
 
 
 def compute(request: Request, limits: Limits) -> HessianReport:
-    """Parse the function and the point, and compute the Hessian there."""
-    from gradcli.calculus import describe_point, evaluate
-    from gradcli.formats.hessian import HessianReport
-    from gradcli.parse import parse_function, parse_point
-    from gradcli.second_order import hessian as core
-    from gradcli.second_order import hessian_matrix
+    """The Hessian the request asks for (see :func:`gradcli.second_order.hessian_report`)."""
+    from gradcli.second_order import hessian_report
 
-    function = parse_function(
-        request.expression, variables=request.variables, limits=limits, latex=request.latex
+    return hessian_report(
+        request.expression,
+        at=request.at,
+        variables=request.variables,
+        latex=request.latex,
+        limits=limits,
+        started=request.started,
     )
-    if not function.variables:
-        from gradcli.errors import InputError
-
-        raise InputError("the function has no variables: its Hessian is empty")
-    if request.at is None:
-        left = limits.timeout - (time.monotonic() - request.started)
-        budget = max(0.1, EXACT_SHARE * left)
-        return HessianReport(function, core(function.expr, function.variables, time_budget=budget))
-    values = parse_point(request.at, function, limits=limits)
-    # f itself must be defined there, as for `grad` (log(x) at -1 is not real)
-    value, value_float = evaluate(
-        function.expr, values, what=f"f is {{}} at {describe_point(values)}", limits=limits
-    )
-    given = tuple((p, values[p]) for p in function.parameters if p in values)
-    point = tuple(values[v] for v in function.variables)
-    left = limits.timeout - (time.monotonic() - request.started)
-    budget = max(0.1, EXACT_SHARE * left)
-    result = core(
-        function.expr.xreplace(dict(given)), function.variables, at=point, time_budget=budget
-    )
-    if given:
-        # the symbolic matrix keeps the parameters; the rest is at their values
-        result = replace(result, matrix=hessian_matrix(function.expr, function.variables))
-    return HessianReport(function, result, given, value, value_float)
 
 
 def second_partial_steps(report: HessianReport, full: bool, budget: float) -> tuple[Any, Any]:
