@@ -212,13 +212,6 @@ def _stderr_is_terminal() -> bool:
     return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
-def parse_rates(text: str, limits: Limits) -> tuple[Any, ...]:
-    """``0.01, 1/10, 0.5`` as exact sympy numbers, through the safe parser."""
-    from gradcli.parse import parse_numbers
-
-    return parse_numbers(text, "--lr", limits, what="the learning rate must be a number")
-
-
 def compute(
     request: Request, screen: Settings, limits: Limits, *, progress: bool = False
 ) -> tuple[str, int, list[str]]:
@@ -226,54 +219,35 @@ def compute(
 
     Returns the output, the exit code and the messages for stderr.
     """
-    from gradcli.descent import compare, descend
-    from gradcli.parse import parse_function, parse_point
+    from gradcli.descent import descend_text
 
-    function = parse_function(
-        request.expression, variables=request.variables, limits=limits, latex=request.latex
-    )
-    point = parse_point(request.start, function, limits=limits)
     if request.plot:
         _check_plot(request.plot)
-    rates = parse_rates(request.lrs, limits) if request.lrs is not None else None
-    options: dict[str, Any] = dict(
-        steps=request.steps,
-        tol=request.tol,
-        beta=request.beta,
-        beta2=request.beta2,
-        eps=request.eps,
-        ascent=request.ascent,
-        limits=limits,
-    )
     bar = _progress_bar("runs" if request.compare else "descending") if progress else None
     try:
-        if request.compare:
-            runs = compare(
-                function.expr,
-                function.variables,
-                point,
-                lrs=rates,
-                methods=request.methods,
-                on_progress=bar,
-                **options,
-            )
-        else:
-            runs = (
-                descend(
-                    function.expr,
-                    function.variables,
-                    point,
-                    lr=rates[0] if rates else None,
-                    method=request.methods[0],
-                    exact=request.exact,
-                    max_exact_steps=EXACT_STEPS,
-                    on_progress=bar,
-                    **options,
-                ),
-            )
+        done = descend_text(
+            request.expression,
+            request.start,
+            lrs=request.lrs,
+            methods=request.methods,
+            compare=request.compare,
+            variables=request.variables,
+            latex=request.latex,
+            exact=request.exact,
+            max_exact_steps=EXACT_STEPS,
+            limits=limits,
+            on_progress=bar,
+            steps=request.steps,
+            tol=request.tol,
+            beta=request.beta,
+            beta2=request.beta2,
+            eps=request.eps,
+            ascent=request.ascent,
+        )
     finally:
         if bar is not None:
             bar.close()
+    function, point, runs = done.function, done.start, done.runs
     messages: list[str] = []
     if request.plot:
         messages.extend(_plot(function, runs, request.plot, point, limits))

@@ -79,6 +79,7 @@ from gradcli.descent.results import (
     Diagnosis,
     StopReason,
 )
+from gradcli.descent.text import Descents, descend_text
 from gradcli.errors import InputError
 from gradcli.kinds import PointKind
 from gradcli.limits import Limits
@@ -88,11 +89,13 @@ __all__ = [
     "METHODS",
     "METHOD_NAMES",
     "DescentRun",
+    "Descents",
     "Diagnosis",
     "PointKind",
     "StopReason",
     "compare",
     "descend",
+    "descend_text",
 ]
 
 

@@ -1,0 +1,93 @@
+"""A descent asked for in text, as the command line and notebooks write it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from gradcli.descent.results import DescentRun
+from gradcli.limits import Limits
+from gradcli.parse import Function
+
+
+@dataclass(frozen=True)
+class Descents:
+    """The runs of one request, with the function and the start they were read as."""
+
+    function: Function
+    #: the start point's values, parameters included (``x=1, y=3, a=2``)
+    start: Mapping[sympy.Symbol, sympy.Expr]
+    runs: tuple[DescentRun, ...]
+
+
+def descend_text(
+    expression: str | Function,
+    start: str,
+    *,
+    lrs: str | None = None,
+    methods: Sequence[str] = ("gd",),
+    compare: bool = False,
+    variables: Sequence[str] | None = None,
+    latex: bool | None = None,
+    exact: bool = False,
+    max_exact_steps: int = 20,
+    limits: Limits | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> Descents:
+    """Read f, the start and the learning rates, then descend once or compare.
+
+    ``lrs`` is a list such as ``"0.1, 1/20"``; with ``compare`` every method
+    runs with every rate, else the first method with the first rate. Other
+    options (``steps``, ``tol``, ``beta``, ``ascent``, …) are :func:`descend`'s.
+
+    >>> done = descend_text("x^2 + y^2 + xy", "1,3", lrs="0.1", steps=5)
+    >>> done.runs[0].lr_exact, done.runs[0].steps
+    (1/10, 5)
+    """
+    from gradcli.descent import compare as compare_runs
+    from gradcli.descent import descend
+    from gradcli.parse import parse_function, parse_numbers, parse_point
+
+    limits = limits or Limits()
+    function = (
+        expression
+        if isinstance(expression, Function)
+        else parse_function(expression, variables=variables, limits=limits, latex=latex)
+    )
+    point = parse_point(start, function, limits=limits)
+    rates = (
+        None
+        if lrs is None
+        else parse_numbers(lrs, "--lr", limits, what="the learning rate must be a number")
+    )
+    if compare:
+        runs = compare_runs(
+            function.expr,
+            function.variables,
+            point,
+            lrs=rates,
+            methods=methods,
+            on_progress=on_progress,
+            limits=limits,
+            **options,
+        )
+    else:
+        runs = (
+            descend(
+                function.expr,
+                function.variables,
+                point,
+                lr=rates[0] if rates else None,
+                method=methods[0],
+                exact=exact,
+                max_exact_steps=max_exact_steps,
+                on_progress=on_progress,
+                limits=limits,
+                **options,
+            ),
+        )
+    return Descents(function, point, tuple(runs))
