@@ -23,6 +23,7 @@ from typing import Any
 import sympy
 
 from gradcli.budget import time_limit
+from gradcli.derivatives import gradient_of
 from gradcli.errors import BudgetExceeded, InputError, UndefinedError
 
 __all__ = ["RULES", "Derivation", "Step", "derive", "derive_all", "rule_names"]
@@ -578,7 +579,8 @@ def _derive(
     engine = _Engine(variable, frozenset(held), full, taken)
     with time_limit(time_budget, "the step-by-step derivation"):
         raw = engine.derive(expr, 0)
-        reference = sympy.diff(expr, variable)
+        # what every other command uses: the steps must arrive at the core's derivative
+        reference = gradient_of(expr, (variable,))[0]
     steps = [s for s in engine.steps if s is not None]
     notes: list[str] = []
     result = raw
