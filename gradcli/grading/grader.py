@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from gradcli.calculus import FunctionLike, as_function
-from gradcli.errors import BudgetExceeded, DimensionError, GradcliError, InputError
+from gradcli.errors import BudgetExceeded, DimensionError, GradcliError, InputError, describe
 from gradcli.grading import parts
 from gradcli.grading.critical_part import grade_critical
 from gradcli.grading.parts import Marking, failed, unreadable
@@ -253,9 +253,5 @@ class Grader:
 
 
 def _describe(error: GradcliError) -> str:
-    message = error.message
-    if error.position is not None and error.text:
-        message += f" (at position {error.position + 1} of {error.text!r})"
-    if error.hint:
-        message += f"; {error.hint}"
-    return message
+    # read apart from the answer it quotes, so the position names its text
+    return describe(error, quote=True)
