@@ -19,11 +19,18 @@ from gradcli.errors import BudgetExceeded, MathError
 
 def _printer() -> Any:
     """sympy's own Python printer, told to refuse what ``math`` cannot compute
-    (DiracDelta, say) rather than write a name that fails when called."""
+    (DiracDelta, say) rather than write a name that fails when called, and to
+    keep the terms of a sum in the order they were built (``θ - α*g``, not
+    ``-α*g + θ``: one operation fewer)."""
     from sympy.printing.pycode import PythonCodePrinter
 
     return PythonCodePrinter(
-        {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": False}
+        {
+            "fully_qualified_modules": False,
+            "inline": True,
+            "allow_unknown_functions": False,
+            "order": "none",
+        }
     )
 
 
@@ -185,12 +192,14 @@ def _n_params(method: str) -> int:
 def _hoist_powers(
     assignments: list[tuple[sympy.Symbol, sympy.Expr]], exprs: list[sympy.Expr]
 ) -> tuple[list[tuple[sympy.Symbol, sympy.Expr]], list[sympy.Expr]]:
-    """Write every small integer power as products of one named base.
+    """Write every small integer power as products of one named base, and
+    integer coefficients as floats.
 
     ``u**2`` becomes the product ``u*u`` and ``u**-2`` the quotient
     ``1/(u*u)``, as unevaluated sympy nodes, so that sympy's own printer
-    writes them (CPython has a fast path for float products, none for
-    ``**``) with its own, correct, brackets. A compound base gets a name
+    writes them with its own, correct, brackets; ``400*u`` becomes
+    ``400.0*u``. CPython has fast paths for float-by-float arithmetic, none
+    for ``**`` or for an int times a float. A compound base gets a name
     first, so it is computed once.
     """
     out: list[tuple[sympy.Symbol, sympy.Expr]] = []
@@ -199,6 +208,10 @@ def _hoist_powers(
         if expr.is_Atom:
             return expr
         args = [visit(arg) for arg in expr.args]
+        if isinstance(expr, sympy.Add):
+            args = [_as_float(arg, smallest=1) for arg in args]
+        elif isinstance(expr, sympy.Mul):
+            args = [_as_float(arg, smallest=2) for arg in args]
         if any(new is not old for new, old in zip(args, expr.args)):
             # unevaluated, or sympy would fold u*u back into u**2
             with sympy.evaluate(False):
@@ -217,6 +230,19 @@ def _hoist_powers(
         new = visit(expr)
         out.append((name, new))
     return out, [visit(e) for e in exprs]
+
+
+def _as_float(value: sympy.Expr, *, smallest: int) -> sympy.Expr:
+    """An integer term or factor as the float it equals exactly; anything else,
+    and an integer below ``smallest`` in size (a factor ±1 prints as a sign),
+    unchanged."""
+    if value.is_Integer and smallest <= abs(int(value)) < _EXACT_FLOAT_INTEGER:
+        return sympy.Float(int(value))
+    return value
+
+
+#: integers below this print exactly as sympy Floats (15 significant digits)
+_EXACT_FLOAT_INTEGER = 10**15
 
 
 @lru_cache(maxsize=32)
