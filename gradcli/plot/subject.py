@@ -19,8 +19,8 @@ import sympy
 from gradcli.derivatives import gradient_of
 from gradcli.errors import DimensionError, InputError
 from gradcli.limits import Limits
-from gradcli.numbers import exact, to_float
-from gradcli.parse import Function, parse_point
+from gradcli.numbers import to_float
+from gradcli.parse import Function
 from gradcli.plot.geometry import Point
 
 if TYPE_CHECKING:
@@ -94,29 +94,9 @@ def read_point(
     >>> read_point(parse_function("x*y"), (0.1, "pi"), limits=Limits())
     {x: 1/10, y: pi}
     """
-    if isinstance(at, str):
-        return parse_point(at, function, limits=limits)
-    by_name = {s.name: s for s in (*function.variables, *function.parameters)}
-    if isinstance(at, Mapping):
-        values = {}
-        for key, raw in at.items():
-            name = getattr(key, "name", str(key))
-            if name not in by_name:
-                raise InputError(f"'{name}' is not a variable of the function")
-            values[by_name[name]] = exact(raw, f"the coordinate {name}", limits=limits)
-        missing = [v.name for v in function.variables if v not in values]
-        if missing:
-            raise InputError(f"no value given for {', '.join(missing)}")
-        return values
-    coordinates = list(at)
-    if len(coordinates) != len(function.variables):
-        raise DimensionError(
-            f"the point has {len(coordinates)} coordinates but the function has "
-            f"{len(function.variables)} variables"
-        )
-    return {
-        v: exact(c, "a coordinate", limits=limits) for v, c in zip(function.variables, coordinates)
-    }
+    from gradcli.calculus import point_values
+
+    return point_values(function, at, limits=limits)
 
 
 def prepare(
