@@ -235,3 +235,31 @@ def test_a_typed_decimal_is_the_same_exact_point_in_every_command() -> None:
     run = descend(expr, variables, (0.1, 0.3), steps=1, exact=True)
     assert run.points_exact[0] == (tenth, 3 * tenth)
     assert gradient(expr, at="0.1, 0.3").at.point == (tenth, 3 * tenth)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "ascent"),
+    [
+        ("x/(1+x^2)", (0.5,), False),
+        ("x/(1+x^2)", (0.5,), True),
+        ("log(x^2+y^2+1)", (1, -2), False),
+        ("x^3 - 3x + y^2", (2, 1), False),
+    ],
+)
+def test_descend_critical_and_hessian_name_the_end_point_alike(
+    text: str, start: tuple, ascent: bool
+) -> None:
+    from gradcli.critical import critical_points
+
+    expr, variables = _parsed(text)
+    run = descend(expr, variables, start, lr=0.05, steps=20_000, ascent=ascent)
+    assert run.stop_reason is StopReason.CONVERGED
+    found = [
+        p
+        for p in critical_points(expr, variables).points
+        if p.point_float == pytest.approx(run.final_point, abs=1e-5)
+    ]
+    assert len(found) == 1
+    point = found[0]
+    assert point.kind == run.final_kind.short
+    assert hessian(expr, variables, at=point.point).meaning == run.final_kind.test_verdict
