@@ -2,7 +2,7 @@
 
 A :class:`Derivation` is a flat, ordered list of :class:`Step` records (each
 with a ``depth`` so that a renderer can rebuild the tree), followed by a
-simplification and a check against :func:`sympy.diff`.
+simplification and a check against the core's derivative (:mod:`gradcli.derivatives`).
 
 The engine is a recursive dispatch on the sympy node type. Each step's
 ``after`` is assembled from its children's ``after`` by the rule's formula, so
@@ -283,7 +283,7 @@ class _Engine:
         # no rule: show sympy's own derivative rather than invent steps
         name = getattr(e.func, "__name__", type(e).__name__)
         note = f"no step rule for {name}: this is sympy's result"
-        return self._put(None, "unsupported", e, sympy.diff(e, x), depth, template=note)
+        return self._put(None, "unsupported", e, gradient_of(e, (x,))[0], depth, template=note)
 
     def _constant(self, e: sympy.Expr, depth: int) -> sympy.Expr:
         held = sorted(e.free_symbols & self.held, key=str)
