@@ -429,7 +429,7 @@ def _tidy_all(
             continue
         try:
             with time_limit(limits.simplify_timeout, "simplification"):
-                tidy = sympy.simplify(component)
+                tidy = _constant_logs_apart(sympy.simplify(component))
         except BudgetExceeded:
             skipped = True
             out.append(component)
@@ -437,6 +437,22 @@ def _tidy_all(
         better = sympy.count_ops(tidy) <= sympy.count_ops(component)
         out.append(tidy if better else component)
     return tuple(out), skipped
+
+
+def _constant_logs_apart(expr: sympy.Expr) -> sympy.Expr:
+    """``log(b**e)`` as ``e*log(b)`` for a positive constant base b.
+
+    simplify's logcombine writes 1.07**x*log(1.07) as log(1.07**(1.07**x)):
+    shorter to count, unreadable, and at a point a power whose exact value
+    has thousands of digits.
+    """
+    return expr.replace(
+        lambda e: isinstance(e, sympy.log)
+        and e.args[0].is_Pow
+        and e.args[0].base.is_number
+        and e.args[0].base.is_positive,
+        lambda e: e.args[0].exp * sympy.log(e.args[0].base),
+    )
 
 
 def _worth_simplifying(expr: sympy.Expr) -> bool:

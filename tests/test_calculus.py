@@ -203,3 +203,44 @@ def test_gradient_agrees_with_central_differences(
             continue
         assume(math.isfinite(numeric) and abs(exact) < 1e6)
         assert numeric == pytest.approx(exact, rel=1e-4, abs=1e-4)
+
+
+@pytest.mark.parametrize(("text", "at"), [("1.07^x", "10"), ("8.66^x", "-3"), ("2.5^(x*y)", "1,2")])
+def test_decimal_bases_stay_small_and_readable(text: str, at: str) -> None:
+    import mpmath
+
+    result = gradient(text, at=at)
+    # simplify may not fold the constant log into a tower: log(b**(b**x))
+    assert not any(
+        isinstance(node, sympy.log) and node.args[0].is_Pow
+        for c in result.components
+        for node in sympy.preorder_traversal(c)
+    )
+    assert result.at is not None and result.at.value_float is not None
+    # the oracle: mpmath on the decimal base as typed, at 30 digits
+    mpmath.mp.dps = 30
+    f = sympy.lambdify(result.variables, result.function.expr, "mpmath")
+    point = [mpmath.mpf(sympy.Rational(p)) for p in at.split(",")]
+    for i, want in enumerate(result.at.value_float):
+        slope = mpmath.diff(
+            lambda t, i=i: f(*[t if j == i else p for j, p in enumerate(point)]), point[i]
+        )
+        assert want == pytest.approx(float(slope), rel=1e-12)
+    assert all(len(str(v)) < 200 for v in result.at.value)
+
+
+def test_a_decimal_base_through_the_real_command() -> None:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "gradcli", "grad", "8.66^x", "--at", "-3", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["gradient"] == ["(433/50)**x*log(433/50)"]
+    assert record["value"] == ["125000*log(433/50)/81182737"]
