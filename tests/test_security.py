@@ -215,6 +215,7 @@ def test_hostile_input(entry_id: str, corpus_runs: dict[str, Run]) -> None:
     run = corpus_runs[entry_id]
     assert run.returncode == entry["exit"], run
     assert "Traceback" not in run.stderr + run.stdout, run
+    assert "internal error" not in run.stderr + run.stdout, run
     assert run.leftovers == (), run
     assert run.seconds < WALL_CLOCK, run
     if entry["exit"] == 0 and "--format" in entry.get("args", []):
@@ -265,6 +266,7 @@ def test_one_bad_line_does_not_take_the_batch_down(
     """Good and hostile lines mixed: an answer for every line, in order."""
     run, records = batch_run
     assert "Traceback" not in run.stderr + run.stdout, run
+    assert "internal error" not in run.stderr + run.stdout, run
     assert run.leftovers == (), run
     for number, (entry_id, record) in enumerate(records.items(), start=1):
         assert record["line"] == number
