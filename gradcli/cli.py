@@ -7,14 +7,17 @@ place where errors become one-line messages and exit codes.
 
 from __future__ import annotations
 
+import codecs
 import importlib
+import os
 import sys
+from typing import Any
 
 import click
 
 from gradcli import __version__, runner
 from gradcli.commands.base import Settings, decide_color, terminal_width
-from gradcli.errors import ExitCode
+from gradcli.errors import ExitCode, InputError, OutputError
 
 #: command name → "module:attribute"; importing a module is deferred until
 #: the command runs, so that `gradcli --help` does not import sympy
@@ -77,6 +80,7 @@ Exit codes:
   2    bad usage or unreadable input (a point of the wrong length too)
   3    the mathematics cannot be done (undefined at the point, out of time)
   70   a bug in gradcli: rerun with --debug for the traceback
+  74   the output cannot be written (stdout closed or full)
   130  interrupted
 
 For developers: GRADCLI_IN_PROCESS=1 runs each computation in the gradcli
@@ -94,8 +98,14 @@ process itself, so that breakpoint() works and tracebacks are real.
     show_default=True,
     help="Colour in tables: auto means on a terminal unless NO_COLOR is set.",
 )
+@click.option(
+    "--no-files",
+    is_flag=True,
+    envvar="GRADCLI_NO_FILES",
+    help="Refuse @FILE arguments: for servers that pass untrusted text [env GRADCLI_NO_FILES=1].",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, color: str) -> None:
+def cli(ctx: click.Context, debug: bool, color: str, no_files: bool) -> None:
     """gradcli: gradients, exactly, from the command line.
 
     \b
@@ -109,12 +119,159 @@ def cli(ctx: click.Context, debug: bool, color: str) -> None:
     and e. An expression starting with '-' goes after '--'.
     """
     use_color = decide_color(color)
-    ctx.obj = Settings(color=use_color, width=terminal_width(use_color))
+    ctx.obj = Settings(color=use_color, width=terminal_width(use_color), files=not no_files)
 
 
 def main(argv: list[str] | None = None) -> None:
     """The console script: run the group and exit with its code."""
-    runner.finish(run(argv))
+    guard_streams()
+    try:
+        code = run(argv)
+        sys.stdout.flush()
+    except OutputError as error:  # what was left to write could not be written
+        code = runner.failure(error)
+    runner.finish(code)
+
+
+# --------------------------------------------------------------------------
+# The standard streams, made safe once
+
+
+def guard_streams() -> None:
+    """Make stdout and stderr safe to write, whatever they are connected to.
+
+    A closed descriptor gets /dev/null (so that no file or pipe gradcli opens
+    takes its number); a write to stdout that fails (closed, full, an I/O
+    error) becomes :class:`OutputError`, one line and exit code 74; a failing
+    or closed stderr is silent, so the exit code alone tells. A stream whose
+    encoding cannot hold every character replaces what it cannot encode.
+    """
+    closed = {fd: not _is_open(fd) for fd in (0, 1, 2)}
+    for fd, is_closed in closed.items():
+        if is_closed:
+            _devnull_on(fd)
+    out = None if closed[1] else sys.stdout
+    err = None if closed[2] else sys.stderr
+    sys.stdout = _Guarded(_lenient(out, 1), "stdout", silent=False, closed=out is None)
+    sys.stderr = _Guarded(_lenient(err, 2), "stderr", silent=True, closed=False)
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def _devnull_on(fd: int) -> None:
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+    except OSError:
+        pass
+
+
+def _lenient(stream: Any, fd: int) -> Any:
+    """``stream`` (or one on ``fd``) replacing characters its encoding lacks."""
+    if stream is None:
+        stream = open(fd, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 - lives as long as gradcli
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    # stderr already uses backslashreplace: kept
+    strict = getattr(stream, "errors", "strict") == "strict"
+    if not _is_utf(encoding) and strict and hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="replace")
+    return stream
+
+
+def _is_utf(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        return False
+
+
+class _Guarded:
+    """A text stream whose write failures are gradcli's to report.
+
+    stdout raises :class:`OutputError` (a broken pipe stays a
+    ``BrokenPipeError``: the reader left, which is not a failure); stderr
+    drops what it cannot write. After a failure the descriptor points at
+    /dev/null, so that flushing at exit is quiet. No ``buffer`` attribute:
+    click then writes through this object too.
+    """
+
+    def __init__(self, stream: Any, name: str, *, silent: bool, closed: bool) -> None:
+        self._stream = stream
+        self._name = name
+        self._silent = silent
+        self._failed: str | None = f"{name} is closed" if closed else None
+
+    @property
+    def encoding(self) -> str:
+        return str(getattr(self._stream, "encoding", None) or "utf-8")
+
+    @property
+    def errors(self) -> str:
+        return str(getattr(self._stream, "errors", None) or "strict")
+
+    def write(self, text: str) -> int:
+        if self._failed is not None:
+            if text and not self._silent:
+                raise OutputError(f"cannot write the output: {self._failed}")
+            return len(text)
+        return int(self._guard(lambda: self._stream.write(text), len(text)))
+
+    def flush(self) -> None:
+        if self._failed is None:
+            self._guard(self._stream.flush, None)
+
+    def _guard(self, action: Any, fallback: Any) -> Any:
+        try:
+            return action()
+        except BrokenPipeError:
+            if self._silent:
+                return self._fail("the reader is gone", fallback)
+            raise
+        except (OSError, ValueError) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            result = self._fail(reason, fallback)
+            if not self._silent:
+                raise OutputError(f"cannot write the output: {reason}") from None
+            return result
+
+    def _fail(self, reason: str, fallback: Any) -> Any:
+        self._failed = reason
+        try:
+            _devnull_on(self._stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return fallback
+
+    def fileno(self) -> int:
+        return int(self._stream.fileno())
+
+    def isatty(self) -> bool:
+        try:
+            return bool(self._stream.isatty())
+        except (OSError, ValueError):
+            return False
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+    @property
+    def name(self) -> str:
+        return f"<{self._name}>"
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -132,9 +289,19 @@ def run(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except click.ClickException as error:
-        error.show()
-        return ExitCode.USAGE
+        return runner.failure(_usage_error(error), debug=debug)
     except click.exceptions.Abort:
         return runner.failure(KeyboardInterrupt(), debug=debug)
     except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - the crash handler
         return runner.failure(error, debug=debug)
+
+
+def _usage_error(error: click.ClickException) -> InputError:
+    """Click's own error as gradcli's: one line, and a hint where help is."""
+    hint = None
+    if isinstance(error, click.UsageError) and error.ctx is not None:
+        hint = f"see '{error.ctx.command_path} --help'"
+    message = error.format_message().strip().rstrip(".")
+    if message[:1].isupper() and not message[1:2].isupper():
+        message = message[0].lower() + message[1:]  # as gradcli's own messages are
+    return InputError(message, hint=hint)

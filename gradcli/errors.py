@@ -26,6 +26,8 @@ class ExitCode(IntEnum):
     MATH = 3
     #: a bug in gradcli: an unexpected exception (EX_SOFTWARE in sysexits.h)
     BUG = 70
+    #: the output cannot be written: stdout closed or full (EX_IOERR in sysexits.h)
+    OUTPUT = 74
     #: interrupted with Ctrl-C
     INTERRUPTED = 130
 
@@ -70,8 +72,9 @@ class GradcliError(Exception):
         """
         if self.position is None or not self.text:
             return ""
-        text = _printable(self.text)
-        pos = min(self.position, len(text))
+        line, pos = _offending_line(self.text, self.position)
+        text = _printable(line)
+        pos = min(pos, len(text))
         start = 0
         if len(text) > max_width:
             start = max(0, min(pos - max_width // 2, len(text) - max_width))
@@ -114,6 +117,12 @@ class BudgetExceeded(MathError):
     """The computation ran out of its time budget."""
 
 
+class OutputError(GradcliError):
+    """The output cannot be written: stdout is closed, full or failing."""
+
+    exit_code = ExitCode.OUTPUT
+
+
 def describe(error: GradcliError, *, lines: bool = False, quote: bool = False) -> str:
     """The error as people read it: the one place that words errors.
 
@@ -135,7 +144,7 @@ def describe(error: GradcliError, *, lines: bool = False, quote: bool = False) -
     """
     message = error.message
     if error.position is not None and error.text:
-        where = f" of {error.text!r}" if quote else ""
+        where = f" of {_offending_line(error.text, error.position)[0]!r}" if quote else ""
         message += f" (at position {error.position + 1}{where})"
     if not lines:
         return message + (f"; {error.hint}" if error.hint else "")
@@ -145,6 +154,20 @@ def describe(error: GradcliError, *, lines: bool = False, quote: bool = False) -
     if error.hint:
         message += f"\n  hint: {error.hint}"
     return message
+
+
+def _offending_line(text: str, position: int) -> tuple[str, int]:
+    r"""The line of ``text`` that holds ``position``, and the position in it.
+
+    An error about text read from a file shows that line only, never the
+    rest of the file.
+
+    >>> _offending_line("a\nb+)\nc", 4)
+    ('b+)', 2)
+    """
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return text[start : end if end >= 0 else len(text)], position - start
 
 
 def describe_bug(summary: str) -> str:

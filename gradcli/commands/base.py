@@ -36,6 +36,8 @@ class Settings:
 
     color: bool = False
     width: int = 100
+    #: whether ``@FILE`` may be read (``--no-files``, GRADCLI_NO_FILES=1)
+    files: bool = True
 
 
 def settings() -> Settings:
@@ -60,7 +62,8 @@ def decide_color(choice: str, stream: Any = None) -> bool:
 def terminal_width(color: bool) -> int:
     if color or sys.stdout.isatty():
         return max(40, shutil.get_terminal_size((100, 24)).columns)
-    return int(os.environ.get("COLUMNS", "100") or 100)
+    columns = os.environ.get("COLUMNS", "").strip()
+    return max(40, int(columns)) if columns.isascii() and columns.isdigit() else 100
 
 
 # --------------------------------------------------------------------------
@@ -243,32 +246,134 @@ def screen_of(screen: Settings) -> Any:
 
 
 def read_expression(text: str, limits: Limits) -> str:
-    """The expression itself, or the contents of ``@file``."""
+    """The expression itself, or the contents of ``@file``.
+
+    Only a regular file (or stdin, as ``@-`` or ``@/dev/stdin``) is read, and
+    at most ``max_length`` + 1 characters of it: a FIFO or a device would
+    block or never end. A byte-order mark is dropped. ``--no-files`` or
+    GRADCLI_NO_FILES=1 refuse ``@file`` altogether.
+    """
     if not text.startswith("@") or len(text) == 1:
         return text
     path = text[1:]
-    try:
-        with open(path, encoding="utf-8") as handle:
-            content = handle.read(limits.max_length + 1)
-    except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text") from None
+    if not files_allowed():
+        raise InputError(
+            f"reading {text!r} as a file is turned off (--no-files or GRADCLI_NO_FILES)",
+            hint="pass the expression itself",
+        )
+    if path in _STDIN_NAMES:
+        raw = sys.stdin.buffer.read(4 * (limits.max_length + 1))
+        content = _decoded(raw, "stdin")
+    else:
+        content = _read_regular(path, limits.max_length + 1)
     if len(content) > limits.max_length:
         raise LimitError(
-            f"{path} holds more than {limits.max_length:,} characters "
-            "(raise it with --max-length or GRADCLI_MAX_LENGTH)"
+            f"{'stdin' if path in _STDIN_NAMES else path} holds more than "
+            f"{limits.max_length:,} characters (raise it with --max-length or GRADCLI_MAX_LENGTH)"
         )
     return content.strip()
 
 
-def stdin_lines(stream: Any = None) -> Iterator[Line]:
-    """Lines from stdin, skipping blanks and ``#`` comments, read lazily."""
+_STDIN_NAMES = ("-", "/dev/stdin")
+
+
+def files_allowed() -> bool:
+    """Whether ``@file`` may be read: not with ``--no-files`` or GRADCLI_NO_FILES=1."""
+    if os.environ.get("GRADCLI_NO_FILES", "").strip().lower() in ("1", "true", "yes", "on"):
+        return False
+    return settings().files
+
+
+def _read_regular(path: str, characters: int) -> str:
+    """At most ``characters`` characters of a regular file, without blocking."""
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"cannot read {path}: not a regular file")
+        with open(fd, encoding="utf-8-sig", closefd=False) as handle:
+            return handle.read(characters)
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text") from None
+    finally:
+        os.close(fd)
+
+
+def _decoded(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is not UTF-8 text") from None
+
+
+#: the longest stdin line held when the caller gives no bound: longer lines
+#: are cut here and then refused by the parser's own length check
+LINE_CAP = 1_000_000
+
+
+def stdin_lines(stream: Any = None, *, max_length: int | None = None) -> Iterator[Line]:
+    """Lines from stdin, skipping blanks and ``#`` comments, read lazily.
+
+    Lines end at LF, CRLF or a lone CR, as in a file; a byte-order mark at the
+    start is dropped. At most ``max_length`` + 1 characters of a line are
+    held: a longer line is cut there, so that the parser refuses it as too
+    long (that line's error) and the next lines go on.
+    """
+    if max_length is None:
+        max_length = max(Limits.from_env().max_length, LINE_CAP)
     if stream is None:
         # bytes, decoded leniently: a stray non-UTF-8 byte makes one bad line
         # (the parser names the character), not a crash of the whole batch
-        stream = (raw.decode("utf-8", "surrogateescape") for raw in sys.stdin.buffer)
-    for number, raw in enumerate(stream, start=1):
-        line = raw.strip()
+        texts = (
+            raw.decode("utf-8", "surrogateescape")
+            for raw in bounded_lines(_reader(sys.stdin.buffer), 4 * (max_length + 1))
+        )
+    else:
+        texts = (raw[: max_length + 1] for raw in stream)
+    for number, raw in enumerate(texts, start=1):
+        if number == 1:
+            raw = raw.removeprefix("\ufeff")
+        line = raw[: max_length + 1].strip()
         if line and not line.startswith("#"):
             yield Line(number, line)
+
+
+def _reader(stream: Any) -> Callable[[int], bytes]:
+    read: Callable[[int], bytes] = getattr(stream, "read1", stream.read)
+    return read
+
+
+def bounded_lines(read: Callable[[int], bytes], limit: int, size: int = 1 << 16) -> Iterator[bytes]:
+    r"""Lines of a byte stream, each cut to at most ``limit`` bytes, as they arrive.
+
+    ``read(n)`` returns up to ``n`` bytes of what is available (``read1``).
+    Lines end at ``\n``, ``\r\n`` or a lone ``\r``; the rest of an over-long
+    line is read and dropped, so memory stays bounded whatever comes in.
+
+    >>> import io
+    >>> list(bounded_lines(io.BytesIO(b"ab\r\ncdefg\rh\n\ni").read1, 3))
+    [b'ab', b'cde', b'h', b'', b'i']
+    """
+    kept = b""
+    pending_cr = False  # the last chunk ended with \r: a \n next belongs to it
+    while True:
+        data = read(size)
+        if not data:
+            break
+        if pending_cr and data.startswith(b"\n"):
+            data = data[1:]
+        pending_cr = data.endswith(b"\r")
+        pieces = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        for piece in pieces[:-1]:
+            yield kept + piece[: limit - len(kept)]
+            kept = b""
+        kept += pieces[-1][: limit - len(kept)]
+    if kept:
+        yield kept

@@ -17,7 +17,9 @@ from gradcli.printing import to_latex, to_text
 def dumps(obj: dict[str, Any]) -> str:
     r"""One JSON object on one line, UTF-8 kept readable, no NaN or Infinity.
 
-    Characters a terminal might act on, or that hide text, are escaped even
+    Where stdout's encoding is not UTF-8 (cp1252, ASCII) every non-ASCII
+    character is escaped, so that the JSON stays valid there. Characters a
+    terminal might act on, or that hide text, are escaped always, even
     though JSON allows them raw: C1 controls, bidirectional and zero-width
     marks, line separators, lone surrogates (from a non-UTF-8 input byte).
 
@@ -26,8 +28,20 @@ def dumps(obj: dict[str, Any]) -> str:
     >>> dumps({"input": "x" + chr(0x9B) + chr(0x202E)})
     '{"input": "x\\u009b\\u202e"}'
     """
-    text = json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(obj, ensure_ascii=not _utf_output(), allow_nan=False)
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _utf_output() -> bool:
+    """Whether stdout takes every character as it is (a UTF encoding)."""
+    import codecs
+    import sys
+
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        return codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        return False
 
 
 # only ever inside JSON strings, where \uXXXX is the same character

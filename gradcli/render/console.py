@@ -1,16 +1,27 @@
 """The one place a rich Console is made, and how text reaches it safely.
 
 Colour is decided by the caller (a terminal, and NO_COLOR unset); rendering
-happens into a string so that the command line decides where it goes.
+happens into a string so that the command line decides where it goes. Where
+stdout's encoding cannot hold the tables' symbols (cp1252, ASCII), they are
+drawn again in ASCII forms: ``sqrt(74)``, ``grad f``, ``df/dx``, ``+--+``.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
+import re
+import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.console import Console, RenderableType
+from rich.style import Style
+from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
 
 @dataclass(frozen=True)
@@ -22,8 +33,46 @@ class Screen:
 
 
 def render(build: Callable[[], list[RenderableType]], screen: Screen) -> str:
-    """Render what ``build`` returns to a string for ``screen``."""
+    """Render what ``build`` returns to a string for ``screen``.
+
+    When stdout cannot encode the result, ``build`` runs again and its
+    renderables are drawn in ASCII forms.
+    """
+    shown = _render(build(), screen, _Sink())
+    if _encodes(shown, output_encoding()):
+        return shown
+    drawn = _render([ascii_renderable(item) for item in build()], screen, _AsciiSink())
+    return ascii_form(drawn).encode("ascii", "replace").decode("ascii")
+
+
+def output_encoding() -> str:
+    """stdout's encoding (UTF-8 when it names none)."""
+    return str(getattr(sys.stdout, "encoding", None) or "utf-8")
+
+
+def _encodes(shown: str, encoding: str) -> bool:
+    try:
+        if codecs.lookup(encoding).name.startswith("utf"):
+            return True
+        shown.encode(encoding)
+    except (LookupError, UnicodeError):
+        return False
+    return True
+
+
+class _Sink(io.StringIO):
+    """Where rich thinks it writes: the capture gets the text."""
+
+    encoding = "utf-8"
+
+
+class _AsciiSink(_Sink):
+    encoding = "ascii"
+
+
+def _render(items: list[RenderableType], screen: Screen, sink: _Sink) -> str:
     console = Console(
+        file=sink,
         width=screen.width,
         force_terminal=screen.color,
         color_system="standard" if screen.color else None,
@@ -35,7 +84,7 @@ def render(build: Callable[[], list[RenderableType]], screen: Screen) -> str:
         legacy_windows=False,
     )
     with console.capture() as capture:
-        for item in build():
+        for item in items:
             console.print(item)
     return capture.get()
 
@@ -47,3 +96,124 @@ def text(value: str, style: str = "") -> Text:
     """
     cleaned = "".join(ch if ch.isprintable() or ch == "\n" else "\ufffd" for ch in value)
     return Text(cleaned, style=style)
+
+
+# --------------------------------------------------------------------------
+# ASCII forms, for a stream that cannot hold the symbols
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿⁱ", "0123456789-+ni")
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉₋₊ᵢⱼₖₙ", "0123456789-+ijkn")
+_ROOT = re.compile(r"([√∛])(\w+(?:\.\w+)?)?")
+_WORDS = {
+    "∇": "grad ",
+    "∂": "d",
+    "·": "*",
+    "×": "*",
+    "−": "-",
+    "–": "-",
+    "—": "-",
+    "±": "+/-",
+    "≈": "~",
+    "≤": "<=",
+    "≥": ">=",
+    "≠": "!=",
+    "…": "...",
+    "→": "->",
+    "←": "<-",
+    "∞": "oo",
+    "°": " deg",
+    "✓": "ok",
+    "✗": "X",
+    "†": "+",
+    "π": "pi",
+    "‖": "||",
+    "ℝ": "R",
+    "\ufffd": "?",
+}
+
+
+def ascii_form(text: str) -> str:
+    """``text`` with its mathematical symbols spelled in ASCII.
+
+    >>> ascii_form("|∇f(1, 3)| = √74 ≈ 8.602325, ∂f/∂x = 2·x + y, ℝ² θ₀")
+    '|grad f(1, 3)| = sqrt(74) ~ 8.602325, df/dx = 2*x + y, R^2 theta_0'
+    """
+    if text.isascii():
+        return text
+    from gradcli.parse import GREEK
+
+    text = _ROOT.sub(_root, text)
+    text = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿⁱ]+", lambda m: "^" + m.group().translate(_SUPERSCRIPTS), text)
+    text = re.sub("[₀₁₂₃₄₅₆₇₈₉₋₊ᵢⱼₖₙ]+", lambda m: "_" + m.group().translate(_SUBSCRIPTS), text)
+    text = text.replace("∇ ", "∇")
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _WORDS:
+            out.append(_WORDS[ch])
+        elif ch in GREEK:
+            out.append(GREEK[ch])
+        else:
+            out.append(_spelled(ch))
+    return "".join(out)
+
+
+def _root(match: re.Match[str]) -> str:
+    name = "sqrt" if match.group(1) == "√" else "cbrt"
+    radicand = match.group(2)
+    return f"{name}({radicand})" if radicand else name
+
+
+def _spelled(ch: str) -> str:
+    """One character in ASCII: its decomposition, a Greek name, or ``?``."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    if plain.isascii():
+        return plain
+    name = unicodedata.name(ch, "")
+    if name.startswith("GREEK ") and " LETTER " in name:
+        word = name.split(" LETTER ")[-1].split()[0].lower()
+        return word.capitalize() if "CAPITAL" in name else word
+    return "?"
+
+
+def ascii_renderable(item: Any) -> Any:
+    """A table, tree, text or string with its words in :func:`ascii_form`."""
+    if isinstance(item, str):
+        return ascii_form(item)
+    if isinstance(item, Text):
+        return _ascii_text(item)
+    if isinstance(item, Table):
+        item.title = ascii_renderable(item.title)
+        item.caption = ascii_renderable(item.caption)
+        for column in item.columns:
+            column.header = ascii_renderable(column.header)
+            column.footer = ascii_renderable(column.footer)
+            column._cells = [ascii_renderable(cell) for cell in column._cells]
+        return item
+    if isinstance(item, Tree):
+        item.label = ascii_renderable(item.label)
+        for child in item.children:
+            ascii_renderable(child)
+        return item
+    return item
+
+
+def _ascii_text(value: Text) -> Text:
+    """A rich Text in ASCII forms, keeping the style of each stretch."""
+    if value.plain.isascii():
+        return value
+    cuts = sorted({offset for span in value.spans for offset in (span.start, span.end)})
+    out = Text(
+        style=value.style,
+        justify=value.justify,
+        overflow=value.overflow,
+        no_wrap=value.no_wrap,
+        end=value.end,
+    )
+    for piece in value.divide(cuts):
+        styles = [
+            Style.parse(s) if isinstance(s, str) else s for s in (sp.style for sp in piece.spans)
+        ]
+        out.append(ascii_form(piece.plain), Style.combine(styles) if styles else None)
+    return out
