@@ -24,6 +24,9 @@ from gradcli.errors import ExitCode, GradcliError, InputError, describe, describ
 from gradcli.limits import Limits
 from gradcli.runner import Output
 
+#: the largest --seed (the seeds numpy's generators share)
+MAX_SEED = 2**32 - 1
+
 
 @click.command()
 @click.argument("expression", required=False)
@@ -61,7 +64,11 @@ from gradcli.runner import Output
     "figures written].",
 )
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed of the random test points."
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help=f"Seed of the random test points, 0 to {MAX_SEED:,}.",
 )
 @variables_option
 @click.option(
@@ -111,6 +118,8 @@ def check(
     3 undecided. With --batch: 0 once the batch is graded, whatever the
     verdicts (they are in the output); 2 if the file cannot be read.
     """
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(f"--seed must be a whole number from 0 to {MAX_SEED:,}, not {seed}")
     names = split_names(variables)
     screen = settings()
     given = {name: text for name, text in answers.items() if text is not None}
@@ -207,6 +216,7 @@ def _batch(
     from gradcli.formats import check as formats
     from gradcli.formats.common import dumps
     from gradcli.grading import BatchReader, Grader, summarize
+    from gradcli.grading.batch import MAX_LINE
 
     grader = Grader(
         expression=expression,
@@ -218,9 +228,11 @@ def _batch(
         reveal=reveal,
         limits=limits,
     )
-    stream, close = _open(path)
+    # a row may hold several answers, each up to --max-length characters
+    max_line = max(MAX_LINE, 4 * limits.max_length)
+    lines, close = _open(path, max_line)
     try:
-        reader = BatchReader(stream)
+        reader = BatchReader(lines, max_line=max_line)
         results = runner.map_chunked(
             lambda row: _grade(grader, row, limits),
             reader,
@@ -263,21 +275,36 @@ def _batch(
         close()
 
 
-def _open(path: str) -> tuple[IO[str], Any]:
+def _open(path: str, max_line: int) -> tuple[Iterator[Any], Any]:
+    """The lines of the batch, read as bytes by ``grading.read_lines``, and how to close it.
+
+    stdin and a file are read the same way: a BOM dropped, any line end,
+    undecodable bytes spoiling only their own cell, no line held past ``max_line``.
+    """
+    from gradcli.grading.batch import read_lines
+
     if path == "-":
-        return sys.stdin, lambda: None
+        stdin: IO[Any] | None = sys.stdin
+        if stdin is None:
+            raise InputError("--batch -: there is no stdin to read (it is closed)")
+        buffer = getattr(stdin, "buffer", None)
+        if buffer is None:  # a text-only stdin (embedded use): its lines as they come
+            return iter(stdin), lambda: None
+        return read_lines(buffer, max_line=max_line), lambda: None
     try:
-        # a BOM (Excel) is dropped; undecodable bytes become U+FFFD and make
-        # only their own cell unreadable
-        handle = open(path, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
+        handle = open(path, "rb")  # noqa: SIM115
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror}") from None
-    return handle, handle.close
+    return read_lines(handle, max_line=max_line), handle.close
 
 
 def _ignored(reader: Any) -> None:
     if reader.ignored:
-        runner.report(f"note: ignoring columns: {', '.join(reader.ignored)}")
+        from gradcli.errors import _printable
+
+        shown = [_printable(name) for name in reader.ignored]
+        names = ", ".join(name if len(name) <= 60 else name[:59] + "…" for name in shown)
+        runner.report(f"note: ignoring columns: {names}")
 
 
 def _grade(grader: Any, row: Any, limits: Limits) -> Any:

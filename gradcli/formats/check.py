@@ -4,16 +4,24 @@ The JSON keys are the machine contract, documented in the README. One check is
 ``{"correct", "parts": [...], ...}`` with a record per component; a batch has
 a record per row (with the same ``parts``) and a ``summary``, while its CSV
 has a line per row and part.
+
+Text that came from input (ids, answers, messages quoting them) never brings
+a raw control character to a terminal: plain text shows each control or
+invisible character as ``?`` (a tab or line end as a space), as error
+messages do; CSV keeps the data but writes such a character as ``\\uXXXX``
+(tab and newline excepted: CSV quotes them); JSON escapes them as JSON does.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gradcli.errors import _printable
 from gradcli.formats.common import csv_text, dumps, texts
 from gradcli.grading import (
     CORRECT,
@@ -89,8 +97,29 @@ def to_csv(verdict: Verdict) -> str:
         ]
         if verdict.revealed:
             row.append(p.expected)
-        rows.append(row)
+        rows.append([_csv_cell(v) for v in row])
     return csv_text(header, rows)
+
+
+def _csv_cell(value: object) -> object:
+    r"""A CSV cell's value, control and invisible characters written as ``\uXXXX``.
+
+    >>> _csv_cell("a" + chr(27) + "[2J")
+    'a\\u001b[2J'
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+    return value
+
+
+#: characters a terminal acts on or that hide text (the set ``formats.common.dumps``
+#: escapes in JSON, and the C0 controls but tab and newline)
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
 
 
 def to_plain(verdict: Verdict) -> str:
@@ -106,7 +135,7 @@ def to_plain(verdict: Verdict) -> str:
     lines.extend(f"note: {note}" for note in verdict.notes)
     lines.extend(_plain_part(p) for p in verdict.parts)
     lines.append(f"summary: {verdict.summary}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(_printable(line) for line in lines) + "\n"
 
 
 def _plain_part(p: PartResult) -> str:
@@ -202,17 +231,24 @@ def summary_dict(summary: BatchSummary) -> dict[str, Any]:
         "with_wrong": summary.with_wrong,
         "unreadable": summary.unreadable,
         "undecided": summary.undecided,
+        "malformed": summary.malformed,
         "parts": {part: {"correct": right, "total": total} for part, right, total in summary.parts},
         "mistakes": [{"mistake": name, "count": count} for name, count in summary.mistakes],
     }
 
 
 def summary_lines(summary: BatchSummary, *, mistakes: int = 5) -> list[str]:
-    """The summary in a few lines of text, for people."""
+    """The summary in a few lines of text, for people.
+
+    >>> summary_lines(BatchSummary(3, 1, 0, 2, 0, (), (), malformed=1))
+    ['3 rows: 1 all correct, 0 with a wrong part, 2 unreadable (1 malformed), 0 undecided']
+    """
+    # malformed rows are some of the unreadable ones: named only when there are any
+    malformed = f" ({summary.malformed} malformed)" if summary.malformed else ""
     lines = [
         f"{summary.rows} row{'s' if summary.rows != 1 else ''}: "
         f"{summary.all_correct} all correct, {summary.with_wrong} with a wrong part, "
-        f"{summary.unreadable} unreadable, {summary.undecided} undecided"
+        f"{summary.unreadable} unreadable{malformed}, {summary.undecided} undecided"
     ]
     if summary.parts:
         lines.append(
@@ -240,7 +276,7 @@ def batch_csv_rows(result: RowResult, *, reveal: bool) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in _records(result, reveal):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
     return buffer.getvalue()
 
 
@@ -280,5 +316,5 @@ def batch_plain_rows(result: RowResult) -> str:
             text += f": {line.feedback}"
         if line.expected is not None:
             text += f" | expected: {line.expected}"
-        lines.append(text)
+        lines.append(_printable(text))
     return "\n".join(lines) + "\n"

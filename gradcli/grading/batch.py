@@ -1,5 +1,11 @@
 """A class at once: rows of a CSV or JSON Lines batch, read lazily, and the summary
-of how the class did."""
+of how the class did.
+
+Every line that is a row gives exactly one :class:`BatchRow`, whatever it
+holds: a batch is read line by line (``\\n``, ``\\r\\n`` or a lone ``\\r`` ends
+a line), so a quote left open, a NUL byte or a line past the bound spoils
+only its own row, and bytes that are not UTF-8 only their own cell.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,8 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 from gradcli.errors import InputError
 from gradcli.grading.results import (
@@ -23,7 +30,7 @@ from gradcli.grading.results import (
     part_verdicts,
 )
 
-__all__ = ["COLUMNS", "BatchReader", "summarize"]
+__all__ = ["COLUMNS", "MAX_LINE", "BatchReader", "LongLine", "read_lines", "summarize"]
 
 #: column names accepted for each field of a batch row
 COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -35,17 +42,18 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
     **{part: (part,) for part in PARTS},
 }
 _COLUMN_OF = {alias: name for name, aliases in COLUMNS.items() for alias in aliases}
-#: a JSON line longer than this is refused, not parsed
-_MAX_LINE = 1_000_000
+#: a line longer than this many bytes is a malformed row of its own, never held
+MAX_LINE = 1_000_000
 
 
 def summarize(results: Iterable[RowResult]) -> BatchSummary:
     """Count a batch: rows all right, right answers per part, common mistakes."""
-    rows = all_correct = with_wrong = unreadable = undecided = 0
+    rows = all_correct = with_wrong = unreadable = undecided = malformed = 0
     per_part: dict[str, list[int]] = {}
     mistakes: Counter[str] = Counter()
     for result in results:
         rows += 1
+        malformed += result.malformed
         verdicts = part_verdicts(result.parts)
         seen = {v for _, v in verdicts}
         if result.correct:
@@ -75,78 +83,167 @@ def summarize(results: Iterable[RowResult]) -> BatchSummary:
             (part, c[0], c[1]) for part, c in sorted(per_part.items(), key=lambda i: order[i[0]])
         ),
         mistakes=tuple(sorted(mistakes.items(), key=lambda item: (-item[1], item[0]))),
+        malformed=malformed,
     )
+
+
+@dataclass(frozen=True)
+class LongLine:
+    """A line longer than ``limit`` bytes, skipped unread (it stands for its row)."""
+
+    limit: int
+
+
+def read_lines(stream: IO[bytes], *, max_line: int = MAX_LINE) -> Iterator[str | LongLine]:
+    r"""The lines of a batch's bytes, read lazily, for :class:`BatchReader`.
+
+    A line ends at ``\n``, ``\r\n`` or a lone ``\r`` (old Mac files), from a
+    file or a pipe alike. A UTF-8 byte-order mark (Excel) is dropped; bytes
+    that are not UTF-8 become U+FFFD and spoil only their own cell. A line
+    longer than ``max_line`` bytes is never held: it is a :class:`LongLine`,
+    given as soon as the bound is passed (so endless input without a line
+    end is refused at once), and the rest of it is skipped.
+
+    >>> import io
+    >>> list(read_lines(io.BytesIO(b"\xef\xbb\xbfid,gradient\ra,2x\r\nb,\xff")))
+    ['id,gradient', 'a,2x', 'b,\ufffd']
+    """
+    read = getattr(stream, "read1", None) or stream.read
+    pending = b""
+    started = skipping = False
+    while True:
+        chunk = read(_CHUNK)
+        end_of_input = not chunk
+        pending += chunk
+        if not started:
+            if len(pending) < 3 and not end_of_input:
+                continue
+            if pending.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise InputError("the batch is UTF-16 text: save it as UTF-8 (CSV UTF-8)")
+            pending = pending.removeprefix(b"\xef\xbb\xbf")
+            started = True
+        start = 0
+        for match in _LINE_END.finditer(pending):
+            if not end_of_input and match.end() == len(pending) and match.group() == b"\r":
+                break  # a \r\n may be split across reads
+            line = pending[start : match.start()]
+            start = match.end()
+            if skipping:  # the end of a line already given as a LongLine
+                skipping = False
+            else:
+                yield _line(line, max_line)
+        pending = pending[start:]
+        if end_of_input:
+            if pending and not skipping:
+                yield _line(pending, max_line)
+            return
+        # a line not ended yet (a last \r may end it) and already too long
+        if len(pending) - pending.endswith(b"\r") > max_line:
+            if not skipping:
+                yield LongLine(max_line)
+            skipping = True
+            pending = pending[-1:] if pending.endswith(b"\r") else b""
+
+
+_CHUNK = 1 << 16
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _line(line: bytes, max_line: int) -> str | LongLine:
+    return LongLine(max_line) if len(line) > max_line else line.decode("utf-8", "replace")
 
 
 class BatchReader:
     """Rows of a CSV (with a header) or JSON Lines batch, read lazily.
 
     The format is decided by the first non-blank line: ``{`` starts JSON
-    Lines. A malformed line becomes a row with an ``error``, never an
-    exception, so that every input row gets exactly one result. Columns that
-    are not in :data:`COLUMNS` are listed in ``ignored``.
+    Lines. Each item of ``lines`` is one line (as :func:`read_lines` gives
+    them). A malformed line becomes a row with an ``error``, never an
+    exception, so that every input row gets exactly one result: a CSV
+    quote must close on its own line, so one left open cannot take the rows
+    after it. Columns that are not in :data:`COLUMNS` are listed in
+    ``ignored``. A column named twice (ignoring case, spaces and dashes, or
+    by two of its names) is an error: of the header in CSV, of its row in
+    JSON Lines.
 
-    >>> rows = list(BatchReader(["id,gradient", "ann,\\"2x, 2y\\""]))
+    >>> rows = list(BatchReader(["id,gradient", 'ann,"2x, 2y"', 'ben,"2x, 2y']))
     >>> rows[0].id, dict(rows[0].fields)
     ('ann', {'gradient': '2x, 2y'})
+    >>> rows[1].id, rows[1].error
+    ('ben', 'line 3: a quote (") is not closed on its line')
     """
 
-    def __init__(self, lines: Iterable[str]) -> None:
+    def __init__(self, lines: Iterable[str | LongLine], *, max_line: int = MAX_LINE) -> None:
         self._lines = iter(lines)
+        self._max_line = max_line
         self.ignored: list[str] = []
         self.columns: list[str] = []
 
     def __iter__(self) -> Iterator[BatchRow]:
-        head: list[str] = []
-        for line in self._lines:
-            head.append(line)
+        numbered = enumerate((self._bounded(line) for line in self._lines), start=1)
+        head: list[tuple[int, str | LongLine]] = []
+        for number, line in numbered:
+            head.append((number, line))
+            if isinstance(line, LongLine):
+                raise InputError(f"line {number}: {_too_long(line)}: not a CSV or JSON Lines batch")
             if line.strip():
                 break
-        source = itertools.chain(head, self._lines)
-        if head and head[-1].lstrip().startswith("{"):
+        source = itertools.chain(head, numbered)
+        first = head[-1][1] if head else ""
+        if isinstance(first, str) and first.lstrip().startswith("{"):
             return self._jsonl(source)
-        return self._csv(source, _delimiter(head[-1] if head else ""))
+        return self._csv(source, _delimiter(first if isinstance(first, str) else ""))
 
-    def _csv(self, source: Iterator[str], delimiter: str) -> Iterator[BatchRow]:
-        counted = _Counted(source)
-        reader = csv.reader(counted, delimiter=delimiter)
+    def _bounded(self, line: str | LongLine) -> str | LongLine:
+        if isinstance(line, str):
+            line = line.rstrip("\r\n").removeprefix("\ufeff")
+            if len(line) > self._max_line:
+                return LongLine(self._max_line)
+        return line
+
+    def _csv(
+        self, source: Iterator[tuple[int, str | LongLine]], delimiter: str
+    ) -> Iterator[BatchRow]:
         header: list[str | None] | None = None
-        while True:
-            start = counted.count + 1
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
+        for number, line in source:
+            if isinstance(line, LongLine):
                 if header is None:
-                    raise InputError(f"line {start}: not a CSV header: {error}") from None
-                yield BatchRow(start, str(start), error=f"malformed CSV: {error}")
+                    raise InputError(f"line {number}: not a CSV header: {_too_long(line)}")
+                yield BatchRow(number, str(number), error=f"line {number}: {_too_long(line)}")
                 continue
-            if not record or all(not cell.strip() for cell in record):
+            if not line.strip():
                 continue
+            record, problem = _cells(line, delimiter)
             if header is None:
+                if problem is not None:
+                    raise InputError(f"line {number}: not a CSV header: {problem}")
                 header = self._header(record)
+                continue
+            if problem is not None:
+                yield BatchRow(
+                    number, _row_id(record, header, number), error=f"line {number}: {problem}"
+                )
+                continue
+            if all(not cell.strip() for cell in record):
                 continue
             if len(record) != len(header):
                 hint = ' (quote answers that contain commas: "5,7")' * (len(record) > len(header))
+                problem = f"{_count(len(record), 'field')}, but the header has {len(header)}{hint}"
                 yield BatchRow(
-                    start,
-                    _row_id(record, header, start),
-                    error=f"{_count(len(record), 'field')}, but the header has {len(header)}{hint}",
+                    number, _row_id(record, header, number), error=f"line {number}: {problem}"
                 )
                 continue
             fields = tuple(
                 (name, cell.strip()) for name, cell in zip(header, record) if name is not None
             )
-            yield _row(start, fields)
+            yield _row(number, fields)
         if header is None:
             raise InputError("the batch file is empty: it needs a header line and rows")
 
     def _header(self, record: list[str]) -> list[str | None]:
         names: list[str | None] = []
         for raw in record:
-            key = re.sub(r"[\s\-]+", "_", raw.strip().lower())
-            name = _COLUMN_OF.get(key)
+            name = _COLUMN_OF.get(_key(raw))
             if name is None:
                 self.ignored.append(raw.strip())
             elif name in names:
@@ -160,39 +257,103 @@ class BatchReader:
             )
         return names
 
-    def _jsonl(self, source: Iterator[str]) -> Iterator[BatchRow]:
-        for number, raw in enumerate(source, start=1):
+    def _jsonl(self, source: Iterator[tuple[int, str | LongLine]]) -> Iterator[BatchRow]:
+        for number, raw in source:
+            if isinstance(raw, LongLine):
+                yield BatchRow(number, str(number), error=f"line {number}: {_too_long(raw)}")
+                continue
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
-            if len(line) > _MAX_LINE:
-                yield BatchRow(number, str(number), error=f"a line longer than {_MAX_LINE:,}")
-                continue
             try:
-                record = json.loads(line)
-            except (ValueError, RecursionError) as error:
-                yield BatchRow(number, str(number), error=f"not JSON: {_first_line(error)}")
+                record = json.loads(line, object_pairs_hook=_Pairs)
+            except json.JSONDecodeError as error:
+                problem = f"line {number}: not JSON: {error.msg} (at column {error.colno})"
+                yield BatchRow(number, str(number), error=problem)
                 continue
-            if not isinstance(record, dict):
-                yield BatchRow(number, str(number), error="each line must be a JSON object")
+            except (ValueError, RecursionError) as error:
+                yield BatchRow(
+                    number, str(number), error=f"line {number}: not JSON: {_first_line(error)}"
+                )
+                continue
+            if not isinstance(record, _Pairs):
+                yield BatchRow(
+                    number, str(number), error=f"line {number}: each line must be a JSON object"
+                )
                 continue
             yield self._json_row(number, record)
 
-    def _json_row(self, number: int, record: dict[str, Any]) -> BatchRow:
+    def _json_row(self, number: int, record: _Pairs) -> BatchRow:
         fields: list[tuple[str, str]] = []
-        for raw_key, raw_value in record.items():
-            key = re.sub(r"[\s\-]+", "_", str(raw_key).strip().lower())
-            name = _COLUMN_OF.get(key)
+        named: dict[str, str] = {}
+        problem = None
+        for raw_key, raw_value in record:
+            name = _COLUMN_OF.get(_key(raw_key))
             if name is None:
                 if raw_key not in self.ignored:
-                    self.ignored.append(str(raw_key))
+                    self.ignored.append(raw_key)
                 continue
+            if name in named:
+                first = named[name]
+                problem = problem or (
+                    f"line {number}: the key {_quoted(raw_key)} is given twice"
+                    if first == raw_key
+                    else f"line {number}: the keys {_quoted(first)} and {_quoted(raw_key)} "
+                    f"both name the column '{name}'"
+                )
+                continue
+            named[name] = raw_key
             text = _json_text(raw_value)
             if text is None:
-                problem = f"the value of '{raw_key}' must be text, a number or a list"
-                return BatchRow(number, _json_id(record, number), error=problem)
+                problem = problem or (
+                    f"line {number}: the value of {_quoted(raw_key)} "
+                    "must be text, a number or a list"
+                )
+                continue
             fields.append((name, text))
+        if problem is not None:
+            return BatchRow(number, _json_id(record, number), error=problem)
         return _row(number, tuple(fields))
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as its (key, value) pairs in order: duplicate keys kept, to refuse."""
+
+
+def _key(raw: str) -> str:
+    """A column's name as it is looked up: no case, spaces or dashes."""
+    return re.sub(r"[\s\-]+", "_", raw.strip().casefold())
+
+
+def _cells(line: str, delimiter: str) -> tuple[list[str], str | None]:
+    """The cells of one CSV line, and what is wrong with it (``None``: nothing).
+
+    The csv module lets a quoted cell run on over line ends, so that one
+    quote left open takes every following row into its cell. Each line is
+    read alone, followed by a line of its own: if that line is taken into
+    a cell, a quote was left open. The cells before that one are kept (to
+    name the row). A NUL byte (a binary or damaged file; Python < 3.11's csv
+    refuses it) makes its line malformed on every Python.
+    """
+    try:
+        records = list(csv.reader([line.replace("\x00", ""), "-"], delimiter=delimiter))
+    except csv.Error as error:  # a cell past csv.field_size_limit()
+        return [], f"malformed CSV: {error}"
+    cells = records[0] if records else []
+    if len(records) < 2:
+        return cells[:-1], 'a quote (") is not closed on its line'
+    if "\x00" in line:
+        return cells, "a NUL byte: is this a text file?"
+    return cells, None
+
+
+def _quoted(key: str) -> str:
+    """A key for a message: quoted, and shortened if long."""
+    return repr(key if len(key) <= 40 else key[:39] + "…")
+
+
+def _too_long(line: LongLine) -> str:
+    return f"longer than {line.limit:,} bytes"
 
 
 def _delimiter(header: str) -> str:
@@ -201,15 +362,15 @@ def _delimiter(header: str) -> str:
     Spreadsheets in many languages save CSV with semicolons.
     """
     for delimiter in (",", ";", "\t"):
-        names = {
-            re.sub(r"[\s\-]+", "_", n.strip().strip('"').lower()) for n in header.split(delimiter)
-        }
+        names = {_key(n.strip().strip('"')) for n in header.split(delimiter)}
         if names & set(PARTS):
             return delimiter
     return ","
 
 
 def _json_text(value: Any) -> str | None:
+    if isinstance(value, _Pairs):
+        return None
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -226,10 +387,10 @@ def _json_text(value: Any) -> str | None:
     return None
 
 
-def _json_id(record: Mapping[str, Any], number: int) -> str:
-    for key in COLUMNS["id"]:
-        if key in record and isinstance(record[key], (str, int)):
-            return str(record[key])
+def _json_id(record: _Pairs, number: int) -> str:
+    for key, value in record:
+        if _COLUMN_OF.get(_key(key)) == "id" and isinstance(value, (str, int)):
+            return str(value)
     return str(number)
 
 
@@ -245,22 +406,6 @@ def _row(line: int, fields: tuple[tuple[str, str], ...]) -> BatchRow:
     found = dict(fields)
     ident = found.get("id") or str(line)
     return BatchRow(line=line, id=ident, fields=tuple((k, v) for k, v in fields if k != "id"))
-
-
-class _Counted:
-    """A line iterator that counts the lines taken (csv's own count can lag)."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
-        self.count = 0
-
-    def __iter__(self) -> _Counted:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        self.count += 1
-        return line
 
 
 def _first_line(error: BaseException) -> str:

@@ -134,11 +134,16 @@ class BatchRow:
 
 @dataclass(frozen=True)
 class RowResult:
-    """The verdicts on one batch row (a row that failed has one ``row`` part)."""
+    """The verdicts on one batch row (a row that failed has one ``row`` part).
+
+    ``malformed`` marks a row that could not be read as a row of its file (an
+    open quote, a NUL byte, a line past the bound, not JSON, …).
+    """
 
     line: int
     id: str
     parts: tuple[PartResult, ...]
+    malformed: bool = False
 
     @property
     def correct(self) -> bool:
@@ -158,6 +163,8 @@ class BatchSummary:
     parts: tuple[tuple[str, int, int], ...]
     #: (mistake, how many answers made it), most common first
     mistakes: tuple[tuple[str, int], ...]
+    #: rows that could not be read as rows of the file (counted in ``unreadable`` too)
+    malformed: int = 0
 
 
 def exit_code(verdicts: Iterable[str]) -> int:
@@ -218,9 +225,13 @@ def summary_line(parts: Sequence[PartResult]) -> str:
 
 
 def row_failure(row: BatchRow, verdict: str, message: str) -> RowResult:
-    """The result of a row that could not be graded: one ``row`` part saying why."""
+    """The result of a row that could not be graded: one ``row`` part saying why.
+
+    A row the reader found malformed (``row.error``) is marked ``malformed``.
+    """
     return RowResult(
         line=row.line,
         id=row.id,
         parts=(PartResult("row", None, "row", verdict, message=message),),
+        malformed=row.error is not None,
     )
