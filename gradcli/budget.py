@@ -9,7 +9,16 @@ Two tools, for two kinds of work:
   process that is killed when its budget runs out; nothing can outlive that.
   The parent also watches the child's memory and kills it past its bound, so
   one input cannot exhaust the machine's memory either. The command line runs
-  every computation this way.
+  every computation this way. :class:`Pool` runs several such workers at
+  once from one thread (no thread is ever started in the parent: forking
+  beside another thread can hand a child a half-imported module).
+
+Workers never outlive the parent: on Linux each gets the parent-death signal
+(SIGKILL), and anywhere a worker exits when the parent's end of its pipe
+closes; while workers live, SIGTERM and SIGHUP make the parent kill them and
+exit with 128 + the signal (:func:`guarded`). Where there is no ``fork``
+(Windows) the bounds cannot hold, and :func:`require_bounds` refuses to run
+unless ``GRADCLI_IN_PROCESS=1`` asks for unbounded in-process work.
 
 For debugging, ``GRADCLI_IN_PROCESS=1`` runs that work in the calling process
 instead (under :func:`time_limit`, without the memory bound): ``breakpoint()``
@@ -18,6 +27,7 @@ works in it, and an unexpected exception keeps its own traceback.
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import select
@@ -29,7 +39,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from gradcli.errors import BudgetExceeded, GradcliError, MathError
 
@@ -103,10 +113,15 @@ class Outcome(Generic[R]):
 
     value: R | None = None
     error: GradcliError | None = None
+    #: a bug in the call (an unexpected exception in the worker), with its
+    #: traceback: one item's bug, which need not end a batch
+    crash: InternalError | None = None
 
     def unwrap(self) -> R:
         if self.error is not None:
             raise self.error
+        if self.crash is not None:
+            raise self.crash
         return self.value  # type: ignore[return-value]
 
 
@@ -159,48 +174,153 @@ def map_bounded(
     megabytes of resident memory, by default ``GRADCLI_MAX_MEMORY`` or 2000),
     is killed with its worker and reported as :class:`BudgetExceeded`; a fresh
     worker goes on with the next item, so one bad input cannot take a batch
-    down. Workers are replaced every ``recycle_after`` items to keep memory
-    flat over long batches.
+    down. An unexpected exception in one call is that item's ``crash``. Workers
+    are replaced every ``recycle_after`` items to keep memory flat over long
+    batches.
 
     >>> [o.value for o in map_bounded(lambda n: n * n, [1, 2, 3], timeout=10)]
     [1, 4, 9]
     """
-    if in_process() or not _can_fork():
+    if in_process():
         yield from _map_here(fn, items, timeout=timeout)
         return
+    require_bounds()
     memory_bytes = _memory_bound(max_memory)
 
     iterator = iter(items)
     pending: list[T] = []
     exhausted = False
-    while True:
-        # a worker serves a run of up to ``recycle_after`` items; items are
-        # read lazily so that a stream of input is processed as it arrives
-        if not pending and not exhausted:
+    with guarded():
+        while True:
+            # a worker serves a run of up to ``recycle_after`` items; items are
+            # read lazily so that a stream of input is processed as it arrives
+            if not pending and not exhausted:
+                try:
+                    pending.append(next(iterator))
+                except StopIteration:
+                    exhausted = True
+            if not pending:
+                return
+            worker = _Worker(fn)
             try:
-                pending.append(next(iterator))
-            except StopIteration:
-                exhausted = True
-        if not pending:
-            return
-        worker = _Worker(fn)
-        try:
-            served = 0
-            while served < recycle_after:
-                if not pending:
-                    try:
-                        pending.append(next(iterator))
-                    except StopIteration:
-                        exhausted = True
+                served = 0
+                while served < recycle_after:
+                    if not pending:
+                        try:
+                            pending.append(next(iterator))
+                        except StopIteration:
+                            exhausted = True
+                            break
+                    item = pending.pop(0)
+                    outcome = worker.call(item, timeout, memory_bytes)
+                    served += 1
+                    yield outcome
+                    if not worker.alive:
                         break
-                item = pending.pop(0)
-                outcome = worker.call(item, timeout, memory_bytes)
-                served += 1
-                yield outcome
-                if not worker.alive:
-                    break
+            finally:
+                worker.close()
+
+
+class Pool(Generic[T, R]):
+    """Up to ``size`` workers computing ``fn`` at once, all driven from this thread.
+
+    No thread is started: every worker is forked from the one thread that
+    drives the pool, so a child never inherits a half-done import or a lock
+    held by another thread. :meth:`submit` hands an item to an idle worker;
+    :meth:`next_done` waits for any worker's answer, enforcing each call's own
+    deadline and the memory bound as :func:`map_bounded` does.
+
+    >>> with Pool(lambda n: n * n, 2) as pool:
+    ...     pool.submit("a", 3, timeout=10)
+    ...     pool.next_done()
+    ('a', Outcome(value=9, error=None, crash=None))
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[T], R],
+        size: int,
+        *,
+        recycle_after: int = 500,
+        max_memory: int | None = None,
+    ) -> None:
+        require_bounds()
+        self._fn = fn
+        self.size = max(1, size)
+        self._recycle_after = recycle_after
+        self._memory_bytes = _memory_bound(max_memory)
+        self._idle: list[_Worker[T, R]] = []
+        self._busy: dict[_Worker[T, R], Any] = {}
+        self._guard = guarded()
+
+    def __enter__(self) -> Pool[T, R]:
+        self._guard.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.close()
         finally:
+            self._guard.__exit__(None, None, None)
+
+    @property
+    def idle(self) -> bool:
+        """Whether a worker is free for :meth:`submit`."""
+        return len(self._busy) < self.size
+
+    @property
+    def busy(self) -> int:
+        return len(self._busy)
+
+    def submit(self, key: Any, item: T, *, timeout: float) -> None:
+        """Start ``fn(item)`` on an idle worker; its answer comes back under ``key``."""
+        if not self.idle:
+            raise RuntimeError("no idle worker")
+        while self._idle and not self._idle[-1].alive:
+            self._idle.pop()
+        worker = self._idle.pop() if self._idle else _Worker(self._fn)
+        self._busy[worker] = key
+        worker.start(item, timeout)
+
+    def next_done(self) -> tuple[Any, Outcome[R]]:
+        """Wait for one answer: ``(key, outcome)``."""
+        if not self._busy:
+            raise RuntimeError("nothing submitted")
+        for worker in self._busy:
+            if worker.failed is not None:  # it could not even take the item
+                return self._done(worker, worker.failed)
+        while True:
+            # answers already there first: one read late is still in time
+            ready, _, _ = select.select([w.receive for w in self._busy], [], [], 0)
+            if ready:
+                worker = next(w for w in self._busy if w.receive == ready[0])
+                return self._done(worker, worker.finish(self._memory_bytes))
+            now = time.monotonic()
+            for worker in list(self._busy):
+                if worker.deadline <= now:
+                    return self._done(worker, worker.timed_out())
+                if worker.over_memory(self._memory_bytes):
+                    return self._done(worker, worker.out_of_memory(self._memory_bytes))
+            wait = min(_WATCH_INTERVAL, max(0.0, min(w.deadline for w in self._busy) - now))
+            ready, _, _ = select.select([w.receive for w in self._busy], [], [], wait)
+            if ready:
+                worker = next(w for w in self._busy if w.receive == ready[0])
+                return self._done(worker, worker.finish(self._memory_bytes))
+
+    def _done(self, worker: _Worker[T, R], outcome: Outcome[R]) -> tuple[Any, Outcome[R]]:
+        key = self._busy.pop(worker)
+        if worker.alive and worker.served < self._recycle_after:
+            self._idle.append(worker)
+        else:
             worker.close()
+        return key, outcome
+
+    def close(self) -> None:
+        """Kill every worker, busy or idle."""
+        for worker in [*self._busy, *self._idle]:
+            worker.close()
+        self._busy.clear()
+        self._idle.clear()
 
 
 def _map_here(fn: Callable[[T], R], items: Iterable[T], *, timeout: float) -> Iterator[Outcome[R]]:
@@ -261,6 +381,147 @@ class _OutOfMemory(Exception):
     """The worker grew past its memory bound."""
 
 
+# --------------------------------------------------------------------------
+# Where the bounds hold
+
+
+class Unbounded(GradcliError):
+    """This platform cannot bound a computation (no ``fork``)."""
+
+
+def require_bounds() -> None:
+    """Refuse to run unbounded work silently where ``fork`` is missing (Windows).
+
+    The time and memory bounds need a forked worker the parent can kill. Where
+    there is none, gradcli says so rather than running past ``--timeout``;
+    ``GRADCLI_IN_PROCESS=1`` runs anyway, in-process and without the bounds
+    (a timer still interrupts Python-level work where ``setitimer`` exists).
+    """
+    if not _can_fork():
+        raise Unbounded(
+            f"the time and memory bounds need fork(), which {sys.platform} lacks; "
+            "set GRADCLI_IN_PROCESS=1 to run without them"
+        )
+
+
+# --------------------------------------------------------------------------
+# Signals: the parent's end is its workers' end
+
+
+class Terminated(SystemExit):
+    """The parent was asked to stop (SIGTERM, SIGHUP): it exits with 128 + the signal.
+
+    Raised by the signal handler once the message is written; as it unwinds,
+    the code that owns the workers kills them, so none outlives its parent. A
+    SystemExit, so that no ``except Exception`` (nor click, which turns a
+    KeyboardInterrupt into its own Abort) stops it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+def _terminate(signum: int) -> NoReturn:
+    error = Terminated(signum)
+    try:
+        sys.stderr.write(f"gradcli: terminated by {error.name}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    raise error
+
+
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+_deferring = 0
+_pending: list[int] = []
+
+
+def _on_stop(signum: int, frame: object) -> None:
+    if _deferring:
+        _pending.append(signum)
+        return
+    _terminate(signum)
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """While workers live, SIGTERM and SIGHUP raise :class:`Terminated` here.
+
+    The exception unwinds through the code that owns the workers, which kills
+    them, so none outlives its parent. (A SIGKILL cannot be caught: on Linux
+    the workers get the parent-death signal; elsewhere they notice that
+    their pipe closed.) Only in the main thread, and only over the default
+    handlers: a program that set its own keeps them.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for signum in _STOP_SIGNALS:
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, _on_stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextmanager
+def deferred_signals() -> Iterator[None]:
+    """Hold SIGTERM and SIGHUP until the block ends (a record is written whole)."""
+    global _deferring
+    _deferring += 1
+    try:
+        yield
+    finally:
+        _deferring -= 1
+        if not _deferring and _pending:
+            signum = _pending[0]
+            _pending.clear()
+            _terminate(signum)
+
+
+#: the parent's ends of every live worker's pipes: a newly forked worker
+#: closes them, so that only the parent holds a worker's pipe open
+_PARENT_FDS: set[int] = set()
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child
+    """In a fresh worker: die when the parent does, however it goes."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _watch_pipe(receive: int) -> None:  # pragma: no cover - runs in the child
+    """Exit as soon as the parent's end of the pipe closes, even mid-computation.
+
+    The parent writes only while the worker waits for an item, so a hang-up
+    seen while computing means the parent is gone. Complements the Linux
+    parent-death signal on other systems (a thread cannot interrupt C code
+    that holds the GIL; the signal can).
+    """
+    poller = select.poll()
+    poller.register(receive, 0)  # hang-ups and errors are always reported
+    while True:
+        for _, event in poller.poll():
+            if event & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                os._exit(1)
+
+
 class _Worker(Generic[T, R]):
     """A forked child that takes items on a pipe and answers on another."""
 
@@ -269,51 +530,68 @@ class _Worker(Generic[T, R]):
         from_child_r, from_child_w = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
-            os.close(to_child_w)
-            os.close(from_child_r)
+            try:
+                _die_with_parent(parent)
+                for fd in (to_child_w, from_child_r, *_PARENT_FDS):
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+                _PARENT_FDS.clear()
+                for signum in _STOP_SIGNALS:
+                    signal.signal(signum, signal.SIG_DFL)
+                if hasattr(select, "poll"):
+                    threading.Thread(target=_watch_pipe, args=(to_child_r,), daemon=True).start()
+            except BaseException:  # noqa: BLE001 - the child must never return
+                os._exit(1)
             _serve(fn, to_child_r, from_child_w)
         os.close(to_child_r)
         os.close(from_child_w)
         self.pid = pid
         self.alive = True
+        self.served = 0
+        self.deadline = math.inf
+        self.timeout = 0.0
+        self.failed: Outcome[R] | None = None
         self._send = to_child_w
-        self._receive = from_child_r
+        self.receive = from_child_r
+        _PARENT_FDS.update((to_child_w, from_child_r))
 
     def call(self, item: T, timeout: float, memory_bytes: int | None = None) -> Outcome[R]:
+        """``fn(item)`` within ``timeout`` seconds and ``memory_bytes``."""
+        self.start(item, timeout)
+        if self.failed is not None:
+            return self.failed
+        return self.finish(memory_bytes)
+
+    def start(self, item: T, timeout: float) -> None:
+        """Send ``item``; the answer is read by :meth:`finish`."""
+        self.served += 1
+        self.timeout = timeout
+        self.failed = None
         try:
             _write_message(self._send, item)
         except (BrokenPipeError, pickle.PicklingError):
             self.close()
-            return Outcome(error=_Crash("the worker process stopped unexpectedly"))
-        deadline = time.monotonic() + timeout
+            self.failed = Outcome(error=_Crash("the worker process stopped unexpectedly"))
+        self.deadline = time.monotonic() + timeout
+
+    def finish(self, memory_bytes: int | None = None) -> Outcome[R]:
+        """Wait for the answer to the item sent, within its deadline."""
 
         def watch() -> None:
-            if memory_bytes is None:
-                return
-            used = _resident_bytes(self.pid)
-            if used is not None and used > memory_bytes:
+            if self.over_memory(memory_bytes):
                 raise _OutOfMemory
 
         try:
-            message = _read_message(self._receive, deadline, watch)
+            message = _read_message(self.receive, self.deadline, watch)
         except _OutOfMemory:
-            self.close()
-            megabytes = (memory_bytes or 0) // (1024 * 1024)
-            return Outcome(
-                error=BudgetExceeded(
-                    f"out of memory: the computation needed more than {megabytes:,} MB "
-                    "(raise it with GRADCLI_MAX_MEMORY)"
-                )
-            )
+            return self.out_of_memory(memory_bytes)
         except TimeoutError:
-            self.close()
-            return Outcome(
-                error=BudgetExceeded(
-                    f"out of time: the {timeout:g} s budget ran out (raise it with --timeout)"
-                )
-            )
+            return self.timed_out()
         except EOFError:
             self.close()
             return Outcome(error=_Crash("the computation was killed (out of memory?)"))
@@ -322,26 +600,54 @@ class _Worker(Generic[T, R]):
             return Outcome(value=payload)
         if kind == "error":
             return Outcome(error=payload)
+        return Outcome(crash=InternalError(payload[0], payload[1]))
+
+    def over_memory(self, memory_bytes: int | None) -> bool:
+        if memory_bytes is None:
+            return False
+        used = _resident_bytes(self.pid)
+        return used is not None and used > memory_bytes
+
+    def out_of_memory(self, memory_bytes: int | None) -> Outcome[R]:
         self.close()
-        raise InternalError(payload[0], payload[1])
+        megabytes = (memory_bytes or 0) // (1024 * 1024)
+        return Outcome(
+            error=BudgetExceeded(
+                f"out of memory: the computation needed more than {megabytes:,} MB "
+                "(raise it with GRADCLI_MAX_MEMORY)"
+            )
+        )
+
+    def timed_out(self) -> Outcome[R]:
+        self.close()
+        return Outcome(
+            error=BudgetExceeded(
+                f"out of time: the {self.timeout:g} s budget ran out (raise it with --timeout)"
+            )
+        )
 
     def close(self) -> None:
         if not self.alive:
             return
         self.alive = False
-        for fd in (self._send, self._receive):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
         try:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+        for fd in (self._send, self.receive):
+            _PARENT_FDS.discard(fd)
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        while True:
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+            break
 
 
 def _serve(fn: Callable[[Any], Any], receive: int, send: int) -> None:  # pragma: no cover
@@ -408,13 +714,12 @@ def _read_exactly(
             while True:
                 wait = _WATCH_INTERVAL if watch is not None else 3600.0
                 if deadline is not None:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise TimeoutError
-                    wait = min(wait, left)
+                    wait = max(0.0, min(wait, deadline - time.monotonic()))
                 ready, _, _ = select.select([fd], [], [], wait)
-                if ready:
+                if ready:  # an answer already there counts, even if read late
                     break
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise TimeoutError
                 if watch is not None:
                     watch()
         chunk = os.read(fd, min(remaining, 1 << 20))

@@ -58,12 +58,35 @@ class Limits:
         return replace(cls(), **changes)  # type: ignore[arg-type]
 
     def with_options(self, **options: float | int | None) -> Limits:
-        """These limits with the options that were given (``None`` = not given)."""
+        """These limits with the options that were given (``None`` = not given).
+
+        >>> Limits().with_options(timeout=1e10)
+        Traceback (most recent call last):
+        ...
+        gradcli.errors.InputError: --timeout must be at most 1,000,000, got 1e+10
+        """
         given = {k: v for k, v in options.items() if v is not None}
         for name, value in given.items():
+            option = f"--{name.replace('_', '-')}"
             if not math.isfinite(value) or value <= 0:
-                raise InputError(f"--{name.replace('_', '-')} must be positive, got {value}")
+                raise InputError(f"{option} must be positive, got {value}")
+            if value > MOST[name]:
+                raise InputError(f"{option} must be at most {MOST[name]:,}, got {value:g}")
         return replace(self, **given)  # type: ignore[arg-type]
+
+
+#: the largest value each bound accepts: far beyond any real use, and within
+#: what the machinery takes (a timer of 1e10 s overflows the platform's time_t)
+MOST: dict[str, int] = {
+    "max_length": 100_000_000,
+    "max_depth": 100_000,
+    "max_digits": 100_000_000,
+    "max_exponent": 100_000_000,
+    "max_bits": 1_000_000_000,
+    "timeout": 1_000_000,  # 11.6 days
+    "simplify_timeout": 1_000_000,
+    "max_memory": 10_000_000,  # 10 TB, in megabytes
+}
 
 
 def _positive(name: str, raw: str, kind: type) -> float | int:
@@ -75,4 +98,6 @@ def _positive(name: str, raw: str, kind: type) -> float | int:
         raise InputError(f"{variable}={raw!r} is not {wanted}") from None
     if not math.isfinite(value) or value <= 0:
         raise InputError(f"{variable} must be a positive number, got {raw!r}")
+    if value > MOST[name]:
+        raise InputError(f"{variable} must be at most {MOST[name]:,}, got {raw!r}")
     return value

@@ -18,9 +18,12 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from gradcli.errors import ExitCode, GradcliError, describe, describe_bug
+
+if TYPE_CHECKING:
+    from gradcli.budget import Outcome
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -73,6 +76,29 @@ def compute(fn: Callable[[], R], *, timeout: float) -> R:
     return run_bounded(fn, timeout=timeout)
 
 
+class Bug(GradcliError):
+    """A bug in gradcli met by one item of a batch: that item's error, exit code 70.
+
+    Lets a batch give the item its record and go on; the message is
+    :func:`gradcli.errors.describe_bug`'s.
+    """
+
+    exit_code = ExitCode.BUG
+
+
+def compute_each(fn: Callable[[T], R], items: Iterable[T], *, timeout: float) -> Iterator[R]:
+    """``fn`` on each item, in order, each call within ``timeout``, in one long-lived worker.
+
+    For a stream whose calls share state the worker keeps (``grad --at -``
+    compiles its gradient once, on its first call). Nothing is written; the
+    first error ends the stream, raised here.
+    """
+    from gradcli.budget import map_bounded
+
+    for outcome in map_bounded(fn, items, timeout=timeout, recycle_after=1 << 30):
+        yield outcome.unwrap()
+
+
 def run_lines(
     job: Callable[[Line], Output | str],
     lines: Iterable[Line],
@@ -83,7 +109,9 @@ def run_lines(
     """Run ``job`` on each line, each within ``timeout``; a bad line does not stop the rest.
 
     A failed line is reported with its number, and ``on_error`` may give the
-    data that stands for it on stdout. The exit code is the most serious one.
+    data that stands for it on stdout. A bug met by one line is that line's
+    failure (a :class:`Bug`, exit code 70 at the end), not the end of the
+    batch. The exit code is the most serious one.
     """
     from gradcli.budget import map_bounded
 
@@ -97,14 +125,25 @@ def run_lines(
 
     for outcome in map_bounded(job, remember(), timeout=timeout):
         line = seen.pop(0)
-        if outcome.error is None:
+        error = _error_of(outcome)
+        if error is None:
             worst = max(worst, write([outcome.value or ""]))
             continue
-        report(f"line {line.number}: error: {describe(outcome.error)}")
-        worst = max(worst, int(outcome.error.exit_code))
+        if isinstance(error, Bug):
+            report(f"line {line.number}: {error.message}")
+        else:
+            report(f"line {line.number}: error: {describe(error)}")
+        worst = max(worst, int(error.exit_code))
         if on_error is not None:
-            emit(on_error(line, outcome.error))
+            emit(on_error(line, error))
     return worst
+
+
+def _error_of(outcome: Outcome[Any]) -> GradcliError | None:
+    """The outcome's error, a bug as a :class:`Bug`; ``None`` if it has a value."""
+    if outcome.crash is not None:
+        return Bug(describe_bug(outcome.crash.summary))
+    return outcome.error
 
 
 def write(outputs: Iterable[Output | str]) -> int:
@@ -152,12 +191,27 @@ def map_chunked(
     everything = itertools.chain(head, chunks)
     if in_process():
         jobs = 1  # one lane: a breakpoint in fn stops the only thread there is
+    jobs = max(1, min(jobs, max_jobs()))
     if jobs > 1 and len(head) > 1:
         lanes = _parallel(fn, everything, timeout, failed, jobs)
     else:
         lanes = _lane(fn, everything, timeout, failed)
     for results in lanes:
         yield from results
+
+
+def max_jobs() -> int:
+    """The most workers a batch runs at once: twice the CPUs, and never more than 8.
+
+    More workers than that only compete for the same CPUs: each call's
+    budget is wall-clock time, so an overloaded machine would turn answers
+    into "out of time" that ``--jobs 1`` grades.
+    """
+    return max(1, min(MAX_JOBS, 2 * (os.cpu_count() or 1)))
+
+
+#: the cap of :func:`max_jobs`
+MAX_JOBS = 8
 
 
 def _lane(
@@ -180,14 +234,21 @@ def _lane(
         lambda chunk: [fn(item) for item in chunk], remember(), timeout=timeout * 2 + 1.0
     ):
         chunk = pending.pop(0)
-        if outcome.error is None and outcome.value is not None:
-            yield outcome.value
+        if _succeeded(outcome):
+            yield outcome.value  # type: ignore[misc]
             continue
         singles = map_bounded(fn, chunk, timeout=timeout + 1)
-        yield [
-            single.value if single.error is None else failed(item, single.error)  # type: ignore[misc]
-            for item, single in zip(chunk, singles)
-        ]
+        yield [_value_or(failed, item, single) for item, single in zip(chunk, singles)]
+
+
+def _succeeded(outcome: Outcome[Any]) -> bool:
+    return outcome.error is None and outcome.crash is None and outcome.value is not None
+
+
+def _value_or(failed: Callable[[T, GradcliError], R], item: T, outcome: Outcome[R]) -> R:
+    """The item's result, or what ``failed`` makes of its error (a bug included)."""
+    error = _error_of(outcome)
+    return outcome.value if error is None else failed(item, error)  # type: ignore[return-value]
 
 
 def _parallel(
@@ -197,51 +258,73 @@ def _parallel(
     failed: Callable[[T, GradcliError], R],
     jobs: int,
 ) -> Iterator[list[R]]:
-    """Chunks done by ``jobs`` lanes at once (a thread and a worker each), in order."""
-    import queue
-    import threading
+    """Chunks done by ``jobs`` workers at once, yielded in input order.
 
-    inboxes: list[queue.Queue[list[T] | None]] = [queue.Queue() for _ in range(jobs)]
-    outboxes: list[queue.Queue[tuple[bool, object]]] = [queue.Queue() for _ in range(jobs)]
+    One thread drives every worker (:class:`gradcli.budget.Pool`): forking
+    from a process with other threads running can hand a child a module
+    half-imported by another thread, and so verdicts that ``--jobs 1`` never
+    gives. A chunk that fails is done again item by item, by the same workers,
+    before any new chunk starts.
+    """
+    from collections import deque
 
-    def serve(k: int) -> None:
-        def mine() -> Iterator[list[T]]:
-            while (chunk := inboxes[k].get()) is not None:
-                yield chunk
+    from gradcli.budget import Pool
 
-        try:
-            for results in _lane(fn, mine(), timeout, failed):
-                outboxes[k].put((True, results))
-        except BaseException as error:  # noqa: BLE001 - handed over to the main thread
-            outboxes[k].put((False, error))
+    def work(task: tuple[str, Any]) -> Any:
+        kind, payload = task
+        if kind == "chunk":
+            return [fn(item) for item in payload]
+        return fn(payload)
 
-    def take(k: int) -> list[R]:
-        ok, value = outboxes[k].get()
-        if not ok:
-            raise value  # type: ignore[misc]
-        return value  # type: ignore[return-value]
-
-    threads = [
-        threading.Thread(target=serve, args=(k,), name=f"gradcli-lane-{k}", daemon=True)
-        for k in range(jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    in_flight: list[int] = []
-    try:
-        for index, chunk in enumerate(chunks):
-            lane = index % jobs
-            inboxes[lane].put(chunk)
-            in_flight.append(lane)
-            if len(in_flight) >= 2 * jobs:
-                yield take(in_flight.pop(0))
-        while in_flight:
-            yield take(in_flight.pop(0))
-    finally:
-        for inbox in inboxes:
-            inbox.put(None)
-        for thread in threads:
-            thread.join(timeout=timeout * 2 + 10)
+    waiting: dict[int, list[T]] = {}  # chunks sent, by index
+    done: dict[int, list[R]] = {}  # results not yet yielded
+    partial: dict[int, list[Any]] = {}  # chunks being redone item by item
+    left: dict[int, int] = {}
+    redo: deque[tuple[int, int]] = deque()
+    sent = shown = 0
+    exhausted = False
+    with Pool(work, jobs) as pool:
+        while True:
+            while pool.idle:
+                if redo:
+                    index, position = redo.popleft()
+                    item = waiting[index][position]
+                    pool.submit(("one", index, position), ("one", item), timeout=timeout + 1)
+                elif not exhausted and sent - shown < 2 * jobs:
+                    try:
+                        chunk = next(chunks)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    waiting[sent] = chunk
+                    pool.submit(("chunk", sent), ("chunk", chunk), timeout=timeout * 2 + 1.0)
+                    sent += 1
+                else:
+                    break
+            while shown in done:
+                waiting.pop(shown)
+                yield done.pop(shown)
+                shown += 1
+            if not pool.busy:
+                if exhausted and not redo:
+                    return
+                continue
+            key, outcome = pool.next_done()
+            if key[0] == "chunk":
+                index = key[1]
+                if _succeeded(outcome):
+                    done[index] = outcome.value  # type: ignore[assignment]
+                else:
+                    size = len(waiting[index])
+                    partial[index], left[index] = [None] * size, size
+                    redo.extend((index, position) for position in range(size))
+                continue
+            _, index, position = key
+            partial[index][position] = _value_or(failed, waiting[index][position], outcome)
+            left[index] -= 1
+            if not left[index]:
+                del left[index]
+                done[index] = partial.pop(index)
 
 
 def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
@@ -269,11 +352,15 @@ class ReaderGone(Exception):
 def emit(text: str) -> None:
     """Write data to stdout."""
     if text:
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            raise ReaderGone from None
+        from gradcli.budget import deferred_signals
+
+        # a SIGTERM waits until the record is out: what was written stays whole
+        with deferred_signals():
+            try:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            except BrokenPipeError:
+                raise ReaderGone from None
 
 
 def report(message: str) -> None:

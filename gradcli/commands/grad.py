@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -174,16 +175,16 @@ def stream_points(
 ) -> Iterator[Output]:
     """``--at -``: the gradient at each point on stdin, one row per point.
 
-    The symbolic work runs within the time budget; the numeric loop then runs
-    here, compiled once, chunk by chunk as input arrives.
+    Everything heavy runs in a bounded worker: the symbolic work first, then
+    each block of input as it arrives, evaluated by the gradient compiled once
+    in that worker and formatted there, each block within the time budget.
+    Only reading stdin and writing stdout happen here.
     """
-    import gc
     import sys
 
     from gradcli.calculus import partial_derivatives
-    from gradcli.formats import points as formats
     from gradcli.parse import parse_function
-    from gradcli.points import blocks_of_lines, evaluate_chunks
+    from gradcli.points import blocks_of_lines
 
     if output_format == "latex":
         raise InputError("--format latex is not available for streamed points")
@@ -196,25 +197,26 @@ def stream_points(
     names = [v.name for v in function.variables]
     stdin = sys.stdin.buffer
     read = getattr(stdin, "read1", stdin.read)
+    evaluate = _Evaluator(function, components, output_format, screen, limits)
+    # the first call refuses a function with parameters before any input is
+    # read; the header waits for the first block, whose call compiles, so
+    # that an error there comes before any output
+    blocks: Iterator[Any] = itertools.chain([None], blocks_of_lines(read))
+    header = True
     unreadable = undefined = 0
-    # millions of short-lived floats and lists: the cycle collector would
-    # rescan them over and over for nothing (none of them form cycles)
-    gc.disable()
-    if output_format == "csv":
-        yield Output(formats.header(names))
-    elif output_format == "plain":
-        yield Output("# " + formats.header(names, " "))
-    for chunk in evaluate_chunks(function, components, blocks_of_lines(read), limits=limits):
-        unreadable += len(chunk.bad)
-        undefined += chunk.undefined
-        if output_format == "table":
-            from gradcli.render.points import to_table
-
-            rows = to_table(function, chunk, screen_of(screen))
-        else:
-            rows = getattr(formats, f"to_{output_format}")(chunk)
+    for result in runner.compute_each(evaluate, blocks, timeout=limits.timeout):
+        if result is None:  # the check before input
+            continue
+        if header:
+            yield _header(output_format, names)
+            header = False
+        rows, bad, block_undefined = result
+        unreadable += len(bad)
+        undefined += block_undefined
         # the messages after the rows they belong to: 2>&1 keeps the story in order
-        yield Output(rows, tuple(f"line {bad.number}: error: {bad.reason}" for bad in chunk.bad))
+        yield Output(rows, tuple(f"line {number}: error: {reason}" for number, reason in bad))
+    if header:
+        yield _header(output_format, names)
     if undefined:
         yield Output(
             messages=(f"warning: the gradient is undefined at {undefined} point(s), shown as NaN",)
@@ -224,3 +226,86 @@ def stream_points(
             messages=(f"{unreadable} line(s) could not be read, shown as NaN",),
             exit_code=ExitCode.USAGE,
         )
+
+
+def _header(output_format: str, names: list[str]) -> Output:
+    from gradcli.formats import points as formats
+
+    if output_format == "csv":
+        return Output(formats.header(names))
+    if output_format == "plain":
+        return Output("# " + formats.header(names, " "))
+    return Output()
+
+
+class _Starved(Exception):
+    """The evaluator asked for a block that has not come yet."""
+
+
+class _Evaluator:
+    """In the worker: one block of points in, its formatted rows out.
+
+    The gradient is compiled once per worker (on its first block) and kept by
+    one long-lived :func:`gradcli.points.evaluate_chunks`, which is handed
+    each block as it comes. A block without a point ends that generator; the
+    next block starts a new one (and compiles again).
+    """
+
+    def __init__(
+        self,
+        function: Any,
+        components: tuple[Any, ...],
+        output_format: str,
+        screen: Settings,
+        limits: Limits,
+    ) -> None:
+        self.function = function
+        self.components = components
+        self.output_format = output_format
+        self.screen = screen
+        self.limits = limits
+        self.blocks: list[Any] = []
+        self.chunks: Iterator[Any] | None = None
+
+    def _next_block(self) -> Iterator[Any]:
+        while True:
+            if not self.blocks:
+                raise _Starved
+            yield self.blocks.pop()
+
+    def _start(self) -> Iterator[Any]:
+        from gradcli.points import evaluate_chunks
+
+        return evaluate_chunks(
+            self.function, self.components, self._next_block(), limits=self.limits
+        )
+
+    def __call__(self, block: Any) -> tuple[str, list[tuple[int, str]], int] | None:
+        import gc
+
+        # millions of short-lived floats and lists: the cycle collector would
+        # rescan them over and over for nothing (none of them form cycles)
+        gc.disable()
+        if block is None:
+            if self.function.parameters:
+                from gradcli.points import compile_gradient
+
+                compile_gradient(self.function, self.components)  # refuses, before compiling
+            return None
+        if self.chunks is None:
+            self.chunks = self._start()  # compiles on its first block
+        self.blocks.append(block)
+        try:
+            chunk = next(self.chunks)
+        except _Starved:
+            self.chunks = None
+            return "", [], 0
+        if self.output_format == "table":
+            from gradcli.render.points import to_table
+
+            rows = to_table(self.function, chunk, screen_of(self.screen))
+        else:
+            from gradcli.formats import points as formats
+
+            rows = getattr(formats, f"to_{self.output_format}")(chunk)
+        return rows, [(bad.number, bad.reason) for bad in chunk.bad], chunk.undefined

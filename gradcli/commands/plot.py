@@ -116,33 +116,40 @@ def plot(
     --descend-from, a second panel shows f(θ_k) against k. Needs matplotlib:
     pip install 'gradcli[plot]'.
     """
-    from gradcli.plot import output_format as picture_format
-    from gradcli.plot import require_matplotlib
-    from gradcli.plot.job import PlotRequest, run
-
-    require_matplotlib()
-    picture_format(output)
     if not starts and (lr is not None or steps is not None or beta is not None or ascent):
         raise InputError("--lr, --steps, --beta and --ascent need --descend-from")
     slice_names, variable_names = split_names(slice_vars), split_names(variables)
-    request = PlotRequest(
-        text=read_expression(expression, limits),
-        output=output,
-        at=at,
-        starts=starts,
-        lr=lr,
-        methods=tuple(split_names(methods) or ["gd"]),
-        steps=steps,
-        tol=tol,
-        beta=beta,
-        ascent=ascent,
-        critical=critical,
-        window=window,
-        slice_vars=None if slice_names is None else tuple(slice_names),
-        dpi=dpi,
-        output_format=output_format.lower(),
-        variables=None if variable_names is None else tuple(variable_names),
-        latex=latex,
-        limits=limits,
-    )
-    return runner.run(lambda: runner.Output(*run(request)), timeout=limits.timeout)
+    text = read_expression(expression, limits)
+
+    def job() -> runner.Output:
+        # gradcli.plot imports sympy, and drawing imports matplotlib: that is
+        # work too, so it happens here, within the budget
+        from gradcli.plot import output_format as picture_format
+        from gradcli.plot import require_matplotlib
+        from gradcli.plot.job import PlotRequest, run
+
+        picture_format(output)
+        require_matplotlib()
+        request = PlotRequest(
+            text=text,
+            output=output,
+            at=at,
+            starts=starts,
+            lr=lr,
+            methods=tuple(split_names(methods) or ["gd"]),
+            steps=steps,
+            tol=tol,
+            beta=beta,
+            ascent=ascent,
+            critical=critical,
+            window=window,
+            slice_vars=None if slice_names is None else tuple(slice_names),
+            dpi=dpi,
+            output_format=output_format.lower(),
+            variables=None if variable_names is None else tuple(variable_names),
+            latex=latex,
+            limits=limits,
+        )
+        return runner.Output(*run(request))
+
+    return runner.run(job, timeout=limits.timeout)
