@@ -331,6 +331,21 @@ def test_odd_digits_in_a_point_are_refused_alike(point: str) -> None:
     assert_one_error(done.stderr, extra=3)
 
 
+@pytest.mark.parametrize("value", ["1_000", "１０", "١٠", "ten"])
+@pytest.mark.parametrize("option", ["--timeout", "--max-length", "--max-depth"])
+def test_odd_digits_in_a_numeric_option_are_refused_as_in_a_point(option: str, value: str) -> None:
+    done = run("grad", "x^2", "--at", "1", option, value)
+    assert done.returncode == 2
+    assert option in assert_one_error(done.stderr, extra=3)
+
+
+@pytest.mark.parametrize("value", ["5", "15/2", "2.5e1"])
+def test_a_numeric_option_reads_what_the_parser_reads(value: str) -> None:
+    done = run("grad", "x^2", "--at", "1", "--format", "json", "--timeout", value)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["magnitude"] == "2"
+
+
 def test_a_bad_columns_variable_is_not_a_crash() -> None:
     done = run("grad", "x^2", "--at", "1", env={"COLUMNS": "wide"})
     assert done.returncode == 0, done.stderr

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -70,6 +71,62 @@ def terminal_width(color: bool) -> int:
 # Options shared by commands
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+class Number(click.ParamType):
+    """An option's number, read as ``--at`` reads one: by gradcli's parser.
+
+    Plain ASCII decimals are read directly (the parser reads them the same
+    way); anything else (``1/2``, ``1_000``, full-width or Arabic-Indic
+    digits) goes to :func:`gradcli.parse.parse_numbers`, so that every
+    option refuses what ``--at`` refuses. ``integer`` wants a whole number.
+    """
+
+    def __init__(self, *, integer: bool = False) -> None:
+        self.integer = integer
+        self.name = "integer" if integer else "float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        option = param.opts[0] if param is not None and param.opts else "the option"
+        plain = _PLAIN_NUMBER.fullmatch(text)
+        number = float(text) if plain else self._parsed(text, option)
+        if not self.integer:
+            return number
+        if not number.is_integer():
+            self.fail(f"{text!r} is not a whole number", param, ctx)
+        return int(number)
+
+    def _parsed(self, text: str, option: str) -> float:
+        from gradcli.parse import parse_numbers
+
+        try:
+            values = parse_numbers(text, option, Limits())
+        except InputError as error:
+            if error.message.startswith(option):
+                raise
+            raise InputError(
+                f"{option}: {error.message}",
+                text=error.text,
+                position=error.position,
+                hint=error.hint,
+            ) from None
+        if len(values) != 1:
+            raise InputError(f"{option} takes one number, got {len(values)}")
+        try:
+            return float(values[0])
+        except (TypeError, ValueError, OverflowError):
+            raise InputError(f"{option} needs a real number, got {text!r}") from None
+
+
+#: ``type=`` for options that take one number or one whole number
+NUMBER = Number()
+INTEGER = Number(integer=True)
+
+
 def format_option(formats: tuple[str, ...] = ("table", "plain", "json", "csv", "latex")) -> Any:
     return click.option(
         "--format",
@@ -87,20 +144,20 @@ def limit_options(f: F) -> F:
 
     @click.option(
         "--timeout",
-        type=float,
+        type=NUMBER,
         default=None,
         help="Wall-clock budget in seconds for each computation [default: 10; "
         "env GRADCLI_TIMEOUT].",
     )
     @click.option(
         "--max-length",
-        type=int,
+        type=INTEGER,
         default=None,
         help="Longest expression accepted, in characters [default: 10000; env GRADCLI_MAX_LENGTH].",
     )
     @click.option(
         "--max-depth",
-        type=int,
+        type=INTEGER,
         default=None,
         help="Deepest nesting accepted [default: 100; env GRADCLI_MAX_DEPTH].",
     )
