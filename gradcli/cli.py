@@ -301,7 +301,4 @@ def _usage_error(error: click.ClickException) -> InputError:
     hint = None
     if isinstance(error, click.UsageError) and error.ctx is not None:
         hint = f"see '{error.ctx.command_path} --help'"
-    message = error.format_message().strip().rstrip(".")
-    if message[:1].isupper() and not message[1:2].isupper():
-        message = message[0].lower() + message[1:]  # as gradcli's own messages are
-    return InputError(message, hint=hint)
+    return InputError(error.format_message().strip().rstrip("."), hint=hint)
