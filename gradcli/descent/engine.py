@@ -14,7 +14,7 @@ from gradcli.descent.exact import _value_at
 from gradcli.descent.options import _Options
 from gradcli.descent.results import _CHUNK, DIVERGENCE_FACTOR, StopReason, point_text
 from gradcli.errors import UndefinedError
-from gradcli.numbers import exact
+from gradcli.numbers import exact, to_float
 
 
 @dataclass(frozen=True)
@@ -42,20 +42,45 @@ def _start_values(program: _Program, theta0: tuple[float, ...]) -> tuple[float, 
         value = float(out[0])
     except _EVALUATION_ERRORS as error:
         point = dict(zip(program.variables, (exact(v, "θ") for v in theta0)))
+        _refuse_too_large(program, point, where)
         if _value_at(program.expr, point) is not None:
             raise UndefinedError(
                 f"the gradient of f is undefined at the start point {where}"
             ) from None
         raise UndefinedError(f"f is undefined at the start point {where}: {error}") from None
-    if not math.isfinite(value):
-        raise UndefinedError(f"f is not finite at the start point {where}")
     try:
         grad = tuple(float(g) for g in out[1:])
     except _EVALUATION_ERRORS:
         grad = (math.nan,)
+    if not math.isfinite(value) or not all(math.isfinite(g) for g in grad):
+        point = dict(zip(program.variables, (exact(v, "θ") for v in theta0)))
+        _refuse_too_large(program, point, where)
+    if not math.isfinite(value):
+        raise UndefinedError(f"f is not finite at the start point {where}")
     if not all(math.isfinite(g) for g in grad):
         raise UndefinedError(f"the gradient of f is undefined at the start point {where}")
     return value, grad
+
+
+def _refuse_too_large(program: _Program, point: dict[Any, Any], where: str) -> None:
+    """Raise when f or its gradient is a finite number at the start point that
+    floating point cannot hold (``x*10^400``): the float run cannot start, and
+    "undefined" would be wrong."""
+    from gradcli.magnitude import exceeds_bits
+
+    for name, expr in (("f", program.expr), *(("the gradient of f", g) for g in program.gradient)):
+        if exceeds_bits(expr, point, _EXACT_BITS):
+            continue  # too costly to tell exactly (or infinite): the caller's words stand
+        value = _value_at(expr, point)
+        if value is not None and math.isinf(to_float(value)):
+            raise UndefinedError(
+                f"{name} is too large for floating point at the start point {where}"
+                " (beyond about 1.8e308)"
+            )
+
+
+#: exact values at the start point are computed only within this size
+_EXACT_BITS = 10_000
 
 
 def _run(

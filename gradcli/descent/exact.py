@@ -59,6 +59,13 @@ def _with_exact_steps(
                 if value is None or any(g is None for g in grad):
                     note = f"f is not a finite real number at step {k} in exact arithmetic"
                     break
+                too_big = _too_big((value, *grad), _bits(limits))
+                if too_big:
+                    note = (
+                        f"exact numbers grew past {too_big} at step {k};"
+                        " the rest is in floating point"
+                    )
+                    break
                 values.append(value)
                 gradients.append(grad)
                 if k == count:
@@ -73,7 +80,7 @@ def _with_exact_steps(
                         options.method, theta, grad, state, params, _identity, sympy.sqrt
                     )
                     new = tuple(new_list)
-                too_big = _too_big(new, limits.max_bits)
+                too_big = _too_big(new, _bits(limits))
                 if too_big:
                     note = (
                         f"exact numbers grew past {too_big} after step {k};"
@@ -119,11 +126,23 @@ def _exact_newton(
     return tuple(t - a * d for t, d in zip(theta, direction))
 
 
+def _bits(limits: Limits) -> int:
+    """The bit bound for exact steps: ``max_bits``, but never more than the
+    14,000 bits (about 4,200 digits) that Python still converts to text."""
+    return min(limits.max_bits, 14_000)
+
+
 def _too_big(values: Sequence[sympy.Expr], max_bits: int) -> str | None:
+    """Why these exact numbers are too big to go on with, or None.
+
+    Every rational inside a value counts, not only a value that is itself
+    rational: ``sqrt(p/q)`` with a 20,000-bit ``p`` is as big as ``p``, and
+    printing it would fail (Python converts at most 4,300 digits to text).
+    """
     for v in values:
-        if isinstance(v, sympy.Rational):
-            if max(int(v.p).bit_length(), int(v.q).bit_length()) > max_bits:
-                return f"{max_bits} bits"
-        elif _count_nodes(v, 201) > 200:
+        if _count_nodes(v, 201) > 200:
             return "200 terms"
+        for r in v.atoms(sympy.Rational):
+            if max(int(r.p).bit_length(), int(r.q).bit_length()) > max_bits:
+                return f"{max_bits} bits"
     return None
