@@ -53,6 +53,28 @@ def log2_magnitude(value: sympy.Expr) -> float | None:
         return None
 
 
+def float_overflow(expr: sympy.Expr) -> str | None:
+    """A constant in ``expr`` too large for a float (beyond about 1.8e308),
+    shown in three digits, or ``None``.
+
+    Compiled (numpy or math) code holds constants as floats: there such a
+    constant is an ``OverflowError`` or infinite, and f would look undefined.
+
+    >>> x = sympy.Symbol("x")
+    >>> float_overflow(x * sympy.Integer(10) ** 400), float_overflow(x * 10**300)
+    ('1.00e+400', None)
+    """
+    for number in expr.atoms(sympy.Number):
+        if not number.is_finite:
+            continue
+        if abs(number) > _FLOAT_MAX:
+            return str(sympy.Float(number, 3)).lower()
+    return None
+
+
+_FLOAT_MAX = sympy.Float(1.7976931348623157e308)
+
+
 def rational_log2_size(value: Fraction) -> float:
     """log2 of numerator plus log2 of denominator: the bits a power multiplies.
 

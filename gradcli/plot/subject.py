@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from gradcli.derivatives import gradient_of
-from gradcli.errors import DimensionError, InputError
+from gradcli.errors import DimensionError, InputError, UndefinedError
 from gradcli.limits import Limits
 from gradcli.numbers import to_float
 from gradcli.parse import Function
@@ -127,6 +127,7 @@ def prepare(
             "give --at (the variables not drawn are fixed there)"
         )
     fixed = tuple((v, start[v]) for v in variables if v not in axes) if start else ()
+    _refuse_float_overflow(expr)
     value_at = gradient = arrow = gradient_text = at_plotted = point = None
     if values is not None:
         result = evaluate_gradient(
@@ -160,6 +161,22 @@ def prepare(
         runs=drawn,
         parameter_text="".join(f", {p.name} = {to_unicode(v)}" for p, v in given.items()),
     )
+
+
+def _refuse_float_overflow(expr: sympy.Expr) -> None:
+    """Raise when f holds a constant floating point cannot hold (``x*10^400``).
+
+    The picture is computed in floating point, where such a constant is
+    infinite and f would look undefined everywhere: say what is wrong instead.
+    """
+    from gradcli.magnitude import float_overflow
+
+    shown = float_overflow(expr)
+    if shown is not None:
+        raise UndefinedError(
+            f"f is too large for floating point, in which plot draws:"
+            f" its constant {shown} is beyond about 1.8e308"
+        )
 
 
 def _with_parameters(
