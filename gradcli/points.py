@@ -11,13 +11,14 @@ gives NaN too, and is counted.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sympy
 
-from gradcli.errors import GradcliError, InputError
+from gradcli.errors import GradcliError, InputError, UndefinedError
 from gradcli.limits import Limits
 from gradcli.parse import Function
 
@@ -76,8 +77,18 @@ def compile_gradient(
             f"streamed points need a function of its variables only; {names} "
             "would need values (list every symbol in --vars)"
         )
+    from gradcli.magnitude import float_overflow
+
+    exprs = [function.expr, *components]
+    for expr in exprs:
+        shown = float_overflow(expr)
+        if shown is not None:
+            raise UndefinedError(
+                "f is too large for floating point, in which streamed points are computed:"
+                f" its constant {shown} is beyond about 1.8e308 (give the point with --at)"
+            )
     compiled = sympy.lambdify(
-        function.variables, [function.expr, *components], modules="numpy", cse=True
+        function.variables, [for_numpy(e) for e in exprs], modules="numpy", cse=True
     )
 
     def evaluate(points: np.ndarray) -> np.ndarray:
@@ -92,6 +103,39 @@ def compile_gradient(
         return out
 
     return evaluate
+
+
+def for_numpy(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with only what numpy can compute: the rest is NaN (undefined).
+
+    sympy's numpy printer writes a function it does not know by its name,
+    which then fails when called (``DiracDelta`` in the derivative of
+    ``sign(x)``). A ``DiracDelta`` that comes from differentiating is 0 away
+    from its centre and undefined there; a derivative or substitution sympy
+    left unevaluated, or any other function numpy lacks, is undefined.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> for_numpy(sympy.diff(sympy.sign(x), x))
+    2*Piecewise((nan, Eq(x, 0)), (0, True))
+    """
+    from sympy.printing.numpy import NumPyPrinter
+
+    def delta(*args: sympy.Expr) -> sympy.Expr:
+        return sympy.Piecewise((sympy.nan, sympy.Eq(args[0], 0)), (0, True))
+
+    def unsupported(node: sympy.Basic) -> bool:
+        if isinstance(node, (sympy.Derivative, sympy.Subs, sympy.Integral)):
+            return True
+        if not isinstance(node, sympy.Function) or isinstance(node, sympy.Piecewise):
+            return False
+        try:
+            NumPyPrinter({"strict": True}).doprint(node)
+        except NotImplementedError:  # the printer's "not supported"
+            return True
+        return False
+
+    expr = expr.replace(sympy.DiracDelta, delta)
+    return expr.replace(unsupported, lambda node: sympy.nan)
 
 
 def evaluate_chunks(
@@ -215,7 +259,7 @@ def read_points(
     for i, line in enumerate(lines):
         fields = line.replace(",", " ").split()
         try:
-            if len(fields) != k or "=" in line:
+            if len(fields) != k or not all(_is_plain(f) for f in fields):
                 raise ValueError
             out[i] = [float(f) for f in fields]
         except ValueError:
@@ -232,6 +276,17 @@ def read_points(
 
 
 _NOT_PLAIN = b"0123456789eE.+-,\n"
+_PLAIN_FIELD_MAX = 40
+
+#: a number as ``--at`` reads it, in ASCII decimal syntax, short enough that
+#: no limit applies: only these are read with ``float()``, which would also
+#: take ``1_000``, ``inf`` and full-width or Arabic-Indic digits; anything
+#: else goes through the parser, as ``--at`` does
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?", re.ASCII)
+
+
+def _is_plain(field: str) -> bool:
+    return len(field) <= _PLAIN_FIELD_MAX and _PLAIN_NUMBER.fullmatch(field) is not None
 
 
 def _read_plain(data: bytes, k: int) -> np.ndarray | None:
@@ -252,6 +307,9 @@ def _read_plain(data: bytes, k: int) -> np.ndarray | None:
     per_line = np.diff(np.searchsorted(commas, newlines), prepend=0)
     if not (per_line == k - 1).all():
         return None
+    separators = np.flatnonzero((raw == ord("\n")) | (raw == ord(",")))
+    if np.diff(separators, prepend=-1).max() > _PLAIN_FIELD_MAX:
+        return None  # a long number: the parser applies the digit limits
     try:
         with warnings.catch_warnings():
             # numpy warns (and stops early) on a field that is not a number
