@@ -25,7 +25,7 @@ import sympy
 
 from gradcli.budget import time_limit
 from gradcli.derivatives import Matrix, gradient_of, hessian_of
-from gradcli.errors import BudgetExceeded, DimensionError, InputError
+from gradcli.errors import BudgetExceeded, DimensionError, InputError, UndefinedError
 from gradcli.kinds import (
     Definiteness,
     PointKind,
@@ -180,6 +180,7 @@ def hessian(
     point = check_point(at, variables)
     values = dict(zip(variables, point, strict=True))
     where = f"at ({', '.join(map(str, variables))}) = ({', '.join(map(str, point))})"
+    _refuse_unevaluated(matrix, variables)
     gradient_at = tuple(
         value_at(g, values, what=f"∂f/∂{v} is {{}} {where}")[0]
         for g, v in zip(gradient, variables, strict=True)
@@ -375,6 +376,27 @@ def hessian_matrix(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> Matri
     return hessian_of(check_expr(expr), check_variables(variables))
 
 
+def _refuse_unevaluated(matrix: Matrix, variables: tuple[sympy.Symbol, ...]) -> None:
+    """Raise when a second partial still holds a derivative sympy could not take.
+
+    sympy leaves ``d/dx sign(u)`` unevaluated when it cannot tell that ``u``
+    is real (``sign(sqrt(x) - 3)``); putting the point into it would
+    differentiate with respect to a number. Say so instead of guessing.
+    """
+    from gradcli.printing import to_text
+
+    n = len(variables)
+    for i in range(n):
+        for j in range(i, n):
+            left = matrix[i][j].atoms(sympy.Derivative)
+            if left:
+                inner = min(left, key=sympy.count_ops).expr
+                raise UndefinedError(
+                    f"{_partial_name(variables, i, j)} cannot be computed exactly:"
+                    f" sympy leaves the derivative of {to_text(inner)} unevaluated"
+                )
+
+
 def _partial_name(variables: tuple[sympy.Symbol, ...], i: int, j: int) -> str:
     if i == j:
         return f"∂²f/∂{variables[i]}²"
@@ -455,6 +477,13 @@ def analyse(matrix: Matrix, deadline: float, notes: list[str]) -> MatrixAnalysis
         if eigenvalues is OUT_OF_TIME:
             eigenvalues = None
             notes.append("exact eigenvalues not found within the time budget; decimals shown")
+        elif eigenvalues is _BEYOND_SOLVER:
+            eigenvalues = None
+            eigenvalues_float = _numeric_eigenvalues(matrix) or eigenvalues_float
+            notes.append(
+                "exact eigenvalues are beyond the eigenvalue solver or too large to show;"
+                " numeric eigenvalues shown"
+            )
         elif eigenvalues is not None:
             # the correctly rounded floats of the exact values, not the solver's
             eigenvalues_float = tuple(to_float(v) for v in eigenvalues)
@@ -472,23 +501,68 @@ def _floats_of(matrix: Matrix) -> FloatMatrix:
     return tuple(tuple(to_float(v) for v in row) for row in matrix)
 
 
-def _exact_eigenvalues(matrix: Matrix) -> tuple[sympy.Expr, ...] | None:
-    """Exact real eigenvalues, ascending, or ``None`` if sympy cannot give them."""
+#: what :func:`_exact_eigenvalues` returns when sympy's solver gives up on
+#: the matrix (5×5 or larger with irrational entries: no radicals, no CRootOf)
+_BEYOND_SOLVER: Any = object()
+
+
+def _exact_eigenvalues(matrix: Matrix) -> Any:
+    """Exact real eigenvalues, ascending, or ``None`` if sympy cannot give them
+    (:data:`_BEYOND_SOLVER` when its solver refuses the matrix)."""
+    from sympy.matrices.common import MatrixError
+
     m = sympy.Matrix(matrix)
     if any(v.has(sympy.Float, sympy.CRootOf) for v in m):
         return None  # decimals, or algebraic numbers beyond radicals: signs suffice
-    poly = m.charpoly()
-    if all(v.is_Rational for v in m):
-        found = sympy.roots(poly, multiple=True)
-        if len(found) != m.rows or any(v.has(sympy.I) for v in found):
-            found = sympy.real_roots(poly)
-    else:
-        found = m.eigenvals(multiple=True)
-        if any(v.has(sympy.I) for v in found):
-            return None
+    try:
+        poly = m.charpoly()
+        if all(v.is_Rational for v in m):
+            found = sympy.roots(poly, multiple=True)
+            if len(found) != m.rows or any(v.has(sympy.I) for v in found):
+                found = sympy.real_roots(poly)
+        else:
+            found = m.eigenvals(multiple=True)
+            if any(v.has(sympy.I) for v in found):
+                return None
+    except (MatrixError, NotImplementedError, sympy.PolynomialError):
+        return _BEYOND_SOLVER
     if len(found) != m.rows:
         return None
+    if any(_unwieldy(v) for v in found):
+        # the radicals of irrational entries can expand into 20,000-digit
+        # integers: true, but neither readable nor printable
+        return _BEYOND_SOLVER
     return tuple(sorted(found, key=to_float))
+
+
+#: an exact eigenvalue bigger than this is shown as a decimal instead
+_EIGENVALUE_MAX_BITS = 1_000
+_EIGENVALUE_MAX_NODES = 500
+
+
+def _unwieldy(value: sympy.Expr) -> bool:
+    """Whether an exact value is too big to show: huge integers or a huge tree."""
+    if sympy.count_ops(value) > _EIGENVALUE_MAX_NODES:
+        return True
+    return any(
+        max(int(r.p).bit_length(), int(r.q).bit_length()) > _EIGENVALUE_MAX_BITS
+        for r in value.atoms(sympy.Rational)
+    )
+
+
+def _numeric_eigenvalues(matrix: Matrix) -> tuple[float, ...] | None:
+    """The eigenvalues of a symmetric matrix of exact numbers, ascending, from
+    its entries to 30 digits (mpmath's Jacobi method): correct to the last
+    digit of a float for any matrix whose entries are not themselves huge."""
+    import mpmath
+
+    try:
+        with mpmath.workdps(30):
+            entries = [[mpmath.mpf(str(sympy.N(v, 30))) for v in row] for row in matrix]
+            found = mpmath.eigsy(mpmath.matrix(entries), eigvals_only=True)
+            return tuple(sorted(float(v) for v in found))
+    except (TypeError, ValueError, ArithmeticError):
+        return None
 
 
 def _exact_definiteness(
