@@ -693,6 +693,10 @@ def _compare_numerically(expr: sympy.Expr, a: sympy.Expr, b: sympy.Expr) -> str:
     return _verification(expr, a, b, 2.0, prefer=NUMERIC)
 
 
+#: what sympy itself may raise while simplifying or evaluating a comparison
+_SYMPY_FAILURES = (TypeError, ValueError, ArithmeticError, RecursionError)
+
+
 def _verification(
     expr: sympy.Expr, a: sympy.Expr, b: sympy.Expr, time_budget: float, *, prefer: str
 ) -> str:
@@ -716,6 +720,12 @@ def _verification(
             equality = equivalent(a, b, prefer=prefer, limits=limits, exact=True, within=(expr, a))
     except BudgetExceeded:
         return "inconclusive"
+    except _SYMPY_FAILURES:
+        # sympy's simplification can fail on its own assumptions ("Invalid
+        # NaN comparison" inside cosh(...)'s sign test): points may still tell
+        if prefer == NUMERIC:
+            return "inconclusive"
+        return _verification(expr, a, b, time_budget, prefer=NUMERIC)
     if equality.equal is None:
         return "inconclusive"
     if not equality.equal:
