@@ -156,6 +156,11 @@ def _analyse(ctx: Context) -> CriticalAnalysis:
             "finding anything (raise the budget)"
         )
     sets.extend(continuum)
+    if not complete and not (exact or sets or numeric):
+        ctx.notes.append(
+            f"none found by a numeric search in the box {ctx.box_text()}; the search is "
+            "not exhaustive, so there may still be critical points"
+        )
     points = classify_all(ctx, exact + numeric)
     points.sort(key=lambda p: p.point_float)
     verdict = convexity(ctx)
