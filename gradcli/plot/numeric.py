@@ -42,8 +42,10 @@ def numeric(
     >>> values.tolist()
     [nan, 0.0]
     """
+    from gradcli.points import for_numpy
+
     exprs = list(exprs)
-    fast = sympy.lambdify(variables, exprs, modules="numpy", cse=True)
+    fast = sympy.lambdify(variables, [for_numpy(e) for e in exprs], modules="numpy", cse=True)
 
     def evaluate(*arrays: np.ndarray) -> list[np.ndarray]:
         shape = np.broadcast(*arrays).shape
