@@ -78,14 +78,14 @@ class Limits:
 #: the largest value each bound accepts: far beyond any real use, and within
 #: what the machinery takes (a timer of 1e10 s overflows the platform's time_t)
 MOST: dict[str, int] = {
-    "max_length": 100_000_000,
-    "max_depth": 100_000,
-    "max_digits": 100_000_000,
-    "max_exponent": 100_000_000,
-    "max_bits": 1_000_000_000,
+    "max_length": 1_000_000_000,
+    "max_depth": 1_000_000,
+    "max_digits": 10_000_000_000,
+    "max_exponent": 10_000_000_000,
+    "max_bits": 1_000_000_000_000,
     "timeout": 1_000_000,  # 11.6 days
     "simplify_timeout": 1_000_000,
-    "max_memory": 10_000_000,  # 10 TB, in megabytes
+    "max_memory": 100_000_000,  # 100 TB, in megabytes
 }
 
 
