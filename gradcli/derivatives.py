@@ -116,6 +116,9 @@ def partial_derivatives(
     >>> partial_derivatives(x**2 + x*y + y**2, (x, y))
     (2*x + y, x + 2*y)
     """
+    if expr.has(sympy.Abs, sympy.sign):
+        real = expr.replace(sympy.Abs, _RealAbs).replace(sympy.sign, _RealSign)
+        return tuple(_restored(d) for d in partial_derivatives(real, variables))
     if not isinstance(expr, sympy.Add) or len(expr.args) < 8:
         return tuple(sympy.diff(expr, v) for v in variables)
     wanted = set(variables)
@@ -125,6 +128,30 @@ def partial_derivatives(
             terms_with[s].append(term)
     memo: dict[tuple[sympy.Expr, sympy.Symbol], sympy.Expr] = {}
     return tuple(sympy.Add(*(_diff_by_shape(t, v, memo) for t in terms_with[v])) for v in variables)
+
+
+class _RealAbs(sympy.Function):
+    """|u| for a real u, differentiated as a real function: d|u| = sign(u)·du.
+
+    sympy's Abs differentiates through re and im when it cannot tell that u
+    is real (sqrt(x) - 3 is complex for x < 0), which leaves unevaluated
+    derivatives that no point can be put into. gradcli's functions are real
+    where they are defined, so the real rules hold there.
+    """
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return _RealSign(self.args[0])
+
+
+class _RealSign(sympy.Function):
+    """sign(u) for a real u: its derivative is 2·δ(u), zero off u = 0."""
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return 2 * sympy.DiracDelta(self.args[0])
+
+
+def _restored(expr: sympy.Expr) -> sympy.Expr:
+    return expr.replace(_RealAbs, sympy.Abs).replace(_RealSign, sympy.sign)
 
 
 def _diff_by_shape(

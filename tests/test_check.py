@@ -658,6 +658,7 @@ def test_summary_dict() -> None:
         "with_wrong": 1,
         "unreadable": 1,
         "undecided": 0,
+        "malformed": 0,
         "parts": {"gradient": {"correct": 1, "total": 2}, "magnitude": {"correct": 1, "total": 1}},
         "mistakes": [{"mistake": "sign_error", "count": 1}],
     }

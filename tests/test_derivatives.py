@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,3 +85,20 @@ def test_variables_not_in_the_function_have_zero_partials() -> None:
     rng = random.Random(1)
     expr = x**3 + rng.randint(1, 9) * x
     assert gradient_of(expr, (x, y)) == (3 * x**2 + expr.coeff(x), 0)
+
+
+def test_abs_and_sign_differentiate_by_the_real_rules() -> None:
+    import mpmath
+
+    # sympy cannot tell that sqrt(x) - 3 is real and leaves Derivative(...) behind
+    expr = abs(sympy.sqrt(x) - 3)
+    ((second,),) = hessian_of(expr, (x,))
+    assert not second.has(sympy.Derivative)
+    value = float(second.subs(x, 2))
+    mpmath.mp.dps = 30
+    oracle = mpmath.diff(lambda t: abs(mpmath.sqrt(t) - 3), 2, 2)
+    assert value == pytest.approx(float(oracle), rel=1e-12)
+    assert gradient_of(abs(x) * y + sympy.sign(y) * x, (x, y)) == (
+        y * sympy.sign(x) + sympy.sign(y),
+        2 * x * sympy.DiracDelta(y) + abs(x),
+    )

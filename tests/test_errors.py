@@ -27,6 +27,7 @@ def test_exit_codes_are_the_documented_numbers() -> None:
         "USAGE": 2,
         "MATH": 3,
         "BUG": 70,  # EX_SOFTWARE in sysexits.h
+        "OUTPUT": 74,  # EX_IOERR in sysexits.h
         "INTERRUPTED": 130,
     }
 
