@@ -176,7 +176,15 @@ class Block:
     data: bytes
 
 
-def blocks_of_lines(read: Callable[[int], bytes], size: int = 1 << 20) -> Iterator[Block]:
+#: a point's line is never held longer than this: the rest of it is skipped
+MAX_LINE_BYTES = 1 << 20
+#: what stands for a line that was longer (it cannot be read as a point)
+_TOO_LONG = f"<a line longer than {MAX_LINE_BYTES:,} bytes>"
+
+
+def blocks_of_lines(
+    read: Callable[[int], bytes], size: int = 1 << 20, *, max_line: int = MAX_LINE_BYTES
+) -> Iterator[Block]:
     """Blocks of whole lines from a byte stream, as fast as they arrive.
 
     ``read(n)`` returns up to ``n`` bytes of what is available (as
@@ -186,15 +194,29 @@ def blocks_of_lines(read: Callable[[int], bytes], size: int = 1 << 20) -> Iterat
     >>> import io
     >>> list(blocks_of_lines(io.BytesIO(b"1,3\\n2,4\\n5").read1))
     [Block(first_line=1, data=b'1,3\\n2,4\\n'), Block(first_line=3, data=b'5\\n')]
+
+    A line longer than ``max_line`` bytes (``/dev/zero``, say) is not held:
+    it stands as a line that cannot be read, and the lines after it go on.
     """
     pending = b""
     next_line = 1
+    skipping = False  # inside a line already found too long
     while True:
         data = read(size)
         if not data:
             break
+        if skipping:
+            end = data.find(b"\n")
+            if end < 0:
+                continue
+            skipping, data = False, data[end:]
         pending += data
         cut = pending.rfind(b"\n")
+        if len(pending) - (cut + 1) > max_line:
+            # the unfinished last line is too long: keep a stand-in, skip the rest
+            pending = pending[: cut + 1] + _TOO_LONG.encode()
+            skipping = True
+            cut = pending.rfind(b"\n")
         if cut < 0:
             continue
         block, pending = pending[: cut + 1], pending[cut + 1 :]
@@ -228,6 +250,12 @@ def read_block(
             numbers.append(block.first_line + offset)
             kept.append(line)
     points, bad = read_points(kept, names, numbers=numbers, limits=limits)
+    bad = [
+        BadLine(b.number, b.text, f"the line is longer than {MAX_LINE_BYTES:,} bytes")
+        if b.text == _TOO_LONG
+        else b
+        for b in bad
+    ]
     return numbers, points, bad, None
 
 

@@ -139,3 +139,25 @@ def test_chunks_stream_one_at_a_time() -> None:
         total += len(chunk.line_numbers)
         assert chunk.gradients.shape == (1000, 2)
     assert total == 200_000
+
+
+def test_an_endless_line_of_points_is_not_held() -> None:
+    import subprocess
+    import sys
+
+    # 5 MB on one line between two good points: reported, never kept whole
+    data = b"1,2\n" + b"\0" * 5_000_000 + b"\n3,4\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "gradcli", "grad", "x*y", "--at", "-", "--format", "csv"],
+        input=data,
+        capture_output=True,
+        timeout=60,
+    )
+    rows = done.stdout.decode().splitlines()
+    assert rows[1:] == [
+        "1,2,2.0,1.0,2.23606797749979",
+        "nan,nan,nan,nan,nan",
+        "3.0,4.0,4.0,3.0,5.0",
+    ]
+    assert b"line 2: error: the line is longer than 1,048,576 bytes" in done.stderr
+    assert b"Traceback" not in done.stderr and b"internal error" not in done.stderr
