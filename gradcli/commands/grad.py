@@ -102,7 +102,7 @@ def grad(
     if expression == "-":
         return runner.run_lines(
             lambda line: render(line.text, output_format, screen, line=line, **options),
-            stdin_lines(),
+            stdin_lines(max_length=limits.max_length),
             timeout=limits.timeout,
             on_error=_error_record if output_format == "json" else None,
         )
