@@ -447,10 +447,12 @@ def _constant_logs_apart(expr: sympy.Expr) -> sympy.Expr:
     has thousands of digits.
     """
     return expr.replace(
-        lambda e: isinstance(e, sympy.log)
-        and e.args[0].is_Pow
-        and e.args[0].base.is_number
-        and e.args[0].base.is_positive,
+        lambda e: (
+            isinstance(e, sympy.log)
+            and e.args[0].is_Pow
+            and e.args[0].base.is_number
+            and e.args[0].base.is_positive
+        ),
         lambda e: e.args[0].exp * sympy.log(e.args[0].base),
     )
 
