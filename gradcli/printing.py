@@ -17,8 +17,9 @@ from gradcli.parse import GREEK
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _GREEK_CHAR = {name: char for char, name in reversed(list(GREEK.items()))}
-# a number (not the end of a name such as x2) multiplying what follows
-_COEFFICIENT_DOT = re.compile(r"(?<![\w.√∛])(\d+)·(?=[A-Za-zα-ωΑ-Ω(|√])")
+# a number (not the end of a name such as x2) multiplying what follows; not
+# before |: inside another |…|, 2|x| would not read back (|x + 2|x|| is ambiguous)
+_COEFFICIENT_DOT = re.compile(r"(?<![\w.√∛])(\d+)·(?=[A-Za-zα-ωΑ-Ω(√])")
 
 
 class _UnicodePrinter(StrPrinter):

@@ -598,6 +598,9 @@ def test_printed_expressions_read_back(text: str) -> None:
     "text",
     [
         "|-|x||",
+        # a coefficient of |…| inside |…|: found by the property above
+        "|(x)+(|(x)+(x)|)|",
+        "|(-(|y|))+(|(x)+(x)|)|",
         "(1/2)/(x+1)",
         "-(a + 2)*atan(a/2)",
         "|exp(acosh(θ))|",
