@@ -52,6 +52,10 @@ class _Timeout(BaseException):
     ``except Exception`` clauses cannot swallow it."""
 
 
+#: seconds after a time-out alarm before it fires again, if the first was lost
+_ALARM_RETRY = 0.05
+
+
 @contextmanager
 def time_limit(seconds: float, what: str = "the computation") -> Iterator[None]:
     """Raise :class:`BudgetExceeded` if the block runs longer than ``seconds``.
@@ -77,6 +81,11 @@ def time_limit(seconds: float, what: str = "the computation") -> Iterator[None]:
     token = object()
 
     def on_alarm(signum: int, frame: object) -> None:
+        # Python may run this handler inside a garbage-collector callback or
+        # a __del__, where an exception is unraisable and silently dropped:
+        # fire again shortly, so the limit holds anyway (the finally below
+        # disarms the timer once the exception has arrived)
+        signal.setitimer(signal.ITIMER_REAL, _ALARM_RETRY)
         raise _Timeout(token)
 
     delay = seconds if previous_delay == 0 else min(seconds, previous_delay)

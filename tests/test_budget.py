@@ -331,3 +331,23 @@ def test_options_override_and_must_be_positive_and_finite() -> None:
     for bad in (0, -1, float("inf"), float("nan")):
         with pytest.raises(InputError, match="--timeout must be positive"):
             Limits().with_options(timeout=bad)
+
+
+def test_an_alarm_that_is_swallowed_fires_again() -> None:
+    # a garbage-collector callback or __del__ drops the exception the alarm
+    # raises in it; the limit must hold all the same
+    import signal
+    import time
+
+    swallowed: list[BaseException] = []
+    with pytest.raises(BudgetExceeded), time_limit(0.1):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                sum(range(1000))
+            except BaseException as error:  # as an unraisable context does
+                if swallowed:
+                    raise
+                swallowed.append(error)
+    assert len(swallowed) == 1
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
