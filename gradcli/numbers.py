@@ -11,6 +11,8 @@ start from the same exact point and print the same float:
 * :func:`value_at` evaluates an expression at a point and says, in one
   wording, when it is undefined, not real or too large there.
 * :func:`describe_point` is how a point is named in every message.
+* :func:`real_powers` is the one convention for powers of negative numbers:
+  an odd root is real, as in a calculus course: (−8)^(1/3) is −2.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "describe_point",
     "exact",
     "is_undefined",
+    "real_powers",
     "to_float",
     "value_at",
 ]
@@ -142,6 +145,44 @@ def to_float(value: sympy.Expr) -> float:
         return math.nan
 
 
+def real_powers(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with each odd root of a possibly negative base made real.
+
+    sympy's ``x**(1/3)`` is the principal (complex) root, so at ``x = -8`` it
+    is not real; a calculus course means the real cube root, −2. A power
+    ``b**(p/q)`` in lowest terms with ``q`` odd becomes ``sign(b)**p·|b|**(p/q)``
+    (what ``sympy.real_root`` builds), equal to it wherever ``b ≥ 0``; with ``q``
+    even (a square root) it stays undefined for negative ``b``. Expressions
+    keep the plain power for printing and differentiation; this is applied
+    where they are evaluated, so every command evaluates them alike.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> real_powers(x ** sympy.Rational(2, 3) + x ** sympy.Rational(1, 2))
+    sqrt(x) + Abs(x)**(2/3)
+    >>> real_powers(1 / x ** sympy.Rational(1, 3)).subs(x, -8)
+    -1/2
+    """
+    if not expr.has(sympy.Pow):
+        return expr
+    return expr.replace(_odd_root, _real_odd_root)
+
+
+def _odd_root(node: sympy.Basic) -> bool:
+    return bool(
+        node.is_Pow
+        and node.exp.is_Rational
+        and not node.exp.is_Integer
+        and node.exp.q % 2 == 1
+        and not node.base.is_nonnegative
+    )
+
+
+def _real_odd_root(node: sympy.Pow) -> sympy.Expr:
+    base, exponent = node.base, node.exp
+    magnitude = sympy.Pow(sympy.Abs(base), exponent)
+    return magnitude if exponent.p % 2 == 0 else sympy.sign(base) * magnitude
+
+
 def is_undefined(value: sympy.Basic) -> bool:
     """Whether an exact value is undefined: infinite, ``nan``, or a derivative
     sympy could not take (the second derivative of ``|x|`` at 0, say)."""
@@ -175,7 +216,7 @@ def value_at(
     limits = limits or Limits()
     if exceeds_bits(expr, values, limits.max_bits):
         raise UndefinedError(what.format(f"a number larger than 2^{limits.max_bits:,}"))
-    value = expr.xreplace(dict(values))
+    value = real_powers(expr).xreplace(dict(values))
     if value.has(*_INFINITIES):
         raise UndefinedError(what.format("undefined") + " (division by zero)")
     if is_undefined(value):
@@ -191,7 +232,7 @@ def value_at(
     if imaginary != 0 and abs(imaginary) > _IMAGINARY_NOISE * max(1, abs(real)):
         raise UndefinedError(
             what.format("not real")
-            + " (a logarithm, even root or inverse trigonometric function outside its domain)"
+            + " (a logarithm, square root or inverse trigonometric function outside its domain)"
         )
     if not real.is_Number or not real.is_finite:
         raise UndefinedError(what.format("undefined"))

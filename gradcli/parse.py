@@ -437,10 +437,13 @@ def parse_point(
 def symbol(name: str) -> sympy.Symbol:
     """The real symbol gradcli uses for a variable name.
 
-    >>> symbol("x").is_real
-    True
+    A Greek letter is one symbol however it is written: ``θ`` in ``--vars``
+    is the ``theta`` of the expression.
+
+    >>> symbol("x").is_real, symbol("θ") == symbol("theta")
+    (True, True)
     """
-    return sympy.Symbol(name, real=True)
+    return sympy.Symbol(_canonical_name(name), real=True)
 
 
 def natural_key(name: str) -> tuple[Any, ...]:
@@ -1008,6 +1011,7 @@ def _parse(
     if len(text) > limits.max_length:
         raise _too_long(text, limits)
     _allow_int_digits(limits)
+    variables = [_canonical_name(v) for v in variables]
     source = text
     where: list[int] | None = None
     # each level of nesting costs the parser and sympy a dozen or so frames
