@@ -21,7 +21,14 @@ from gradcli.derivatives import gradient_of, jacobian_of, partial_derivatives
 from gradcli.errors import BudgetExceeded, DimensionError, InputError
 from gradcli.limits import Limits
 from gradcli.numbers import describe_point, exact, exact_sign, to_float, value_at
-from gradcli.parse import Function, natural_key, parse_function, parse_point, parse_vector
+from gradcli.parse import (
+    Function,
+    natural_key,
+    parse_function,
+    parse_point,
+    parse_vector,
+    symbol,
+)
 
 __all__ = [
     "Directional",
@@ -251,7 +258,8 @@ def _choose_variables(
     by_name = {s.name: s for s in free}
     if variables is None:
         return tuple(by_name[n] for n in sorted(by_name, key=natural_key))
-    return tuple(by_name.get(n) or sympy.Symbol(n, real=True) for n in variables)
+    chosen = (symbol(n) for n in variables)
+    return tuple(by_name.get(s.name) or s for s in chosen)
 
 
 def point_values(
