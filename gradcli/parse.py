@@ -16,9 +16,23 @@ The grammar, loosest binding first::
     primary  := number | name | function | "(" sum ")" | "|" sum "|" | "√" unary
 
 ``**`` is ``^``; ``·``, ``×`` and ``−`` are ``*``, ``*`` and ``-``.
-Juxtaposition is multiplication at the level of ``*`` and ``/``, so
-``1/2x`` is ``x/2``. A name made of single letters that are all variables of
-the expression (``xy`` beside ``x`` and ``y``) is read as their product.
+Juxtaposition is multiplication at the level of ``*`` and ``/``.
+
+Where typing leaves two readings, the text is read as textbooks mean it and
+a note says so, or it is refused with both readings as the hint; never read
+a third way in silence (the README's syntax section lists each rule):
+
+* a name made of single letters that are all variables (``xy`` beside ``x``
+  and ``y``) is their product, one factor: ``e^xy`` is e^(x·y);
+* a function run into its argument is applied to it: ``sin2x`` is sin(2x),
+  ``ylnx`` is y·ln(x); so is a function, a space and a product written
+  together: ``sin 2x``;
+* ``e^-2x`` is e^(−2x); ``2^3x`` and ``x^-2y`` are refused, ``x^2y`` is x²·y;
+* ``x/2y`` is refused; ``1/2 x^2`` is (1/2)·x²;
+* ``sin^-1`` is asin;
+* in a function, ``f(x, y) = …`` declares the variables, ``z = …`` names the
+  function, and any other equation ``lhs = rhs`` is the level surface
+  lhs − rhs = 0.
 
 Every bound in :class:`~gradcli.limits.Limits` is checked before sympy is
 asked to build anything that big.
@@ -252,10 +266,16 @@ class Function:
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # num name op open close comma bar sup root end
+    kind: str  # num name product op open close comma bar sup root end
     text: str
     pos: int
     value: Any = None
+    #: where the token's source ends, when that is not pos + len(text) (π is "pi")
+    end: int = -1
+
+    @property
+    def stop(self) -> int:
+        return self.end if self.end >= 0 else self.pos + len(self.text)
 
 
 # --------------------------------------------------------------------------
@@ -307,7 +327,21 @@ def parse_function(
     names = [_check_variable_name(v) for v in variables] if variables else []
     if len(set(names)) != len(names):
         raise InputError("--vars lists a variable twice")
-    expr, notes = _parse(text, names, limits, latex)
+    if isinstance(text, str) and len(text) <= limits.max_length and "=" in text:
+        equation = _read_equation(text, names, limits, latex)
+        if equation is not None:
+            expr, declared, notes = equation
+            if declared and names and declared != names:
+                raise InputError(
+                    f"the function declares its variables as {', '.join(declared)} "
+                    f"but --vars gives {', '.join(names)}"
+                )
+            names = names or declared
+            variables = variables or declared
+        else:
+            expr, notes = _parse(text, names, limits, latex)
+    else:
+        expr, notes = _parse(text, names, limits, latex)
     free = sorted(expr.free_symbols, key=lambda s: natural_key(s.name))
     if variables:
         chosen = tuple(symbol(n) for n in names)
@@ -318,6 +352,91 @@ def parse_function(
     return Function(
         expr=expr, variables=chosen, parameters=parameters, source=text, notes=tuple(notes)
     )
+
+
+_DEFINITION = re.compile(r"\s*([^\W\d_][\w]*)\s*\(([^()]*)\)\s*")
+
+
+def _read_equation(
+    text: str, names: list[str], limits: Limits, latex: bool | None
+) -> tuple[sympy.Expr, list[str], list[str]] | None:
+    """``f(x, y) = …``, ``z = …`` or ``x^2 + y^2 = 14``, read as a function.
+
+    Returns the function, the variables a definition declares, and notes; or
+    ``None`` when the text has no equals sign of its own (``y=3`` inside
+    brackets, ``<=``), which the parser then refuses as usual.
+    """
+    signs = [
+        i
+        for i, _ in enumerate(text)
+        if text[i] == "="
+        and _depth_at(text, i) == 0
+        and text[i - 1 : i] not in ("<", ">", "!", "=")
+        and text[i + 1 : i + 2] != "="
+    ]
+    if len(signs) != 1:
+        return None
+    at = signs[0]
+    lhs, rhs = text[:at], text[at + 1 :]
+    if not lhs.strip() or not rhs.strip():
+        raise ParseError("an equation needs a left and a right side", text=text, position=at)
+    definition = _DEFINITION.fullmatch(lhs)
+    if definition and definition.group(1) not in FUNCTIONS:
+        declared = []
+        for part in definition.group(2).split(","):
+            try:
+                declared.append(_check_variable_name(part))
+            except InputError:
+                raise ParseError(
+                    f"'{lhs.strip()}' declares '{part.strip()}', which is not a variable name",
+                    text=text,
+                    position=definition.start(2),
+                ) from None
+        if len(set(declared)) != len(declared):
+            raise ParseError(f"'{lhs.strip()}' declares a variable twice", text=text, position=0)
+        expr, notes = _parse_side(text, rhs, at + 1, names or declared, limits, latex)
+        notes.insert(0, f"read '{lhs.strip()} = …' as the function of {', '.join(declared)}")
+        return expr, declared, notes
+    left, left_notes = _parse_side(text, lhs, 0, names, limits, latex)
+    right, right_notes = _parse_side(text, rhs, at + 1, names, limits, latex)
+    notes = left_notes + right_notes
+    if left.is_Symbol and left not in right.free_symbols:
+        notes.insert(
+            0,
+            f"read '{lhs.strip()} = …' as the function {lhs.strip()} = {rhs.strip()} "
+            f"(for the level surface write {lhs.strip()} - ({rhs.strip()}))",
+        )
+        return right, [], notes
+    surface = left - right
+    simple = re.fullmatch(r"[\w.]+", rhs.strip())
+    shown = (
+        lhs.strip()
+        if right == 0
+        else f"{lhs.strip()} - {rhs.strip() if simple else '(' + rhs.strip() + ')'}"
+    )
+    notes.insert(0, f"read the equation as the level surface F = 0, with F = {shown}")
+    return surface, [], notes
+
+
+def _parse_side(
+    whole: str, side: str, offset: int, names: Sequence[str], limits: Limits, latex: bool | None
+) -> tuple[sympy.Expr, list[str]]:
+    try:
+        return _parse(side, names, limits, latex)
+    except GradcliError as error:
+        if error.text != side:
+            raise
+        raise _shift(error, whole, offset) from None
+
+
+def _depth_at(text: str, index: int) -> int:
+    depth = 0
+    for ch in text[:index]:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+    return depth
 
 
 def parse_vector(
@@ -396,6 +515,15 @@ def parse_point(
     parts = split_top_level(inner)
     if not parts or any(not part.strip() for part, _ in parts):
         raise ParseError("a point needs one number per variable, separated by commas", text=text)
+    if len(parts) == 1 and len(function.variables) > 1:
+        # 1 2, as points are written one per line on standard input
+        bare = inner.strip()
+        lead = offset + len(inner) - len(inner.lstrip())
+        if len(bare) > 2 and (bare[0], bare[-1]) in {("(", ")"), ("[", "]"), ("<", ">")}:
+            bare, lead = bare[1:-1], lead + 1
+        spaced = [(m.group(0), lead + m.start()) for m in re.finditer(r"\S+", bare)]
+        if len(spaced) > 1 and all(_balanced_prefix(piece) for piece, _ in spaced):
+            parts, offset = spaced, 0
     by_name = {s.name: s for s in (*function.variables, *function.parameters)}
     named = [_split_assignment(part) for part, _ in parts]
     values: dict[sympy.Symbol, sympy.Expr] = {}
@@ -588,12 +716,12 @@ class _Tokenizer:
             if ch in "0123456789" or (ch == "." and i + 1 < n and text[i + 1] in "0123456789"):
                 i = self._number(i)
             elif ch == "π":
-                self.tokens.append(Token("name", "pi", i))
+                self.tokens.append(Token("name", "pi", i, end=i + 1))
                 i += 1
             elif ch.isalpha() or ch == "_":
                 i = self._name(i)
             elif ch == "*" and text.startswith("**", i):
-                self.tokens.append(Token("op", "^", i))
+                self.tokens.append(Token("op", "^", i, end=i + 2))
                 i += 2
             elif ch in "+-*/^":
                 self.tokens.append(Token("op", ch, i))
@@ -731,7 +859,7 @@ class _Tokenizer:
             while end < len(text) and text[end] in _SUBSCRIPTS:
                 end += 1
             sub = "".join(_SUBSCRIPTS[c] for c in text[start:end])
-            self.tokens.append(Token("name", text[i:start] + "_" + sub, i))
+            self.tokens.append(Token("name", text[i:start] + "_" + sub, i, end=end))
             return end
         # x_{12} is the name x_12, as in LaTeX
         if end < len(text) and text[end - 1] == "_" and text[end] == "{":
@@ -749,7 +877,7 @@ class _Tokenizer:
             raise self.error("a name cannot end with '_'", i + len(name) - 1)
         if len(name) > _NAME_MAX:
             raise self.error(f"a name longer than {_NAME_MAX} characters", i)
-        self.tokens.append(Token("name", name, i))
+        self.tokens.append(Token("name", name, i, end=end))
         return end
 
     def _superscript(self, i: int) -> int:
@@ -1207,13 +1335,14 @@ class _Parser:
                     following.pos,
                     hint=f"write {name}_1 for a subscript, or {name}*(…) for a product",
                 )
+            run_in = self._run_in(tok, following)
+            if run_in is not None:
+                out.extend(run_in)
+                continue
             units = _units(name)
             variables = [u for u in units if _canonical_name(u) in singles]
             if len(units) > 1 and variables and all(u in variables or u == "e" for u in units):
-                pos = tok.pos
-                for unit in units:
-                    out.append(Token("name", unit, pos))
-                    pos += len(unit)
+                out.extend(_product_tokens(tok, units, following))
                 shown = "·".join(units)
                 of = "variables" if len(variables) == len(units) else "variables and e"
                 self.notes.append(f"read '{name}' as {shown} (a product of {of})")
@@ -1251,6 +1380,74 @@ class _Parser:
             out.append(tok)
         self.tokens = out
 
+    def _run_in(self, tok: Token, following: Token | None) -> list[Token] | None:
+        """``sin2x``, ``ylnx``, ``xsin(x)``: a function name run into its neighbours.
+
+        Read as textbooks mean it, with a note: what follows the function in the
+        name is its argument (``sin2x`` is sin(2x), ``tanxy`` is tan(x·y)), and
+        what precedes it multiplies (``ylnx`` is y·ln(x)). Refused where two
+        readings are both common: ``sinx^2`` and ``log2x``.
+        """
+        pieces = _run_in_pieces(tok.text)
+        if pieces is None:
+            return None
+        name = tok.text
+        last_function, last_argument = pieces[-1][1][1], pieces[-1][2][1]
+        if (
+            following is not None
+            and following.kind == "open"
+            and following.pos == tok.stop
+            and last_argument
+        ):
+            return None  # sine(x) is a misspelt function, not sin(e)·x
+        tight_power = (
+            following is not None
+            and following.pos == tok.stop
+            and (following.kind == "sup" or (following.kind == "op" and following.text == "^"))
+        )
+        if tight_power and last_argument:
+            power = re.match(
+                r"(?:\^|\*\*)[-+]?[0-9A-Za-z.]+|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", self.text[tok.stop :]
+            )
+            exponent = power.group(0) if power else "^…"
+            raise self.error(
+                f"'{name}{exponent}' is ambiguous",
+                tok.pos,
+                hint=f"write {last_function}({last_argument}{exponent}) "
+                f"or {last_function}({last_argument}){exponent}",
+            )
+        tokens: list[Token] = []
+        shown: list[str] = []
+        for (prefix_at, prefix), (function_at, fn), (argument_at, arg) in pieces:
+            if prefix:
+                units = _argument_units(prefix)
+                before = Token("name", prefix, tok.pos + prefix_at)
+                tokens.extend(_product_tokens(before, units, None))
+                shown.extend(units)
+            start = tok.pos + function_at
+            if fn in ("log2", "log10") and arg:
+                raise self.error(
+                    f"'{name}' is ambiguous",
+                    tok.pos,
+                    hint=f"write {fn}({arg}) for the base-{fn[3:]} logarithm, "
+                    f"or log({fn[3:]}{arg}) for the logarithm of {fn[3:]}·{arg}",
+                )
+            tokens.append(Token("name", fn, start, end=start + len(fn)))
+            if arg:
+                at = tok.pos + argument_at
+                tokens.append(Token("open", "(", at, value=True, end=at))
+                for unit in _argument_units(arg):
+                    if unit.isdigit():
+                        tokens.append(Token("num", unit, at, Fraction(int(unit)), end=at))
+                    else:
+                        tokens.append(Token("name", unit, at, end=at))
+                tokens.append(Token("close", ")", at, value=True, end=tok.stop))
+                shown.append(f"{fn}({arg})")
+            else:
+                shown.append(fn)
+        self.notes.append(f"read '{name}' as {'·'.join(shown)}")
+        return tokens
+
     def _check_reserved(self, tok: Token, declared: set[str]) -> None:
         """Refuse Python's words and the names of non-real numbers."""
         name = tok.text
@@ -1287,7 +1484,7 @@ class _Parser:
         return sympy.Add(*terms)
 
     def _starts_operand(self, tok: Token) -> bool:
-        if tok.kind in ("num", "name", "open", "root"):
+        if tok.kind in ("num", "name", "product", "open", "root"):
             return True
         # a bar inside |…| closes it; elsewhere it opens a new |…|
         return tok.kind == "bar" and self.bars == 0
@@ -1311,6 +1508,7 @@ class _Parser:
                 if tok.text == "/":
                     if factor == 0:
                         raise UndefinedError("division by zero", text=self.text, position=tok.pos)
+                    self._check_divisor(first.pos, tok, nxt)
                     factor = self._power(factor, sympy.Integer(-1), tok.pos)
                 factors.append(factor)
                 previous = nxt
@@ -1329,6 +1527,54 @@ class _Parser:
             return factors[0]
         self._check_numbers(factors, "product")
         return sympy.Mul(*factors)
+
+    def _check_divisor(self, start: int, slash: Token, divisor: Token) -> None:
+        """``x/2y`` is x/(2y) to some readers and (x/2)·y to others: refused.
+
+        With a space (``1/2 x^2``) it is read left to right, with a note; a
+        product of letters after ``/`` (``x/yz``) is refused like ``x/2y``.
+        """
+        numerator = self.text[start : slash.pos].strip()
+        denominator = self._source(divisor.pos)
+        after = self.peek()
+        if divisor.kind == "product" and self.tokens[self.i - 1] is divisor:
+            units = divisor.value
+            rest = "*".join(units[1:])
+            raise self.error(
+                f"'{numerator}/{divisor.text}' is ambiguous",
+                divisor.pos,
+                hint=f"write {numerator}/({'*'.join(units)}) or ({numerator}/{units[0]})*{rest}",
+            )
+        if not self._starts_operand(after) or after.kind == "bar":
+            return
+        tight = self.tokens[self.i - 1].stop == after.pos
+        notes = len(self.notes)
+        try:
+            self.power()
+            following = self._source(after.pos)
+        except GradcliError:
+            following = after.text
+        if tight:
+            raise self.error(
+                f"'{numerator}/{denominator}{following}' is ambiguous",
+                after.pos,
+                hint=f"write {numerator}/({denominator}{following}) "
+                f"or ({numerator}/{denominator})*{following}",
+            )
+        # read the factor again, as a factor of the product
+        del self.notes[notes:]
+        self.i = self._rewind(after)
+        self.notes.append(
+            f"read '{numerator}/{denominator} {following}' as "
+            f"({numerator}/{denominator})·{following}"
+        )
+
+    def _rewind(self, tok: Token) -> int:
+        """The index of ``tok`` (reading goes back to it)."""
+        for index in range(self.i - 1, -1, -1):
+            if self.tokens[index] is tok:
+                return index
+        raise AssertionError("token not found")  # pragma: no cover
 
     def _adjacent_numbers(self) -> bool:
         prev = self.tokens[self.i - 1]
@@ -1354,6 +1600,7 @@ class _Parser:
         return -value if sign.text == "-" else value
 
     def power(self) -> sympy.Expr:
+        start = self.peek()
         base = self.postfix()
         tok = self.peek()
         if tok.kind == "op" and tok.text == "^":
@@ -1364,10 +1611,48 @@ class _Parser:
             self._enter(tok.pos)
             try:
                 exponent = self.unary()
+                if self._tight(self.peek()):
+                    exponent = self._run_on_exponent(start, base, nxt, exponent)
             finally:
                 self._leave()
             return self._power(base, exponent, tok.pos)
         return base
+
+    def _run_on_exponent(
+        self, start: Token, base: sympy.Expr, first: Token, exponent: sympy.Expr
+    ) -> sympy.Expr:
+        """An exponent typed without brackets, run on into letters: ``e^-2x``.
+
+        On ``e`` the whole run is the exponent, as every textbook means it
+        (with a note); on a number (``2^3x``), or after a sign (``x^-2y``),
+        both readings are common and it is refused; ``x^2y`` is x²·y.
+        """
+        signed = first.kind == "op"
+        exponent_text = self._source(first.pos)
+        after = self.peek()
+        if base is sympy.E:
+            factors = [exponent]
+            while self._tight(self.peek()):
+                factors.append(self.power())
+            whole = self._source(start.pos)
+            self.notes.append(f"read '{whole}' as e^({self._source(first.pos)})")
+            return sympy.Mul(*factors)
+        if not base.free_symbols or signed:
+            shown_base = self.text[start.pos : first.pos].rstrip()
+            notes = len(self.notes)
+            try:
+                self.power()
+                following = self._source(after.pos)
+            except GradcliError:
+                following = after.text
+            del self.notes[notes:]
+            raise self.error(
+                f"'{shown_base}{exponent_text}{following}' is ambiguous",
+                after.pos,
+                hint=f"write {shown_base}({exponent_text}{following}) "
+                f"or {shown_base}{exponent_text}*{following}",
+            )
+        return exponent
 
     def postfix(self) -> sympy.Expr:
         expr = self.primary()
@@ -1384,6 +1669,9 @@ class _Parser:
             return sympy.Rational(value.numerator, value.denominator)
         if tok.kind == "name":
             return self.name()
+        if tok.kind == "product":
+            self.take()
+            return sympy.Mul(*(self._unit(unit) for unit in tok.value))
         if tok.kind == "open":
             self.take()
             self._enter(tok.pos)
@@ -1473,6 +1761,23 @@ class _Parser:
                 raise self.error(f"unknown function '{name}'", tok.pos, f"did you mean {close[0]}?")
         return self._symbol(name)
 
+    def _unit(self, name: str) -> sympy.Expr:
+        if name in CONSTANTS and name not in self.variables:
+            return CONSTANTS[name]
+        return self._symbol(name)
+
+    def _tight(self, tok: Token) -> bool:
+        """Whether ``tok`` is a number or letters written right after the last token."""
+        if tok.kind not in ("num", "name", "product") or self.i == 0:
+            return False
+        if tok.kind == "name" and (tok.text in FUNCTIONS or _LOG_BASE.match(tok.text)):
+            return False
+        return self.tokens[self.i - 1].stop == tok.pos
+
+    def _source(self, start: int) -> str:
+        """The text from ``start`` to the end of the last token read."""
+        return self.text[start : self.tokens[self.i - 1].stop].strip()
+
     def call(self, tok: Token) -> sympy.Expr:
         name = tok.text
         exponent: sympy.Expr | None = None
@@ -1488,12 +1793,21 @@ class _Parser:
                     exponent = self.unary()
                 finally:
                     self._leave()
-            if exponent == -1 and name not in ("exp", "sqrt", "cbrt", "abs", "Abs"):
-                raise self.error(
-                    f"{name}^-1 is ambiguous",
-                    tok.pos,
-                    hint=f"write a{name}(x) for the inverse or 1/{name}(x) for the reciprocal",
+            if exponent == -1:
+                inverse = _INVERSES.get(name)
+                if inverse is None:
+                    raise self.error(
+                        f"{name}^-1 is ambiguous",
+                        tok.pos,
+                        hint=f"write the inverse function by its name, or 1/{name}(x) "
+                        "for the reciprocal",
+                    )
+                # sin⁻¹ is arcsin in every calculus textbook
+                self.notes.append(
+                    f"read '{self._source(tok.pos)}' as {inverse}, the inverse of {name} "
+                    f"(for the reciprocal write 1/{name}(x))"
                 )
+                name, exponent = inverse, None
             if self.peek().kind != "open" and not self._starts_operand(self.peek()):
                 raise self.error(
                     f"write {name}^n(…) with the argument in brackets, or ({name}(…))^n", tok.pos
@@ -1511,11 +1825,21 @@ class _Parser:
         elif self._starts_operand(self.peek()) or (
             self.peek().kind == "op" and self.peek().text == "-"
         ):
-            # sin x, ln 2: the argument is the next factor (sin x^2 = sin(x^2))
+            # sin x, ln 2: the argument is the next factor (sin x^2 = sin(x^2)),
+            # and sin 2x is sin(2x), as textbooks mean it
             start = self.peek()
             self._enter(tok.pos)
             try:
-                args = [self.unary()]
+                argument = self.unary()
+                if self._tight(self.peek()):
+                    factors = [argument]
+                    while self._tight(self.peek()):
+                        factors.append(self.power())
+                    argument = sympy.Mul(*factors)
+                    self.notes.append(
+                        f"read '{self._source(tok.pos)}' as {name}({self._source(start.pos)})"
+                    )
+                args = [argument]
             finally:
                 self._leave()
             after = self.peek()
@@ -1672,6 +1996,88 @@ def _units(name: str) -> list[str]:
     """
     units = _UNIT.findall(name)
     return units if "".join(units) == name else []
+
+
+#: f^-1 written for the inverse function: sin^-1(x) is asin(x)
+_INVERSES: Mapping[str, str] = {
+    "sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot", "sec": "asec",
+    "csc": "acsc", "sinh": "asinh", "cosh": "acosh", "tanh": "atanh",
+}  # fmt: skip
+
+#: functions that may be run into their argument (sin2x); not root(x, n)
+_RUN_IN_FUNCTIONS = sorted(
+    (f for f, spec in FUNCTIONS.items() if spec.min_args == 1 and f not in _NO_PREFIX_HINT),
+    key=len,
+    reverse=True,
+)
+_ARGUMENT = re.compile(r"(?:[0-9]+)?(?:pi|[A-Za-z](?:_[0-9]+|[0-9]*))*")
+
+
+def _run_in_pieces(
+    name: str,
+) -> list[tuple[tuple[int, str], tuple[int, str], tuple[int, str]]] | None:
+    """A name split into (prefix, function, argument) pieces, each with its offset.
+
+    >>> [(p[1], f[1], a[1]) for p, f, a in _run_in_pieces("ylnx")]
+    [('y', 'ln', 'x')]
+    >>> [(p[1], f[1], a[1]) for p, f, a in _run_in_pieces("sinxcos2y")]
+    [('', 'sin', 'x'), ('', 'cos', '2y')]
+    >>> _run_in_pieces("x_1") is None, _run_in_pieces("xy") is None
+    (True, True)
+    """
+    if not name.isascii():
+        return None
+    found: list[tuple[int, str]] = []
+    i = 0
+    while i < len(name):
+        function = next((f for f in _RUN_IN_FUNCTIONS if name.startswith(f, i)), None)
+        if function is None:
+            i += 1
+            continue
+        found.append((i, function))
+        i += len(function)
+    if not found:
+        return None
+    pieces = []
+    previous_end = 0
+    for k, (start, function) in enumerate(found):
+        end = start + len(function)
+        following = found[k + 1][0] if k + 1 < len(found) else len(name)
+        prefix = name[previous_end:start]
+        argument = name[end:following]
+        if k > 0 and prefix:
+            return None  # the previous function's argument takes everything up to here
+        if prefix and (prefix[0].isdigit() or not _ARGUMENT.fullmatch(prefix)):
+            return None
+        if not _ARGUMENT.fullmatch(argument):
+            return None
+        if not argument and k + 1 < len(found):
+            return None  # sincosx: which is the argument of which?
+        pieces.append(((previous_end, prefix), (start, function), (end, argument)))
+        previous_end = following
+    return pieces
+
+
+def _argument_units(text: str) -> list[str]:
+    """``2xy`` → ``['2', 'x', 'y']``; ``pix`` → ``['pi', 'x']``."""
+    return re.findall(r"[0-9]+|pi|[A-Za-z](?:_[0-9]+|[0-9]*)", text)
+
+
+def _product_tokens(tok: Token, units: list[str], following: Token | None) -> list[Token]:
+    """``xy`` as one factor x·y, so ``e^xy`` is e^(x·y); before a power
+    the letters stay apart, so ``xy^2`` is x·y²."""
+    if following is not None and (
+        following.kind == "sup" or (following.kind == "op" and following.text == "^")
+    ):
+        out = []
+        pos = tok.pos
+        for unit in units:
+            out.append(Token("name", unit, pos))
+            pos += len(unit)
+        return out
+    if len(units) == 1:
+        return [Token("name", units[0], tok.pos, end=tok.stop)]
+    return [Token("product", tok.text, tok.pos, tuple(units), end=tok.stop)]
 
 
 def _function_prefix(name: str) -> str | None:
