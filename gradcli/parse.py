@@ -83,7 +83,28 @@ def _log(x: sympy.Expr, base: sympy.Expr | None = None) -> sympy.Expr:
 
 
 def _root(x: sympy.Expr, n: sympy.Expr) -> sympy.Expr:
-    return sympy.Pow(x, sympy.Integer(1) / n)
+    return _real_power(x, sympy.Integer(1) / n)
+
+
+def _real_power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
+    """``base**exponent``, where an odd root of a negative number is real.
+
+    sympy's ``(-8)**(1/3)`` is the principal, complex root; a calculus course
+    means −2 (``numbers.real_powers`` applies the same rule to variables).
+
+    >>> _real_power(sympy.Integer(-8), sympy.Rational(1, 3))
+    -2
+    """
+    if (
+        exponent.is_Rational
+        and not exponent.is_Integer
+        and exponent.q % 2 == 1
+        and not base.free_symbols
+        and base.is_negative
+    ):
+        magnitude = sympy.Pow(-base, exponent)
+        return -magnitude if exponent.p % 2 else magnitude
+    return sympy.Pow(base, exponent)
 
 
 _ONE = FunctionSpec
@@ -129,7 +150,7 @@ FUNCTIONS: Mapping[str, FunctionSpec] = {
     "log10": _ONE(lambda x: sympy.log(x, 10)),
     "log2": _ONE(lambda x: sympy.log(x, 2)),
     "sqrt": _ONE(sympy.sqrt),
-    "cbrt": _ONE(lambda x: sympy.Pow(x, sympy.Rational(1, 3))),
+    "cbrt": _ONE(lambda x: _real_power(x, sympy.Rational(1, 3))),
     "root": FunctionSpec(_root, 2, 2),
     "abs": _ONE(sympy.Abs),
     "Abs": _ONE(sympy.Abs),
@@ -1836,8 +1857,10 @@ class _Parser:
                     while self._tight(self.peek()):
                         factors.append(self.power())
                     argument = sympy.Mul(*factors)
+                    power = "" if exponent is None else f"^{exponent}"
                     self.notes.append(
-                        f"read '{self._source(tok.pos)}' as {name}({self._source(start.pos)})"
+                        f"read '{self._source(tok.pos)}' as "
+                        f"{name}{power}({self._source(start.pos)})"
                     )
                 args = [argument]
             finally:
@@ -1941,7 +1964,7 @@ class _Parser:
                 raise self._number_too_large(pos)
         if base is sympy.E:
             return sympy.exp(exponent)
-        return sympy.Pow(base, exponent)
+        return _real_power(base, exponent)
 
     def _check_degree(self, exponent: sympy.Expr, pos: int | None) -> None:
         """A constant power of a variable expression stays within ``max_bits``.
