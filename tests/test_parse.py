@@ -350,7 +350,7 @@ def test_the_caret_points_at_the_place() -> None:
         ("log(x, -2)", "base must be positive and not 1"),
         ("sqrt(-1)", "not real"),
         ("asin(2)", "not real"),
-        ("(-8)^(1/3)", "not real"),
+        ("(-8)^(1/4)", "not real"),
     ],
 )
 def test_undefined_constants_are_math_errors(text: str, message: str) -> None:
@@ -753,3 +753,12 @@ def test_greek_in_vars_is_the_symbol_of_the_expression() -> None:
 def _expr(text: str) -> sympy.Expr:
     names = {n: symbol(n) for n in ("x", "y", "z", "t")}
     return sympy.sympify(text, locals=names)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("(-8)^(1/3)", -2), ("cbrt(-27)", -3), ("root(-32, 5)", -2), (r"\sqrt[3]{-8}", -2),
+     ("(-8)^(2/3)", 4), ("(-8)^(-1/3)", sympy.Rational(-1, 2)), ("∛(-8)", -2)],
+)  # fmt: skip
+def test_an_odd_root_of_a_negative_number_is_real(text: str, value: sympy.Expr) -> None:
+    assert parse_expression(text) == value
