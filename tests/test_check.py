@@ -350,13 +350,14 @@ def test_critical_points_in_any_order_and_words() -> None:
 
 
 def test_unreadable_answer_keeps_the_position_and_hint() -> None:
-    result = check(F, gradient="2x + y, sinx")
+    # sinx alone reads as sin(x) (R1); with a power after it, it is ambiguous
+    result = check(F, gradient="2x + y, sinx^2")
     (part,) = result.parts
     assert part.verdict == "unreadable"
     assert result.exit_code == 2
-    assert part.given == "2x + y, sinx"
+    assert part.given == "2x + y, sinx^2"
     assert part.position == 8
-    assert part.hint and "sin(x)" in part.hint
+    assert part.hint and "sin(x)^2" in part.hint
 
 
 def test_a_symbol_that_is_not_a_variable_is_unreadable() -> None:

@@ -25,7 +25,7 @@ from gradcli.descent.results import (
 from gradcli.errors import BudgetExceeded
 from gradcli.kinds import PointKind, classify, definiteness_from_eigenvalues
 from gradcli.limits import Limits
-from gradcli.numbers import exact
+from gradcli.numbers import exact, real_powers
 
 
 def _assemble(
@@ -155,7 +155,8 @@ def _higher_derivative_test(
     try:
         with time_limit(limits.simplify_timeout, "the higher-derivative test"):
             for order, derivative in derivatives_along(expr, variable, range(3, 9)):
-                value = derivative.xreplace({variable: sympy.Float(at)})
+                # taken as every value is: an odd root of a negative number is real
+                value = real_powers(derivative).xreplace({variable: sympy.Float(at)})
                 number = float(value) if value.is_number else math.nan
                 if not math.isfinite(number):
                     break

@@ -15,6 +15,7 @@ from gradcli.derivatives import gradient_of, hessian_of
 from gradcli.descent.options import _Options
 from gradcli.descent.results import _UNROLL, _UNROLL_MAX_VARIABLES
 from gradcli.errors import BudgetExceeded, MathError
+from gradcli.numbers import real_powers
 
 
 def _printer() -> Any:
@@ -96,6 +97,32 @@ class _Layout:
         return self.n + self.n_state + self.n_params + self.checks
 
 
+@dataclass(frozen=True)
+class _RealForms:
+    """f, ∇f and the Hessian with each odd root of a negative base real.
+
+    The derivatives are those of f (from :mod:`gradcli.derivatives`), made
+    real afterwards, never the derivatives of the real form's sign and |…|.
+    """
+
+    expr: sympy.Expr
+    gradient: tuple[sympy.Expr, ...]
+    hessian: tuple[tuple[sympy.Expr, ...], ...]
+
+    @classmethod
+    def of(
+        cls,
+        expr: sympy.Expr,
+        gradient: tuple[sympy.Expr, ...],
+        hessian: tuple[tuple[sympy.Expr, ...], ...],
+    ) -> _RealForms:
+        return cls(
+            real_powers(expr),
+            tuple(real_powers(g) for g in gradient),
+            tuple(tuple(real_powers(h) for h in row) for row in hessian),
+        )
+
+
 #: a block: carry -> (carry', record)
 _Block = Callable[[tuple[Any, ...]], tuple[tuple[Any, ...], tuple[Any, ...]]]
 
@@ -108,6 +135,9 @@ class _Program:
     variables: tuple[sympy.Symbol, ...]
     gradient: tuple[sympy.Expr, ...]
     hessian: tuple[tuple[sympy.Expr, ...], ...]
+    #: f, ∇f and the Hessian as values are taken (:func:`gradcli.numbers.real_powers`:
+    #: an odd root of a negative number is real); the code is compiled from these
+    real: _RealForms
     method: str
     layout: _Layout
     block: _Block
@@ -251,15 +281,17 @@ def _compile(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], method: str)
     # the same ∇f and Hessian as every other command: compiled here, never re-derived
     gradient = gradient_of(expr, variables)
     hessian = hessian_of(expr, variables)
+    # values as every command takes them: (-8)^(1/3) = -2 (unchanged without odd roots)
+    real = _RealForms.of(expr, gradient, hessian)
     # generated code names the variables _v0, _v1…: a user's "e" or "pi"
     # must not meet math.e or math.pi there
     safe = tuple(sympy.Symbol(f"_v{i}", real=True) for i in range(n))
     rename = dict(zip(variables, safe))
     template, reduced = _shared_subexpressions(
-        [expr.xreplace(rename), *(g.xreplace(rename) for g in gradient)]
+        [real.expr.xreplace(rename), *(g.xreplace(rename) for g in real.gradient)]
     )
     template, reduced = _hoist_powers(list(template), list(reduced))
-    upper = tuple(hessian[i][j].xreplace(rename) for i in range(n) for j in range(i, n))
+    upper = tuple(real.hessian[i][j].xreplace(rename) for i in range(n) for j in range(i, n))
     hessian_upper: Callable[..., tuple[Any, ...]] | None = None
     try:
         # the Hessian only classifies the end point, except for Newton's
@@ -286,7 +318,7 @@ def _compile(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], method: str)
             raise AssertionError("newton runs without a compiled block")  # pragma: no cover
 
         return _Program(
-            expr, variables, gradient, hessian, method, layout, _no_block, _no_block,
+            expr, variables, gradient, hessian, real, method, layout, _no_block, _no_block,
             unavailable, value_and_gradient, hessian_upper,
         )  # fmt: skip
     cache: list[_Block] = []
@@ -299,7 +331,7 @@ def _compile(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], method: str)
         return cache[0]
 
     return _Program(
-        expr, variables, gradient, hessian, method, block[1], block[0], values, single,
+        expr, variables, gradient, hessian, real, method, block[1], block[0], values, single,
         value_and_gradient, hessian_upper,
     )  # fmt: skip
 

@@ -43,7 +43,7 @@ def _start_values(program: _Program, theta0: tuple[float, ...]) -> tuple[float, 
     except _EVALUATION_ERRORS as error:
         point = dict(zip(program.variables, (exact(v, "θ") for v in theta0)))
         _refuse_too_large(program, point, where)
-        if _value_at(program.expr, point) is not None:
+        if _value_at(program.real.expr, point) is not None:
             raise UndefinedError(
                 f"the gradient of f is undefined at the start point {where}"
             ) from None
@@ -68,7 +68,8 @@ def _refuse_too_large(program: _Program, point: dict[Any, Any], where: str) -> N
     "undefined" would be wrong."""
     from gradcli.magnitude import exceeds_bits
 
-    for name, expr in (("f", program.expr), *(("the gradient of f", g) for g in program.gradient)):
+    real = program.real
+    for name, expr in (("f", real.expr), *(("the gradient of f", g) for g in real.gradient)):
         if exceeds_bits(expr, point, _EXACT_BITS):
             continue  # too costly to tell exactly (or infinite): the caller's words stand
         value = _value_at(expr, point)

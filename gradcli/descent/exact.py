@@ -27,7 +27,8 @@ def _with_exact_steps(
 ) -> DescentRun:
     """The first ``count`` steps again, in exact arithmetic.
 
-    Values come from substituting exact numbers into the sympy expressions,
+    Values come from substituting exact numbers into the sympy expressions
+    (their real forms: an odd root of a negative number is real),
     which keeps rationals rational (a lambdified function would not: it
     prints 1/3 as a float division). A step stops the exact part when its
     numbers grow past ``limits.max_bits`` or the time budget runs out.
@@ -54,8 +55,8 @@ def _with_exact_steps(
         with time_limit(limits.simplify_timeout, "the exact steps"):
             for k in range(count + 1):
                 mapping = dict(zip(variables, theta))
-                value = _value_at(run.expr, mapping)
-                grad = tuple(_value_at(g, mapping) for g in program.gradient)
+                value = _value_at(program.real.expr, mapping)
+                grad = tuple(_value_at(g, mapping) for g in program.real.gradient)
                 if value is None or any(g is None for g in grad):
                     note = f"f is not a finite real number at step {k} in exact arithmetic"
                     break
@@ -119,7 +120,7 @@ def _exact_newton(
     grad: tuple[sympy.Expr | None, ...],
     a: sympy.Expr,
 ) -> tuple[sympy.Expr, ...] | None:
-    matrix = sympy.Matrix([[h.xreplace(mapping) for h in row] for row in program.hessian])
+    matrix = sympy.Matrix([[h.xreplace(mapping) for h in row] for row in program.real.hessian])
     if matrix.det() == 0:
         return None
     direction = matrix.LUsolve(sympy.Matrix(grad))

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import sympy
 
 from gradcli.derivatives import gradient_of, hessian_of
+from gradcli.numbers import real_powers
 
 
 def reference_points(
@@ -36,8 +37,15 @@ def reference_points(
     [(1.0,), (0.5,), (0.25,)]
     """
     variables = tuple(variables)
-    gradient = sympy.lambdify(variables, gradient_of(expr, variables), modules="math")
-    hessian = sympy.lambdify(variables, hessian_of(expr, variables), modules="math")
+    # the derivatives of f, evaluated as every value is: an odd root is real
+    gradient = sympy.lambdify(
+        variables, [real_powers(g) for g in gradient_of(expr, variables)], modules="math"
+    )
+    hessian = sympy.lambdify(
+        variables,
+        [[real_powers(h) for h in row] for row in hessian_of(expr, variables)],
+        modules="math",
+    )
     n = len(variables)
     theta = [float(v) for v in start]
     points = [tuple(theta)]

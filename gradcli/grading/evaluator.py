@@ -18,7 +18,7 @@ from typing import Any
 
 import sympy
 
-from gradcli.numbers import FLOAT_DIGITS, to_float
+from gradcli.numbers import FLOAT_DIGITS, real_powers, to_float
 from gradcli.printing import decimal
 from gradcli.tolerances import NUMERIC_RTOL
 
@@ -82,6 +82,10 @@ class Evaluator:
     numpy operations: compiling each answer with ``lambdify`` would cost more
     than all the rest of grading it. Values of expected expressions are kept.
 
+    Values are taken as everywhere in gradcli: an odd root of a negative
+    number is real (:func:`gradcli.numbers.real_powers`), so ∛x is compared
+    at negative points too.
+
     ``within`` restricts comparisons to the points where each of those
     expressions is defined (the steps' check compares derivatives only where
     the function itself is real).
@@ -133,9 +137,9 @@ class Evaluator:
         columns = {s: pool[:, k] for k, s in enumerate(self.symbols)}
         with np.errstate(all="ignore"):
             try:
-                out = _numeric(expr, columns, pool.shape[0], memo)
+                out = _numeric(_real(expr), columns, pool.shape[0], memo)
             except (_Unsupported, KeyError, TypeError, ValueError, OverflowError, RecursionError):
-                out = _fallback(expr, self.symbols, pool)
+                out = _fallback(_real(expr), self.symbols, pool)
         memo[expr] = out
         return out
 
@@ -150,7 +154,7 @@ class Evaluator:
         with np.errstate(all="ignore"):
             for expr in exprs:
                 try:
-                    value = float(_numeric(expr, columns, 1, {})[0])
+                    value = float(_numeric(_real(expr), columns, 1, {})[0])
                 except (_Unsupported, KeyError, TypeError, ValueError, OverflowError):
                     return None
                 if not math.isfinite(value):
@@ -232,7 +236,7 @@ class Evaluator:
             columns = {s: moved[:, m] for m, s in enumerate(self.symbols)}
             with np.errstate(all="ignore"):
                 try:
-                    shifted.append(_numeric(expr, columns, moved.shape[0], {}))
+                    shifted.append(_numeric(_real(expr), columns, moved.shape[0], {}))
                 except (_Unsupported, KeyError, TypeError, ValueError, OverflowError):
                     return False
         with np.errstate(all="ignore"):
@@ -284,10 +288,16 @@ def constant_float(expr: sympy.Expr) -> float | None:
     (1.4142135623730951, None)
     """
     try:
-        value = to_float(expr)
+        value = to_float(_real(expr))
     except (TypeError, ValueError, ArithmeticError, RecursionError):
         return None
     return value if math.isfinite(value) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _real(expr: sympy.Basic) -> sympy.Basic:
+    """``expr`` as its values are taken: an odd root of a negative number is real."""
+    return real_powers(expr) if isinstance(expr, sympy.Expr) else expr
 
 
 def _precise(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> float | None:
@@ -297,7 +307,7 @@ def _precise(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> floa
     build exact powers such as (3/7)^(6/x) at a 53-bit rational x.
     """
     try:
-        value = expr.evalf(FLOAT_DIGITS, subs=dict(point))
+        value = _real(expr).evalf(FLOAT_DIGITS, subs=dict(point))
     except (TypeError, ValueError, ArithmeticError, RecursionError):
         return None
     if not isinstance(value, sympy.Expr):

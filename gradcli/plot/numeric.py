@@ -10,6 +10,7 @@ import numpy as np
 import sympy
 
 from gradcli.derivatives import gradient_of
+from gradcli.numbers import real_powers
 from gradcli.parse import Function
 
 __all__ = ["gradient_field", "numeric"]
@@ -34,17 +35,22 @@ def numeric(
 ) -> Callable[..., list[np.ndarray]]:
     """Expressions as numpy functions of arrays: NaN wherever one is undefined.
 
-    numpy does the work; an expression numpy cannot evaluate falls back to
-    Python's math module, point by point.
+    Values are taken as everywhere in gradcli (:func:`gradcli.numbers.real_powers`):
+    an odd root of a negative number is real. numpy does the work; an
+    expression numpy cannot evaluate falls back to Python's math module,
+    point by point.
 
     >>> x = sympy.Symbol("x", real=True)
     >>> (values,) = numeric([sympy.log(x)], [x])(np.array([-1.0, 1.0]))
     >>> values.tolist()
     [nan, 0.0]
+    >>> (values,) = numeric([sympy.cbrt(x)], [x])(np.array([-8.0, 8.0]))
+    >>> values.tolist()
+    [-2.0, 2.0]
     """
     from gradcli.points import for_numpy
 
-    exprs = list(exprs)
+    exprs = [real_powers(e) for e in exprs]
     fast = sympy.lambdify(variables, [for_numpy(e) for e in exprs], modules="numpy", cse=True)
 
     def evaluate(*arrays: np.ndarray) -> list[np.ndarray]:
@@ -72,9 +78,11 @@ def gradient_field(
     """
     from gradcli.points import compile_gradient
 
-    components = gradient_of(expr, variables)
-    fast = compile_gradient(Function(expr=expr, variables=tuple(variables)), components)
-    slow = numeric([expr, *components], variables)
+    # the derivatives of f, then evaluated as every value is (an odd root is real)
+    real = real_powers(expr)
+    components = [real_powers(g) for g in gradient_of(expr, variables)]
+    fast = compile_gradient(Function(expr=real, variables=tuple(variables)), components)
+    slow = numeric([real, *components], variables)
 
     def field(points: np.ndarray) -> np.ndarray:
         try:
