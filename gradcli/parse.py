@@ -45,7 +45,9 @@ import keyword
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -458,6 +460,30 @@ def _depth_at(text: str, index: int) -> int:
         elif ch in ")]}":
             depth -= 1
     return depth
+
+
+_COLLECTING: ContextVar[list[str] | None] = ContextVar("gradcli_reading_notes", default=None)
+
+
+@contextmanager
+def reading_notes() -> Iterator[list[str]]:
+    """Collect the notes of every text read inside the block.
+
+    Answers are read deep inside a grader, through several readers; the notes
+    on how each was read (``2cos2x`` as 2·cos(2x)) are gathered here for the
+    verdict, without threading them through every reader.
+
+    >>> with reading_notes() as notes:
+    ...     _ = parse_vector("2cos2x, 1")
+    >>> notes
+    ["read 'cos2x' as cos(2x)"]
+    """
+    notes: list[str] = []
+    token = _COLLECTING.set(notes)
+    try:
+        yield notes
+    finally:
+        _COLLECTING.reset(token)
 
 
 def parse_vector(
@@ -1171,7 +1197,11 @@ def _parse(
             text, where = _LatexTranslator(text, limits).run()
         tokens = _Tokenizer(text, limits).run()
         parser = _Parser(text, tokens, variables, limits)
-        return parser.parse(), parser.notes
+        expr = parser.parse()
+        collecting = _COLLECTING.get()
+        if collecting is not None:
+            collecting.extend(parser.notes)
+        return expr, parser.notes
     except RecursionError:
         # only when --max-depth was raised far beyond the default
         raise LimitError("the expression nests too deeply to read (lower --max-depth)") from None
@@ -2167,5 +2197,6 @@ __all__ = [
     "parse_function",
     "parse_point",
     "parse_vector",
+    "reading_notes",
     "symbol",
 ]

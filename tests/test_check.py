@@ -620,7 +620,15 @@ def test_table_golden() -> None:
 
 
 def fixed_rows() -> list[RowResult]:
-    right = PartResult("gradient", 0, "∂f/∂x", "correct", "symbolic", given="2x+y")
+    right = PartResult(
+        "gradient",
+        0,
+        "∂f/∂x",
+        "correct",
+        "symbolic",
+        given="2cos2x",
+        notes=("read 'cos2x' as cos(2x)",),
+    )
     return [
         RowResult(2, "ann", (right, PartResult("magnitude", None, "|∇f|", "correct", "decimal",
                                                 message="correct to 2 significant figures"))),

@@ -342,3 +342,21 @@ def test_json_lines_value_lists_are_vectors() -> None:
     text = json.dumps({"id": "a", "gradient": ["2x+y", "x+2y"], "value": [5, 7]}) + "\n"
     result = batch(F, "--at", "1,3", "--batch", "-", "-f", "json", input=text)
     assert result.json["rows"][0]["correct"] is True
+
+
+def test_an_answer_read_by_a_rule_says_how_it_was_read() -> None:
+    # 2cos2x is 2·cos(2x): correct, and the verdict says it was read so
+    result = invoke("check", "sin(2x) + y^2", "--gradient", "2cos2x, 2y", "-f", "json")
+    assert result.exit_code == 0, result
+    assert result.json["notes"] == ["--gradient: read 'cos2x' as cos(2x)"]
+    literal = invoke("check", "sin(2x) + y^2", "--gradient", "2cos(2x), 2y", "-f", "json")
+    assert literal.json["notes"] == []
+
+
+def test_batch_rows_say_how_their_answers_were_read(tmp_path: Path) -> None:
+    batch = tmp_path / "answers.csv"
+    batch.write_text('id,gradient\nann,"2cos2x, 2y"\nbob,"2cos(2x), 2y"\n', encoding="utf-8")
+    rows = invoke("check", "sin(2x) + y^2", "--batch", str(batch), "-f", "json").json["rows"]
+    assert [row["notes"] for row in rows] == [["gradient: read 'cos2x' as cos(2x)"], []]
+    plain = invoke("check", "sin(2x) + y^2", "--batch", str(batch), "-f", "plain").stdout
+    assert "ann gradient: correct (symbolic): read 'cos2x' as cos(2x)" in plain

@@ -220,6 +220,7 @@ def row_dict(result: RowResult) -> dict[str, Any]:
         "line": result.line,
         "correct": result.correct,
         "parts": [part_dict(p) for p in result.parts],
+        "notes": [f"{p.part}: {note}" for p in result.parts for note in p.notes],
     }
 
 
@@ -280,6 +281,12 @@ def batch_csv_rows(result: RowResult, *, reveal: bool) -> str:
     return buffer.getvalue()
 
 
+def _feedback(result: RowResult, line: PartLine) -> str:
+    """A part's feedback, after how its answer was read where that was not literal."""
+    reading = [note for p in result.parts if p.part == line.part for note in p.notes]
+    return "; ".join([*reading, line.feedback] if line.feedback else reading)
+
+
 def _records(result: RowResult, reveal: bool) -> list[list[object]]:
     out = []
     for line in part_lines(result.parts):
@@ -290,7 +297,7 @@ def _records(result: RowResult, reveal: bool) -> list[list[object]]:
             line.verdict,
             line.method,
             ";".join(line.mistakes),
-            line.feedback,
+            _feedback(result, line),
         ]
         if reveal:
             row.append(line.expected)
@@ -312,8 +319,9 @@ def batch_plain_rows(result: RowResult) -> str:
             text += f" ({line.method})"
         if line.mistakes:
             text += f" [{', '.join(line.mistakes)}]"
-        if line.feedback:
-            text += f": {line.feedback}"
+        feedback = _feedback(result, line)
+        if feedback:
+            text += f": {feedback}"
         if line.expected is not None:
             text += f" | expected: {line.expected}"
         lines.append(_printable(text))

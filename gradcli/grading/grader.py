@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from gradcli.calculus import FunctionLike, as_function
@@ -26,7 +27,7 @@ from gradcli.grading.results import (
     row_failure,
 )
 from gradcli.limits import Limits
-from gradcli.parse import Function, parse_function
+from gradcli.parse import Function, parse_function, reading_notes
 
 __all__ = ["Grader", "check"]
 
@@ -123,7 +124,7 @@ def check(
         along=problem.along_vector,
         seed=seed,
         revealed=reveal,
-        notes=function.notes,
+        notes=function.notes + tuple(f"--{p.part}: {note}" for p in parts for note in p.notes),
     )
 
 
@@ -186,14 +187,19 @@ class Grader:
             text = answers.get(part)
             if text is None:
                 continue
-            try:
-                out.extend(_GRADERS[part](self.marking, problem, text, context))
-            except BudgetExceeded as error:
-                out.append(failed(part, UNDECIDED, error.message, text))
-            except (InputError, DimensionError) as error:
-                out.append(unreadable(part, text, error))
-            except GradcliError as error:
-                out.append(failed(part, UNDECIDED, _describe(error), text))
+            graded: list[PartResult] = []
+            with reading_notes() as notes:
+                try:
+                    graded.extend(_GRADERS[part](self.marking, problem, text, context))
+                except BudgetExceeded as error:
+                    graded.append(failed(part, UNDECIDED, error.message, text))
+                except (InputError, DimensionError) as error:
+                    graded.append(unreadable(part, text, error))
+                except GradcliError as error:
+                    graded.append(failed(part, UNDECIDED, _describe(error), text))
+            if notes and graded:
+                graded[0] = replace(graded[0], notes=tuple(dict.fromkeys(notes)))
+            out.extend(graded)
         return tuple(out)
 
     def grade_row(self, row: BatchRow) -> RowResult:

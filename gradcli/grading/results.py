@@ -80,7 +80,9 @@ class PartResult:
     Hessian, the point's place for critical points), or ``None`` for a part
     that is one value or that failed as a whole. ``expected`` (sympy syntax)
     and ``expected_shown`` (unicode) are ``None`` unless revealed.
-    ``position`` and ``hint`` locate an unreadable answer in ``given``.
+    ``position`` and ``hint`` locate an unreadable answer in ``given``;
+    ``notes`` say how the answer was read where that is not literally what
+    was typed (on the first component of a part).
     """
 
     part: str
@@ -95,6 +97,7 @@ class PartResult:
     expected_shown: str | None = None
     position: int | None = None
     hint: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
