@@ -17,7 +17,7 @@ from typing import TypeAlias
 import sympy
 
 from gradcli.budget import time_limit
-from gradcli.derivatives import gradient_of, jacobian_of, partial_derivatives
+from gradcli.derivatives import gradient_at, gradient_of, jacobian_of, partial_derivatives
 from gradcli.errors import BudgetExceeded, DimensionError, InputError
 from gradcli.limits import Limits
 from gradcli.numbers import describe_point, exact, exact_sign, to_float, value_at
@@ -201,16 +201,19 @@ def jacobian(
     point = tuple(values[v] for v in whole.variables)
     rows_exact = []
     rows_float = []
-    for i, row in enumerate(matrix):
-        exact_row = []
-        float_row = []
-        for j, entry in enumerate(row):
-            name = f"∂f{i + 1}/∂{whole.variables[j].name} is {{}} at {describe_point(values)}"
-            exact, approx = evaluate(entry, values, what=name, limits=limits)
-            exact_row.append(exact)
-            float_row.append(approx)
-        rows_exact.append(tuple(exact_row))
-        rows_float.append(tuple(float_row))
+    for i, (component, row) in enumerate(zip(components, matrix)):
+        f = "f" if len(components) == 1 else f"f{i + 1}"
+        at_point = gradient_at(
+            component,
+            whole.variables,
+            values,
+            components=row,
+            what=f"∂{f}/∂{{name}} is {{{{}}}} at {{where}}",
+            f=f,
+            limits=limits,
+        )
+        rows_exact.append(tuple(e for e, _ in at_point))
+        rows_float.append(tuple(approx for _, approx in at_point))
     has_floats = all(v is not None for row in rows_float for v in row)
     return Jacobian(
         components=components,
@@ -312,14 +315,11 @@ def evaluate_gradient(
     function_value, function_value_float = evaluate(
         function.expr, values, what=f"f is {{}} at {where}", limits=limits
     )
-    exact = []
-    floats: list[float | None] = []
-    for variable, component in zip(function.variables, components):
-        e, approx = evaluate(
-            component, values, what=f"∂f/∂{variable.name} is {{}} at {where}", limits=limits
-        )
-        exact.append(e)
-        floats.append(approx)
+    at_point = gradient_at(
+        function.expr, function.variables, values, components=components, limits=limits
+    )
+    exact = [e for e, _ in at_point]
+    floats = [approx for _, approx in at_point]
     numeric = all(v is not None for v in floats)
     value_float = tuple(float(v) for v in floats if v is not None) if numeric else None
     magnitude = sympy.sqrt(sympy.Add(*(e**2 for e in exact)))
@@ -442,7 +442,11 @@ def _tidy_all(
             skipped = True
             out.append(component)
             continue
-        better = sympy.count_ops(tidy) <= sympy.count_ops(component)
+        # a Piecewise from simplify ("0 where x·y = 0") claims values where
+        # the derivative is undefined: never shown for one it was not in
+        better = sympy.count_ops(tidy) <= sympy.count_ops(component) and (
+            component.has(sympy.Piecewise) or not tidy.has(sympy.Piecewise)
+        )
         out.append(tidy if better else component)
     return tuple(out), skipped
 

@@ -10,18 +10,29 @@ once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from itertools import product
 
 import sympy
 
+from gradcli.errors import MathError, UndefinedError
+from gradcli.limits import Limits
+from gradcli.numbers import describe_point, exact_sign, value_at
+from gradcli.printing import to_unicode
+
 __all__ = [
     "Matrix",
+    "NotDifferentiableError",
     "derivatives_along",
+    "gradient_at",
     "gradient_of",
+    "hessian_at",
     "hessian_of",
     "jacobian_of",
+    "kinks",
     "partial_derivatives",
+    "piece",
 ]
 
 Matrix = tuple[tuple[sympy.Expr, ...], ...]
@@ -117,7 +128,11 @@ def partial_derivatives(
     (2*x + y, x + 2*y)
     """
     if expr.has(sympy.Abs, sympy.sign):
-        real = expr.replace(sympy.Abs, _RealAbs).replace(sympy.sign, _RealSign)
+        real = (
+            expr.replace(_is_log_abs, lambda e: _LogAbs(e.args[0].args[0]))
+            .replace(sympy.Abs, _RealAbs)
+            .replace(sympy.sign, _RealSign)
+        )
         return tuple(_restored(d) for d in partial_derivatives(real, variables))
     if not isinstance(expr, sympy.Add) or len(expr.args) < 8:
         return tuple(sympy.diff(expr, v) for v in variables)
@@ -150,8 +165,38 @@ class _RealSign(sympy.Function):
         return 2 * sympy.DiracDelta(self.args[0])
 
 
+class _LogAbs(sympy.Function):
+    """log|u| for a real u: its derivative is du/u (not sign(u)·du/|u|, which
+    simplifies to a Piecewise that claims 0 where log|u| is undefined)."""
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return 1 / self.args[0]
+
+
+def _is_log_abs(node: sympy.Basic) -> bool:
+    return isinstance(node, sympy.log) and isinstance(node.args[0], sympy.Abs)
+
+
 def _restored(expr: sympy.Expr) -> sympy.Expr:
-    return expr.replace(_RealAbs, sympy.Abs).replace(_RealSign, sympy.sign)
+    restored = (
+        expr.replace(_LogAbs, lambda u: sympy.log(sympy.Abs(u)))
+        .replace(_RealAbs, sympy.Abs)
+        .replace(_RealSign, sympy.sign)
+    )
+    if restored.has(sympy.DiracDelta):
+        restored = restored.replace(_vanishing_delta, lambda e: sympy.Integer(0))
+    return restored
+
+
+def _vanishing_delta(node: sympy.Basic) -> bool:
+    """``u·δ(u)`` (times anything): zero, as ``x·δ(x)`` is (d/dx of x²·sign(x))."""
+    if not isinstance(node, sympy.Mul):
+        return False
+    deltas = [a.args[0] for a in node.args if isinstance(a, sympy.DiracDelta) and len(a.args) == 1]
+    if not deltas:
+        return False
+    factors = [a.base if a.is_Pow and a.exp.is_positive else a for a in node.args]
+    return any(u in factors or -u in factors for u in deltas)
 
 
 def _diff_by_shape(
@@ -171,3 +216,321 @@ def _diff_by_shape(
     if derivative is None:
         derivative = memo[key] = sympy.diff(*key)
     return derivative.xreplace(dict(zip(stand_ins, symbols)))
+
+
+# --------------------------------------------------------------------------
+# Derivatives at a point where f may have a corner or a jump
+
+
+class NotDifferentiableError(UndefinedError):
+    """f has no derivative at the point: a corner or a jump of |u|, sign(u)."""
+
+
+#: the functions whose argument's zero set may be a corner or a jump of f
+_KINKS = (sympy.Abs, sympy.sign, sympy.Heaviside)
+#: of those, the ones that jump (their value at 0 is neither side's)
+_JUMPS = (sympy.sign, sympy.Heaviside)
+#: sign patterns are enumerated only when at most this many kinks meet at the
+#: point and the derivative is not a polynomial in their signs (2⁸ patterns)
+_MAX_ENUMERATED = 8
+#: seconds to decide whether one kink's argument is zero at the point
+_ZERO_SECONDS = 1.0
+
+
+def kinks(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
+    """The arguments ``u`` of ``|u|``, ``sign(u)`` and ``Heaviside(u)`` in ``expr``:
+    where ``u = 0`` f may have a corner or a jump, and sympy's derivative
+    (``d|u| = sign(u)·du`` with ``sign(0) = 0``) is not the derivative.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> kinks(abs(x - y) + sympy.sign(x) * abs(x - y))
+    (x - y, x)
+    """
+    found: dict[sympy.Expr, None] = {}
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, _KINKS):
+            found.setdefault(node.args[0], None)
+    return tuple(found)
+
+
+Value = tuple[sympy.Expr, "float | None"]
+
+
+def gradient_at(
+    expr: sympy.Expr,
+    variables: Sequence[sympy.Symbol],
+    values: Mapping[sympy.Symbol, sympy.Expr],
+    *,
+    components: Sequence[sympy.Expr] | None = None,
+    what: str = "∂f/∂{name} is {{}} at {where}",
+    f: str = "f",
+    limits: Limits | None = None,
+) -> tuple[Value, ...]:
+    """∇f at a point, exact and as floats, or an error where it does not exist.
+
+    Off the kinks of f this is :func:`gradient_of` (or ``components``, the
+    same derivatives tidied) at the point. Where the argument ``u`` of some
+    ``|u|``/``sign(u)`` vanishes, f is the same near the point as one of its
+    pieces, each ``|u|`` replaced by ``s·u`` and ``sign(u)`` by ``s`` for a
+    sign ``s = ±1``: f is differentiable there when every piece has the same
+    value and the same gradient, and that is ∇f. Otherwise
+    :class:`NotDifferentiableError` says which kink is the corner or jump.
+    ``what`` words an undefined component (``{name}``, ``{where}`` filled in);
+    ``f`` is what the messages call the function.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> [v for v, _ in gradient_at(abs(x) ** 3 + y, (x, y), {x: 0, y: 0})]
+    [0, 1]
+    >>> try:
+    ...     gradient_at(abs(x - y), (x, y), {x: 1, y: 1})
+    ... except NotDifferentiableError as error:
+    ...     print(error)
+    f is not differentiable at x = 1, y = 1: |x - y| has a corner where x - y = 0
+    """
+    variables = tuple(variables)
+    values = {k: sympy.sympify(v) for k, v in values.items()}
+    where = describe_point(values)
+    names = [what.format(name=v.name, where=where) for v in variables]
+    pieces = _Pieces.at(expr, values, where, limits, f)
+    if pieces is None:
+        if components is None:
+            components = gradient_of(expr, variables)
+        return tuple(
+            value_at(c, values, what=name, limits=limits) for c, name in zip(components, names)
+        )
+    pieces.continuous()
+    first = partial_derivatives(pieces.expr, variables)
+    return pieces.common(first, names, "")
+
+
+def hessian_at(
+    expr: sympy.Expr,
+    variables: Sequence[sympy.Symbol],
+    values: Mapping[sympy.Symbol, sympy.Expr],
+    *,
+    what: Callable[[int, int], str] | None = None,
+    limits: Limits | None = None,
+) -> tuple[tuple[Value, ...], ...]:
+    """The Hessian at a point, exact and as floats, or an error where f is not
+    twice differentiable there (``x·|x|`` at 0: f'' jumps from −2 to 2).
+
+    Off the kinks this is :func:`hessian_of` at the point; on one, the pieces
+    of :func:`gradient_at` must agree in their second derivatives too.
+    ``what(i, j)`` words an undefined entry (``{}`` for its state).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> hessian_at(abs(x) ** 3, (x,), {x: 0})
+    (((0, 0.0),),)
+    >>> try:
+    ...     hessian_at(x * abs(x), (x,), {x: 0})
+    ... except NotDifferentiableError as error:
+    ...     print(error.message.partition(": ")[2])
+    its first derivatives have a corner where x = 0 (from |x|)
+    """
+    variables = tuple(variables)
+    values = {k: sympy.sympify(v) for k, v in values.items()}
+    where = describe_point(values)
+    n = len(variables)
+
+    def name(i: int, j: int) -> str:
+        if what is not None:
+            return what(i, j)
+        pair = f"{variables[i].name}²" if i == j else f"{variables[i].name}∂{variables[j].name}"
+        return f"∂²f/∂{pair} is {{}} at {where}"
+
+    pieces = _Pieces.at(expr, values, where, limits)
+    if pieces is None:
+        matrix = hessian_of(expr, variables)
+        return tuple(
+            tuple(value_at(matrix[i][j], values, what=name(i, j), limits=limits) for j in range(n))
+            for i in range(n)
+        )
+    pieces.continuous()
+    first = partial_derivatives(pieces.expr, variables)
+    pieces.common(first, [f"∂f/∂{v.name} is {{}} at {where}" for v in variables], "")
+    second = [partial_derivatives(g, variables[i:]) for i, g in enumerate(first)]
+    upper = pieces.common(
+        [second[i][j - i] for i in range(n) for j in range(i, n)],
+        [name(i, j) for i in range(n) for j in range(i, n)],
+        "twice ",
+    )
+    at = dict(zip(((i, j) for i in range(n) for j in range(i, n)), upper))
+    return tuple(tuple(at[min(i, j), max(i, j)] for j in range(n)) for i in range(n))
+
+
+class _Pieces:
+    """f near a point where some kinks vanish: one smooth piece per sign pattern."""
+
+    def __init__(
+        self,
+        expr: sympy.Expr,
+        values: dict[sympy.Symbol, sympy.Expr],
+        where: str,
+        limits: Limits | None,
+        vanishing: list[sympy.Expr],
+        f: str = "f",
+    ) -> None:
+        self.f = f
+        self.original = expr
+        self.values = values
+        self.where = where
+        self.limits = limits
+        self.vanishing = vanishing
+        self.signs = [sympy.Dummy(f"s{i}", real=True) for i in range(len(vanishing))]
+        by_argument = dict(zip(vanishing, self.signs))
+        self.jumping = {
+            by_argument[node.args[0]]
+            for node in sympy.preorder_traversal(expr)
+            if isinstance(node, _JUMPS) and node.args[0] in by_argument
+        }
+        self.kink_of = {
+            s: next(
+                node
+                for node in sympy.preorder_traversal(expr)
+                if isinstance(node, _KINKS) and node.args[0] == u
+            )
+            for u, s in by_argument.items()
+        }
+        self.expr = piece(expr, by_argument)
+
+    @classmethod
+    def at(
+        cls,
+        expr: sympy.Expr,
+        values: dict[sympy.Symbol, sympy.Expr],
+        where: str,
+        limits: Limits | None,
+        f: str = "f",
+    ) -> _Pieces | None:
+        """The pieces of f at the point, or ``None`` when no kink vanishes there."""
+        vanishing = []
+        for u in kinks(expr):
+            value, _ = value_at(u, values, what=f"{f} is {{}} at {where}", limits=limits)
+            if value.free_symbols:
+                # a parameter without a value: the derivative stays symbolic,
+                # true wherever u ≠ 0
+                continue
+            sign = exact_sign(value, seconds=_ZERO_SECONDS)
+            if sign is None:
+                raise MathError(
+                    f"cannot decide whether {f} is differentiable at {where}: "
+                    f"cannot tell whether {to_unicode(u)} is 0 there"
+                )
+            if sign == 0:
+                vanishing.append(u)
+        if not vanishing:
+            return None
+        return cls(expr, values, where, limits, vanishing, f)
+
+    def continuous(self) -> None:
+        """Refuse a jump: the pieces' values at the point must agree with f's."""
+        own, _ = value_at(
+            self.original, self.values, what=f"{self.f} is {{}} at {self.where}", limits=self.limits
+        )
+        value, _ = value_at(
+            self.expr, self.values, what=f"{self.f} is {{}} at {self.where}", limits=self.limits
+        )
+        culprit = self._depends(value - own, with_zero=True)
+        if culprit is not None:
+            kink = self.kink_of[culprit]
+            raise NotDifferentiableError(
+                f"{self.f} is not differentiable at {self.where}: it jumps where "
+                f"{to_unicode(kink.args[0])} = 0 (from {to_unicode(kink)})"
+            )
+
+    def common(
+        self, derivatives: Sequence[sympy.Expr], names: Sequence[str], twice: str
+    ) -> tuple[Value, ...]:
+        """The derivatives' common value over all pieces, or an error naming a corner."""
+        out = []
+        for derivative, name in zip(derivatives, names):
+            value, _ = value_at(derivative, self.values, what=name, limits=self.limits)
+            culprit = self._depends(value, with_zero=False)
+            if culprit is not None:
+                kink = self.kink_of[culprit]
+                u = to_unicode(kink.args[0])
+                if twice:
+                    raise NotDifferentiableError(
+                        f"{self.f} is not twice differentiable at {self.where}: its first "
+                        f"derivatives have a corner where {u} = 0 (from {to_unicode(kink)})"
+                    )
+                what = "has a corner" if isinstance(kink, sympy.Abs) else "jumps"
+                raise NotDifferentiableError(
+                    f"{self.f} is not differentiable at {self.where}: {to_unicode(kink)} {what} "
+                    f"where {u} = 0"
+                )
+            if self._depends(value, with_zero=True) is not None:
+                raise MathError(
+                    f"cannot decide whether {self.f} is {twice}differentiable at {self.where}: "
+                    "it differs on the surface where a sign(…) is 0"
+                )
+            plus = {s: sympy.Integer(1) for s in self.signs}
+            out.append(
+                value_at(derivative.xreplace(plus), self.values, what=name, limits=self.limits)
+            )
+        return tuple(out)
+
+    def _depends(self, value: sympy.Expr, *, with_zero: bool) -> sympy.Symbol | None:
+        """A sign the exact ``value`` depends on (``with_zero``: also s = 0 for a
+        sign(u), the value on u = 0), or ``None`` if it is the same for all."""
+        signs = [s for s in self.signs if s in value.free_symbols]
+        if not signs:
+            return None
+        multilinear = _multilinear(value, signs)
+        if multilinear is not None and not with_zero:
+            for monomial, coefficient in multilinear.terms():
+                if any(monomial):
+                    sign = exact_sign(coefficient, seconds=_ZERO_SECONDS)
+                    if sign is None:
+                        raise MathError(
+                            f"cannot decide whether {self.f} is differentiable at {self.where}"
+                        )
+                    if sign != 0:
+                        return signs[next(i for i, k in enumerate(monomial) if k)]
+            return None
+        if len(signs) > _MAX_ENUMERATED:
+            raise MathError(
+                f"cannot decide whether {self.f} is differentiable at {self.where}: "
+                f"{len(signs)} corners meet there"
+            )
+        choices = [(-1, 0, 1) if with_zero and s in self.jumping else (-1, 1) for s in signs]
+        first = value.xreplace({s: sympy.Integer(1) for s in signs})
+        for pattern in product(*choices):
+            other = value.xreplace(dict(zip(signs, map(sympy.Integer, pattern))))
+            if other.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+                return signs[0]
+            sign = exact_sign(other - first, seconds=_ZERO_SECONDS)
+            if sign is None:
+                raise MathError(f"cannot decide whether {self.f} is differentiable at {self.where}")
+            if sign != 0:
+                changed = [s for s, c in zip(signs, pattern) if c != 1]
+                return changed[0]
+        return None
+
+
+def piece(expr: sympy.Expr, signs: Mapping[sympy.Expr, sympy.Symbol]) -> sympy.Expr:
+    """``expr`` with ``|u|`` → ``s·u``, ``sign(u)`` → ``s``, ``Heaviside(u)`` →
+    ``(1 + s)/2`` for each vanishing ``u`` (matched on the original tree)."""
+    if not expr.args:
+        return expr
+    if isinstance(expr, _KINKS) and expr.args[0] in signs:
+        s = signs[expr.args[0]]
+        if isinstance(expr, sympy.Abs):
+            return s * piece(expr.args[0], signs)
+        if isinstance(expr, sympy.sign):
+            return s
+        return (1 + s) / 2
+    return expr.func(*(piece(a, signs) for a in expr.args))
+
+
+def _multilinear(value: sympy.Expr, signs: Sequence[sympy.Symbol]) -> sympy.Poly | None:
+    """``value`` as a polynomial in the signs, each power reduced by s² = 1,
+    or ``None`` when it is not polynomial in them."""
+    expanded = sympy.expand(value)
+    if not expanded.is_polynomial(*signs):
+        return None
+    reduced = expanded.replace(
+        lambda e: e.is_Pow and e.base in signs and e.exp.is_Integer and e.exp > 0,
+        lambda e: e.base if e.exp % 2 else sympy.Integer(1),
+    )
+    return sympy.Poly(sympy.expand(reduced), *signs)

@@ -49,6 +49,9 @@ class PointKind(str, Enum):
     NOT_CRITICAL = "not_critical"
     #: the Hessian could not be evaluated there
     UNKNOWN = "unknown"
+    #: f has no derivative there (a corner or a jump of |u|, sign(u)): a
+    #: critical point in the textbook sense, outside the second-derivative test
+    NONDIFFERENTIABLE = "nondifferentiable"
 
     def __str__(self) -> str:
         return self.value
@@ -72,6 +75,7 @@ _TEST_VERDICT = {
     PointKind.DEGENERATE: "test inconclusive",
     PointKind.NOT_CRITICAL: "not a critical point",
     PointKind.UNKNOWN: "undecided",
+    PointKind.NONDIFFERENTIABLE: "not differentiable",
 }
 
 _SHORT = {
@@ -82,6 +86,7 @@ _SHORT = {
     PointKind.DEGENERATE: "degenerate",
     PointKind.NOT_CRITICAL: "not critical",
     PointKind.UNKNOWN: "undecided",
+    PointKind.NONDIFFERENTIABLE: "nondifferentiable",
 }
 
 _BY_DEFINITENESS = {

@@ -93,6 +93,10 @@ class _TooLarge(Exception):
     pass
 
 
+class _Undefined(Exception):
+    """An infinite or nan intermediate: undefined, not large (log of 0)."""
+
+
 _ESTIMATE_LIMIT_BITS = 1 << 20
 
 
@@ -228,7 +232,8 @@ def exceeds_bits(
             walker.node(expr)
     except _TooLarge:
         return True
-    except (RecursionError, OverflowError, ValueError, ZeroDivisionError):
+    except (_Undefined, RecursionError, OverflowError, ValueError, ZeroDivisionError):
+        # an undefined value (log of 0, 1/0) is for the evaluation to name
         return False
     return False
 
@@ -336,8 +341,12 @@ class _Walker:
     def _check(self, value: Any) -> Any:
         import mpmath
 
-        if mpmath.isnan(value) or mpmath.isinf(value):
-            raise _TooLarge
+        if mpmath.isnan(value):
+            raise _Undefined
+        if mpmath.isinf(value):
+            # an infinite result of finite arguments: a pole (log 0), unless
+            # it overflowed, which the size check below would have refused
+            raise _Undefined
         if value != 0 and mpmath.log(abs(value), 2) > self.max_bits:
             raise _TooLarge
         return value

@@ -216,9 +216,13 @@ def value_at(
     limits = limits or Limits()
     if exceeds_bits(expr, values, limits.max_bits):
         raise UndefinedError(what.format(f"a number larger than 2^{limits.max_bits:,}"))
-    value = real_powers(expr).xreplace(dict(values))
+    try:
+        value = real_powers(expr).xreplace(dict(values))
+    except (TypeError, ValueError, ZeroDivisionError):
+        # sympy compares a nan while building the value (atan2(0, asec(0)))
+        raise UndefinedError(what.format("undefined") + _cause(expr, values)) from None
     if value.has(*_INFINITIES):
-        raise UndefinedError(what.format("undefined") + " (division by zero)")
+        raise UndefinedError(what.format("undefined") + _cause(expr, values))
     if is_undefined(value):
         raise UndefinedError(what.format("undefined"))
     if value.free_symbols:
@@ -227,7 +231,7 @@ def value_at(
         return value, None
     approx = value.evalf(FLOAT_DIGITS)
     if approx.has(*_INFINITIES):
-        raise UndefinedError(what.format("undefined") + " (division by zero)")
+        raise UndefinedError(what.format("undefined") + _cause(expr, values))
     real, imaginary = approx.as_real_imag()
     if imaginary != 0 and abs(imaginary) > _IMAGINARY_NOISE * max(1, abs(real)):
         raise UndefinedError(
@@ -243,6 +247,30 @@ def value_at(
     if not math.isfinite(number):
         raise UndefinedError(what.format("too large to represent as a float"))
     return value, number
+
+
+def _cause(expr: sympy.Expr, values: Mapping[sympy.Symbol, sympy.Expr]) -> str:
+    """Why ``expr`` is undefined at the point, in words: the innermost log of
+    0 or division by zero found, division by zero when nothing more is known.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> _cause(sympy.log(abs(x)) + 1, {x: sympy.Integer(0)})
+    ' (log of 0)'
+    """
+    point = dict(values)
+    for node in sympy.postorder_traversal(expr):
+        if isinstance(node, sympy.log):
+            argument, what = node.args[0], "log of 0"
+        elif node.is_Pow and node.exp.is_negative:
+            argument, what = node.base, "division by zero"
+        else:
+            continue
+        try:
+            if argument.xreplace(point).is_zero:
+                return f" ({what})"
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+    return " (division by zero)"
 
 
 def _rounded(approx: sympy.Float) -> float:
@@ -288,7 +316,11 @@ def exact_sign(value: sympy.Expr, *, seconds: float = 1.0) -> int | None:
     from gradcli.tolerances import EXACT_SIGN_FLOOR
 
     if value.is_Number:
+        if value is sympy.nan or not value.is_finite:
+            return None
         return 0 if value == 0 else (1 if value > 0 else -1)
+    if value.has(*_INFINITIES):
+        return None
     if value.free_symbols or seconds <= 0:
         return None
     try:

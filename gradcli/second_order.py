@@ -23,6 +23,7 @@ from typing import Any
 
 import sympy
 
+from gradcli import derivatives as derivatives_at_point
 from gradcli.budget import time_limit
 from gradcli.derivatives import Matrix, gradient_of, hessian_of
 from gradcli.errors import BudgetExceeded, DimensionError, InputError, UndefinedError
@@ -181,18 +182,22 @@ def hessian(
     values = dict(zip(variables, point, strict=True))
     where = f"at ({', '.join(map(str, variables))}) = ({', '.join(map(str, point))})"
     _refuse_unevaluated(matrix, variables)
+    # at a corner of |u| the pieces decide (derivatives.gradient_at/hessian_at)
+    plain = where.replace("{", "{{").replace("}", "}}")
     gradient_at = tuple(
-        value_at(g, values, what=f"∂f/∂{v} is {{}} {where}")[0]
-        for g, v in zip(gradient, variables, strict=True)
+        e
+        for e, _ in derivatives_at_point.gradient_at(
+            expr, variables, values, components=gradient, what=f"∂f/∂{{name}} is {{{{}}}} {plain}"
+        )
     )
     matrix_at = tuple(
-        tuple(
-            value_at(
-                matrix[i][j], values, what=f"{_partial_name(variables, i, j)} is {{}} {where}"
-            )[0]
-            for j in range(len(variables))
+        tuple(e for e, _ in row)
+        for row in derivatives_at_point.hessian_at(
+            expr,
+            variables,
+            values,
+            what=lambda i, j: f"{_partial_name(variables, i, j)} is {{}} {where}",
         )
-        for i in range(len(variables))
     )
     # decided first, with time of its own: the test applies only where ∇f = 0
     critical = gradient_vanishes(gradient_at, seconds=max(_GRADIENT_SECONDS, time_budget / 4))

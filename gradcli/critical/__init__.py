@@ -28,11 +28,13 @@ from gradcli.critical.certify import certified_candidates, solves_exactly
 from gradcli.critical.classify import classify_all
 from gradcli.critical.context import Candidate, Context, check_box
 from gradcli.critical.convexity import convexity
+from gradcli.critical.corners import corner_points, split_corners
 from gradcli.critical.extrema import global_extremum
 from gradcli.critical.results import (
     DEGENERATE,
     LOCAL_MAX,
     LOCAL_MIN,
+    NONDIFFERENTIABLE,
     NUMERIC_TOLERANCE,
     SADDLE,
     Convexity,
@@ -49,6 +51,7 @@ from gradcli.critical.solve import (
     recognise,
     solve_exactly,
 )
+from gradcli.derivatives import kinks
 from gradcli.errors import BudgetExceeded, InputError
 from gradcli.numbers import to_float
 from gradcli.second_order import check_expr, check_variables
@@ -57,6 +60,7 @@ __all__ = [
     "DEGENERATE",
     "LOCAL_MAX",
     "LOCAL_MIN",
+    "NONDIFFERENTIABLE",
     "NUMERIC_TOLERANCE",
     "SADDLE",
     "Convexity",
@@ -134,7 +138,16 @@ def _analyse(ctx: Context) -> CriticalAnalysis:
     """Solve, search, certify, classify; then convexity and the global extrema."""
     if all(g.is_zero for g in ctx.gradient):
         return _constant(ctx)
-    if any(e.has(sympy.DiracDelta, sympy.Derivative, sympy.Subs) for r in ctx.matrix for e in r):
+    corners: list[tuple[sympy.Expr, ...]] = []
+    if kinks(ctx.expr):
+        corners, solved_all = corner_points(ctx)
+        ctx.notes.append(
+            "f is not differentiable where the argument u of |u| or sign(u) is 0: such "
+            "points are listed as 'nondifferentiable' where some u = 0 and the partial "
+            "derivatives that exist there vanish"
+            + ("" if solved_all else " (not every such system could be solved)")
+        )
+    elif any(e.has(sympy.DiracDelta, sympy.Derivative, sympy.Subs) for r in ctx.matrix for e in r):
         ctx.notes.append(
             "f is not twice differentiable everywhere: points where it is not "
             "differentiable are not found"
@@ -150,18 +163,19 @@ def _analyse(ctx: Context) -> CriticalAnalysis:
     continuum: list[CriticalSet] = []
     if not complete:
         numeric, continuum = _numeric_points(ctx, exact, sets)
-    if ctx.search_cut and not (exact or sets or numeric or continuum):
+    if ctx.search_cut and not (exact or sets or numeric or continuum or corners):
         raise BudgetExceeded(
             f"the critical point search ran out of its {ctx.budget:g} s budget before "
             "finding anything (raise the budget)"
         )
     sets.extend(continuum)
-    if not complete and not (exact or sets or numeric):
+    if not complete and not (exact or sets or numeric or corners):
         ctx.notes.append(
             f"none found by a numeric search in the box {ctx.box_text()}; the search is "
             "not exhaustive, so there may still be critical points"
         )
-    points = classify_all(ctx, exact + numeric)
+    smooth, corner = split_corners(ctx, exact + numeric, corners)
+    points = classify_all(ctx, smooth) + corner
     points.sort(key=lambda p: p.point_float)
     verdict = convexity(ctx)
     if numeric or continuum:

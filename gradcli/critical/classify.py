@@ -16,9 +16,10 @@ from gradcli.critical.certify import to_sympy
 from gradcli.critical.context import SMALL, Candidate, Context, distance, to_mp
 from gradcli.critical.polynomial import Algebraic
 from gradcli.critical.results import CriticalPoint
-from gradcli.errors import UndefinedError
+from gradcli.derivatives import NotDifferentiableError, hessian_at
+from gradcli.errors import MathError, UndefinedError
 from gradcli.kinds import Definiteness, PointKind, classify, definiteness_from_eigenvalues
-from gradcli.numbers import exact_sign, to_float, value_at
+from gradcli.numbers import exact_sign, to_float
 from gradcli.second_order import OUT_OF_TIME, analyse, bounded, sylvester, within
 from gradcli.tolerances import (
     EIGENVALUE_ZERO_APPROXIMATE_POINT,
@@ -109,12 +110,21 @@ def _second_order(ctx: Context, candidate: Candidate, end: float, notes: list[st
         # an exact point too costly to handle exactly: its floats decide
         return (*_at_floats(ctx, candidate.floats, notes), value)
     try:
+        # at a corner of |u| the pieces decide (x·|x| has no f'' at 0)
         matrix_at = tuple(
-            tuple(value_at(entry, values, what="a second partial is {}")[0] for entry in row)
-            for row in ctx.matrix
+            tuple(v for v, _ in row)
+            for row in hessian_at(
+                ctx.expr, ctx.variables, values, what=lambda i, j: "a second partial is {}"
+            )
         )
+    except NotDifferentiableError:
+        notes.append("f is not twice differentiable here")
+        return None, (), value
     except UndefinedError:
         notes.append("the Hessian is undefined here")
+        return None, (), value
+    except MathError as error:
+        notes.append(error.message)
         return None, (), value
     if sum(sympy.count_ops(v) for row in matrix_at for v in row) > SMALL:
         matrix_at = tuple(tuple(v.evalf(30) for v in row) for row in matrix_at)

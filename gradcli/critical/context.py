@@ -14,7 +14,7 @@ import sympy
 
 from gradcli.derivatives import gradient_of, hessian_of
 from gradcli.errors import InputError
-from gradcli.numbers import exact
+from gradcli.numbers import exact, real_powers
 
 if TYPE_CHECKING:
     from gradcli.critical.polynomial import Algebraic
@@ -159,6 +159,15 @@ class Context:
                 "f": self.expr,
             }[what]
             modules = library or "numpy"
+            # an odd root of a negative number is real, as wherever values are taken
+            target = (
+                real_powers(target)
+                if isinstance(target, sympy.Expr)
+                else [
+                    [real_powers(e) for e in row] if isinstance(row, list) else real_powers(row)
+                    for row in target
+                ]
+            )
             self._compiled[name] = sympy.lambdify(self.variables, target, modules=modules)
         return self._compiled[name]
 

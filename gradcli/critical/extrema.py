@@ -16,6 +16,7 @@ from gradcli.critical.results import (
     DEGENERATE,
     LOCAL_MAX,
     LOCAL_MIN,
+    NONDIFFERENTIABLE,
     Convexity,
     CriticalPoint,
     CriticalSet,
@@ -148,13 +149,17 @@ def _best_critical_value(
     kind, sign = side.kind, side.sign
     candidates: list[tuple[float, Found]] = []
     for p in points:
-        if p.kind == side.local or (p.kind == DEGENERATE and p.higher_order == kind):
+        if p.kind == side.local or (
+            p.kind in (DEGENERATE, NONDIFFERENTIABLE) and p.higher_order == kind
+        ):
             candidates.append((p.value_float, p))
     for s in sets:
         if s.kind == side.local and s.value_float is not None:
             candidates.append((s.value_float, s))
     if not candidates:
-        return side.answer("unknown", f"no local {kind} was found, and f is not {side.good[0]}")
+        return side.answer(
+            "unknown", f"no local {kind} was found, and f is not proved {side.good[0]}"
+        )
     best_float = sign * min(sign * v for v, _ in candidates)
     close = [c for v, c in candidates if abs(v - best_float) <= _SAME_VALUE * (1 + abs(best_float))]
     tied = {
@@ -199,7 +204,8 @@ def _best_critical_value(
             f"but critical points outside the box may have been missed; {best_text}",
         )
     return side.answer(
-        "unknown", f"f is not {side.good[0]} and no bound {side.side} was proved; {best_text}"
+        "unknown",
+        f"f is not proved {side.good[0]} and no bound {side.side} was proved; {best_text}",
     )
 
 

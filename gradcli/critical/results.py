@@ -13,6 +13,7 @@ __all__ = [
     "DEGENERATE",
     "LOCAL_MAX",
     "LOCAL_MIN",
+    "NONDIFFERENTIABLE",
     "NUMERIC_TOLERANCE",
     "SADDLE",
     "Convexity",
@@ -26,6 +27,7 @@ LOCAL_MIN = PointKind.MINIMUM.short
 LOCAL_MAX = PointKind.MAXIMUM.short
 SADDLE = PointKind.SADDLE.short
 DEGENERATE = PointKind.DEGENERATE.short
+NONDIFFERENTIABLE = PointKind.NONDIFFERENTIABLE.short
 
 #: the bound on every |∂f/∂xᵢ| at the floats of a numeric point (stated in
 #: the output as its ``tolerance``); the point itself is certified far beyond it
@@ -36,10 +38,13 @@ NUMERIC_TOLERANCE = NUMERIC_GRADIENT_ZERO
 class CriticalPoint:
     """One isolated critical point and its classification.
 
-    ``kind`` is ``"local min"``, ``"local max"``, ``"saddle"`` or
-    ``"degenerate"`` (second-derivative test inconclusive); for a degenerate
-    point ``higher_order`` is what sampling f around it showed: ``"minimum"``,
-    ``"maximum"``, ``"neither"``, ``"flat"``, or ``None`` if not checked.
+    ``kind`` is ``"local min"``, ``"local max"``, ``"saddle"``,
+    ``"degenerate"`` (second-derivative test inconclusive) or
+    ``"nondifferentiable"`` (∇f does not exist there: a corner of |u|); for a
+    degenerate point ``higher_order`` is what sampling f around it showed:
+    ``"minimum"``, ``"maximum"``, ``"neither"``, ``"flat"``, or ``None`` if not
+    checked; for a nondifferentiable point what an exact check proved
+    (``"minimum"``, ``"maximum"``, ``"neither"``), or ``None`` (undecided).
     ``point`` and ``value`` are exact (possibly long: ``CRootOf`` expressions
     for roots not expressible in radicals), or ``None`` for numeric points.
     ``tolerance`` bounds |∂f/∂xᵢ| at ``point_float`` of a numeric point; it is

@@ -2,7 +2,8 @@
 
 JSON: ``critical_points`` is a list of objects, each with ``point`` (exact
 strings, or null for a numeric point), ``point_float``, ``kind`` (``local
-min``, ``local max``, ``saddle``, ``degenerate``), ``value``, ``value_float``,
+min``, ``local max``, ``saddle``, ``degenerate``, ``nondifferentiable``: ∇f
+does not exist there), ``value``, ``value_float``,
 ``numeric``, ``tolerance`` and ``eigenvalues_float``; a set of infinitely many
 critical points has ``set`` (its equations, ``"x = y"``) instead of ``point``.
 Then ``convexity``, ``global_min`` and ``global_max``, each an object with
@@ -115,6 +116,8 @@ def kind_text(point: CriticalPoint) -> str:
     """``local min``; a degenerate point with what the higher-order check showed."""
     if point.kind == "degenerate" and point.higher_order:
         return f"degenerate: {point.higher_order}"
+    if point.kind == "nondifferentiable":
+        return f"not differentiable: {point.higher_order or 'undecided'}"
     return point.kind
 
 
@@ -345,6 +348,7 @@ _KIND_WORDS = {
     "local max": "local maximum",
     "saddle": "saddle point",
     "degenerate": "degenerate",
+    "nondifferentiable": "not differentiable",
 }
 
 
@@ -358,7 +362,7 @@ def to_latex(report: CriticalReport) -> str:
     ]
     for p in analysis.points:
         words = _KIND_WORDS[p.kind]
-        if p.kind == "degenerate" and p.higher_order:
+        if p.kind in ("degenerate", "nondifferentiable") and p.higher_order:
             words += f" ({p.higher_order})"
         if p.numeric:
             words += f", numeric (|grad f| <= {p.tolerance:g})"
