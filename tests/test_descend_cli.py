@@ -454,3 +454,11 @@ def test_shown_rows(steps: int, every: int | None) -> None:
         assert len(rows) <= FIRST_ROWS + LAST_ROWS + 9
     else:
         assert all(k % every == 0 for k in rows[FIRST_ROWS:-LAST_ROWS] if k < steps - LAST_ROWS)
+
+
+def test_how_f_was_read_is_said_in_every_format_that_has_room() -> None:
+    plain = invoke("descend", "e^-2x + x^2", "--from", "1", "-f", "plain")
+    assert "note: read 'e^-2x' as e^(-2x)" in plain.stdout.splitlines()
+    data = invoke("descend", "e^-2x + x^2", "--from", "1", "-f", "json").json
+    assert data["notes"] == ["read 'e^-2x' as e^(-2x)"]
+    assert invoke("descend", "x^2", "--from", "1", "-f", "json").json["notes"] == []

@@ -134,6 +134,8 @@ class DescentRun:
     gradients_exact: tuple[tuple[sympy.Expr, ...], ...] | None = None
     #: why fewer exact steps than asked for were computed
     exact_note: str | None = None
+    #: how f's text was read where that was not literally what was typed
+    notes: tuple[str, ...] = ()
 
     @property
     def diverged(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy
@@ -90,4 +90,6 @@ def descend_text(
                 **options,
             ),
         )
+    if function.notes:
+        runs = tuple(replace(run, notes=function.notes) for run in runs)
     return Descents(function, point, tuple(runs))

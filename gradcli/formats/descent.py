@@ -190,6 +190,7 @@ def as_dict(run: DescentRun) -> dict[str, Any]:
         "method": run.method,
         "learning_rate": run.lr,
         "learning_rate_exact": to_text(run.lr_exact) if run.lr_exact is not None else None,
+        "notes": list(run.notes),
         "ascent": run.ascent,
         "max_steps": run.max_steps,
         "tol": run.tol,
@@ -318,6 +319,7 @@ def to_plain(run: DescentRun, *, every: int | None = None) -> str:
     lines = [
         f"function: {to_text(run.expr)}",
         f"variables: {', '.join(v.name for v in run.variables)}",
+        *(f"note: {note}" for note in run.notes),
         f"method: {run.method}",
         f"learning_rate: {run.lr!r}",
     ]
@@ -366,7 +368,11 @@ def to_plain(run: DescentRun, *, every: int | None = None) -> str:
 
 def compare_to_plain(runs: Sequence[DescentRun]) -> str:
     """One line per run: method, α, steps, final f, |∇f|, stop reason."""
-    lines = [f"function: {to_text(runs[0].expr)}", f"start: {_floats(runs[0].points[0])}"]
+    lines = [
+        f"function: {to_text(runs[0].expr)}",
+        *(f"note: {note}" for note in runs[0].notes),
+        f"start: {_floats(runs[0].points[0])}",
+    ]
     for run in runs:
         flags = " oscillating" if run.oscillating else ""
         lines.append(
