@@ -105,7 +105,7 @@ def records() -> dict[int, dict[str, Any]]:
         groups[row.get("vars")].append(index)
     found: dict[int, dict[str, Any]] = {}
     for variables, indexes in groups.items():
-        args = ["grad", "-", "--format", "json"]
+        args = ["grad", "-", "--format", "json", "--no-simplify"]
         if variables:
             args += ["--vars", variables]
         stdin = "".join(ROWS[i]["input"] + "\n" for i in indexes)
