@@ -1417,17 +1417,14 @@ class _Parser:
                     tok.pos,
                     hint=f"did you mean {prefix}({rest})? (a variable named {name} needs --vars)",
                 )
-            product = "*".join(units)
-            if len(units) > 1 and variables and not declared:
-                raise self.error(
-                    f"'{name}' is not a variable here",
-                    tok.pos,
-                    hint=f"did you mean {product}? (a variable named {name} needs --vars)",
+            if 1 < len(units) <= 3 or (len(units) > 1 and variables):
+                # xy is x·y in every textbook, whether or not x and y appear alone
+                out.extend(_product_tokens(tok, units, following))
+                self.notes.append(
+                    f"read '{name}' as {'·'.join(units)} "
+                    f"(a product; a variable named {name} needs --vars)"
                 )
-            if len(units) > 1 and variables:
-                self.notes.append(f"read '{name}' as a parameter (for a product write {product})")
-            elif 1 < len(units) <= 3:
-                self.notes.append(f"read '{name}' as one variable (for a product write {product})")
+                continue
             out.append(tok)
         self.tokens = out
 
@@ -1467,9 +1464,15 @@ class _Parser:
                 hint=f"write {last_function}({last_argument}{exponent}) "
                 f"or {last_function}({last_argument}){exponent}",
             )
+        if not last_argument and len(pieces) > 1 and not pieces[-2][2][1]:
+            return None  # lnsin(x): the brackets would close inside the name
         tokens: list[Token] = []
         shown: list[str] = []
-        for (prefix_at, prefix), (function_at, fn), (argument_at, arg) in pieces:
+        #: functions applied to what follows them in the name: lnsinx is ln(sin(x))
+        outer: list[str] = []
+        for index, ((prefix_at, prefix), (function_at, fn), (argument_at, arg)) in enumerate(
+            pieces
+        ):
             if prefix:
                 units = _argument_units(prefix)
                 before = Token("name", prefix, tok.pos + prefix_at)
@@ -1484,8 +1487,12 @@ class _Parser:
                     f"or log({fn[3:]}{arg}) for the logarithm of {fn[3:]}·{arg}",
                 )
             tokens.append(Token("name", fn, start, end=start + len(fn)))
+            at = tok.pos + argument_at
+            if not arg and index + 1 < len(pieces):
+                tokens.append(Token("open", "(", at, value=True, end=at))
+                outer.append(fn)
+                continue
             if arg:
-                at = tok.pos + argument_at
                 tokens.append(Token("open", "(", at, value=True, end=at))
                 for unit in _argument_units(arg):
                     if unit.isdigit():
@@ -1493,9 +1500,14 @@ class _Parser:
                     else:
                         tokens.append(Token("name", unit, at, end=at))
                 tokens.append(Token("close", ")", at, value=True, end=tok.stop))
-                shown.append(f"{fn}({arg})")
+                reading = f"{fn}({arg})"
             else:
-                shown.append(fn)
+                reading = fn
+            for function in reversed(outer):
+                tokens.append(Token("close", ")", at, value=True, end=tok.stop))
+                reading = f"{function}({reading})"
+            outer.clear()
+            shown.append(reading)
         self.notes.append(f"read '{name}' as {'·'.join(shown)}")
         return tokens
 
@@ -2104,8 +2116,6 @@ def _run_in_pieces(
             return None
         if not _ARGUMENT.fullmatch(argument):
             return None
-        if not argument and k + 1 < len(found):
-            return None  # sincosx: which is the argument of which?
         pieces.append(((previous_end, prefix), (start, function), (end, argument)))
         previous_end = following
     return pieces

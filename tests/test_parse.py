@@ -190,28 +190,24 @@ def test_a_juxtaposition_of_variables_is_their_product_with_a_note() -> None:
     assert f.notes == ("read 'xe' as x·e (a product of variables and e)",)
 
 
-def test_a_short_name_alone_is_one_variable_with_a_note() -> None:
+def test_letters_side_by_side_are_a_product_with_a_note() -> None:
+    # xy is x·y in every textbook, whether or not x and y also appear alone
     f = parse_function("xy")
-    assert f.variables == (symbol("xy"),)
-    assert f.notes == ("read 'xy' as one variable (for a product write x*y)",)
-
-
-def test_a_name_mixing_variables_and_other_letters_is_refused() -> None:
-    with pytest.raises(ParseError) as caught:
-        parse_expression("x + xy")
-    error = caught.value
-    assert error.message == "'xy' is not a variable here"
-    assert error.position == 4
-    assert error.hint == "did you mean x*y? (a variable named xy needs --vars)"
+    assert f.expr == symbol("x") * symbol("y")
+    assert f.notes == ("read 'xy' as x·y (a product; a variable named xy needs --vars)",)
+    assert parse_expression("x + xy") == symbol("x") + symbol("x") * symbol("y")
+    # a longer name is a name (rate, loss), unless its letters are all variables
+    assert parse_function("rate").variables == (symbol("rate"),)
 
 
 def test_declared_variables_decide() -> None:
     assert to_text(parse_function("xy", variables=["x", "y"]).expr) == "x*y"
     f = parse_function("xy + x", variables=["xy", "x"])
     assert f.variables == (symbol("xy"), symbol("x"))
+    assert f.notes == ()
     f = parse_function("xyz + x", variables=["x", "y"])
-    assert f.parameters == (symbol("xyz"),)
-    assert "read 'xyz' as a parameter (for a product write x*y*z)" in f.notes
+    assert f.parameters == (symbol("z"),)
+    assert any("read 'xyz' as x·y·z" in note for note in f.notes)
 
 
 @pytest.mark.parametrize("word", ["True", "None", "if", "import", "class", "not", "and"])
