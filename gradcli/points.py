@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 
 import sympy
 
+from gradcli import lines
 from gradcli.errors import GradcliError, InputError, UndefinedError
 from gradcli.limits import Limits
+from gradcli.lines import Block
 from gradcli.parse import Function
 
 if TYPE_CHECKING:
@@ -168,62 +170,27 @@ def evaluate_chunks(
         yield Chunk(numbers, points, gradients, magnitudes, tuple(bad), undefined, text)
 
 
-@dataclass(frozen=True)
-class Block:
-    """Whole lines of raw input, and the number of the first."""
-
-    first_line: int
-    data: bytes
-
-
 #: a point's line is never held longer than this: the rest of it is skipped
 MAX_LINE_BYTES = 1 << 20
-#: what stands for a line that was longer (it cannot be read as a point)
-_TOO_LONG = f"<a line longer than {MAX_LINE_BYTES:,} bytes>"
 
 
 def blocks_of_lines(
     read: Callable[[int], bytes], size: int = 1 << 20, *, max_line: int = MAX_LINE_BYTES
 ) -> Iterator[Block]:
-    """Blocks of whole lines from a byte stream, as fast as they arrive.
+    """Blocks of whole lines of points, read by :func:`gradcli.lines.blocks`.
 
     ``read(n)`` returns up to ``n`` bytes of what is available (as
     ``BufferedReader.read1`` does), so a slow producer gets small blocks and
-    prompt output, and a fast one large blocks and throughput.
+    prompt output, and a fast one large blocks and throughput. A byte-order
+    mark at the start is dropped; a line longer than ``max_line`` bytes
+    (``/dev/zero``, say) is not held: it stands as a line that cannot be
+    read, and the lines after it go on.
 
     >>> import io
-    >>> list(blocks_of_lines(io.BytesIO(b"1,3\\n2,4\\n5").read1))
-    [Block(first_line=1, data=b'1,3\\n2,4\\n'), Block(first_line=3, data=b'5\\n')]
-
-    A line longer than ``max_line`` bytes (``/dev/zero``, say) is not held:
-    it stands as a line that cannot be read, and the lines after it go on.
+    >>> [b.data for b in blocks_of_lines(io.BytesIO(b"\\xef\\xbb\\xbf1,3\\n2,4\\r\\n5").read1)]
+    [b'1,3\\n2,4\\n', b'5\\n']
     """
-    pending = b""
-    next_line = 1
-    skipping = False  # inside a line already found too long
-    while True:
-        data = read(size)
-        if not data:
-            break
-        if skipping:
-            end = data.find(b"\n")
-            if end < 0:
-                continue
-            skipping, data = False, data[end:]
-        pending += data
-        cut = pending.rfind(b"\n")
-        if len(pending) - (cut + 1) > max_line:
-            # the unfinished last line is too long: keep a stand-in, skip the rest
-            pending = pending[: cut + 1] + _TOO_LONG.encode()
-            skipping = True
-            cut = pending.rfind(b"\n")
-        if cut < 0:
-            continue
-        block, pending = pending[: cut + 1], pending[cut + 1 :]
-        yield Block(next_line, block)
-        next_line += block.count(b"\n")
-    if pending:
-        yield Block(next_line, pending + b"\n")
+    return lines.blocks(read, max_line=max_line, size=size)
 
 
 def read_block(
@@ -237,22 +204,24 @@ def read_block(
     line, and a line that cannot be read is a NaN row and a :class:`BadLine`.
     """
     k = len(names)
-    fast = _read_plain(block.data, k)
+    fast = None if block.too_long else _read_plain(block.data, k)
     if fast is not None:
         lines = block.data.decode("ascii").split("\n")
         lines.pop()  # the block ends with a newline
         return range(block.first_line, block.first_line + len(lines)), fast, [], lines
     numbers = []
     kept = []
-    for offset, raw in enumerate(block.data.decode("utf-8", errors="replace").split("\n")):
+    for number, raw in enumerate(
+        block.data.decode("utf-8", errors="replace").split("\n"), start=block.first_line
+    ):
         line = raw.strip()
-        if line and not line.startswith("#"):
-            numbers.append(block.first_line + offset)
+        if (line and not line.startswith("#")) or number in block.too_long:
+            numbers.append(number)
             kept.append(line)
     points, bad = read_points(kept, names, numbers=numbers, limits=limits)
     bad = [
         BadLine(b.number, b.text, f"the line is longer than {MAX_LINE_BYTES:,} bytes")
-        if b.text == _TOO_LONG
+        if b.number in block.too_long
         else b
         for b in bad
     ]

@@ -15,7 +15,6 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import IO, Any
 
 from gradcli.errors import InputError
@@ -29,6 +28,7 @@ from gradcli.grading.results import (
     RowResult,
     part_verdicts,
 )
+from gradcli.lines import LongLine, lines, reader
 
 __all__ = ["COLUMNS", "MAX_LINE", "BatchReader", "LongLine", "read_lines", "summarize"]
 
@@ -87,70 +87,25 @@ def summarize(results: Iterable[RowResult]) -> BatchSummary:
     )
 
 
-@dataclass(frozen=True)
-class LongLine:
-    """A line longer than ``limit`` bytes, skipped unread (it stands for its row)."""
-
-    limit: int
-
-
 def read_lines(stream: IO[bytes], *, max_line: int = MAX_LINE) -> Iterator[str | LongLine]:
-    r"""The lines of a batch's bytes, read lazily, for :class:`BatchReader`.
+    r"""The lines of a batch's bytes, read lazily by :func:`gradcli.lines.lines`.
 
     A line ends at ``\n``, ``\r\n`` or a lone ``\r`` (old Mac files), from a
-    file or a pipe alike. A UTF-8 byte-order mark (Excel) is dropped; bytes
-    that are not UTF-8 become U+FFFD and spoil only their own cell. A line
-    longer than ``max_line`` bytes is never held: it is a :class:`LongLine`,
-    given as soon as the bound is passed (so endless input without a line
-    end is refused at once), and the rest of it is skipped.
+    file or a pipe alike. A UTF-8 byte-order mark (Excel) is dropped and a
+    UTF-16 batch refused; bytes that are not UTF-8 become U+FFFD and spoil
+    only their own cell. A line longer than ``max_line`` bytes is never held:
+    it is a :class:`LongLine`, given as soon as the bound is passed (so
+    endless input without a line end is refused at once).
 
     >>> import io
     >>> list(read_lines(io.BytesIO(b"\xef\xbb\xbfid,gradient\ra,2x\r\nb,\xff")))
     ['id,gradient', 'a,2x', 'b,\ufffd']
     """
-    read = getattr(stream, "read1", None) or stream.read
-    pending = b""
-    started = skipping = False
-    while True:
-        chunk = read(_CHUNK)
-        end_of_input = not chunk
-        pending += chunk
-        if not started:
-            if len(pending) < 3 and not end_of_input:
-                continue
-            if pending.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise InputError("the batch is UTF-16 text: save it as UTF-8 (CSV UTF-8)")
-            pending = pending.removeprefix(b"\xef\xbb\xbf")
-            started = True
-        start = 0
-        for match in _LINE_END.finditer(pending):
-            if not end_of_input and match.end() == len(pending) and match.group() == b"\r":
-                break  # a \r\n may be split across reads
-            line = pending[start : match.start()]
-            start = match.end()
-            if skipping:  # the end of a line already given as a LongLine
-                skipping = False
-            else:
-                yield _line(line, max_line)
-        pending = pending[start:]
-        if end_of_input:
-            if pending and not skipping:
-                yield _line(pending, max_line)
-            return
-        # a line not ended yet (a last \r may end it) and already too long
-        if len(pending) - pending.endswith(b"\r") > max_line:
-            if not skipping:
-                yield LongLine(max_line)
-            skipping = True
-            pending = pending[-1:] if pending.endswith(b"\r") else b""
+    for line in lines(reader(stream), max_line=max_line, utf16=_UTF16):
+        yield line if isinstance(line, LongLine) else line.decode("utf-8", "replace")
 
 
-_CHUNK = 1 << 16
-_LINE_END = re.compile(rb"\r\n|\r|\n")
-
-
-def _line(line: bytes, max_line: int) -> str | LongLine:
-    return LongLine(max_line) if len(line) > max_line else line.decode("utf-8", "replace")
+_UTF16 = "the batch is UTF-16 text: save it as UTF-8 (CSV UTF-8)"
 
 
 class BatchReader:
