@@ -116,7 +116,7 @@ def cli(ctx: click.Context, debug: bool, color: str, no_files: bool) -> None:
 
     Expressions are read by gradcli's own parser (no code is ever run): ^ or **
     for powers, 2x and xy for products, sin cos tan exp ln log sqrt abs …, pi
-    and e. An expression starting with '-' goes after '--'.
+    and e. An expression may start with '-': gradcli grad "-x^2" --at 1.
     """
     use_color = decide_color(color)
     ctx.obj = Settings(color=use_color, width=terminal_width(use_color), files=not no_files)

@@ -68,6 +68,115 @@ def terminal_width(color: bool) -> int:
 
 
 # --------------------------------------------------------------------------
+# Reading the command line: an expression may start with '-'
+
+
+class Command(click.Command):
+    """A command whose expression argument may start with '-' (``"-x^2"``).
+
+    click takes every token that starts with '-' for an option. Here a token
+    is an option only if it starts with ``--`` (a name this command does not
+    know is still refused, with click's suggestion) or is a cluster of this
+    command's short options (``-f``, ``-fjson``, ``-h``); any other token
+    (``-x^2``, ``-(x+y)``, ``-2x``, ``-xy``) is an argument. An option's
+    value is taken as before, whatever it starts with (``--at -1,2``). A
+    ``--`` makes the next token an argument, and options after it are
+    still options. '-' alone stays stdin.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _arguments_last(args, self._options(ctx), ctx))
+
+    def _options(self, ctx: click.Context) -> dict[str, click.Option]:
+        options: dict[str, click.Option] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in param.opts:
+                    options[name] = param
+                for name in param.secondary_opts:
+                    options[name] = _FLAG
+        return options
+
+
+#: stands for the ``--no-…`` half of a boolean flag: it takes no value
+_FLAG = click.Option(["--gradcli-flag"], is_flag=True)
+
+
+def _arguments_last(
+    args: Sequence[str], options: dict[str, click.Option], ctx: click.Context | None = None
+) -> list[str]:
+    """``args`` with the options first, then ``--`` and the arguments, for click.
+
+    >>> at = click.Option(["--at"])
+    >>> _arguments_last(["-x^2", "--at", "-1"], {"--at": at})
+    ['--at', '-1', '--', '-x^2']
+    >>> _arguments_last(["--", "-x", "--at", "1"], {"--at": at})
+    ['--at', '1', '--', '-x']
+    """
+    front: list[str] = []
+    arguments: list[str] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        i += 1
+        if token == "--":
+            arguments.extend(args[i : i + 1])
+            i += 1
+            continue
+        takes = _option_values(token, options)
+        if takes is None:
+            arguments.append(token)
+            continue
+        front.append(token)
+        if takes == _OPTIONAL:
+            # like click: the next token is the value unless it starts with '-'
+            takes = int(i < len(args) and not args[i].startswith("-"))
+        if i + takes > len(args):
+            wanted = "an argument" if takes == 1 else f"{takes} arguments"
+            raise click.BadOptionUsage(token, f"Option {token!r} requires {wanted}.", ctx)
+        front.extend(args[i : i + takes])
+        i += takes
+    return [*front, "--", *arguments] if arguments else front
+
+
+_OPTIONAL = -1
+
+
+def _option_values(token: str, options: dict[str, click.Option]) -> int | None:
+    """How many following tokens ``token`` takes as an option; None: not an option.
+
+    ``_OPTIONAL`` for an option whose value may be left out (``--steps``).
+    """
+    if token.startswith("--"):
+        name, equals, _ = token.partition("=")
+        option = options.get(name)
+        if option is None or equals:
+            return 0  # unknown (click says so) or its value attached
+        return _values(option)
+    if len(token) < 2 or not token.startswith("-"):
+        return None
+    if token in options:
+        return _values(options[token])
+    # a cluster of short options: flags, and perhaps one taking the rest as its value
+    for at, letter in enumerate(token[1:], start=1):
+        option = options.get(f"-{letter}")
+        if not (letter.isascii() and letter.isalpha()) or option is None:
+            return None
+        if _values(option):
+            rest = token[at + 1 :]
+            return 0 if rest.isascii() and rest.isalpha() else None
+    return 0
+
+
+def _values(option: click.Option) -> int:
+    if option.is_flag or option.count:
+        return 0
+    if getattr(option, "_flag_needs_value", False):
+        return _OPTIONAL
+    return max(1, option.nargs)
+
+
+# --------------------------------------------------------------------------
 # Options shared by commands
 
 
@@ -370,67 +479,53 @@ def _decoded(raw: bytes, name: str) -> str:
         raise InputError(f"{name} is not UTF-8 text") from None
 
 
-#: the longest stdin line held when the caller gives no bound: longer lines
-#: are cut here and then refused by the parser's own length check
+#: the longest stdin line held when the caller gives no bound
 LINE_CAP = 1_000_000
+
+
+@dataclass(frozen=True)
+class CutLine(Line):
+    """A stdin line longer than the bound: only its start is kept, if anything."""
 
 
 def stdin_lines(stream: Any = None, *, max_length: int | None = None) -> Iterator[Line]:
     """Lines from stdin, skipping blanks and ``#`` comments, read lazily.
 
-    Lines end at LF, CRLF or a lone CR, as in a file; a byte-order mark at the
-    start is dropped. At most ``max_length`` + 1 characters of a line are
-    held: a longer line is cut there, so that the parser refuses it as too
-    long (that line's error) and the next lines go on.
+    Read by :func:`gradcli.lines.lines`: lines end at LF, CRLF or a lone CR,
+    as in a file, and a byte-order mark at the start is dropped. At most
+    ``max_length`` + 1 characters of a line are held: a longer line is a
+    :class:`CutLine`, which :func:`refuse_cut` makes that line's error, and
+    the next lines go on.
     """
     if max_length is None:
         max_length = max(Limits.from_env().max_length, LINE_CAP)
+    texts: Iterator[str | None]
     if stream is None:
+        from gradcli.lines import LongLine, lines, reader
+
         # bytes, decoded leniently: a stray non-UTF-8 byte makes one bad line
         # (the parser names the character), not a crash of the whole batch
         texts = (
-            raw.decode("utf-8", "surrogateescape")
-            for raw in bounded_lines(_reader(sys.stdin.buffer), 4 * (max_length + 1))
+            None if isinstance(raw, LongLine) else raw.decode("utf-8", "surrogateescape")
+            for raw in lines(reader(sys.stdin.buffer), max_line=4 * (max_length + 1))
         )
     else:
-        texts = (raw[: max_length + 1] for raw in stream)
+        texts = (raw.removeprefix("\ufeff") if n == 0 else raw for n, raw in enumerate(stream))
     for number, raw in enumerate(texts, start=1):
-        if number == 1:
-            raw = raw.removeprefix("\ufeff")
-        line = raw[: max_length + 1].strip()
-        if line and not line.startswith("#"):
+        if raw is None:
+            yield CutLine(number, "")
+            continue
+        line = raw.strip()
+        if len(line) > max_length:
+            yield CutLine(number, line[: max_length + 1])
+        elif line and not line.startswith("#"):
             yield Line(number, line)
 
 
-def _reader(stream: Any) -> Callable[[int], bytes]:
-    read: Callable[[int], bytes] = getattr(stream, "read1", stream.read)
-    return read
-
-
-def bounded_lines(read: Callable[[int], bytes], limit: int, size: int = 1 << 16) -> Iterator[bytes]:
-    r"""Lines of a byte stream, each cut to at most ``limit`` bytes, as they arrive.
-
-    ``read(n)`` returns up to ``n`` bytes of what is available (``read1``).
-    Lines end at ``\n``, ``\r\n`` or a lone ``\r``; the rest of an over-long
-    line is read and dropped, so memory stays bounded whatever comes in.
-
-    >>> import io
-    >>> list(bounded_lines(io.BytesIO(b"ab\r\ncdefg\rh\n\ni").read1, 3))
-    [b'ab', b'cde', b'h', b'', b'i']
-    """
-    kept = b""
-    pending_cr = False  # the last chunk ended with \r: a \n next belongs to it
-    while True:
-        data = read(size)
-        if not data:
-            break
-        if pending_cr and data.startswith(b"\n"):
-            data = data[1:]
-        pending_cr = data.endswith(b"\r")
-        pieces = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-        for piece in pieces[:-1]:
-            yield kept + piece[: limit - len(kept)]
-            kept = b""
-        kept += pieces[-1][: limit - len(kept)]
-    if kept:
-        yield kept
+def refuse_cut(line: Line, limits: Limits) -> None:
+    """A :class:`CutLine` is its line's error: it is longer than ``--max-length``."""
+    if isinstance(line, CutLine):
+        raise LimitError(
+            f"the line is longer than {limits.max_length:,} characters "
+            "(raise it with --max-length or GRADCLI_MAX_LENGTH)"
+        )

@@ -11,6 +11,7 @@ import click
 
 from gradcli import runner
 from gradcli.commands.base import (
+    Command,
     Settings,
     formatted,
     limit_options,
@@ -28,7 +29,7 @@ from gradcli.runner import Output
 MAX_SEED = 2**32 - 1
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("expression", required=False)
 @click.option("--gradient", metavar="VECTOR", help="∇f: '2x+y, x+2y', '(…, …)', '<…, …>', '[…]'.")
 @click.option("--at", "at", metavar="POINT", help="The point: 1,3 or 'x=1, y=3'.")

@@ -10,6 +10,7 @@ import click
 
 from gradcli import runner
 from gradcli.commands.base import (
+    Command,
     Settings,
     format_option,
     formatted,
@@ -44,7 +45,7 @@ class Request:
     started: float
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("expression")
 @click.option(
     "--box",

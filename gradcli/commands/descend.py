@@ -11,6 +11,7 @@ import click
 
 from gradcli import runner
 from gradcli.commands.base import (
+    Command,
     Settings,
     format_option,
     formatted,
@@ -51,7 +52,7 @@ class Request:
     latex: bool | None
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("expression")
 @click.option(
     "--from",

@@ -10,12 +10,14 @@ import click
 
 from gradcli import runner
 from gradcli.commands.base import (
+    Command,
     Settings,
     format_option,
     formatted_with_steps,
     limit_options,
     read_expression,
     refuse_csv_steps,
+    refuse_cut,
     screen_of,
     settings,
     split_names,
@@ -28,7 +30,7 @@ from gradcli.limits import Limits
 from gradcli.runner import Line, Output
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("expression")
 @click.option(
     "--at",
@@ -100,8 +102,13 @@ def grad(
         steps=steps,
     )
     if expression == "-":
+
+        def job(line: Line) -> Any:
+            refuse_cut(line, limits)
+            return render(line.text, output_format, screen, line=line, **options)
+
         return runner.run_lines(
-            lambda line: render(line.text, output_format, screen, line=line, **options),
+            job,
             stdin_lines(max_length=limits.max_length),
             timeout=limits.timeout,
             on_error=_error_record if output_format == "json" else None,

@@ -10,6 +10,7 @@ import click
 
 from gradcli import runner
 from gradcli.commands.base import (
+    Command,
     Settings,
     at_option,
     format_option,
@@ -47,7 +48,7 @@ class Request:
     steps: str | None = None
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("expression")
 @at_option()
 @steps_option("second partial")

@@ -8,6 +8,7 @@ import click
 
 from gradcli import runner
 from gradcli.commands.base import (
+    Command,
     Settings,
     at_option,
     format_option,
@@ -32,7 +33,7 @@ class Request:
     latex: bool | None
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("components")
 @at_option()
 @variables_option

@@ -5,12 +5,18 @@ from __future__ import annotations
 import click
 
 from gradcli import runner
-from gradcli.commands.base import limit_options, read_expression, split_names, variables_option
+from gradcli.commands.base import (
+    Command,
+    limit_options,
+    read_expression,
+    split_names,
+    variables_option,
+)
 from gradcli.errors import InputError
 from gradcli.limits import Limits
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("expression")
 @click.option(
     "--output",
