@@ -229,3 +229,9 @@ def test_an_over_long_stdin_line_says_the_limit_not_a_wrong_length(length: int) 
         "gradcli: line 1: error: the line is longer than 10,000 characters "
         "(raise it with --max-length or GRADCLI_MAX_LENGTH)"
     ]
+
+
+def test_the_line_reader_imports_no_sympy() -> None:
+    code = "import sys, gradcli.lines; print('sympy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
