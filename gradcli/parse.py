@@ -1436,7 +1436,7 @@ class _Parser:
         what precedes it multiplies (``ylnx`` is y·ln(x)). Refused where two
         readings are both common: ``sinx^2`` and ``log2x``.
         """
-        pieces = _run_in_pieces(tok.text)
+        pieces = _run_in_pieces(_canonical_name(tok.text))
         if pieces is None:
             return None
         name = tok.text
@@ -1672,9 +1672,14 @@ class _Parser:
             if nxt.kind == "end" or (nxt.kind == "op" and nxt.text in "*/^"):
                 raise self.error("missing exponent after '^'", nxt.pos)
             self._enter(tok.pos)
+            k = self.i
+            while self.tokens[k].kind == "op" and self.tokens[k].text in "+-":
+                k += 1
+            # e^(2)x: an exponent in brackets ends at its bracket
+            bracketed = self.tokens[k].kind in ("open", "bar")
             try:
                 exponent = self.unary()
-                if self._tight(self.peek()):
+                if not bracketed and self._tight(self.peek()):
                     exponent = self._run_on_exponent(start, base, nxt, exponent)
             finally:
                 self._leave()
@@ -2075,7 +2080,12 @@ _RUN_IN_FUNCTIONS = sorted(
     key=len,
     reverse=True,
 )
-_ARGUMENT = re.compile(r"(?:[0-9]+)?(?:pi|[A-Za-z](?:_[0-9]+|[0-9]*))*")
+#: Greek letters spelt out inside a run-in argument (sintheta); not the two-letter
+#: ones, which are as likely two variables (sinxi)
+_SPELT_GREEK = "|".join(sorted((g for g in GREEK_NAMES if len(g) > 2), key=len, reverse=True))
+_UNIT_TEXT = rf"[0-9]+|pi|{_SPELT_GREEK}|[A-Za-z](?:_[0-9]+|[0-9]*)"
+_ARGUMENT = re.compile(rf"(?:{_UNIT_TEXT})*")
+_SPELT_GREEK_AT = re.compile(_SPELT_GREEK)
 
 
 def _run_in_pieces(
@@ -2087,6 +2097,8 @@ def _run_in_pieces(
     [('y', 'ln', 'x')]
     >>> [(p[1], f[1], a[1]) for p, f, a in _run_in_pieces("sinxcos2y")]
     [('', 'sin', 'x'), ('', 'cos', '2y')]
+    >>> [(p[1], f[1], a[1]) for p, f, a in _run_in_pieces("sinthetacostheta")]
+    [('', 'sin', 'theta'), ('', 'cos', 'theta')]
     >>> _run_in_pieces("x_1") is None, _run_in_pieces("xy") is None
     (True, True)
     """
@@ -2097,7 +2109,9 @@ def _run_in_pieces(
     while i < len(name):
         function = next((f for f in _RUN_IN_FUNCTIONS if name.startswith(f, i)), None)
         if function is None:
-            i += 1
+            # no function inside a Greek letter's name: thetacos is θ·cos, not θ·a·cos
+            greek = _SPELT_GREEK_AT.match(name, i)
+            i = greek.end() if greek else i + 1
             continue
         found.append((i, function))
         i += len(function)
@@ -2122,8 +2136,12 @@ def _run_in_pieces(
 
 
 def _argument_units(text: str) -> list[str]:
-    """``2xy`` → ``['2', 'x', 'y']``; ``pix`` → ``['pi', 'x']``."""
-    return re.findall(r"[0-9]+|pi|[A-Za-z](?:_[0-9]+|[0-9]*)", text)
+    """``2xy`` → ``['2', 'x', 'y']``; ``pix`` → ``['pi', 'x']``.
+
+    >>> _argument_units("2theta"), _argument_units("x_1y")
+    (['2', 'theta'], ['x_1', 'y'])
+    """
+    return re.findall(_UNIT_TEXT, text)
 
 
 def _product_tokens(tok: Token, units: list[str], following: Token | None) -> list[Token]:
