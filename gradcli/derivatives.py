@@ -18,7 +18,7 @@ import sympy
 
 from gradcli.errors import MathError, UndefinedError
 from gradcli.limits import Limits
-from gradcli.numbers import describe_point, exact_sign, value_at
+from gradcli.numbers import describe_point, exact, exact_sign, value_at
 from gradcli.printing import to_unicode
 
 __all__ = [
@@ -288,7 +288,7 @@ def gradient_at(
     f is not differentiable at x = 1, y = 1: |x - y| has a corner where x - y = 0
     """
     variables = tuple(variables)
-    values = {k: sympy.sympify(v) for k, v in values.items()}
+    values = {k: exact(v, symbolic=True) for k, v in values.items()}
     where = describe_point(values)
     names = [what.format(name=v.name, where=where) for v in variables]
     pieces = _Pieces.at(expr, values, where, limits, f)
@@ -328,7 +328,7 @@ def hessian_at(
     its first derivatives have a corner where x = 0 (from |x|)
     """
     variables = tuple(variables)
-    values = {k: sympy.sympify(v) for k, v in values.items()}
+    values = {k: exact(v, symbolic=True) for k, v in values.items()}
     where = describe_point(values)
     n = len(variables)
 
