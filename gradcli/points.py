@@ -80,8 +80,10 @@ def compile_gradient(
             "would need values (list every symbol in --vars)"
         )
     from gradcli.magnitude import float_overflow
+    from gradcli.numbers import real_powers
 
-    exprs = [function.expr, *components]
+    # an odd root of a negative number is real, as value_at takes it
+    exprs = [real_powers(e) for e in (function.expr, *components)]
     for expr in exprs:
         shown = float_overflow(expr)
         if shown is not None:
@@ -115,10 +117,15 @@ def for_numpy(expr: sympy.Expr) -> sympy.Expr:
     ``sign(x)``). A ``DiracDelta`` that comes from differentiating is 0 away
     from its centre and undefined there; a derivative or substitution sympy
     left unevaluated, or any other function numpy lacks, is undefined.
+    ``sign(u)`` is undefined where ``u = 0`` too: there it is the derivative
+    of ``|u|`` at its corner, and whether ∇f exists is for the exact
+    :func:`gradcli.derivatives.gradient_at` to decide (``|x|³`` has one).
 
     >>> x = sympy.Symbol("x", real=True)
     >>> for_numpy(sympy.diff(sympy.sign(x), x))
     2*Piecewise((nan, Eq(x, 0)), (0, True))
+    >>> for_numpy(sympy.sign(x))
+    Piecewise((nan, Eq(x, 0)), (sign(x), True))
     """
     from sympy.printing.numpy import NumPyPrinter
 
@@ -136,7 +143,10 @@ def for_numpy(expr: sympy.Expr) -> sympy.Expr:
             return True
         return False
 
-    expr = expr.replace(sympy.DiracDelta, delta)
+    def strict_sign(u: sympy.Expr) -> sympy.Expr:
+        return sympy.Piecewise((sympy.nan, sympy.Eq(u, 0)), (sympy.sign(u), True))
+
+    expr = expr.replace(sympy.DiracDelta, delta).replace(sympy.sign, strict_sign)
     return expr.replace(unsupported, lambda node: sympy.nan)
 
 
@@ -158,9 +168,10 @@ def evaluate_chunks(
         if not numbers:
             continue
         gradients = gradient_at(points)
+        readable = ~np.isnan(points).any(axis=1)
+        _decide_exactly(function, components, points, gradients, readable, limits)
         with np.errstate(all="ignore"):
             magnitudes = np.sqrt(np.einsum("ij,ij->i", gradients, gradients))
-        readable = ~np.isnan(points).any(axis=1)
         undefined = int((~np.isfinite(magnitudes) & readable).sum())
         if undefined:
             # inf and complex-looking results are undefined too: show them as NaN
@@ -168,6 +179,46 @@ def evaluate_chunks(
             gradients[broken] = np.nan
             magnitudes[broken] = np.nan
         yield Chunk(numbers, points, gradients, magnitudes, tuple(bad), undefined, text)
+
+
+#: points per chunk whose undefined float gradient is looked at exactly; past
+#: this many (a stream mostly outside f's domain) they stay undefined
+EXACT_PER_CHUNK = 64
+
+
+def _decide_exactly(
+    function: Function,
+    components: Sequence[sympy.Expr],
+    points: np.ndarray,
+    gradients: np.ndarray,
+    readable: np.ndarray,
+    limits: Limits,
+) -> None:
+    """Rows whose float gradient is undefined, decided by the exact gradient.
+
+    Floats cannot tell a corner of ``|x|`` (no gradient) from a point where
+    ``|x|³`` is flat (gradient 0), and give NaN at both; the exact
+    :func:`gradcli.derivatives.gradient_at` tells them apart. Rows it finds
+    undefined stay NaN.
+    """
+    import numpy as np
+
+    from gradcli.derivatives import gradient_at
+    from gradcli.numbers import exact, value_at
+
+    undefined = np.flatnonzero(readable & ~np.isfinite(gradients).all(axis=1))
+    for row in undefined[:EXACT_PER_CHUNK]:
+        values = {v: exact(float(c)) for v, c in zip(function.variables, points[row])}
+        try:
+            value_at(function.expr, values, limits=limits)  # no gradient where no f
+            exact_gradient = gradient_at(
+                function.expr, function.variables, values, components=components, limits=limits
+            )
+        except GradcliError:
+            continue
+        floats = [number for _, number in exact_gradient]
+        if all(number is not None for number in floats):
+            gradients[row] = floats
 
 
 #: a point's line is never held longer than this: the rest of it is skipped

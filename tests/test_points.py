@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradcli.calculus import gradient
-from gradcli.points import Block, blocks_of_lines, read_block, read_points
+from gradcli.derivatives import gradient_of
+from gradcli.parse import parse_function
+from gradcli.points import Block, blocks_of_lines, evaluate_chunks, read_block, read_points
 from tests.conftest import invoke
 
 SEED = "x^2+y^2+xy"
@@ -182,3 +184,32 @@ def test_an_over_long_line_in_a_block_is_a_bad_line_of_its_own() -> None:
     assert list(numbers) == [1, 2, 3] and [b.number for b in bad] == [2]
     assert "longer than" in bad[0].reason
     assert np.isnan(points[1]).all() and points[2].tolist() == [2, 4]
+
+
+@pytest.mark.parametrize(
+    ("expr", "point", "expected"),
+    [
+        # corners: no gradient (the one-sided slopes of |x| at 0 are -1 and 1)
+        ("abs(x) + y", (0.0, 1.0), None),
+        ("abs(x - y)", (1.0, 1.0), None),
+        ("sign(x) + y", (0.0, 1.0), None),
+        # flat at the kink: the gradient exists and is 0 in x
+        ("abs(x)^3 + y", (0.0, 1.0), (0.0, 1.0)),
+        ("x*abs(x) + y", (0.0, 2.0), (0.0, 1.0)),
+        # an odd root of a negative number is real
+        ("cbrt(x) + y", (-8.0, 0.0), (1 / 12, 1.0)),
+    ],
+)
+def test_streamed_points_agree_with_the_exact_gradient_at_kinks(
+    expr: str, point: tuple[float, float], expected: tuple[float, float] | None
+) -> None:
+    function = parse_function(expr)
+    components = gradient_of(function.expr, function.variables)
+    block = Block(first_line=1, data=f"{point[0]},{point[1]}\n".encode())
+    (chunk,) = evaluate_chunks(function, components, [block])
+    row = chunk.gradients[0]
+    if expected is None:
+        assert np.isnan(row).all() and chunk.undefined == 1
+    else:
+        assert row.tolist() == pytest.approx(expected, rel=1e-15)
+        assert chunk.undefined == 0
