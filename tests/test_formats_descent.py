@@ -6,6 +6,7 @@ They write the golden files that the command's tests compare with.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 import sympy
@@ -21,6 +22,7 @@ SEED = parse_function("x^2 + y^2 + xy")
 @pytest.mark.parametrize("fmt", ["json", "csv", "plain", "latex"])
 def test_the_seed_in_each_format(fmt: str) -> None:
     run = descend(SEED.expr, SEED.variables, (1, 3), lr=0.1, steps=5)
+    run = replace(run, notes=SEED.notes)  # as descend_text gives it
     assert_golden(f"descend_seed.{fmt}", getattr(formats, f"to_{fmt}")(run))
 
 
