@@ -27,6 +27,7 @@ from gradcli.parse import (
     parse_function,
     parse_point,
     parse_vector,
+    reading_notes,
     symbol,
 )
 
@@ -177,10 +178,12 @@ def jacobian(
     ((y, x), (1, 1), (cos(x), 0))
     """
     limits = limits or Limits()
-    if isinstance(fs, str):
-        components = parse_vector(fs, variables=variables or (), limits=limits)
-    else:
-        components = tuple(as_function(f, limits=limits).expr for f in fs)
+    with reading_notes() as read:
+        if isinstance(fs, str):
+            components = parse_vector(fs, variables=variables or (), limits=limits)
+        else:
+            components = tuple(as_function(f, limits=limits).expr for f in fs)
+    notes = tuple(dict.fromkeys(read))
     free = set().union(*(c.free_symbols for c in components))
     whole = Function(
         expr=sympy.Tuple(*components),
@@ -196,7 +199,9 @@ def jacobian(
     )
     matrix = jacobian_of(components, whole.variables)
     if at is None:
-        return Jacobian(components=components, variables=whole.variables, matrix=matrix)
+        return Jacobian(
+            components=components, variables=whole.variables, matrix=matrix, notes=notes
+        )
     values = point_values(whole, at, limits=limits)
     point = tuple(values[v] for v in whole.variables)
     rows_exact = []
@@ -224,6 +229,7 @@ def jacobian(
         matrix_at_float=tuple(tuple(float(v) for v in row) for row in rows_float)  # type: ignore[arg-type]
         if has_floats
         else None,
+        notes=notes,
     )
 
 

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from gradcli.parse import parse_expression
-from tests.conftest import FORMATS, Result, failing, ok, strict_json
+from tests.conftest import FORMATS, Result, failing, invoke, ok, strict_json
 from tests.golden import assert_golden
 
 SEED = "x*y, x+y, sin(x)"
@@ -121,3 +121,16 @@ def test_usage_errors_exit_2(components: str, message: str) -> None:
     result = failing("jacobian", components)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_how_the_components_were_read_is_said() -> None:
+    data = invoke("jacobian", "sin2x, x y", "--at", "0,1", "-f", "json").json
+    assert data["notes"] == ["read 'sin2x' as sin(2x)"]
+    assert data["jacobian_at"] == [["2", "0"], ["1", "0"]]
+    assert invoke("jacobian", "sin(2x), x y", "-f", "json").json["notes"] == []
+
+
+def test_greek_variables_are_the_expression_s_symbols() -> None:
+    # θ in --vars is the θ of the components: no zero column
+    data = invoke("jacobian", "r cos θ, r sin θ", "--vars", "r,θ", "-f", "json").json
+    assert data["jacobian"] == [["cos(theta)", "-r*sin(theta)"], ["sin(theta)", "r*cos(theta)"]]
