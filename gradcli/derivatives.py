@@ -16,7 +16,7 @@ from itertools import product
 
 import sympy
 
-from gradcli.errors import MathError, UndefinedError
+from gradcli.errors import MathError, NotDifferentiableError
 from gradcli.limits import Limits
 from gradcli.numbers import describe_point, exact, exact_sign, value_at
 from gradcli.printing import to_unicode
@@ -220,10 +220,6 @@ def _diff_by_shape(
 
 # --------------------------------------------------------------------------
 # Derivatives at a point where f may have a corner or a jump
-
-
-class NotDifferentiableError(UndefinedError):
-    """f has no derivative at the point: a corner or a jump of |u|, sign(u)."""
 
 
 #: the functions whose argument's zero set may be a corner or a jump of f

@@ -113,6 +113,10 @@ class UndefinedError(MathError):
     """A value is undefined at the point (division by zero, not real, …)."""
 
 
+class NotDifferentiableError(UndefinedError):
+    """f has no derivative at the point: a corner or a jump of |u|, sign(u)."""
+
+
 class BudgetExceeded(MathError):
     """The computation ran out of its time budget."""
 
