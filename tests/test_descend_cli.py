@@ -462,3 +462,15 @@ def test_how_f_was_read_is_said_in_every_format_that_has_room() -> None:
     data = invoke("descend", "e^-2x + x^2", "--from", "1", "-f", "json").json
     assert data["notes"] == ["read 'e^-2x' as e^(-2x)"]
     assert invoke("descend", "x^2", "--from", "1", "-f", "json").json["notes"] == []
+
+
+def test_a_run_that_ends_on_a_corner_says_there_is_no_gradient_there() -> None:
+    # from x = 0, descent on |x| + y² stays on the corner x = 0, where the
+    # formula sign(0)·… reads 0: that is not a gradient
+    data = invoke("descend", "abs(x) + y^2", "--from", "0,1", "-f", "json").json
+    assert data["final_kind"] == "unknown"
+    assert data["warning"].startswith("f is not differentiable at the final point (0, ")
+    assert "|x| has a corner where x = 0" in data["warning"]
+    # off the corner, and where |x|³ is flat, no such warning
+    smooth = invoke("descend", "abs(x)^3 + y^2", "--from", "0,1", "-f", "json").json
+    assert "not differentiable" not in (smooth["warning"] or "")

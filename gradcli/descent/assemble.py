@@ -10,7 +10,7 @@ from typing import Any
 import sympy
 
 from gradcli.budget import time_limit
-from gradcli.derivatives import derivatives_along
+from gradcli.derivatives import derivatives_along, gradient_at
 from gradcli.descent.compile import _Program
 from gradcli.descent.engine import _eigenvalues, _hessian_at, _norms, _Raw, _step_lengths
 from gradcli.descent.options import _Options
@@ -22,7 +22,7 @@ from gradcli.descent.results import (
     Diagnosis,
     StopReason,
 )
-from gradcli.errors import BudgetExceeded
+from gradcli.errors import BudgetExceeded, GradcliError, NotDifferentiableError
 from gradcli.kinds import PointKind, classify, definiteness_from_eigenvalues
 from gradcli.limits import Limits
 from gradcli.numbers import exact, real_powers
@@ -57,6 +57,13 @@ def _assemble(
     kind, eigenvalues = _classify(expr, program, final_point, raw.reason, limits)
     message = _stop_message(raw, options, steps, norms[-1])
     warning = _warning(kind, raw.reason, ascent, norms[-1], eigenvalues)
+    corner = _corner(expr, variables, final_point, limits)
+    if corner is not None:
+        kind, eigenvalues = PointKind.UNKNOWN, ()
+        warning = (
+            f"{corner}; the |∇f| shown there is the formula's value (sign(0) = 0), "
+            "not a gradient; see gradcli critical for what the point is"
+        )
     diagnosis = None
     if raw.reason is StopReason.DIVERGED or oscillating_in:
         diagnosis = _diagnose(
@@ -146,6 +153,35 @@ def _classify(
     if kind is PointKind.DEGENERATE and len(point) == 1:
         kind = _higher_derivative_test(expr, program.variables[0], point[0], limits)
     return kind, eigenvalues
+
+
+def _corner(
+    expr: sympy.Expr,
+    variables: Sequence[sympy.Symbol],
+    point: tuple[float, ...],
+    limits: Limits,
+) -> str | None:
+    """Why f has no gradient at the final point, if it ends on a corner of |u|.
+
+    Descent on |x| + y² from x = 0 stays on the corner x = 0, where the float
+    formula sign(0)·… gives 0: there is no gradient there to be small.
+    """
+    if not expr.has(sympy.Abs, sympy.sign, sympy.Heaviside) or not all(
+        math.isfinite(v) for v in point
+    ):
+        return None
+    values = {v: exact(c) for v, c in zip(variables, point)}
+    try:
+        with time_limit(limits.simplify_timeout, "the corner test"):
+            gradient_at(expr, variables, values, limits=limits)
+    except NotDifferentiableError as error:
+        # the point as the run shows it, not as the exact rationals of its floats
+        reason = error.message.partition(": ")[2] or error.message
+        shown = ", ".join(f"{c:.6g}" for c in point)
+        return f"f is not differentiable at the final point ({shown}): {reason}"
+    except GradcliError:
+        return None
+    return None
 
 
 def _higher_derivative_test(
