@@ -138,7 +138,7 @@ def _assert_one_line_error(result: Result, code: int, fragment: str) -> None:
     ("args", "code", "fragment"),
     [
         (("grad", "x+)"), 2, "unmatched ')'"),
-        (("grad", "sinx"), 2, "unknown name 'sinx'"),
+        (("grad", "sinx^2"), 2, "'sinx^2' is ambiguous"),
         (("grad", "foo(x)"), 2, "unknown function"),
         (("grad", "x*y", "--at", "1,z"), 2, "must be a number"),
         (("grad", "x^2", "--at", "a=1"), 2, "not a variable"),
