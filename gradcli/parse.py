@@ -116,6 +116,7 @@ FUNCTIONS: Mapping[str, FunctionSpec] = {
     "tan": _ONE(sympy.tan),
     "sec": _ONE(sympy.sec),
     "csc": _ONE(sympy.csc),
+    "cosec": _ONE(sympy.csc),
     "cot": _ONE(sympy.cot),
     "asin": _ONE(sympy.asin),
     "acos": _ONE(sympy.acos),
@@ -241,7 +242,10 @@ _OPEN_FOR = {")": "(", "]": "[", "}": "{"}
 _CLOSE_FOR = {"(": ")", "[": "]", "{": "}"}
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_]")
 _LOG_BASE = re.compile(r"^log_([0-9]+)$")
-_UNIT = re.compile("[A-Za-z" + "".join(GREEK) + "][0-9]*")
+#: Greek letters spelt out inside a longer name (sintheta, thetax); not the
+#: two-letter ones, which are as likely two variables (xi, mu), but pi
+_SPELT_GREEK = "|".join(sorted((g for g in GREEK_NAMES if len(g) > 2), key=len, reverse=True))
+_UNIT = re.compile(f"(?:pi|{_SPELT_GREEK}|[A-Za-z" + "".join(GREEK) + "])[0-9]*")
 #: Python's keywords are never names here (``lambda`` is the Greek letter)
 _PYTHON_WORDS = frozenset(keyword.kwlist) - {"lambda"}
 #: names of numbers that are not real, or not numbers
@@ -423,7 +427,7 @@ def _read_equation(
     left, left_notes = _parse_side(text, lhs, 0, names, limits, latex)
     right, right_notes = _parse_side(text, rhs, at + 1, names, limits, latex)
     notes = left_notes + right_notes
-    if left.is_Symbol and left not in right.free_symbols:
+    if left.is_Symbol and left not in right.free_symbols and left.name not in names:
         notes.insert(
             0,
             f"read '{lhs.strip()} = …' as the function {lhs.strip()} = {rhs.strip()} "
@@ -562,7 +566,7 @@ def parse_point(
     parts = split_top_level(inner)
     if not parts or any(not part.strip() for part, _ in parts):
         raise ParseError("a point needs one number per variable, separated by commas", text=text)
-    if len(parts) == 1 and len(function.variables) > 1:
+    if len(parts) == 1:
         # 1 2, as points are written one per line on standard input
         bare = inner.strip()
         lead = offset + len(inner) - len(inner.lstrip())
@@ -570,7 +574,9 @@ def parse_point(
             bare, lead = bare[1:-1], lead + 1
         spaced = [(m.group(0), lead + m.start()) for m in re.finditer(r"\S+", bare)]
         if len(spaced) > 1 and all(_balanced_prefix(piece) for piece, _ in spaced):
-            parts, offset = spaced, 0
+            # with one variable, "pi / 2" is one coordinate; "1 -2" is two
+            if len(function.variables) > 1 or all(_NUMBER.fullmatch(p) for p, _ in spaced):
+                parts, offset = spaced, 0
     by_name = {s.name: s for s in (*function.variables, *function.parameters)}
     named = [_split_assignment(part) for part, _ in parts]
     values: dict[sympy.Symbol, sympy.Expr] = {}
@@ -669,6 +675,9 @@ def _strip_vector_brackets(text: str) -> tuple[str, int]:
         ):
             return inner, lead + 1
     return text, 0
+
+
+_NUMBER = re.compile(r"[-+−]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:/[0-9]+)?")
 
 
 def _balanced_prefix(text: str) -> bool:
@@ -892,7 +901,7 @@ class _Tokenizer:
             _NAME_CHARS.match(text[end]) or text[end] in GREEK or _is_name_letter(text[end])
         ):
             ch = text[end]
-            if not ch.isascii() and ch not in GREEK:
+            if not ch.isascii() and ch not in GREEK and ch != "π":
                 raise self._bad_character(ch, end)
             end += 1
             if ch == "_" and end < len(text) and text[end].isdigit():
@@ -917,7 +926,8 @@ class _Tokenizer:
             name = text[i:end] + sub
             end = close + 1
         else:
-            name = text[i:end]
+            # π inside a name is pi, as a letter of it: cos2πx is cos2pix
+            name = text[i:end].replace("π", "pi")
         if name.startswith("_"):
             raise self.error("a name must start with a letter", i)
         if name.endswith("_"):
@@ -1386,6 +1396,7 @@ class _Parser:
                     following.pos,
                     hint=f"write {name}_1 for a subscript, or {name}*(…) for a product",
                 )
+            self._check_notation(tok, following)
             run_in = self._run_in(tok, following)
             if run_in is not None:
                 out.extend(run_in)
@@ -1396,7 +1407,8 @@ class _Parser:
                 out.extend(_product_tokens(tok, units, following))
                 shown = "·".join(units)
                 of = "variables" if len(variables) == len(units) else "variables and e"
-                self.notes.append(f"read '{name}' as {shown} (a product of {of})")
+                typed = self.text[tok.pos : tok.stop]
+                self.notes.append(f"read '{typed}' as {shown} (a product of {of})")
                 continue
             if (
                 len(units) > 1
@@ -1417,16 +1429,50 @@ class _Parser:
                     tok.pos,
                     hint=f"did you mean {prefix}({rest})? (a variable named {name} needs --vars)",
                 )
-            if 1 < len(units) <= 3 or (len(units) > 1 and variables):
+            if 1 < len(units) <= 3:
                 # xy is x·y in every textbook, whether or not x and y appear alone
                 out.extend(_product_tokens(tok, units, following))
                 self.notes.append(
-                    f"read '{name}' as {'·'.join(units)} "
+                    f"read '{self.text[tok.pos : tok.stop]}' as {'·'.join(units)} "
                     f"(a product; a variable named {name} needs --vars)"
                 )
                 continue
             out.append(tok)
         self.tokens = out
+
+    def _check_notation(self, tok: Token, following: Token | None) -> None:
+        """Refuse names that are a function written another way: ``Ln``, ``SIN x``,
+        ``log_b x``, ``tg x``. Read as letters they would be a product."""
+        name = tok.text
+        lowered = name.lower()
+        if lowered != name and (lowered in FUNCTIONS or _run_in_pieces(lowered)):
+            called = following is not None and following.kind == "open"
+            raise self.error(
+                f"unknown {'function' if called else 'name'} '{name}'",
+                tok.pos,
+                hint=f"function names are lower case: did you mean {lowered}? "
+                f"(a variable named {name} needs --vars)",
+            )
+        if name.startswith("log_"):
+            raise self.error(
+                f"unknown name '{name}'",
+                tok.pos,
+                hint="a logarithm to base b is log(x, b); log_2(x) and log_10(x) are read too",
+            )
+        for alias, meant in _OTHER_NOTATIONS.items():
+            if name.startswith(alias) and _ARGUMENT.fullmatch(name[len(alias) :]):
+                raise self.error(
+                    f"'{alias}' is not a function name gradcli uses",
+                    tok.pos,
+                    hint=f"write {meant}",
+                )
+        for unit in _units(name):
+            if unit in _NOT_REAL_NAMES:
+                raise self.error(
+                    f"'{unit}' in '{name}' {_NOT_REAL_NAMES[unit]}",
+                    tok.pos,
+                    hint=f"a variable named {name} needs --vars",
+                )
 
     def _run_in(self, tok: Token, following: Token | None) -> list[Token] | None:
         """``sin2x``, ``ylnx``, ``xsin(x)``: a function name run into its neighbours.
@@ -1448,6 +1494,24 @@ class _Parser:
             and last_argument
         ):
             return None  # sine(x) is a misspelt function, not sin(e)·x
+        if (
+            last_argument.isdigit()
+            and following is not None
+            and following.pos > tok.stop
+            and following.kind in ("num", "name", "open", "root", "bar")
+            and not (following.kind == "name" and following.text in FUNCTIONS)
+        ):
+            # sin2 x: sin(2x), sin(2)·x, or sin²x pasted from a PDF?
+            then = {"open": "(…)", "bar": "|…|", "root": following.text + "…"}.get(
+                following.kind, following.text
+            )
+            raise self.error(
+                f"'{name} {then}' is ambiguous",
+                tok.pos,
+                hint=f"write {last_function}({last_argument}{then}), "
+                f"{last_function}({last_argument})*{then} "
+                f"or {last_function}^{last_argument}({then})",
+            )
         tight_power = (
             following is not None
             and following.pos == tok.stop
@@ -1466,6 +1530,12 @@ class _Parser:
             )
         if not last_argument and len(pieces) > 1 and not pieces[-2][2][1]:
             return None  # lnsin(x): the brackets would close inside the name
+        typed = self.text[tok.pos : tok.stop]
+
+        def place(offset: int) -> int:
+            # θ is spelt theta in the pieces: past one, positions are the name's
+            return tok.pos + offset if typed == _canonical_name(tok.text) else tok.pos
+
         tokens: list[Token] = []
         shown: list[str] = []
         #: functions applied to what follows them in the name: lnsinx is ln(sin(x))
@@ -1475,10 +1545,10 @@ class _Parser:
         ):
             if prefix:
                 units = _argument_units(prefix)
-                before = Token("name", prefix, tok.pos + prefix_at)
+                before = Token("name", prefix, place(prefix_at))
                 tokens.extend(_product_tokens(before, units, None))
                 shown.extend(units)
-            start = tok.pos + function_at
+            start = place(function_at)
             if fn in ("log2", "log10") and arg:
                 raise self.error(
                     f"'{name}' is ambiguous",
@@ -1487,7 +1557,7 @@ class _Parser:
                     f"or log({fn[3:]}{arg}) for the logarithm of {fn[3:]}·{arg}",
                 )
             tokens.append(Token("name", fn, start, end=start + len(fn)))
-            at = tok.pos + argument_at
+            at = place(argument_at)
             if not arg and index + 1 < len(pieces):
                 tokens.append(Token("open", "(", at, value=True, end=at))
                 outer.append(fn)
@@ -1500,7 +1570,7 @@ class _Parser:
                     else:
                         tokens.append(Token("name", unit, at, end=at))
                 tokens.append(Token("close", ")", at, value=True, end=tok.stop))
-                reading = f"{fn}({arg})"
+                reading = f"{fn}({_shown_units(_argument_units(arg))})"
             else:
                 reading = fn
             for function in reversed(outer):
@@ -1508,7 +1578,7 @@ class _Parser:
                 reading = f"{function}({reading})"
             outer.clear()
             shown.append(reading)
-        self.notes.append(f"read '{name}' as {'·'.join(shown)}")
+        self.notes.append(f"read '{self.text[tok.pos : tok.stop]}' as {'·'.join(shown)}")
         return tokens
 
     def _check_reserved(self, tok: Token, declared: set[str]) -> None:
@@ -1608,7 +1678,7 @@ class _Parser:
                 divisor.pos,
                 hint=f"write {numerator}/({'*'.join(units)}) or ({numerator}/{units[0]})*{rest}",
             )
-        if not self._starts_operand(after) or after.kind == "bar":
+        if not self._starts_operand(after):
             return
         tight = self.tokens[self.i - 1].stop == after.pos
         notes = len(self.notes)
@@ -1681,10 +1751,49 @@ class _Parser:
                 exponent = self.unary()
                 if not bracketed and self._tight(self.peek()):
                     exponent = self._run_on_exponent(start, base, nxt, exponent)
+                if not bracketed:
+                    self._check_fraction_exponent(tok, start, nxt)
             finally:
                 self._leave()
             return self._power(base, exponent, tok.pos)
         return base
+
+    def _check_fraction_exponent(self, caret: Token, start: Token, first: Token) -> None:
+        """``x^1/2``: x^(1/2) to whoever typed it, (x^1)/2 by the rules.
+
+        Nobody writes x^1 for x, so ``x^1/2`` and ``x^-1/3`` are refused with
+        both readings; ``x^3/2`` is read as (x³)/2, with a note. Python's
+        ``x**3/2`` (how gradcli prints) means (x³)/2 as Python reads it.
+        """
+        last = self.tokens[self.i - 1]
+        slash, denominator = self.peek(), self.peek(1)
+        if not (
+            self.text[caret.pos : caret.stop] == "^"
+            and last.kind == "num"
+            and last.value.denominator == 1
+            and slash.kind == "op"
+            and slash.text == "/"
+            and slash.pos == last.stop
+            and denominator.kind == "num"
+            and denominator.pos == slash.stop
+        ):
+            return
+        base = self.text[start.pos : first.pos].rstrip()
+        exponent = self._source(first.pos)
+        if last.value % int(denominator.value or 1) == 0:
+            return  # x^4/2 is x⁴/2: x^(4/2) would be written x^2
+        if last.value == 1:
+            raise self.error(
+                f"'{base}{exponent}/{denominator.text}' is ambiguous",
+                slash.pos,
+                hint=f"write {base}({exponent}/{denominator.text}) "
+                f"or ({base}{exponent})/{denominator.text}",
+            )
+        self.notes.append(
+            f"read '{base}{exponent}/{denominator.text}' as ({base}{exponent})/"
+            f"{denominator.text} (for a fractional power write {base}"
+            f"({exponent}/{denominator.text}))"
+        )
 
     def _run_on_exponent(
         self, start: Token, base: sympy.Expr, first: Token, exponent: sympy.Expr
@@ -1782,7 +1891,20 @@ class _Parser:
             try:
                 if self.peek().kind == "end":
                     raise self.error(f"missing operand after '{tok.text}'", tok.pos)
+                start = self.peek()
                 radicand = self.power()
+                if self._tight(self.peek()) and start.kind != "open":
+                    # √2x: √(2x) to some readers, √2·x to others
+                    radicand_text = self._source(start.pos)
+                    after = self.peek()
+                    self.power()
+                    following = self._source(after.pos)
+                    raise self.error(
+                        f"'{tok.text}{radicand_text}{following}' is ambiguous",
+                        after.pos,
+                        hint=f"write {tok.text}({radicand_text}{following}) "
+                        f"or {tok.text}{radicand_text}*{following}",
+                    )
             finally:
                 self._leave()
             return self._power(radicand, sympy.Rational(1, tok.value), tok.pos)
@@ -1928,6 +2050,21 @@ class _Parser:
                     hint=f"write {name}({argument}{space}{following}) "
                     f"or {name}({argument})*{following}",
                 )
+            if after.kind == "op" and after.text == "/":
+                # tan^-1 y/x, sin x/2: the quotient's function, or a function over a number?
+                argument = self.text[start.pos : after.pos].strip()
+                self.take()
+                denominator = self.peek()
+                try:
+                    self.unary()
+                    below = self._source(denominator.pos)
+                except GradcliError:
+                    below = denominator.text
+                raise self.error(
+                    f"'{self._source(tok.pos)}' is ambiguous without brackets",
+                    after.pos,
+                    hint=f"write {name}({argument}/{below}) or {name}({argument})/{below}",
+                )
         else:
             raise self.error(f"{name} needs an argument, as in {name}(x)", tok.pos)
         log_base = _LOG_BASE.match(name)
@@ -2063,10 +2200,20 @@ def _units(name: str) -> list[str]:
 
     >>> _units("xy"), _units("x1x2"), _units("x_1"), _units("2x")
     (['x', 'y'], ['x1', 'x2'], [], [])
+    >>> _units("thetax"), _units("pix"), _units("θx")
+    (['theta', 'x'], ['pi', 'x'], ['θ', 'x'])
     """
     units = _UNIT.findall(name)
     return units if "".join(units) == name else []
 
+
+#: functions as other countries' textbooks write them
+_OTHER_NOTATIONS: Mapping[str, str] = {
+    "arctg": "atan(x)",
+    "ctg": "cot(x)",
+    "tg": "tan(x)",
+    "lg": "log10(x) for the base-10 logarithm, or log2(x) for base 2",
+}
 
 #: f^-1 written for the inverse function: sin^-1(x) is asin(x)
 _INVERSES: Mapping[str, str] = {
@@ -2080,9 +2227,6 @@ _RUN_IN_FUNCTIONS = sorted(
     key=len,
     reverse=True,
 )
-#: Greek letters spelt out inside a run-in argument (sintheta); not the two-letter
-#: ones, which are as likely two variables (sinxi)
-_SPELT_GREEK = "|".join(sorted((g for g in GREEK_NAMES if len(g) > 2), key=len, reverse=True))
 _UNIT_TEXT = rf"[0-9]+|pi|{_SPELT_GREEK}|[A-Za-z](?:_[0-9]+|[0-9]*)"
 _ARGUMENT = re.compile(rf"(?:{_UNIT_TEXT})*")
 _SPELT_GREEK_AT = re.compile(_SPELT_GREEK)
@@ -2142,6 +2286,19 @@ def _argument_units(text: str) -> list[str]:
     (['2', 'theta'], ['x_1', 'y'])
     """
     return re.findall(_UNIT_TEXT, text)
+
+
+def _shown_units(units: list[str]) -> str:
+    """Units as a reader writes them: ``2πx``, ``2xy``, but ``theta·x``.
+
+    >>> _shown_units(["2", "pi", "x"]), _shown_units(["theta", "x"])
+    ('2πx', 'theta·x')
+    """
+    shown = ["π" if unit == "pi" else unit for unit in units]
+    letters = [u for u in shown if not u.isdigit()]
+    if all(len(u) == 1 or re.fullmatch(r"[A-Za-z]_?[0-9]+", u) for u in letters):
+        return "".join(shown)
+    return "".join(shown[: len(shown) - len(letters)]) + "·".join(letters)
 
 
 def _product_tokens(tok: Token, units: list[str], following: Token | None) -> list[Token]:

@@ -53,7 +53,7 @@ def read(text: str, **kwargs: object) -> str:
         ("x/2*y", "x*y/2"),
         ("-x^2", "-x**2"),
         ("2^-1", "1/2"),
-        ("x^-1/2", "1/(2*x)"),
+        ("x^-1 / 2", "1/(2*x)"),
         ("2^3^2", "512"),
         ("--x", "x"),
         ("(x+1)(x-1)", "(x - 1)*(x + 1)"),
@@ -279,6 +279,7 @@ def test_a_byte_that_is_not_utf8_is_named() -> None:
 # Errors say where, and what to do
 
 
+LOWER_CASE = "function names are lower case: did you mean sin? (a variable named Sin needs --vars)"
 INVERSE = "write the inverse function by its name, or 1/ln(x) for the reciprocal"
 INDEXING = "'x[' looks like indexing, which expressions do not have"
 SUBSCRIPT = "write x_1 for a subscript, or x*(…) for a product"
@@ -301,7 +302,7 @@ PARTIAL = "\\partial: write the function itself: gradcli takes the derivatives"
         ("x^", "missing exponent after '^'", 2, None),
         ("2 3", "two numbers in a row", 2, "write the operator between them, e.g. 2*3"),
         ("sine(x)", "unknown function 'sine'", 0, "did you mean sin?"),
-        ("Sin(x)", "unknown function 'Sin'", 0, "did you mean sin?"),
+        ("Sin(x)", "unknown function 'Sin'", 0, LOWER_CASE),
         ("ln^-1(x)", "ln^-1 is ambiguous", 0, INVERSE),
         ("x[0]", INDEXING, 1, SUBSCRIPT),
         ("gamma(x)", "'gamma(…)' is not a function gradcli accepts", 0, GAMMA),
@@ -633,7 +634,7 @@ def test_what_sympy_builds_in_two_steps_is_rebuilt_to_its_one_step_form() -> Non
         ("sinh2x", "sinh(2*x)", "read 'sinh2x' as sinh(2x)"),
         ("xsin(x)", "x*sin(x)", "read 'xsin' as x·sin"),
         ("sinxcosy", "sin(x)*cos(y)", "read 'sinxcosy' as sin(x)·cos(y)"),
-        ("sinpix", "sin(pi*x)", "read 'sinpix' as sin(pix)"),
+        ("sinpix", "sin(pi*x)", "read 'sinpix' as sin(πx)"),
         # a function, a space, and a product written together
         ("sin 2x", "sin(2*x)", "read 'sin 2x' as sin(2x)"),
         ("ln 2x + 1", "log(2*x) + 1", "read 'ln 2x' as ln(2x)"),
@@ -736,8 +737,10 @@ def test_points_may_be_separated_by_spaces() -> None:
     assert parse_point("1 2", f) == {symbol("x"): 1, symbol("y"): 2}
     assert parse_point("(1 -2)", f) == {symbol("x"): 1, symbol("y"): -2}
     assert parse_point("pi/2 1", f) == {symbol("x"): sympy.pi / 2, symbol("y"): 1}
-    # one variable: "1 -2" is the number -1, as typed
-    assert parse_point("1 -2", parse_function("x^2")) == {symbol("x"): -1}
+    # one variable: "1 -2" is two numbers, as on standard input; "pi / 2" is one
+    with pytest.raises(DimensionError, match="2 coordinates"):
+        parse_point("1 -2", parse_function("x^2"))
+    assert parse_point("pi / 2", parse_function("x^2")) == {symbol("x"): sympy.pi / 2}
 
 
 def test_greek_in_vars_is_the_symbol_of_the_expression() -> None:
@@ -758,3 +761,62 @@ def _expr(text: str) -> sympy.Expr:
 )  # fmt: skip
 def test_an_odd_root_of_a_negative_number_is_real(text: str, value: sympy.Expr) -> None:
     assert parse_expression(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # longer names stay names: only 2-3 letters, or letters that are all
+        # variables, are a product
+        ("rate*x + r", "rate*x + r"),
+        ("loss + s", "loss + s"),
+        ("xmin + x", "xmin + x"),
+        # pi and spelt-out Greek letters are units of a name
+        ("2pix", "2*pi*x"),
+        ("thetax + theta + x", "theta*x + theta + x"),
+        ("cos2πx", "cos(2*pi*x)"),
+        ("sinπx", "sin(pi*x)"),
+        ("cosecx", "csc(x)"),
+    ],
+)
+def test_names_made_of_letters(text: str, expected: str) -> None:
+    names = {n: symbol(n) for n in ("x", "r", "s", "rate", "loss", "xmin", "theta")}
+    assert parse_expression(text) == sympy.sympify(expected, locals=names)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Ln x", "function names are lower case: did you mean ln?"),
+        ("SIN x", "function names are lower case: did you mean sin?"),
+        ("Ix", "'I' in 'Ix' is the imaginary unit"),
+        ("tgx", "write tan(x)"),
+        ("lg(x)", "log10(x)"),
+        ("log_b x", "log(x, b)"),
+        ("√2x", "write √(2x) or √2*x"),
+        ("1/2|x|", "write 1/(2|x|) or (1/2)*|x|"),
+        ("x^1/2", "write x^(1/2) or (x^1)/2"),
+        ("x^-1/3", "write x^(-1/3) or (x^-1)/3"),
+        ("tan^-1 y/x", "write atan(y/x) or atan(y)/x"),
+        ("sin x/2", "write sin(x/2) or sin(x)/2"),
+        ("sin2 x", "write sin(2x), sin(2)*x or sin^2(x)"),
+    ],
+)
+def test_more_ambiguous_or_foreign_notation_is_refused(text: str, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_expression(text)
+    assert message in f"{caught.value.message} {caught.value.hint}"
+
+
+def test_a_fraction_after_a_power_is_read_left_to_right_with_a_note() -> None:
+    f = parse_function("x^3/2")
+    assert f.expr == symbol("x") ** 3 / 2
+    assert f.notes == ("read 'x^3/2' as (x^3)/2 (for a fractional power write x^(3/2))",)
+    # x^2/2 has no other sensible reading, and Python's x**3/2 is Python's
+    assert parse_function("x^2/2").notes == ()
+    assert parse_function("x**3/2").notes == ()
+
+
+def test_a_name_in_vars_on_the_left_of_an_equation_is_a_level_surface() -> None:
+    f = parse_function("z = x + y", variables=["x", "y", "z"])
+    assert f.expr == symbol("z") - symbol("x") - symbol("y")
