@@ -360,3 +360,23 @@ def test_batch_rows_say_how_their_answers_were_read(tmp_path: Path) -> None:
     assert [row["notes"] for row in rows] == [["gradient: read 'cos2x' as cos(2x)"], []]
     plain = invoke("check", "sin(2x) + y^2", "--batch", str(batch), "-f", "plain").stdout
     assert "ann gradient: correct (symbolic): read 'cos2x' as cos(2x)" in plain
+
+
+@pytest.mark.parametrize(
+    ("part", "answer", "hint"),
+    [
+        ("--gradient", "2x 2y", "write 2x, 2y"),
+        ("--value", "2 4", "write 2, 4"),
+        ("--hessian", "2 0; 0 2", "write 2, 0"),
+        ("--hessian", "[[2 0],[0 2]]", "write 2, 0"),
+    ],
+)
+def test_components_separated_by_spaces_are_unreadable_not_multiplied(
+    part: str, answer: str, hint: str
+) -> None:
+    # read as a product, "2x 2y" would be the wrong answer 4xy; it is neither
+    args = ["check", "x^2 + y^2", part, answer, "--at", "1,2"]
+    result = invoke(*args, "-f", "json")
+    assert result.exit_code == 2, result
+    assert [p["verdict"] for p in result.json["parts"]] == ["unreadable"]
+    assert f"hint: {hint}" in result.stderr

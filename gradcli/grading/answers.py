@@ -27,7 +27,15 @@ from gradcli.printing import to_text
 if TYPE_CHECKING:
     from gradcli.grading.problem import Problem
 
-__all__ = ["Entry", "all_zero", "make_entry", "read_critical", "read_matrix", "read_vector"]
+__all__ = [
+    "Entry",
+    "all_zero",
+    "check_separated",
+    "make_entry",
+    "read_critical",
+    "read_matrix",
+    "read_vector",
+]
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,7 @@ def read_vector(text: str, problem: Problem, limits: Limits) -> list[Entry]:
     except ParseError:
         scaled = _scaled_vector(text, problem, limits)
         if scaled is None:
+            check_separated(text, 1, len(problem.variables))
             raise
         entries = scaled
     else:
@@ -78,6 +87,28 @@ def read_vector(text: str, problem: Problem, limits: Limits) -> list[Entry]:
         entries = [make_entry(e, t) for e, t in zip(exprs, parts)]
     _check_symbols(entries, text, problem)
     return entries
+
+
+def check_separated(text: str, components: int, wanted: int, *, what: str = "components") -> None:
+    """``5 7`` or ``2x 2y`` where two components are wanted: refused, not multiplied.
+
+    A point may be written ``1 2``; an answer's components need commas, so
+    that a product such as ``2x y`` is never taken for two components (and
+    a wrong answer, 4xy, for a right one written with spaces).
+    """
+    pieces = text.strip().strip("[]()<>").split()
+    operators = "+-*/^·×−="
+    if (
+        components == 1 < wanted
+        and len(pieces) > 1
+        and not any(p[0] in operators or p[-1] in operators for p in pieces)
+    ):
+        raise ParseError(
+            f"the {what} need commas between them",
+            text=text,
+            position=None,
+            hint=f"write {', '.join(pieces)}",
+        )
 
 
 def all_zero(text: str, problem: Problem, limits: Limits) -> bool:
@@ -181,6 +212,7 @@ def read_matrix(text: str, problem: Problem, limits: Limits) -> list[list[Entry]
     """Rows of a matrix: ``[[a, b], [c, d]]``, ``[a, b], [c, d]`` or ``a, b; c, d``."""
     stripped = text.strip()
     offset = len(text) - len(text.lstrip())
+    n = len(problem.variables)
     rows: list[tuple[str, int]]
     if split_top_level(stripped, ";") and len(split_top_level(stripped, ";")) > 1:
         rows = split_top_level(stripped, ";")
@@ -205,7 +237,12 @@ def read_matrix(text: str, problem: Problem, limits: Limits) -> list[list[Entry]
     out = []
     for row_text, start in rows:
         try:
-            exprs = parse_vector(row_text, variables=problem.names, limits=limits)
+            try:
+                exprs = parse_vector(row_text, variables=problem.names, limits=limits)
+            except ParseError:
+                check_separated(row_text, 1, n, what="entries of a Hessian row")
+                raise
+            check_separated(row_text, len(exprs), n, what="entries of a Hessian row")
         except GradcliError as error:
             position = None if error.position is None else error.position + offset + start
             raise type(error)(

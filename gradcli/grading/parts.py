@@ -17,7 +17,7 @@ import sympy
 
 from gradcli.errors import DimensionError, GradcliError
 from gradcli.grading import mistakes
-from gradcli.grading.answers import Entry, all_zero, read_matrix
+from gradcli.grading.answers import Entry, all_zero, check_separated, read_matrix
 from gradcli.grading.equality import Equality, decide, number_equality
 from gradcli.grading.problem import Context, Problem
 from gradcli.grading.results import (
@@ -352,6 +352,7 @@ def _wrong_shape(
 def _wrong_length(
     marking: Marking, part: str, label: str, text: str, wanted: int, got: int, expected: Any
 ) -> PartResult:
+    check_separated(text, got, wanted)  # "2x 2y" is unreadable, not one wrong component
     shown = marking.shown(tuple(expected)) if expected is not None else (None, None)
     components = _count(wanted, "component")
     what = _LENGTHS.get(part, "the answer should have {}").format(components)
