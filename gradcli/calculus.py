@@ -28,6 +28,7 @@ from gradcli.parse import (
     parse_point,
     parse_vector,
     reading_notes,
+    split_definition,
     symbol,
 )
 
@@ -170,17 +171,36 @@ def jacobian(
     at: PointLike | None = None,
     variables: Sequence[str] | None = None,
     limits: Limits | None = None,
+    latex: bool | None = None,
 ) -> Jacobian:
     """The Jacobian matrix of a vector-valued function, one row per component.
+
+    ``fs`` may start with a definition, ``F(x, y) = …``, which declares the
+    variables and their order, as ``variables`` would.
 
     >>> J = jacobian("x*y, x + y, sin(x)")
     >>> J.matrix
     ((y, x), (1, 1), (cos(x), 0))
+    >>> jacobian("F(y, x) = (x*y, x)").matrix
+    ((x, y), (0, 1))
     """
     limits = limits or Limits()
     with reading_notes() as read:
         if isinstance(fs, str):
-            components = parse_vector(fs, variables=variables or (), limits=limits)
+            definition = split_definition(fs)
+            if definition is not None:
+                declared, fs, _ = definition
+                names = [symbol(n).name for n in variables] if variables else declared
+                if names != declared:
+                    raise InputError(
+                        f"the function declares its variables as {', '.join(declared)} "
+                        f"but --vars gives {', '.join(variables or ())}"
+                    )
+                variables = declared
+                read.append(
+                    f"read the definition as the components of a function of {', '.join(declared)}"
+                )
+            components = parse_vector(fs, variables=variables or (), limits=limits, latex=latex)
         else:
             components = tuple(as_function(f, limits=limits).expr for f in fs)
     notes = tuple(dict.fromkeys(read))

@@ -393,34 +393,14 @@ def _read_equation(
     ``None`` when the text has no equals sign of its own (``y=3`` inside
     brackets, ``<=``), which the parser then refuses as usual.
     """
-    signs = [
-        i
-        for i, _ in enumerate(text)
-        if text[i] == "="
-        and _depth_at(text, i) == 0
-        and text[i - 1 : i] not in ("<", ">", "!", "=")
-        and text[i + 1 : i + 2] != "="
-    ]
-    if len(signs) != 1:
+    at = _equals_sign(text)
+    if at is None:
         return None
-    at = signs[0]
     lhs, rhs = text[:at], text[at + 1 :]
     if not lhs.strip() or not rhs.strip():
         raise ParseError("an equation needs a left and a right side", text=text, position=at)
-    definition = _DEFINITION.fullmatch(lhs)
-    if definition and definition.group(1) not in FUNCTIONS:
-        declared = []
-        for part in definition.group(2).split(","):
-            try:
-                declared.append(_check_variable_name(part))
-            except InputError:
-                raise ParseError(
-                    f"'{lhs.strip()}' declares '{part.strip()}', which is not a variable name",
-                    text=text,
-                    position=definition.start(2),
-                ) from None
-        if len(set(declared)) != len(declared):
-            raise ParseError(f"'{lhs.strip()}' declares a variable twice", text=text, position=0)
+    declared = _declared(lhs, text)
+    if declared is not None:
         expr, notes = _parse_side(text, rhs, at + 1, names or declared, limits, latex)
         notes.insert(0, f"read '{lhs.strip()} = …' as the function of {', '.join(declared)}")
         return expr, declared, notes
@@ -443,6 +423,56 @@ def _read_equation(
     )
     notes.insert(0, f"read the equation as the level surface F = 0, with F = {shown}")
     return surface, [], notes
+
+
+def split_definition(text: str) -> tuple[list[str], str, int] | None:
+    """``F(x, y) = (…, …)``: the variables declared, the body, and its offset.
+
+    ``None`` when the text does not start with such a definition.
+
+    >>> split_definition("F(r, θ) = (r cos θ, r sin θ)")
+    (['r', 'theta'], ' (r cos θ, r sin θ)', 9)
+    """
+    at = _equals_sign(text)
+    if at is None:
+        return None
+    declared = _declared(text[:at], text)
+    if declared is None or not text[at + 1 :].strip():
+        return None
+    return declared, text[at + 1 :], at + 1
+
+
+def _equals_sign(text: str) -> int | None:
+    """Where the one top-level ``=`` is (not ``==``, ``<=``, ``y=3`` in brackets)."""
+    signs = [
+        i
+        for i, _ in enumerate(text)
+        if text[i] == "="
+        and _depth_at(text, i) == 0
+        and text[i - 1 : i] not in ("<", ">", "!", "=")
+        and text[i + 1 : i + 2] != "="
+    ]
+    return signs[0] if len(signs) == 1 else None
+
+
+def _declared(lhs: str, text: str) -> list[str] | None:
+    """The variables ``f(x, y)`` declares, or ``None`` if ``lhs`` is no definition."""
+    definition = _DEFINITION.fullmatch(lhs)
+    if not definition or definition.group(1) in FUNCTIONS:
+        return None
+    declared = []
+    for part in definition.group(2).split(","):
+        try:
+            declared.append(_check_variable_name(part))
+        except InputError:
+            raise ParseError(
+                f"'{lhs.strip()}' declares '{part.strip()}', which is not a variable name",
+                text=text,
+                position=definition.start(2),
+            ) from None
+    if len(set(declared)) != len(declared):
+        raise ParseError(f"'{lhs.strip()}' declares a variable twice", text=text, position=0)
+    return declared
 
 
 def _parse_side(
@@ -2383,5 +2413,6 @@ __all__ = [
     "parse_point",
     "parse_vector",
     "reading_notes",
+    "split_definition",
     "symbol",
 ]

@@ -134,3 +134,13 @@ def test_greek_variables_are_the_expression_s_symbols() -> None:
     # θ in --vars is the θ of the components: no zero column
     data = invoke("jacobian", "r cos θ, r sin θ", "--vars", "r,θ", "-f", "json").json
     assert data["jacobian"] == [["cos(theta)", "-r*sin(theta)"], ["sin(theta)", "r*cos(theta)"]]
+
+
+def test_a_definition_declares_the_variables_and_their_order() -> None:
+    data = invoke("jacobian", "F(y, x) = (x*y, x)", "-f", "json").json
+    assert data["variables"] == ["y", "x"]
+    assert data["jacobian"] == [["x", "y"], ["0", "1"]]
+    assert data["notes"] == ["read the definition as the components of a function of y, x"]
+    clash = invoke("jacobian", "F(y, x) = (x*y, x)", "--vars", "x,y")
+    assert clash.exit_code == 2
+    assert "declares its variables as y, x" in clash.stderr

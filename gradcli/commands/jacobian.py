@@ -73,21 +73,16 @@ def jacobian(
 
 def render(request: Request, screen: Settings, limits: Limits) -> str:
     """Compute and format one Jacobian; runs inside the budgeted child."""
-    from dataclasses import replace
-
     from gradcli.calculus import jacobian as compute
     from gradcli.errors import InputError
-    from gradcli.parse import parse_vector, reading_notes
 
-    with reading_notes() as read:
-        components = parse_vector(
-            request.components,
-            variables=request.variables or (),
-            limits=limits,
-            latex=request.latex,
-        )
-    result = compute(components, at=request.at, variables=request.variables, limits=limits)
-    result = replace(result, notes=(*dict.fromkeys(read), *result.notes))
+    result = compute(
+        request.components,
+        at=request.at,
+        variables=request.variables,
+        limits=limits,
+        latex=request.latex,
+    )
     if not result.variables:
         raise InputError(
             "the components have no variables: nothing to differentiate",
