@@ -603,10 +603,13 @@ def parse_point(
         if len(bare) > 2 and (bare[0], bare[-1]) in {("(", ")"), ("[", "]"), ("<", ">")}:
             bare, lead = bare[1:-1], lead + 1
         spaced = [(m.group(0), lead + m.start()) for m in re.finditer(r"\S+", bare)]
-        if len(spaced) > 1 and all(_balanced_prefix(piece) for piece, _ in spaced):
-            # with one variable, "pi / 2" is one coordinate; "1 -2" is two
-            if len(function.variables) > 1 or all(_NUMBER.fullmatch(p) for p, _ in spaced):
-                parts, offset = spaced, 0
+        # with one variable, "pi / 2" is one coordinate; "1 -2" is two
+        if (
+            len(spaced) > 1
+            and all(_balanced_prefix(piece) for piece, _ in spaced)
+            and (len(function.variables) > 1 or all(_NUMBER.fullmatch(p) for p, _ in spaced))
+        ):
+            parts, offset = spaced, 0
     by_name = {s.name: s for s in (*function.variables, *function.parameters)}
     named = [_split_assignment(part) for part, _ in parts]
     values: dict[sympy.Symbol, sympy.Expr] = {}
