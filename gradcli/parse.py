@@ -1478,7 +1478,8 @@ class _Parser:
         ``log_b x``, ``tg x``. Read as letters they would be a product."""
         name = tok.text
         lowered = name.lower()
-        if lowered != name and (lowered in FUNCTIONS or _run_in_pieces(lowered)):
+        title = name[:1].isupper() and name[1:].islower()
+        if lowered != name and (lowered in FUNCTIONS or (title and _run_in_pieces(lowered))):
             called = following is not None and following.kind == "open"
             raise self.error(
                 f"unknown {'function' if called else 'name'} '{name}'",
@@ -1842,9 +1843,21 @@ class _Parser:
         after = self.peek()
         if base is sympy.E:
             factors = [exponent]
+            runs: list[Token] = []
             while self._tight(self.peek()):
+                runs.append(self.peek())
                 factors.append(self.power())
             whole = self._source(start.pos)
+            letters = [u for r in runs for u in (r.value if r.kind == "product" else (r.text,))]
+            if len([u for u in letters if u not in CONSTANTS]) > 1:
+                # e^-2xy: e^(-2xy), or e^(-2x)·y as in -2e^(-2x)·y?
+                head = self.text[first.pos : runs[0].pos] + letters[0]
+                rest = "".join(letters[1:])
+                raise self.error(
+                    f"'{whole}' is ambiguous",
+                    runs[0].pos,
+                    hint=f"write e^({head}{rest}) or e^({head})*{rest}",
+                )
             self.notes.append(f"read '{whole}' as e^({self._source(first.pos)})")
             return sympy.Mul(*factors)
         if not base.free_symbols or signed:

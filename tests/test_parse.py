@@ -800,6 +800,7 @@ def test_names_made_of_letters(text: str, expected: str) -> None:
         ("tan^-1 y/x", "write atan(y/x) or atan(y)/x"),
         ("sin x/2", "write sin(x/2) or sin(x)/2"),
         ("sin2 x", "write sin(2x), sin(2)*x or sin^2(x)"),
+        ("-2e^-2xy", "write e^(-2xy) or e^(-2x)*y"),
     ],
 )
 def test_more_ambiguous_or_foreign_notation_is_refused(text: str, message: str) -> None:

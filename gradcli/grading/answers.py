@@ -100,6 +100,7 @@ def check_separated(text: str, components: int, wanted: int, *, what: str = "com
     operators = "+-*/^·×−="
     if (
         components == 1 < wanted
+        and "," not in text
         and len(pieces) > 1
         and not any(p[0] in operators or p[-1] in operators for p in pieces)
     ):
