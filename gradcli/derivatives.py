@@ -372,10 +372,24 @@ class _Pieces:
         self.where = where
         self.limits = limits
         self.vanishing = vanishing
-        self.signs = [sympy.Dummy(f"s{i}", real=True) for i in range(len(vanishing))]
-        by_argument = dict(zip(vanishing, self.signs))
+        # |2y - 2| and |y - 1| turn at the same place with the same sign: one
+        # sign for both, or their pieces would disagree where f does not
+        self.signs: list[sympy.Symbol] = []
+        by_argument: dict[sympy.Expr, sympy.Expr] = {}
+        representative: dict[sympy.Symbol, sympy.Expr] = {}
+        for u in vanishing:
+            for s, r in representative.items():
+                ratio = _constant_ratio(u, r)
+                if ratio is not None:
+                    by_argument[u] = s if ratio > 0 else -s
+                    break
+            else:
+                s = sympy.Dummy(f"s{len(self.signs)}", real=True)
+                self.signs.append(s)
+                representative[s] = u
+                by_argument[u] = s
         self.jumping = {
-            by_argument[node.args[0]]
+            by_argument[node.args[0]].free_symbols.pop()
             for node in sympy.preorder_traversal(expr)
             if isinstance(node, _JUMPS) and node.args[0] in by_argument
         }
@@ -385,7 +399,7 @@ class _Pieces:
                 for node in sympy.preorder_traversal(expr)
                 if isinstance(node, _KINKS) and node.args[0] == u
             )
-            for u, s in by_argument.items()
+            for s, u in representative.items()
         }
         self.expr = piece(expr, by_argument)
 
@@ -504,7 +518,18 @@ class _Pieces:
         return None
 
 
-def piece(expr: sympy.Expr, signs: Mapping[sympy.Expr, sympy.Symbol]) -> sympy.Expr:
+def _constant_ratio(u: sympy.Expr, r: sympy.Expr) -> sympy.Expr | None:
+    """``u / r`` when it is a nonzero number (``2y - 2`` over ``y - 1`` is 2)."""
+    try:
+        ratio = sympy.cancel(u / r)
+    except (sympy.PolynomialError, TypeError, ValueError):
+        return None
+    if ratio.is_number and ratio.is_extended_real and ratio != 0:
+        return ratio
+    return None
+
+
+def piece(expr: sympy.Expr, signs: Mapping[sympy.Expr, sympy.Expr]) -> sympy.Expr:
     """``expr`` with ``|u|`` → ``s·u``, ``sign(u)`` → ``s``, ``Heaviside(u)`` →
     ``(1 + s)/2`` for each vanishing ``u`` (matched on the original tree)."""
     if not expr.args:

@@ -347,3 +347,14 @@ def test_verdict_agrees_with_one_sided_quotients(case) -> None:
             assert abs(right - mpmath.mpf(int(gradient[i][0].p)) / int(gradient[i][0].q)) < tiny
         for d in directions:
             assert abs(directional(f, point, d, 1) + directional(f, point, d, -1)) < tiny
+
+
+def test_kinks_that_are_multiples_of_each_other_turn_together() -> None:
+    # |2y - 2| - 2|y - 1| is 0 everywhere: found by the property above
+    x, y = sympy.symbols("x y", real=True)
+    flat = -2 * abs(y - 1) + abs(2 * y - 2)
+    assert [value for value, _ in gradient_at(flat, (x, y), {x: 0, y: 1})] == [0, 0]
+    # |1 - y| turns with the opposite sign of y - 1: |y - 1| + |1 - y| = 2|y - 1|
+    with pytest.raises(NotDifferentiableError):
+        gradient_at(abs(y - 1) + abs(1 - y), (x, y), {x: 0, y: 1})
+    assert [v for v, _ in gradient_at(abs(y - 1) - abs(1 - y), (x, y), {x: 0, y: 1})] == [0, 0]
