@@ -1400,7 +1400,7 @@ class _Parser:
                 and canonical not in declared
                 and following is not None
                 and following.kind == "open"
-                and following.pos == tok.pos + len(name)
+                and following.pos == tok.stop
             ):
                 raise self.error(
                     f"'{name}(…)' is not a function gradcli accepts",
@@ -1417,9 +1417,7 @@ class _Parser:
                 out.append(tok)
                 continue
             adjacent = (
-                following is not None
-                and following.kind == "open"
-                and following.pos == tok.pos + len(name)
+                following is not None and following.kind == "open" and following.pos == tok.stop
             )
             if name in _REFUSED_FUNCTIONS and following is not None and following.kind == "open":
                 raise self.error(f"'{name}' is not a function gradcli accepts", tok.pos)
@@ -1447,7 +1445,7 @@ class _Parser:
                 len(units) > 1
                 and following is not None
                 and following.kind == "open"
-                and following.pos == tok.pos + len(name)
+                and following.pos == tok.stop
             ):
                 close = difflib.get_close_matches(name, list(FUNCTIONS), 1)
                 if not close:
@@ -1991,7 +1989,7 @@ class _Parser:
             return self.call(tok)
         if name in CONSTANTS and name not in self.variables:
             return CONSTANTS[name]
-        if self.peek().kind == "open" and self.peek().pos == tok.pos + len(name):
+        if self.peek().kind == "open" and self.peek().pos == tok.stop:
             close = difflib.get_close_matches(name, list(FUNCTIONS), 1)
             if close and len(name) > 1 and name.lower() == close[0].lower():
                 raise self.error(f"unknown function '{name}'", tok.pos, f"did you mean {close[0]}?")
