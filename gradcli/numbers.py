@@ -223,6 +223,7 @@ def value_at(
         raise UndefinedError(what.format("undefined") + _cause(expr, values)) from None
     if value.has(*_INFINITIES):
         raise UndefinedError(what.format("undefined") + _cause(expr, values))
+    _check_logarithms(expr, values, what)
     if is_undefined(value):
         raise UndefinedError(what.format("undefined"))
     if value.free_symbols:
@@ -247,6 +248,35 @@ def value_at(
     if not math.isfinite(number):
         raise UndefinedError(what.format("too large to represent as a float"))
     return value, number
+
+
+def _check_logarithms(
+    expr: sympy.Expr, values: Mapping[sympy.Symbol, sympy.Expr], what: str
+) -> None:
+    """A real logarithm of a negative number is undefined, even where the value
+    it feeds is real again: ``e^(2 ln x)`` at x = −3 is not 9.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> f = sympy.exp(2 * sympy.log(x), evaluate=False)
+    >>> _check_logarithms(f, {x: sympy.Integer(-3)}, "f is {}")
+    Traceback (most recent call last):
+    ...
+    gradcli.errors.UndefinedError: f is not real (the logarithm of a negative number)
+    """
+    if not expr.has(sympy.log):
+        return
+    point = dict(values)
+    for node in expr.atoms(sympy.log):
+        try:
+            argument = node.args[0].xreplace(point)
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        if (
+            isinstance(argument, sympy.Expr)
+            and argument.is_number
+            and argument.is_extended_negative
+        ):
+            raise UndefinedError(what.format("not real") + " (the logarithm of a negative number)")
 
 
 def _cause(expr: sympy.Expr, values: Mapping[sympy.Symbol, sympy.Expr]) -> str:

@@ -84,6 +84,21 @@ def _log(x: sympy.Expr, base: sympy.Expr | None = None) -> sympy.Expr:
     return sympy.log(x) if base is None else sympy.log(x, base)
 
 
+def _exp(x: sympy.Expr) -> sympy.Expr:
+    """``e^x``, kept as typed when ``x`` holds a logarithm.
+
+    sympy rewrites ``exp(2·log(u))`` as ``u**2`` as it builds it, which is
+    defined where ``log(u)`` is not: ``e^(2 ln x)`` at x = −3 would be 9.
+
+    >>> x = symbol("x")
+    >>> _exp(2 * sympy.log(x))
+    exp(2*log(x))
+    """
+    if x.has(sympy.log):
+        return sympy.exp(x, evaluate=False)
+    return sympy.exp(x)
+
+
 def _root(x: sympy.Expr, n: sympy.Expr) -> sympy.Expr:
     return _real_power(x, sympy.Integer(1) / n)
 
@@ -147,7 +162,7 @@ FUNCTIONS: Mapping[str, FunctionSpec] = {
     "arcsinh": _ONE(sympy.asinh),
     "arccosh": _ONE(sympy.acosh),
     "arctanh": _ONE(sympy.atanh),
-    "exp": _ONE(sympy.exp),
+    "exp": _ONE(lambda x: _exp(x)),
     "log": FunctionSpec(_log, 1, 2),
     "ln": _ONE(sympy.log),
     "log10": _ONE(lambda x: sympy.log(x, 10)),
@@ -2191,7 +2206,7 @@ class _Parser:
             ):
                 raise self._number_too_large(pos)
         if base is sympy.E:
-            return sympy.exp(exponent)
+            return _exp(exponent)
         return _real_power(base, exponent)
 
     def _check_degree(self, exponent: sympy.Expr, pos: int | None) -> None:
@@ -2396,6 +2411,8 @@ def _rebuild(node: Any, memo: dict[Any, Any]) -> Any:
     if done is None:
         if node.is_Atom or not node.args:
             done = node
+        elif node.func is sympy.exp:
+            done = _exp(_rebuild(node.args[0], memo))
         else:
             done = node.func(*(_rebuild(a, memo) for a in node.args))
         memo[node] = done

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from gradcli.errors import InputError, UndefinedError
 from gradcli.numbers import describe_point, exact, exact_sign, to_float, value_at
+from gradcli.parse import parse_function
 
 x, y = sympy.symbols("x y", real=True)
 
@@ -128,3 +129,18 @@ def test_exact_sign() -> None:
 
 def test_points_are_named_one_way() -> None:
     assert describe_point({x: sympy.Rational(1, 2), y: 3}) == "x = 1/2, y = 3"
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [("e^(2 ln x)", -3), ("exp(log(x)/3)", -8), ("x*log(x)", -1), ("e^(x ln x)", -2)],
+)
+def test_a_logarithm_of_a_negative_number_is_not_real_whatever_it_feeds(
+    text: str, at: int
+) -> None:
+    # e^(2 ln x) = x² only where ln x exists: at x < 0 f is undefined, not x²
+    f = parse_function(text)
+    (x,) = f.variables
+    with pytest.raises(UndefinedError, match="logarithm of a negative number"):
+        value_at(f.expr, {x: sympy.Integer(at)}, what="f is {}")
+    assert value_at(f.expr, {x: sympy.Integer(-at)}, what="f is {}")[1] is not None
