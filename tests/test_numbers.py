@@ -135,9 +135,7 @@ def test_points_are_named_one_way() -> None:
     ("text", "at"),
     [("e^(2 ln x)", -3), ("exp(log(x)/3)", -8), ("x*log(x)", -1), ("e^(x ln x)", -2)],
 )
-def test_a_logarithm_of_a_negative_number_is_not_real_whatever_it_feeds(
-    text: str, at: int
-) -> None:
+def test_a_logarithm_of_a_negative_number_is_not_real_whatever_it_feeds(text: str, at: int) -> None:
     # e^(2 ln x) = x² only where ln x exists: at x < 0 f is undefined, not x²
     f = parse_function(text)
     (x,) = f.variables
