@@ -58,11 +58,24 @@ MAX_SEED = 2**32 - 1
 @click.option("--reveal", is_flag=True, help="Show the expected answers.")
 @click.option(
     "--tol",
-    type=float,
     default=None,
     metavar="REL",
-    help="Relative tolerance for decimal answers [default: 1e-3, or the significant "
-    "figures written].",
+    help="Right within this relative tolerance of the exact value (boundary included), "
+    "instead of the figures written.",
+)
+@click.option(
+    "--abs-tol",
+    "abs_tol",
+    default=None,
+    metavar="ABS",
+    help="Right within this absolute tolerance (boundary included).",
+)
+@click.option(
+    "--sigfigs",
+    type=click.IntRange(1, 50),
+    default=None,
+    metavar="N",
+    help="A decimal must give exactly N significant figures, correctly rounded.",
 )
 @click.option(
     "--seed",
@@ -87,7 +100,9 @@ def check(
     batch: str | None,
     jobs: int | None,
     reveal: bool,
-    tol: float | None,
+    tol: str | None,
+    abs_tol: str | None,
+    sigfigs: int | None,
     seed: int,
     variables: str | None,
     output_format: str,
@@ -139,6 +154,8 @@ def check(
             at=at,
             along=along,
             tol=tol,
+            abs_tol=abs_tol,
+            sigfigs=sigfigs,
             seed=seed,
             reveal=reveal,
             output_format=output_format,
@@ -151,7 +168,15 @@ def check(
         raise InputError("give the function to check answers about (or --batch FILE)")
     text = read_expression(expression, limits)
     options: dict[str, Any] = dict(
-        at=at, along=along, variables=names, tol=tol, seed=seed, reveal=reveal, limits=limits
+        at=at,
+        along=along,
+        variables=names,
+        tol=tol,
+        abs_tol=abs_tol,
+        sigfigs=sigfigs,
+        seed=seed,
+        reveal=reveal,
+        limits=limits,
     )
 
     return runner.run(
@@ -205,7 +230,9 @@ def _batch(
     variables: list[str] | None,
     at: str | None,
     along: str | None,
-    tol: float | None,
+    tol: str | None,
+    abs_tol: str | None,
+    sigfigs: int | None,
     seed: int,
     reveal: bool,
     output_format: str,
@@ -225,6 +252,8 @@ def _batch(
         at=at,
         along=along,
         tol=tol,
+        abs_tol=abs_tol,
+        sigfigs=sigfigs,
         seed=seed,
         reveal=reveal,
         limits=limits,

@@ -30,12 +30,8 @@ distinct problem once. The modules, from the bottom up:
 from __future__ import annotations
 
 from gradcli.grading.batch import COLUMNS, BatchReader, summarize
-from gradcli.grading.equality import (
-    Equality,
-    decimal_verdict,
-    equivalent,
-    significant_figures,
-)
+from gradcli.grading.decimals import DecimalRule, significant_figures
+from gradcli.grading.equality import Equality, equivalent
 from gradcli.grading.evaluator import MIN_POINTS
 from gradcli.grading.grader import Grader, check
 from gradcli.grading.results import (
@@ -59,13 +55,12 @@ from gradcli.grading.results import (
     row_failure,
     summary_line,
 )
-from gradcli.tolerances import DECIMAL_RTOL, NUMERIC_RTOL
+from gradcli.tolerances import NUMERIC_RTOL
 
 __all__ = [
     "COLUMNS",
     "CORRECT",
     "DECIMAL",
-    "DECIMAL_RTOL",
     "MIN_POINTS",
     "MISTAKES",
     "NUMERIC",
@@ -78,13 +73,13 @@ __all__ = [
     "BatchReader",
     "BatchRow",
     "BatchSummary",
+    "DecimalRule",
     "Equality",
     "Grader",
     "PartResult",
     "RowResult",
     "Verdict",
     "check",
-    "decimal_verdict",
     "equivalent",
     "exit_code",
     "is_correct",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import sympy
 
 from gradcli.errors import DimensionError, GradcliError, ParseError
-from gradcli.grading.equality import approximate_text, significant_figures
+from gradcli.grading.decimals import approximate_text, significant_figures
 from gradcli.grading.evaluator import constant_float
 from gradcli.kinds import PointKind
 from gradcli.limits import Limits

@@ -10,7 +10,7 @@ from typing import Any
 import sympy
 
 from gradcli.grading.answers import read_critical
-from gradcli.grading.equality import approximate_text
+from gradcli.grading.decimals import DecimalRule, approximate_text
 from gradcli.grading.evaluator import constant_float
 from gradcli.grading.parts import Marking, Shown
 from gradcli.grading.problem import Context, CriticalPoint, CriticalSet, Problem, shown_point
@@ -37,7 +37,7 @@ def grade_critical(
             (
                 k
                 for k, candidate in enumerate(found.points)
-                if k not in matched and _same_point(point, candidate, marking.tol)
+                if k not in matched and _same_point(point, candidate, marking.rule)
             ),
             None,
         )
@@ -151,7 +151,9 @@ def _all_found(
     return None
 
 
-def _same_point(given: Sequence[sympy.Expr], candidate: CriticalPoint, tol: float | None) -> bool:
+def _same_point(
+    given: Sequence[sympy.Expr], candidate: CriticalPoint, rule: DecimalRule
+) -> bool:
     for k, coordinate in enumerate(given):
         value = constant_float(coordinate)
         target = candidate.floats[k]
@@ -162,7 +164,7 @@ def _same_point(given: Sequence[sympy.Expr], candidate: CriticalPoint, tol: floa
         scale = max(abs(target), 1.0)
         if abs(value - target) <= _SAME_COORDINATE * scale:
             continue
-        rtol = tol if tol is not None else DECIMAL_RTOL
+        rtol = float(rule.tol) if rule.tol is not None else DECIMAL_RTOL
         if approximate_text(to_text(coordinate)) or not coordinate.is_Rational:
             if abs(value - target) <= rtol * scale:
                 continue

@@ -35,7 +35,8 @@ import sympy
 
 from gradcli.budget import time_limit
 from gradcli.errors import BudgetExceeded, InputError
-from gradcli.grading.evaluator import Evaluator, constant_float
+from gradcli.grading.decimals import DecimalRule
+from gradcli.grading.evaluator import PRECISE_DIGITS, Evaluator, precise_size
 from gradcli.grading.results import DECIMAL, NUMERIC, SYMBOLIC
 from gradcli.limits import Limits
 from gradcli.parse import natural_key
@@ -47,21 +48,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Equality",
-    "approximate_text",
+    "constants_equal",
     "decide",
-    "decimal_verdict",
     "equivalent",
     "number_equality",
-    "significant_figures",
 ]
 
-#: two constants are the same number when their correctly rounded floats
-#: agree this closely (that is, are the same float), unless simplification
-#: proves it first
-_SAME_CONSTANT = 1e-20
-#: a decimal on the half-unit boundary of its last place still counts as
-#: correctly rounded (the float of the exact value may sit just past it)
-_HALF_UNIT_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -185,45 +177,62 @@ def decide(
 
 
 def constants_equal(answer: sympy.Expr, expected: sympy.Expr, limits: Limits) -> Equality:
-    """Two expressions without symbols: their floats, then simplification."""
-    a = constant_float(answer)
-    b = constant_float(expected)
-    if a is None or b is None:
-        if simplifies_to_zero(answer - expected, limits):
+    """Two numbers, compared exactly: as fractions, else their difference to 50 digits.
+
+    A difference that evaluates to a nonzero number (sympy's evalf resolves
+    its digits) is a different number, however small; one that evaluates to
+    nothing resolvable is 0 when simplification says so, and equal to 50
+    digits otherwise.
+    """
+    if answer.is_Rational and expected.is_Rational:
+        if answer == expected:
+            return _SAME
+        return Equality(False, SYMBOLIC, "a different number")
+    difference = answer - expected
+    if difference == 0:
+        return _SAME
+    size = precise_size(difference)
+    if size is None:
+        if simplifies_to_zero(difference, limits):
             return _SIMPLIFIES
         return Equality(None, None, "cannot decide: the values cannot be evaluated")
-    if abs(a - b) > _SAME_CONSTANT * max(abs(a), abs(b), 1e-300):
+    if size > 0:
         return Equality(False, NUMERIC, "a different number")
-    if simplifies_to_zero(answer - expected, limits):
+    if simplifies_to_zero(difference, limits):
         return _SIMPLIFIES
-    return Equality(True, NUMERIC, "equal to 20 significant figures")
+    return Equality(True, NUMERIC, f"equal to {PRECISE_DIGITS} significant figures")
 
 
 def number_equality(
     entry: Entry,
     exact: sympy.Expr,
-    approx: float | None,
     *,
-    tol: float | None,
+    rule: DecimalRule,
     limits: Limits,
 ) -> Equality:
-    """An answer that is a number, against the exact number expected."""
+    """An answer that is a number, against the exact number expected.
+
+    A decimal written alone is judged by ``rule``
+    (:mod:`gradcli.grading.decimals`); anything else is compared exactly, a
+    decimal inside an expression being the exact number it spells.
+    """
+    if entry.literal is not None and (rule.sigfigs is not None or entry.expr != exact):
+        ok, message = rule.judge(entry.literal, exact)
+        return Equality(ok, DECIMAL, message)
     if entry.expr == exact:
         return Equality(True, SYMBOLIC, "the same number", identical=True)
-    exact_result = constants_equal(entry.expr, exact, limits)
-    if exact_result.equal or not entry.approximate:
-        return exact_result
-    value = approx if approx is not None else constant_float(exact)
-    if value is None:
-        return exact_result
-    if entry.literal is not None:
-        ok, message = decimal_verdict(entry.literal, value, tol=tol)
-        return Equality(ok, DECIMAL, message)
-    given = entry.value
-    rtol = tol if tol is not None else DECIMAL_RTOL
-    if given is not None and abs(given - value) <= rtol * abs(value):
-        return Equality(True, DECIMAL, f"correct within the relative tolerance {rtol:g}")
-    return Equality(False, DECIMAL, f"not within the relative tolerance {rtol:g}")
+    result = constants_equal(entry.expr, exact, limits)
+    if result.equal is False and entry.approximate:
+        if rule.uses_tolerance:
+            ok, message = rule.judge_value(entry.expr, exact)
+            return Equality(ok, DECIMAL, message)
+        return Equality(
+            False,
+            DECIMAL,
+            "a decimal inside an expression is read exactly, and this one is not the value: "
+            "give the decimal alone (8.60) or an exact expression (sqrt(74))",
+        )
+    return result
 
 
 def simplifies_to_zero(difference: sympy.Expr, limits: Limits) -> bool:
@@ -288,111 +297,3 @@ def _factors(expr: sympy.Expr) -> list[sympy.Expr]:
 @functools.lru_cache(maxsize=4096)
 def _text(expr: sympy.Basic) -> str:
     return to_text(expr)
-
-
-# -- decimals ------------------------------------------------------------------
-
-_DECIMAL_LITERAL = re.compile(
-    r"[+\-−]?\s*(?P<mantissa>\d+\.?\d*|\.\d+)(?P<exponent>[eE][+\-−]?\d+)?"
-)
-_APPROXIMATE = re.compile(r"\d\.|\.\d|\d[eE][+\-−]?\d")
-
-
-def approximate_text(text: str) -> bool:
-    """Whether ``text`` has a number with a decimal point or an exponent in it.
-
-    >>> approximate_text("8.6"), approximate_text("1/3"), approximate_text("2e-3 x")
-    (True, False, True)
-    """
-    return bool(_APPROXIMATE.search(text))
-
-
-def significant_figures(literal: str) -> int | None:
-    """Significant figures written in a decimal number; ``None`` if it is not one.
-
-    Leading zeros do not count; trailing zeros after the point do. A whole
-    number (``9``) is exact, not a decimal.
-
-    >>> significant_figures("8.6"), significant_figures("8.60"), significant_figures("0.0050")
-    (2, 3, 2)
-    >>> significant_figures("9") is None
-    True
-    """
-    match = _DECIMAL_LITERAL.fullmatch(literal.strip())
-    if not match or ("." not in literal and "e" not in literal.lower()):
-        return None
-    digits = match.group("mantissa").replace(".", "").lstrip("0")
-    return max(len(digits), 1)
-
-
-@functools.lru_cache(maxsize=8192)
-def decimal_verdict(literal: str, value: float, *, tol: float | None = None) -> tuple[bool, str]:
-    """Whether a decimal answer is right for an exact ``value``, and how close.
-
-    Without ``tol`` the answer is right when it is within relative
-    :data:`~gradcli.tolerances.DECIMAL_RTOL` of the value, or when it is the
-    value correctly rounded to the significant figures written (at least 2).
-    With ``tol`` it must be within that relative tolerance (absolute when the
-    value is 0).
-
-    >>> decimal_verdict("8.6", math.sqrt(74))
-    (True, 'correct to 2 significant figures')
-    >>> decimal_verdict("8.7", math.sqrt(74))
-    (False, '8.7 is not correct to the 2 significant figures written')
-    """
-    figures = significant_figures(literal)
-    if figures is None:
-        raise InputError(f"{literal!r} is not a decimal number")
-    given = float(_literal_fraction(literal))
-    error = abs(given - value)
-    if tol is None:
-        half_unit = _last_place(literal) / 2
-        ok = error <= DECIMAL_RTOL * abs(value) or (
-            figures >= 2 and error <= half_unit * (1 + _HALF_UNIT_SLACK)
-        )
-    else:
-        ok = error <= (tol * abs(value) if value != 0 else tol)
-    agree = _agreeing_figures(given, value, figures)
-    if ok:
-        if agree == 0:
-            return True, f"correct within the relative tolerance {tol or DECIMAL_RTOL:g}"
-        return True, f"correct to {_figures(agree)}"
-    if tol is None and figures < 2 and agree == figures:
-        return False, f"{literal.strip()} has too few significant figures: give at least 2"
-    return False, f"{literal.strip()} is not correct to the {_figures(figures)} written"
-
-
-def _literal_fraction(literal: str) -> Fraction:
-    return Fraction(literal.strip().replace("−", "-").replace(" ", ""))
-
-
-def _last_place(literal: str) -> float:
-    """The place value of the last digit written: 0.01 for 8.60."""
-    match = _DECIMAL_LITERAL.fullmatch(literal.strip())
-    assert match is not None
-    mantissa = match.group("mantissa")
-    exponent = int(match.group("exponent")[1:].replace("−", "-")) if match.group("exponent") else 0
-    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
-    return 10.0 ** (exponent - decimals)
-
-
-def _agreeing_figures(given: float, value: float, cap: int) -> int:
-    """The most significant figures (up to ``cap``) to which ``given`` is right."""
-    if given == value:
-        return cap
-    reference = abs(given) if given != 0 else abs(value)
-    if reference == 0 or not math.isfinite(reference):
-        return 0
-    leading = math.floor(math.log10(reference))
-    error = abs(given - value)
-    best = 0
-    for figures in range(1, cap + 1):
-        if error <= 0.5 * 10.0 ** (leading - figures + 1) * (1 + _HALF_UNIT_SLACK):
-            best = figures
-        else:
-            break
-    return best
-
-
-def _figures(n: int) -> str:
-    return f"{n} significant figure" + ("" if n == 1 else "s")

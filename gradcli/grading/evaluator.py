@@ -22,7 +22,14 @@ from gradcli.numbers import FLOAT_DIGITS, real_powers, to_float
 from gradcli.printing import decimal
 from gradcli.tolerances import NUMERIC_RTOL
 
-__all__ = ["MIN_POINTS", "Comparison", "Evaluator", "constant_float"]
+__all__ = [
+    "MIN_POINTS",
+    "PRECISE_DIGITS",
+    "Comparison",
+    "Evaluator",
+    "constant_float",
+    "precise_size",
+]
 
 #: fewest points of the common domain a numeric comparison needs
 MIN_POINTS = 5
@@ -278,6 +285,54 @@ class Evaluator:
         if a is None or b is None:
             return None
         return abs(a - b) <= _PRECISE_RTOL * max(abs(a), abs(b), 1e-300)
+
+
+#: digits a difference is evaluated with to tell whether it is 0
+PRECISE_DIGITS = 50
+
+
+@functools.lru_cache(maxsize=4096)
+def precise_size(difference: sympy.Expr) -> float | None:
+    """|difference| of a constant, when evalf resolves it; 0.0 when it resolves no digit.
+
+    sympy's evalf raises its working precision where a sum cancels, so a
+    nonzero result has digits it vouches for: then the difference is not 0,
+    however small (1e-11, or 1/3 − 0.333333333333333). A difference that is
+    0 resolves no digit (or is exactly 0). ``None``: it cannot be evaluated
+    as a real number.
+
+    >>> precise_size(sympy.Rational(1, 10**11)) > 0, precise_size(sympy.sqrt(2) ** 2 - 2)
+    (True, 0.0)
+    """
+    return _resolved(_real(difference), {})
+
+
+def _resolved(expr: sympy.Basic, point: Mapping[sympy.Symbol, sympy.Expr]) -> float | None:
+    try:
+        value = expr.evalf(PRECISE_DIGITS, subs=dict(point) if point else None)
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
+    if not isinstance(value, sympy.Expr) or value.free_symbols:
+        return None
+    if value.is_zero:
+        return 0.0
+    real, imaginary = value.as_real_imag()
+    for part in (real, imaginary):
+        if not (part.is_Number and part.is_finite):
+            return None
+    if imaginary != 0 and _resolves(imaginary):
+        return None
+    if not _resolves(real):
+        return 0.0
+    return abs(float(real)) or math.ulp(0.0)
+
+
+def _resolves(number: sympy.Expr) -> bool:
+    """Whether a number evalf returned has digits (a cancelled sum comes back as 0.e-173)."""
+    if number == 0:
+        return False
+    precision = getattr(number, "_prec", _FLOAT_BITS)
+    return bool(precision >= _FLOAT_BITS)
 
 
 @functools.lru_cache(maxsize=4096)

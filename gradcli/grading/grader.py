@@ -12,6 +12,7 @@ from gradcli.calculus import FunctionLike, as_function
 from gradcli.errors import BudgetExceeded, DimensionError, GradcliError, InputError, describe
 from gradcli.grading import parts
 from gradcli.grading.critical_part import grade_critical
+from gradcli.grading.decimals import DecimalRule, tolerance
 from gradcli.grading.parts import Marking, failed, unreadable
 from gradcli.grading.problem import Context, Problem
 from gradcli.grading.results import (
@@ -61,7 +62,9 @@ def check(
     hessian: str | None = None,
     critical: str | None = None,
     variables: Sequence[str] | None = None,
-    tol: float | None = None,
+    tol: float | str | None = None,
+    abs_tol: float | str | None = None,
+    sigfigs: int | None = None,
     seed: int = 0,
     reveal: bool = False,
     limits: Limits | None = None,
@@ -77,8 +80,11 @@ def check(
     along, directional : a direction v, and the rate of change of f along it.
     hessian : the matrix of second partials, ``"[[2, 1], [1, 2]]"``.
     critical : critical points with optional kinds, ``"(0,0) min; (1,1) saddle"``.
-    tol : relative tolerance for decimal answers (default: see
-        :mod:`gradcli.grading.equality`).
+    tol, abs_tol : relative and absolute tolerances for decimal answers, as
+        typed ("0.05" is exactly 1/20); by default a decimal must be the
+        exact value correctly rounded to the figures written
+        (:mod:`gradcli.grading.decimals`).
+    sigfigs : a decimal answer must give exactly this many significant figures.
     seed : seed of the random points of the numeric comparison.
     reveal : include the expected answers in the result.
 
@@ -113,7 +119,15 @@ def check(
         raise InputError("--directional needs the direction: give --along too")
     if along is not None and "directional" not in answers:
         raise InputError("--along is used only with --directional")
-    grader = Grader(tol=tol, seed=seed, reveal=reveal, prefer=SYMBOLIC, limits=limits)
+    grader = Grader(
+        tol=tol,
+        abs_tol=abs_tol,
+        sigfigs=sigfigs,
+        seed=seed,
+        reveal=reveal,
+        prefer=SYMBOLIC,
+        limits=limits,
+    )
     function = as_function(f, variables=variables, limits=limits)
     problem = grader.prepare(function, at=at, along=along)
     parts = grader.grade_answers(problem, answers)
@@ -150,26 +164,29 @@ class Grader:
         variables: Sequence[str] | None = None,
         at: str | None = None,
         along: str | None = None,
-        tol: float | None = None,
+        tol: float | str | None = None,
+        abs_tol: float | str | None = None,
+        sigfigs: int | None = None,
         seed: int = 0,
         reveal: bool = False,
         prefer: str = NUMERIC,
         limits: Limits | None = None,
     ) -> None:
-        if tol is not None and not (isinstance(tol, (int, float)) and 0 < tol < 1):
-            raise InputError(f"--tol must be a relative tolerance between 0 and 1, got {tol}")
+        rule = DecimalRule(
+            tol=tolerance(tol, "--tol"), abs_tol=tolerance(abs_tol, "--abs-tol"), sigfigs=sigfigs
+        )
         if prefer not in (SYMBOLIC, NUMERIC):
             raise InputError(f"prefer must be 'symbolic' or 'numeric', not {prefer!r}")
         self.expression = expression
         self.variables = tuple(variables) if variables else None
         self.at = at
         self.along = along
-        self.tol = tol
+        self.rule = rule
         self.seed = seed
         self.reveal = reveal
         self.prefer = prefer
         self.limits = limits or Limits()
-        self.marking = Marking(tol=tol, reveal=reveal, prefer=prefer, limits=self.limits)
+        self.marking = Marking(rule=rule, reveal=reveal, prefer=prefer, limits=self.limits)
         self._problems: dict[tuple[Any, ...], Problem | GradcliError] = {}
         self._answers: dict[tuple[Any, ...], tuple[PartResult, ...]] = {}
 
@@ -239,7 +256,7 @@ class Grader:
                 self._answers.clear()
             if all(p.verdict != UNDECIDED for p in parts):
                 self._answers[answer_key] = parts
-        return RowResult(line=row.line, id=row.id, parts=parts)
+        return RowResult(line=row.line, id=row.id, parts=parts, extra=row.extra)
 
     def _problem(self, key: tuple[Any, ...]) -> Problem | GradcliError:
         """The prepared problem for (expression, variables, at, along), or why there is none."""

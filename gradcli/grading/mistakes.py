@@ -17,7 +17,8 @@ import sympy
 from gradcli.calculus import GradientAt
 from gradcli.derivatives import partial_derivatives
 from gradcli.grading.answers import Entry
-from gradcli.grading.equality import Equality, decimal_verdict
+from gradcli.grading.decimals import DecimalRule
+from gradcli.grading.equality import Equality
 from gradcli.grading.evaluator import constant_float
 from gradcli.grading.problem import Context, Problem
 from gradcli.printing import decimal, to_unicode
@@ -56,7 +57,12 @@ _FACTOR_DECIMALS = 1e-3
 _FRACTION_DENOMINATOR = 1000
 
 
-def same(problem: Problem, entry: Entry, target: sympy.Expr, tol: float | None) -> bool:
+def _named_tolerance(rule: DecimalRule) -> float:
+    """How close a decimal must be to a mistake's value to name that mistake."""
+    return float(rule.tol) if rule.tol is not None else DECIMAL_RTOL
+
+
+def same(problem: Problem, entry: Entry, target: sympy.Expr, rule: DecimalRule) -> bool:
     """Whether an answer is ``target``: for detecting what a wrong answer is."""
     if entry.expr == target:
         return True
@@ -66,9 +72,8 @@ def same(problem: Problem, entry: Entry, target: sympy.Expr, tol: float | None) 
             return False
         if entry.approximate:
             if entry.literal is not None:
-                return decimal_verdict(entry.literal, value, tol=tol)[0]
-            rtol = tol if tol is not None else DECIMAL_RTOL
-            return abs(entry.value - value) <= rtol * abs(value)
+                return rule.judge(entry.literal, target)[0]
+            return abs(entry.value - value) <= _named_tolerance(rule) * abs(value)
         return abs(entry.value - value) <= _SAME_NUMBER * max(abs(value), 1e-300)
     return problem.evaluator.compare(entry.expr, target).status == "equal"
 
@@ -78,7 +83,7 @@ def permutation(
     entries: Sequence[Entry],
     decisions: Sequence[Equality],
     expected: Sequence[sympy.Expr],
-    tol: float | None,
+    rule: DecimalRule,
 ) -> dict[int, int]:
     """Wrong components that are another component, when all fit a reordering."""
     wrong = [i for i, d in enumerate(decisions) if d.equal is False]
@@ -87,7 +92,7 @@ def permutation(
     mapping: dict[int, int] = {}
     for i in wrong:
         for j, target in enumerate(expected):
-            if j != i and same(problem, entries[i], target, tol):
+            if j != i and same(problem, entries[i], target, rule):
                 mapping[i] = j
                 break
         else:
@@ -113,16 +118,16 @@ def component_mistakes(
     i: int,
     expected: Sequence[sympy.Expr],
     labels: Sequence[str],
-    tol: float | None,
+    rule: DecimalRule,
 ) -> Found:
     """What one wrong component of ∇f at the point is."""
     if problem.varies(entry):
         return _not_evaluated(problem)
     target = expected[i]
-    if target != 0 and same(problem, entry, -target, tol):
+    if target != 0 and same(problem, entry, -target, rule):
         return [("sign_error", "the sign is wrong")]
     for j, other in enumerate(expected):
-        if j != i and other != target and same(problem, entry, other, tol):
+        if j != i and other != target and same(problem, entry, other, rule):
             return [("wrong_variable", f"this is {labels[j]}")]
     factor = _simple_factor(entry, target)
     if factor is not None:
@@ -136,7 +141,7 @@ def vector_mistakes(
     expected: Sequence[sympy.Expr],
     part: str,
     context: Context,
-    tol: float | None,
+    rule: DecimalRule,
 ) -> Found:
     """Mistakes that explain the whole vector (∇f or its direction at the point) at once."""
     n = len(expected)
@@ -145,7 +150,7 @@ def vector_mistakes(
 
     def fits(vector: Sequence[sympy.Expr] | None) -> bool:
         return vector is not None and all(
-            same(problem, entry, target, tol) for entry, target in zip(entries, vector)
+            same(problem, entry, target, rule) for entry, target in zip(entries, vector)
         )
 
     if 1 < n <= 4:
@@ -157,7 +162,7 @@ def vector_mistakes(
             return [("sign_error", "this is the direction of steepest descent, −∇f/|∇f|")]
         return [("sign_error", "the signs are wrong")]
     if part == "direction":
-        scale = _positive_multiple(entries, expected, tol)
+        scale = _positive_multiple(entries, expected, rule)
         if scale is not None:
             return [
                 (
@@ -228,13 +233,13 @@ def directional_candidates(
 
 
 def scalar_mistakes(
-    problem: Problem, entry: Entry, candidates: Iterator[Candidate], tol: float | None
+    problem: Problem, entry: Entry, candidates: Iterator[Candidate], rule: DecimalRule
 ) -> Found:
     """The first typical wrong value a one-number answer is."""
     if problem.varies(entry):
         return _not_evaluated(problem)
     for mistake, message, target in candidates:
-        if same(problem, entry, target, tol):
+        if same(problem, entry, target, rule):
             return [(mistake, message)]
     return []
 
@@ -245,23 +250,23 @@ def hessian_mistakes(
     k: int,
     targets: Sequence[sympy.Expr],
     labels: Sequence[str],
-    tol: float | None,
+    rule: DecimalRule,
 ) -> Found:
     """What one wrong entry of the Hessian (row-major index ``k``) is."""
     n = len(problem.variables)
     i, j = divmod(k, n)
     target = targets[k]
-    if target != 0 and same(problem, entry, -target, tol):
+    if target != 0 and same(problem, entry, -target, rule):
         return [("sign_error", "the sign is wrong")]
     for other, expr in enumerate(targets):
-        if expr != target and same(problem, entry, expr, tol):
+        if expr != target and same(problem, entry, expr, rule):
             return [("wrong_variable", f"this is {labels[other]}")]
     if target.free_symbols:
         ratio = problem.evaluator.ratio(entry.expr, target)
         if ratio is not None and ratio != 1:
             return [("constant_factor", f"off by a factor of {fraction_text(ratio)}")]
         for g in {problem.gradient[i], problem.gradient[j]}:
-            if same(problem, entry, g, tol):
+            if same(problem, entry, g, rule):
                 return [("", "this is a first derivative: differentiate it once more")]
     else:
         factor = _simple_factor(entry, target)
@@ -404,7 +409,7 @@ def _simple_factor(entry: Entry, target: sympy.Expr) -> str | None:
 
 
 def _positive_multiple(
-    entries: Sequence[Entry], expected: Sequence[sympy.Expr], tol: float | None
+    entries: Sequence[Entry], expected: Sequence[sympy.Expr], rule: DecimalRule
 ) -> float | None:
     """The length of a vector answered, when it is a positive multiple of the unit expected."""
     ratios = []
@@ -420,7 +425,7 @@ def _positive_multiple(
     if not ratios or ratios[0] <= 0:
         return None
     approximate = any(e.approximate for e in entries)
-    rtol = (tol or DECIMAL_RTOL) if approximate else NUMERIC_RTOL
+    rtol = _named_tolerance(rule) if approximate else NUMERIC_RTOL
     # decimals a few percent off in length are a matter of rounding, not of normalising
     off = _ROUNDED_LENGTH if approximate else rtol
     if all(abs(r - ratios[0]) <= rtol * ratios[0] for r in ratios) and abs(ratios[0] - 1) > off:

@@ -18,6 +18,7 @@ import sympy
 from gradcli.errors import DimensionError, GradcliError
 from gradcli.grading import mistakes
 from gradcli.grading.answers import Entry, all_zero, check_separated, read_matrix
+from gradcli.grading.decimals import DecimalRule
 from gradcli.grading.equality import Equality, decide, number_equality
 from gradcli.grading.problem import Context, Problem
 from gradcli.grading.results import (
@@ -61,9 +62,9 @@ Shown = tuple[str | None, str | None]
 
 @dataclass(frozen=True)
 class Marking:
-    """How answers are marked: the decimal tolerance, what is revealed, the engine's order."""
+    """How answers are marked: the rule for decimals, what is revealed, the engine's order."""
 
-    tol: float | None
+    rule: DecimalRule
     reveal: bool
     prefer: str
     limits: Limits
@@ -79,7 +80,7 @@ class Marking:
             return Equality(False, None, "")
         if exact.free_symbols or entry.expr.free_symbols:
             return self.decide(problem, entry.expr, exact)
-        return number_equality(entry, exact, approx, tol=self.tol, limits=self.limits)
+        return number_equality(entry, exact, rule=self.rule, limits=self.limits)
 
     def shown(self, expr: Any) -> Shown:
         """The expected answer in sympy syntax and in unicode, when it is revealed."""
@@ -113,7 +114,7 @@ def grade_gradient(
         for entry, expected in zip(entries, problem.gradient)
     ]
     context.gradient_right = all(d.equal for d in decisions)
-    swapped = mistakes.permutation(problem, entries, decisions, problem.gradient, marking.tol)
+    swapped = mistakes.permutation(problem, entries, decisions, problem.gradient, marking.rule)
     out = []
     for i, (entry, decision) in enumerate(zip(entries, decisions)):
         shown = marking.shown(problem.gradient[i])
@@ -155,7 +156,7 @@ def grade_value(
             _decided("value", i, labels[i], entry, d, marking.shown(at.value[i]))
             for i, (entry, d) in enumerate(zip(entries, decisions))
         ]
-    whole = mistakes.vector_mistakes(problem, entries, at.value, "value", context, marking.tol)
+    whole = mistakes.vector_mistakes(problem, entries, at.value, "value", context, marking.rule)
     out = []
     for i, (entry, decision) in enumerate(zip(entries, decisions)):
         shown = marking.shown(at.value[i])
@@ -163,7 +164,7 @@ def grade_value(
             out.append(_decided("value", i, labels[i], entry, decision, shown))
             continue
         found = whole or mistakes.component_mistakes(
-            problem, entry, i, at.value, labels, marking.tol
+            problem, entry, i, at.value, labels, marking.rule
         )
         out.append(_wrong("value", i, labels[i], entry, decision, found, shown))
     return out
@@ -224,7 +225,7 @@ def _scalar(
     decision = marking.constant(problem, entry, exact, approx)
     if decision.equal is not False:
         return [_decided(part, None, label, entry, decision, shown)]
-    found = mistakes.scalar_mistakes(problem, entry, candidates, marking.tol)
+    found = mistakes.scalar_mistakes(problem, entry, candidates, marking.rule)
     return [_wrong(part, None, label, entry, decision, found, shown)]
 
 
@@ -248,7 +249,7 @@ def grade_direction(
     whole: mistakes.Found = []
     if not all(d.equal for d in decisions):
         whole = mistakes.vector_mistakes(
-            problem, entries, at.direction, "direction", context, marking.tol
+            problem, entries, at.direction, "direction", context, marking.rule
         )
     out = []
     for i, (entry, decision) in enumerate(zip(entries, decisions)):
@@ -310,13 +311,11 @@ def grade_hessian(
         if target.free_symbols or entry.expr.free_symbols:
             decision = marking.decide(problem, entry.expr, target)
         else:
-            decision = number_equality(
-                entry, target, floats[k], tol=marking.tol, limits=marking.limits
-            )
+            decision = number_equality(entry, target, rule=marking.rule, limits=marking.limits)
         if decision.equal is not False:
             out.append(_decided("hessian", k, labels[k], entry, decision, shown))
             continue
-        found = mistakes.hessian_mistakes(problem, entry, k, targets, labels, marking.tol)
+        found = mistakes.hessian_mistakes(problem, entry, k, targets, labels, marking.rule)
         out.append(_wrong("hessian", k, labels[k], entry, decision, found, shown))
     return out
 
@@ -391,6 +390,7 @@ def _decided(
         given=entry.text,
         expected=shown[0],
         expected_shown=shown[1],
+        answer_read=read_as(entry),
     )
 
 
@@ -416,7 +416,13 @@ def _wrong(
         given=entry.text,
         expected=shown[0],
         expected_shown=shown[1],
+        answer_read=read_as(entry),
     )
+
+
+def read_as(entry: Entry) -> str:
+    """How an answer's component was read, in sympy syntax."""
+    return to_text(entry.expr)
 
 
 def unreadable(part: str, text: str, error: GradcliError) -> PartResult:

@@ -98,6 +98,9 @@ class PartResult:
     position: int | None = None
     hint: str | None = None
     notes: tuple[str, ...] = ()
+    #: how the answer was read, in sympy syntax (``y*exp(x*y)`` for ``ye^xy``),
+    #: when it could be read
+    answer_read: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ class BatchRow:
     id: str
     fields: tuple[tuple[str, str], ...] = ()
     error: str | None = None
+    #: the columns the grader does not use (name, email, section), passed through
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,8 @@ class RowResult:
     id: str
     parts: tuple[PartResult, ...]
     malformed: bool = False
+    #: the row's columns the grader does not use, passed through to every output
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def correct(self) -> bool:
@@ -237,4 +244,5 @@ def row_failure(row: BatchRow, verdict: str, message: str) -> RowResult:
         id=row.id,
         parts=(PartResult("row", None, "row", verdict, message=message),),
         malformed=row.error is not None,
+        extra=row.extra,
     )
