@@ -379,7 +379,7 @@ class _Pieces:
         representative: dict[sympy.Symbol, sympy.Expr] = {}
         for u in vanishing:
             for s, r in representative.items():
-                ratio = _constant_ratio(u, r)
+                ratio = constant_ratio(u, r)
                 if ratio is not None:
                     by_argument[u] = s if ratio > 0 else -s
                     break
@@ -518,7 +518,7 @@ class _Pieces:
         return None
 
 
-def _constant_ratio(u: sympy.Expr, r: sympy.Expr) -> sympy.Expr | None:
+def constant_ratio(u: sympy.Expr, r: sympy.Expr) -> sympy.Expr | None:
     """``u / r`` when it is a nonzero number (``2y - 2`` over ``y - 1`` is 2)."""
     try:
         ratio = sympy.cancel(u / r)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 
@@ -18,12 +17,12 @@ from gradcli.grading import (
     MISTAKES,
     BatchReader,
     BatchRow,
+    DecimalRule,
     Grader,
     PartResult,
     RowResult,
     Verdict,
     check,
-    decimal_verdict,
     equivalent,
     exit_code,
     significant_figures,
@@ -174,8 +173,10 @@ def test_rounding_noise_is_not_a_difference() -> None:
     assert equivalent(expr("(x+1)^12"), sympy.expand(expr("(x+1)^12"))).equal is True
 
 
-def test_relative_tolerance_is_one_in_a_billion() -> None:
-    assert equivalent(expr("x"), expr("x + 1e-12")).equal is True
+def test_a_tiny_exact_difference_is_a_difference() -> None:
+    # decimals in an answer are exact: 1e-12 is 1/10^12, not float rounding
+    assert equivalent(expr("x"), expr("x + 1e-12")).equal is False
+    assert equivalent(expr("x"), expr("x + 1e-12"), prefer="numeric").equal is False
     assert equivalent(expr("x"), expr("x + 1e-6")).equal is False
 
 
@@ -196,7 +197,7 @@ def test_not_decimals(literal: str) -> None:
     assert significant_figures(literal) is None
 
 
-ROOT74 = math.sqrt(74)  # 8.6023252670…
+ROOT74 = sympy.sqrt(74)  # 8.6023252670…
 
 
 @pytest.mark.parametrize(
@@ -205,21 +206,27 @@ ROOT74 = math.sqrt(74)  # 8.6023252670…
         ("8.6", True, "correct to 2 significant figures"),
         ("8.60", True, "correct to 3 significant figures"),
         ("8.602", True, "correct to 4 significant figures"),
-        ("8.603", True, "correct to 3 significant figures"),  # within 1e-3
-        ("8.61", True, "correct to 2 significant figures"),  # within 1e-3
-        ("8.62", False, "8.62 is not correct to the 3 significant figures written"),
-        ("8.7", False, "8.7 is not correct to the 2 significant figures written"),
+        ("8.6023", True, "correct to 5 significant figures"),
+        (
+            "8.603",
+            False,
+            "8.603 is not the exact value rounded to the 4 significant figures written",
+        ),
+        ("8.61", False, "8.61 is not the exact value rounded to the 3 significant figures written"),
+        ("8.7", False, "8.7 is not the exact value rounded to the 2 significant figures written"),
         ("9.", False, "9. has too few significant figures: give at least 2"),
     ],
 )
 def test_decimal_rule(literal: str, ok: bool, message: str) -> None:
-    assert decimal_verdict(literal, ROOT74) == (ok, message)
+    assert DecimalRule().judge(literal, ROOT74) == (ok, message)
 
 
 def test_explicit_tolerance_replaces_the_rule() -> None:
-    assert decimal_verdict("8.6", ROOT74, tol=1e-4)[0] is False
-    assert decimal_verdict("8.603", ROOT74, tol=1e-4)[0] is True
-    assert decimal_verdict("8.7", ROOT74, tol=0.02)[0] is True
+    from fractions import Fraction
+
+    assert DecimalRule(tol=Fraction(1, 10**4)).judge("8.6", ROOT74)[0] is False
+    assert DecimalRule(tol=Fraction(1, 10**4)).judge("8.603", ROOT74)[0] is True
+    assert DecimalRule(tol=Fraction(2, 100)).judge("8.7", ROOT74)[0] is True
 
 
 def test_decimal_answers_in_a_check() -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from gradcli.errors import DimensionError, GradcliError, ParseError
+from gradcli.errors import DimensionError, GradcliError, ParseError, UndefinedError
 from gradcli.grading.decimals import approximate_text, significant_figures
 from gradcli.grading.evaluator import constant_float
 from gradcli.kinds import PointKind
@@ -52,6 +52,8 @@ class Entry:
     value: float | None = None
     #: its free symbols
     free: frozenset[sympy.Symbol] = frozenset()
+    #: why it has no real value at all (``sqrt(-2)``, ``1/0``): then ``expr`` is nan
+    undefined: str | None = None
 
 
 def make_entry(expr: sympy.Expr, text: str) -> Entry:
@@ -74,6 +76,9 @@ def read_vector(text: str, problem: Problem, limits: Limits) -> list[Entry]:
     """Components of a vector answer: ``(a, b)``, ``<a, b>``, ``a, b``, ``(a, b)/c``."""
     try:
         exprs = parse_vector(text, variables=problem.names, limits=limits)
+    except UndefinedError:
+        # one component with no real value must not take the others down
+        entries = _undefined_components(text, problem, limits)
     except ParseError:
         scaled = _scaled_vector(text, problem, limits)
         if scaled is None:
@@ -86,6 +91,22 @@ def read_vector(text: str, problem: Problem, limits: Limits) -> list[Entry]:
             parts = [to_text(e) for e in exprs]
         entries = [make_entry(e, t) for e, t in zip(exprs, parts)]
     _check_symbols(entries, text, problem)
+    return entries
+
+
+def _undefined_components(text: str, problem: Problem, limits: Limits) -> list[Entry]:
+    """A vector read component by component, those with no real value marked undefined."""
+    entries = []
+    for part in _component_texts(text):
+        try:
+            (expr,) = parse_vector(part, variables=problem.names, limits=limits)
+        except UndefinedError as error:
+            why = error.message.replace("the expression is ", "", 1)
+            entries.append(
+                Entry(expr=sympy.nan, text=part.strip(), undefined=f"{part.strip()} is {why}")
+            )
+        else:
+            entries.append(make_entry(expr, part))
     return entries
 
 

@@ -151,9 +151,7 @@ def _all_found(
     return None
 
 
-def _same_point(
-    given: Sequence[sympy.Expr], candidate: CriticalPoint, rule: DecimalRule
-) -> bool:
+def _same_point(given: Sequence[sympy.Expr], candidate: CriticalPoint, rule: DecimalRule) -> bool:
     for k, coordinate in enumerate(given):
         value = constant_float(coordinate)
         target = candidate.floats[k]

@@ -207,7 +207,9 @@ def _judge(rule: DecimalRule, literal: str, exact: sympy.Expr) -> tuple[bool, st
     return True, f"correct to {_figures(figures)}"
 
 
-def _within(rule: DecimalRule, literal: str, given: Fraction, exact: sympy.Expr) -> tuple[bool, str]:
+def _within(
+    rule: DecimalRule, literal: str, given: Fraction, exact: sympy.Expr
+) -> tuple[bool, str]:
     """The tolerance rule: |answer − value| ≤ tol·|value| or ≤ abs_tol, inclusive."""
     bounds: list[tuple[Fraction, str]] = []
     value_magnitude = _magnitude(exact)
@@ -215,9 +217,13 @@ def _within(rule: DecimalRule, literal: str, given: Fraction, exact: sympy.Expr)
         return False, "the exact value is not a real number"
     if rule.tol is not None:
         if exact.is_zero:
-            bounds.append((rule.tol, f"the tolerance {_shown(rule.tol)} (absolute, the value is 0)"))
+            bounds.append(
+                (rule.tol, f"the tolerance {_shown(rule.tol)} (absolute, the value is 0)")
+            )
         else:
-            bounds.append((rule.tol * value_magnitude, f"the relative tolerance {_shown(rule.tol)}"))
+            bounds.append(
+                (rule.tol * value_magnitude, f"the relative tolerance {_shown(rule.tol)}")
+            )
     if rule.abs_tol is not None:
         bounds.append((rule.abs_tol, f"the absolute tolerance {_shown(rule.abs_tol)}"))
     digits = _digits_for(max(b for b, _ in bounds), exact)

@@ -24,24 +24,28 @@ Equality is decided in this order, and every result says which way decided:
 from __future__ import annotations
 
 import functools
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import sympy
 
 from gradcli.budget import time_limit
-from gradcli.errors import BudgetExceeded, InputError
+from gradcli.errors import BudgetExceeded
 from gradcli.grading.decimals import DecimalRule
-from gradcli.grading.evaluator import PRECISE_DIGITS, Evaluator, precise_size
+from gradcli.grading.evaluator import PRECISE_DIGITS, Evaluator, differing, precise_size
+from gradcli.grading.pieces import (
+    MAX_KINKS,
+    Pieces,
+    crossing_points,
+    expose_kinks,
+    smooth_pieces,
+    split,
+)
 from gradcli.grading.results import DECIMAL, NUMERIC, SYMBOLIC
 from gradcli.limits import Limits
 from gradcli.parse import natural_key
 from gradcli.printing import to_text
-from gradcli.tolerances import DECIMAL_RTOL
 
 if TYPE_CHECKING:
     from gradcli.grading.answers import Entry
@@ -53,7 +57,6 @@ __all__ = [
     "equivalent",
     "number_equality",
 ]
-
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,11 @@ class Equality:
     detail: str
     identical: bool = False
 
+
+#: points of the regions, where floats differ, whose difference is confirmed with 50 digits
+_CONFIRMED = 3
+#: points of each region where floats agree that are looked at with 50 digits
+_PER_REGION = 2
 
 _SAME = Equality(True, SYMBOLIC, "the same expression", identical=True)
 _SIMPLIFIES = Equality(True, SYMBOLIC, "the difference simplifies to 0")
@@ -101,9 +109,11 @@ def equivalent(
     >>> equivalent((x**2 - 1) / (x - 1), x + 1).detail
     'equal at 16 random points where both are defined; the answer is undefined where x - 1 = 0'
     >>> equivalent(x, x + sympy.Rational(1, 10**12)).equal
-    True
-    >>> equivalent(x, x + sympy.Rational(1, 10**12), exact=True).equal
     False
+    >>> equivalent(abs(x), x).detail
+    'differs at x = -1.45'
+    >>> equivalent(x / abs(x), sympy.sign(x)).method
+    'symbolic'
     """
     limits = limits or Limits()
     free = answer.free_symbols | expected.free_symbols
@@ -123,13 +133,21 @@ def decide(
     limits: Limits,
     exact: bool = False,
 ) -> Equality:
-    """The engine behind :func:`equivalent`, with the random points already drawn."""
+    """The engine behind :func:`equivalent`, with the random points already drawn.
+
+    Exact reasoning decides first where it can: the difference simplifies to
+    0, or to a nonzero constant. Random points then screen with floats, and
+    every agreement is confirmed with 50 digits (the evaluator's
+    ``compare``). A difference with non-smooth parts is accepted only piece
+    by piece or region by region (:mod:`gradcli.grading.pieces`).
+    """
     if answer == expected:
         return _SAME
     if not answer.free_symbols and not expected.free_symbols:
         return constants_equal(answer, expected, limits)
     extra: list[sympy.Expr] | None = None
     tried = False
+    constant: Equality | None = None
     if prefer == SYMBOLIC:
         difference = answer - expected
         if difference == 0:
@@ -139,10 +157,19 @@ def decide(
         extra = [] if exact else _extra_conditions(answer, expected, evaluator)
         if not extra:
             tried = True
-            if simplifies_to_zero(difference, limits):
+            simplified = simplified_difference(difference, limits)
+            if simplified == 0:
                 return _SIMPLIFIES
-    result = evaluator.compare(answer, expected, exact=exact)
+            constant = _nonzero_constant(simplified)
+    result = evaluator.compare(answer, expected)
+    if constant is not None and result.status != "too_few":
+        # exactly different, wherever both are defined (if they ever are)
+        return constant
     if result.status == "equal":
+        seen_answer, seen_expected = expose_kinks(answer), expose_kinks(expected)
+        pieces = split(seen_answer, seen_expected)
+        if pieces is not None:
+            return _piecewise(seen_answer, seen_expected, pieces, evaluator, limits)
         detail = f"equal at {result.points} random points"
         if extra is None:
             extra = _extra_conditions(answer, expected, evaluator)
@@ -151,7 +178,7 @@ def decide(
             detail += f" where both are defined; the answer is undefined where {where}"
         return Equality(True, NUMERIC, detail)
     if result.status == "different":
-        return Equality(False, NUMERIC, f"differs at {evaluator.describe(result)}")
+        return Equality(False, NUMERIC, _differs(evaluator.describe(result), result.size))
     if result.status == "undefined":
         return Equality(
             False,
@@ -173,6 +200,103 @@ def decide(
         None,
         f"cannot decide: only {result.points} of {result.tried} random points lie in "
         "the domain of both, and the difference does not simplify to 0",
+    )
+
+
+def _differs(where: str, size: float | None) -> str:
+    if size is None:
+        return f"differs at {where}"
+    return f"differs at {where}, by {size:.3g} (a difference too small for floats to see)"
+
+
+def _nonzero_constant(simplified: sympy.Expr | None) -> Equality | None:
+    """The verdict when the difference is a nonzero number: exactly different."""
+    if simplified is None or simplified.free_symbols:
+        return None
+    size = precise_size(simplified)
+    if not size:
+        return None
+    return Equality(False, SYMBOLIC, f"the answer differs by the constant {_text(simplified)}")
+
+
+def _piecewise(
+    answer: sympy.Expr,
+    expected: sympy.Expr,
+    pieces: Pieces,
+    evaluator: Evaluator,
+    limits: Limits,
+) -> Equality:
+    """Two expressions equal at the random points, whose difference has corners or jumps."""
+    import numpy as np
+
+    difference = answer - expected
+    where = pieces.shown()
+    unproven: list[dict[sympy.Expr, sympy.Expr]] | None = None
+    if len(pieces.kinks) <= MAX_KINKS:
+        unproven = []
+        exactly = True
+        for signs, smooth in smooth_pieces(difference, pieces):
+            if smooth == 0 or simplified_difference(smooth, limits, expand_only=True) == 0:
+                continue
+            exactly = False
+            if not evaluator.identically_zero(smooth):
+                unproven.append(signs)
+        if not unproven:
+            how = "" if exactly else " (each piece at the random points, to 50 digits)"
+            return Equality(
+                True, SYMBOLIC if exactly else NUMERIC, f"equal on each side of {where} = 0{how}"
+            )
+    points = np.concatenate([*evaluator.pools, crossing_points(pieces, evaluator)])
+    points = points[evaluator.inside(points)]
+    a = evaluator.values_at(answer, points)
+    e = evaluator.values_at(expected, points)
+    defined = np.isfinite(e)
+    lost = np.flatnonzero(defined & ~np.isfinite(a))
+    if lost.size:
+        return Equality(
+            False,
+            NUMERIC,
+            f"the answer is undefined at {evaluator.describe_row(points[lost[0]])}, "
+            "where the expected answer is defined",
+        )
+    scale = np.maximum(np.abs(a), np.abs(e))
+    for row in np.flatnonzero(differing(a, e))[:_CONFIRMED]:
+        size = evaluator.difference_size(answer, expected, points[row], float(scale[row]))
+        if size is None or size > 0:
+            return Equality(False, NUMERIC, f"differs at {evaluator.describe_row(points[row])}")
+    if unproven is None:
+        return Equality(
+            None,
+            None,
+            f"cannot decide: the answer agrees at every point sampled, but {where} make too "
+            "many pieces to check each",
+        )
+    regions = pieces.region_of(evaluator, points)
+    seen = False
+    for signs in unproven:
+        pattern = np.array([float(signs[u]) for u in pieces.kinks])
+        rows = np.flatnonzero(np.all(regions == pattern, axis=1) & defined)
+        for row in rows[:_PER_REGION]:
+            size = evaluator.difference_size(answer, expected, points[row], float(scale[row]))
+            if size:
+                return Equality(
+                    False,
+                    NUMERIC,
+                    _differs(evaluator.describe_row(points[row]), size),
+                )
+        seen = seen or bool(rows.size)
+    if seen:
+        return Equality(
+            None,
+            None,
+            f"cannot decide: the answer agrees at every point sampled, but not provably on "
+            f"each side of {where} = 0",
+        )
+    return Equality(
+        True,
+        NUMERIC,
+        f"equal on every region of the domain that the breakpoints ({where} = 0) make, "
+        "sampled on both sides of each along each variable",
     )
 
 
@@ -237,14 +361,26 @@ def number_equality(
 
 def simplifies_to_zero(difference: sympy.Expr, limits: Limits) -> bool:
     """Whether expand or simplify turn ``difference`` into 0 within the simplify budget."""
+    return simplified_difference(difference, limits) == 0
+
+
+def simplified_difference(
+    difference: sympy.Expr, limits: Limits, *, expand_only: bool = False
+) -> sympy.Expr | None:
+    """``difference`` expanded, else simplified, within the simplify budget (``None``: out of time).
+
+    Expansion alone settles polynomials and decides a constant difference
+    (1/10¹¹ is not 0); simplify is tried only when that leaves symbols.
+    """
     try:
         with time_limit(limits.simplify_timeout, "simplification"):
-            if sympy.expand(difference) == 0:
-                return True
-            return bool(sympy.simplify(difference) == 0)
+            expanded = sympy.expand(difference)
+            if expanded == 0 or not expanded.free_symbols or expand_only:
+                return expanded
+            return sympy.simplify(difference)
     except (BudgetExceeded, RecursionError, TypeError):
         # TypeError: sympy's own "Invalid NaN comparison" inside simplify; not proved
-        return False
+        return None
 
 
 def _extra_conditions(

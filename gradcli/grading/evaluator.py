@@ -18,7 +18,7 @@ from typing import Any
 
 import sympy
 
-from gradcli.numbers import FLOAT_DIGITS, real_powers, to_float
+from gradcli.numbers import real_powers, to_float
 from gradcli.printing import decimal
 from gradcli.tolerances import NUMERIC_RTOL
 
@@ -28,6 +28,7 @@ __all__ = [
     "Comparison",
     "Evaluator",
     "constant_float",
+    "differing",
     "precise_size",
 ]
 
@@ -46,12 +47,9 @@ _ABSOLUTE_FLOOR = 1e-12
 #: a worst relative difference below this may be float rounding (a sum that
 #: cancels): the comparison looks again at a few points with 40 digits
 _ROUNDING_SUSPECT = 1e-5
-#: how many points are looked at again with 40 digits
-_CONFIRM_POINTS = 3
-#: two values evaluated to 40 digits agree within this: far above the error
-#: of the evaluation, far below any difference a real mistake makes
-_PRECISE_RTOL = 1e-12
-
+#: how many points an agreement (or a rounding-sized gap) is looked at again, exactly
+#: or with 50 digits: a difference that is not 0 is 0 at a random point by chance only
+_CONFIRM_POINTS = 2
 #: bits of a float's mantissa: a 40-digit evaluation with fewer bits than
 #: this could not resolve its value at all
 _FLOAT_BITS = 53
@@ -78,6 +76,8 @@ class Comparison:
     #: the largest difference relative to the values (absolute where they are
     #: below 1), for a "different" result
     worst: float = 0.0
+    #: |answer − expected| where it was measured with 50 digits (too small for floats)
+    size: float | None = None
 
 
 class Evaluator:
@@ -116,6 +116,13 @@ class Evaluator:
         self._kept: list[dict[sympy.Basic, Any]] = [{}, {}]
         self._recent: list[dict[sympy.Basic, Any]] = [{}, {}]
         self._domains: list[Any] = [None, None]
+        #: work kept for this evaluator's points by other modules (breakpoint crossings)
+        self.extras: dict[Any, Any] = {}
+
+    @property
+    def pools(self) -> list[Any]:
+        """The small and the wide pool of random points (rows are points)."""
+        return self._pools
 
     @property
     def _pools(self) -> list[Any]:
@@ -170,36 +177,118 @@ class Evaluator:
         return tuple(out)
 
     def compare(
-        self, answer: sympy.Expr, expected: sympy.Expr, *, exact: bool = False
+        self,
+        answer: sympy.Expr,
+        expected: sympy.Expr,
+        *,
+        exact: bool = False,
+        confirm: bool = True,
     ) -> Comparison:
         """Compare at the small pool, then at the wide one if too few points were defined.
 
-        Equal means within :data:`~gradcli.tolerances.NUMERIC_RTOL` at every
-        point; with ``exact`` (two exact expressions that must be the same
-        function) equality is also confirmed at a few points with 40 digits.
+        Floats screen: two values further apart than
+        :data:`~gradcli.tolerances.NUMERIC_RTOL` differ (unless the gap may be
+        float rounding, which 50 digits then settle). Agreement of floats is
+        only a candidate: with ``confirm`` the difference is evaluated with
+        50 digits at a few points, so that a difference too small for floats
+        (a constant 1e-11, a coefficient 0.333333333333333 for 1/3, an
+        error of 1 in values near 10¹³) is still a difference. ``exact`` is
+        kept for callers that check derivations: it changes nothing here.
         """
         import numpy as np
 
+        del exact  # every comparison is now confirmed exactly
         result = Comparison("too_few", 0, 0)
         for level in (0, 1):
             a = self._restricted(self.values(answer, level), level)
             e = self._restricted(self.values(expected, level, keep=True), level)
             result = _compare_values(a, e, level)
-            suspect = result.status == "different" and result.worst < _ROUNDING_SUSPECT
-            if suspect or (exact and result.status == "equal"):
-                rows = np.flatnonzero(np.isfinite(a) & np.isfinite(e))[:_CONFIRM_POINTS]
-                looks = [self._precisely_equal(answer, expected, level, int(r)) for r in rows]
-                if suspect and all(looks):
+            if result.status == "different" and result.worst < _ROUNDING_SUSPECT:
+                rows = np.flatnonzero(differing(a, e))[:_CONFIRM_POINTS]
+                sizes = [self._difference_at(answer, expected, level, int(r)) for r in rows]
+                if sizes and all(size == 0.0 for size in sizes):
                     result = Comparison("equal", result.points, result.tried, level=level)
-                elif not suspect and False in looks:
-                    where = int(rows[looks.index(False)])
-                    result = Comparison("different", result.points, result.tried, where, level)
+            if result.status == "equal" and confirm:
+                rows = np.flatnonzero(np.isfinite(a) & np.isfinite(e))[:_CONFIRM_POINTS]
+                for row in rows:
+                    size = self._difference_at(answer, expected, level, int(row))
+                    if size:
+                        scale = max(abs(float(a[row])), abs(float(e[row])), 1.0)
+                        return Comparison(
+                            "different",
+                            result.points,
+                            result.tried,
+                            int(row),
+                            level,
+                            worst=size / scale,
+                            size=size,
+                        )
             if result.status != "too_few":
                 return result
         return result
 
+    def identically_zero(self, expr: sympy.Expr) -> bool | None:
+        """Whether ``expr`` is 0 at the random points (floats, then 50 digits at a few).
+
+        ``None`` when too few points are defined.
+        """
+        zero = sympy.S.Zero
+        status = self.compare(expr, zero).status
+        if status == "equal":
+            return True
+        if status == "different":
+            return False
+        return None
+
+    def values_at(self, expr: sympy.Expr, points: Any) -> Any:
+        """The float values of ``expr`` at the rows of ``points`` (nan: undefined)."""
+        import numpy as np
+
+        columns = {s: points[:, k] for k, s in enumerate(self.symbols)}
+        with np.errstate(all="ignore"):
+            try:
+                return _numeric(_real(expr), columns, points.shape[0], {})
+            except (_Unsupported, KeyError, TypeError, ValueError, OverflowError, RecursionError):
+                return _fallback(_real(expr), self.symbols, points)
+
+    def inside(self, points: Any) -> Any:
+        """Which rows of ``points`` lie where every expression of ``within`` is defined."""
+        import numpy as np
+
+        inside = np.all(np.isfinite(points), axis=1)
+        for expr in self.within:
+            inside &= np.isfinite(self.values_at(expr, points))
+        return inside
+
+    def difference_size(
+        self, answer: sympy.Expr, expected: sympy.Expr, row: Any, scale: float
+    ) -> float | None:
+        """|answer − expected| at one point, with 50 digits: 0.0 when it resolves no digit.
+
+        A size below 10⁻³⁰ of ``scale`` (the size of the values) is 0: a
+        difference that real mistakes make is far larger, and an identity
+        evaluated through functions sympy cannot track to the last digit
+        leaves no more.
+        """
+        exact = _rational_difference(answer, expected, self.symbols, row)
+        if exact is not None:
+            size: float | None = abs(float(exact))
+            if exact and not size:
+                size = math.ulp(0.0)
+        else:
+            point = {s: sympy.Rational(float(v)) for s, v in zip(self.symbols, row)}
+            size = _resolved(_real(_difference(answer, expected)), point)
+        if size is None:
+            return None
+        return size if size > _NEGLIGIBLE * max(scale, 1e-300) else 0.0
+
+    def describe_row(self, row: Any) -> str:
+        """A point as shown in messages: ``x = 1.23, y = -0.5``."""
+        return ", ".join(f"{s.name} = {decimal(float(v), 3)}" for s, v in zip(self.symbols, row))
+
     def same(self, answer: sympy.Expr, target: sympy.Expr) -> bool:
-        return self.compare(answer, target).status == "equal"
+        """Whether an answer is ``target`` at the random points: to name a mistake, not to grade."""
+        return self.compare(answer, target, confirm=False).status == "equal"
 
     def difference(self, answer: sympy.Expr, expected: sympy.Expr) -> Any:
         """The values of ``answer - expected``, if enough of them are defined."""
@@ -259,8 +348,7 @@ class Evaluator:
         """The point where a comparison failed: ``x = 1.23, y = -0.5``."""
         if result.where is None or not self.symbols:
             return "the point checked"
-        row = self._pools[result.level][result.where]
-        return ", ".join(f"{s.name} = {decimal(float(v), 3)}" for s, v in zip(self.symbols, row))
+        return self.describe_row(self._pools[result.level][result.where])
 
     def _restricted(self, values: Any, level: int) -> Any:
         """``values`` with nan where an expression of ``within`` is undefined."""
@@ -275,16 +363,68 @@ class Evaluator:
             self._domains[level] = inside
         return np.where(self._domains[level], values, np.nan)
 
-    def _precisely_equal(
+    def _difference_at(
         self, answer: sympy.Expr, expected: sympy.Expr, level: int, row: int
-    ) -> bool | None:
-        """Whether the two agree at one point to 40 digits (``None``: cannot tell)."""
-        point = {s: sympy.Rational(float(v)) for s, v in zip(self.symbols, self._pools[level][row])}
-        a = _precise(answer, point)
-        b = _precise(expected, point)
-        if a is None or b is None:
+    ) -> float | None:
+        """|answer − expected| at one pool point, with 50 digits (see :meth:`difference_size`)."""
+        a = self.values(answer, level)[row]
+        e = self.values(expected, level, keep=True)[row]
+        scale = max(abs(float(a)), abs(float(e)))
+        return self.difference_size(answer, expected, self._pools[level][row], scale)
+
+
+def _rational_difference(
+    answer: sympy.Expr, expected: sympy.Expr, symbols: Sequence[sympy.Symbol], row: Any
+) -> Fraction | None:
+    """answer − expected at ``row`` in exact fractions, when both are rational functions.
+
+    Most answers are polynomials or quotients of them: fractions settle them
+    exactly, and far faster than 50-digit evaluation.
+    """
+    point = {s: Fraction(float(v)) for s, v in zip(symbols, row)}
+    try:
+        a = _fraction_value(answer, point)
+        if a is None:
             return None
-        return abs(a - b) <= _PRECISE_RTOL * max(abs(a), abs(b), 1e-300)
+        e = _fraction_value(expected, point)
+    except ZeroDivisionError:
+        return None
+    return None if e is None else a - e
+
+
+def _fraction_value(expr: sympy.Basic, point: Mapping[sympy.Basic, Fraction]) -> Fraction | None:
+    if expr.is_Symbol:
+        return point.get(expr)
+    if expr.is_Rational:
+        return Fraction(int(expr.p), int(expr.q))
+    if expr.is_Add or expr.is_Mul:
+        values = []
+        for arg in expr.args:
+            value = _fraction_value(arg, point)
+            if value is None:
+                return None
+            values.append(value)
+        out = values[0]
+        for value in values[1:]:
+            out = out + value if expr.is_Add else out * value
+        return out
+    if expr.is_Pow and expr.exp.is_Integer and abs(int(expr.exp)) <= _FRACTION_POWER:
+        base = _fraction_value(expr.base, point)
+        return None if base is None else base ** int(expr.exp)
+    return None
+
+
+#: the largest integer power evaluated in exact fractions (beyond it, 50 digits)
+_FRACTION_POWER = 64
+
+
+@functools.lru_cache(maxsize=4096)
+def _difference(answer: sympy.Expr, expected: sympy.Expr) -> sympy.Expr:
+    return answer - expected
+
+
+#: a difference below this fraction of the values, evaluated with 50 digits, is 0
+_NEGLIGIBLE = 1e-30
 
 
 #: digits a difference is evaluated with to tell whether it is 0
@@ -355,23 +495,6 @@ def _real(expr: sympy.Basic) -> sympy.Basic:
     return real_powers(expr) if isinstance(expr, sympy.Expr) else expr
 
 
-def _precise(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> float | None:
-    """``expr`` at ``point``, evaluated with 40 digits and correctly rounded.
-
-    ``evalf`` substitutes the point as it evaluates: substituting first would
-    build exact powers such as (3/7)^(6/x) at a 53-bit rational x.
-    """
-    try:
-        value = _real(expr).evalf(FLOAT_DIGITS, subs=dict(point))
-    except (TypeError, ValueError, ArithmeticError, RecursionError):
-        return None
-    if not isinstance(value, sympy.Expr):
-        return None
-    # a sum that cancels completely comes back as a digitless bound (0.e-173): 0
-    unresolved = {f: sympy.S.Zero for f in value.atoms(sympy.Float) if f._prec < _FLOAT_BITS}
-    return constant_float(value.xreplace(unresolved) if unresolved else value)
-
-
 def _draw(rng: Any, k: int, n: int, *, wide: bool) -> Any:
     """``n`` random points in ``k`` dimensions; half with every coordinate positive."""
     import numpy as np
@@ -402,14 +525,26 @@ def _compare_values(a: Any, e: Any, level: int) -> Comparison:
     av = a[both]
     ev = e[both]
     scale = np.maximum(np.abs(av), np.abs(ev))
-    floor = _ABSOLUTE_FLOOR * float(scale.max())
-    bad = np.abs(av - ev) > NUMERIC_RTOL * scale + floor
+    bad = differing(av, ev)
     if not bad.any():
         return Comparison("equal", count, tried, None, level)
     where = int(np.flatnonzero(both)[int(np.flatnonzero(bad)[0])])
     # relative to the values, but absolute below 1: two forms of 0 differ by rounding
     worst = float((np.abs(av - ev) / np.maximum(scale, 1.0)).max())
     return Comparison("different", count, tried, where, level, worst)
+
+
+def differing(a: Any, e: Any) -> Any:
+    """Where two columns of values differ beyond float rounding (nan never differs)."""
+    import numpy as np
+
+    scale = np.maximum(np.abs(a), np.abs(e))
+    finite = np.isfinite(a) & np.isfinite(e)
+    if not finite.any():
+        return np.zeros(a.shape, dtype=bool)
+    floor = _ABSOLUTE_FLOOR * float(scale[finite].max())
+    with np.errstate(invalid="ignore"):
+        return finite & (np.abs(a - e) > NUMERIC_RTOL * scale + floor)
 
 
 #: a divisor this small, relative to its largest value, counts as zero

@@ -9,6 +9,7 @@ decided by :mod:`~gradcli.grading.equality`, mistakes are named by
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -69,17 +70,22 @@ class Marking:
     prefer: str
     limits: Limits
 
-    def decide(self, problem: Problem, answer: sympy.Expr, expected: sympy.Expr) -> Equality:
-        return decide(answer, expected, problem.evaluator, prefer=self.prefer, limits=self.limits)
+    def decide(self, problem: Problem, entry: Entry, expected: sympy.Expr) -> Equality:
+        """Compare an answer with an expression (∇f's component, a Hessian entry)."""
+        if entry.undefined is not None:
+            return Equality(False, SYMBOLIC, entry.undefined)
+        return decide(
+            entry.expr, expected, problem.evaluator, prefer=self.prefer, limits=self.limits
+        )
 
-    def constant(
-        self, problem: Problem, entry: Entry, exact: sympy.Expr, approx: float | None
-    ) -> Equality:
+    def constant(self, problem: Problem, entry: Entry, exact: sympy.Expr) -> Equality:
         """Compare an answer with an exact value at the point."""
+        if entry.undefined is not None:
+            return Equality(False, SYMBOLIC, entry.undefined)
         if problem.varies(entry):
             return Equality(False, None, "")
         if exact.free_symbols or entry.expr.free_symbols:
-            return self.decide(problem, entry.expr, exact)
+            return self.decide(problem, entry, exact)
         return number_equality(entry, exact, rule=self.rule, limits=self.limits)
 
     def shown(self, expr: Any) -> Shown:
@@ -110,11 +116,16 @@ def grade_gradient(
         context.gradient_right = all(p.verdict == CORRECT for p in known)
         return [replace(p, given=e.text) for p, e in zip(known, entries)]
     decisions = [
-        marking.decide(problem, entry.expr, expected)
+        marking.decide(problem, entry, expected)
         for entry, expected in zip(entries, problem.gradient)
     ]
     context.gradient_right = all(d.equal for d in decisions)
-    swapped = mistakes.permutation(problem, entries, decisions, problem.gradient, marking.rule)
+    defined = all(e.undefined is None for e in entries)
+    swapped = (
+        mistakes.permutation(problem, entries, decisions, problem.gradient, marking.rule)
+        if defined
+        else {}
+    )
     out = []
     for i, (entry, decision) in enumerate(zip(entries, decisions)):
         shown = marking.shown(problem.gradient[i])
@@ -124,6 +135,8 @@ def grade_gradient(
         if i in swapped:
             j = swapped[i]
             found = [("swapped_components", f"this is {labels[j]} (the components are swapped)")]
+        elif entry.undefined is not None:
+            found = []
         else:
             found = mistakes.diagnose_symbolic(problem, entry, i)
         out.append(_wrong("gradient", i, labels[i], entry, decision, found, shown))
@@ -144,27 +157,29 @@ def grade_value(
     n = len(problem.variables)
     if len(entries) != n:
         return [_wrong_length(marking, "value", f"∇f({where})", text, n, len(entries), at.value)]
-    floats = at.value_float or (None,) * n
     context.value = tuple(e.expr for e in entries)
-    decisions = [
-        marking.constant(problem, entry, exact, approx)
-        for entry, exact, approx in zip(entries, at.value, floats)
-    ]
+    decisions = [marking.constant(problem, entry, exact) for entry, exact in zip(entries, at.value)]
     context.value_right = all(d.equal for d in decisions)
     if context.value_right:
         return [
             _decided("value", i, labels[i], entry, d, marking.shown(at.value[i]))
             for i, (entry, d) in enumerate(zip(entries, decisions))
         ]
-    whole = mistakes.vector_mistakes(problem, entries, at.value, "value", context, marking.rule)
+    defined = all(e.undefined is None for e in entries)
+    whole: mistakes.Found = []
+    if defined:
+        whole = mistakes.vector_mistakes(problem, entries, at.value, "value", context, marking.rule)
     out = []
     for i, (entry, decision) in enumerate(zip(entries, decisions)):
         shown = marking.shown(at.value[i])
         if decision.equal is not False:
             out.append(_decided("value", i, labels[i], entry, decision, shown))
             continue
-        found = whole or mistakes.component_mistakes(
-            problem, entry, i, at.value, labels, marking.rule
+        found = (
+            []
+            if entry.undefined is not None
+            else whole
+            or mistakes.component_mistakes(problem, entry, i, at.value, labels, marking.rule)
         )
         out.append(_wrong("value", i, labels[i], entry, decision, found, shown))
     return out
@@ -222,10 +237,14 @@ def _scalar(
             )
         ]
     entry = entries[0]
-    decision = marking.constant(problem, entry, exact, approx)
+    decision = marking.constant(problem, entry, exact)
     if decision.equal is not False:
         return [_decided(part, None, label, entry, decision, shown)]
-    found = mistakes.scalar_mistakes(problem, entry, candidates, marking.rule)
+    found = (
+        mistakes.scalar_mistakes(problem, entry, candidates, marking.rule)
+        if entry.undefined is None
+        else []
+    )
     return [_wrong(part, None, label, entry, decision, found, shown)]
 
 
@@ -240,14 +259,12 @@ def grade_direction(
     n = len(problem.variables)
     if len(entries) != n:
         return [_wrong_length(marking, "direction", label, text, n, len(entries), at.direction)]
-    floats = at.direction_float or (None,) * n
     decisions = [
-        marking.constant(problem, entry, exact, approx)
-        for entry, exact, approx in zip(entries, at.direction, floats)
+        marking.constant(problem, entry, exact) for entry, exact in zip(entries, at.direction)
     ]
     labels = [f"û_{v}" for v in problem.shown]
     whole: mistakes.Found = []
-    if not all(d.equal for d in decisions):
+    if not all(d.equal for d in decisions) and all(e.undefined is None for e in entries):
         whole = mistakes.vector_mistakes(
             problem, entries, at.direction, "direction", context, marking.rule
         )
@@ -298,24 +315,27 @@ def grade_hessian(
     ]
     at_point = problem.point is not None and all(not problem.varies(e) for e in entries)
     targets: list[sympy.Expr]
-    floats: list[float | None]
     if at_point and any(e.free_symbols & set(problem.variables) for e in flat_expected):
-        targets, floats = problem.hessian_at()
+        targets = problem.hessian_at()[0]
         labels = [f"{label}({problem.point_shown})" for label in labels]
     else:
-        targets, floats = list(flat_expected), [None] * len(flat_expected)
+        targets = list(flat_expected)
     out = []
     for k, entry in enumerate(entries):
         target = targets[k]
         shown = marking.shown(target)
         if target.free_symbols or entry.expr.free_symbols:
-            decision = marking.decide(problem, entry.expr, target)
+            decision = marking.decide(problem, entry, target)
         else:
             decision = number_equality(entry, target, rule=marking.rule, limits=marking.limits)
         if decision.equal is not False:
             out.append(_decided("hessian", k, labels[k], entry, decision, shown))
             continue
-        found = mistakes.hessian_mistakes(problem, entry, k, targets, labels, marking.rule)
+        found = (
+            mistakes.hessian_mistakes(problem, entry, k, targets, labels, marking.rule)
+            if entry.undefined is None
+            else []
+        )
         out.append(_wrong("hessian", k, labels[k], entry, decision, found, shown))
     return out
 
@@ -404,7 +424,11 @@ def _wrong(
     shown: Shown,
 ) -> PartResult:
     names = tuple(dict.fromkeys(name for name, _ in found if name))
-    message = "; ".join(message for _, message in found) or decision.detail or "not correct"
+    said = [message for _, message in found]
+    if not names and decision.detail:
+        # a hint that names no mistake does not replace what the comparison found
+        said.append(decision.detail)
+    message = "; ".join(said) or "not correct"
     return PartResult(
         part=part,
         component=component,
@@ -420,9 +444,14 @@ def _wrong(
     )
 
 
-def read_as(entry: Entry) -> str:
-    """How an answer's component was read, in sympy syntax."""
-    return to_text(entry.expr)
+def read_as(entry: Entry) -> str | None:
+    """How an answer's component was read, in sympy syntax (``None``: it has no value)."""
+    return None if entry.undefined is not None else _text(entry.expr)
+
+
+@functools.lru_cache(maxsize=8192)
+def _text(expr: sympy.Expr) -> str:
+    return to_text(expr)
 
 
 def unreadable(part: str, text: str, error: GradcliError) -> PartResult:

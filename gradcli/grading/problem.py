@@ -81,7 +81,9 @@ class Problem:
         self.limits = limits
         self.seed = seed
         self.gradient = gradient_of(function.expr, function.variables)
-        self.evaluator = Evaluator(self.symbols, seed)
+        # answers are compared where f is defined: ∇f means nothing elsewhere,
+        # and feedback must not cite a point where f does not exist
+        self.evaluator = Evaluator(self.symbols, seed, within=(function.expr,))
         self.at_text = at
         self.along_text = along
         self.values = point_values(function, at, limits=limits) if at is not None else None

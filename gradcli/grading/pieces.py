@@ -1,0 +1,298 @@
+"""Answers with non-smooth parts: equal piece by piece, or sampled on every region.
+
+An answer holding |u|, sign(u) or Heaviside(u) (or a square root of a
+square, which is |u|) can agree with the key almost everywhere and differ on
+one region, which random points may miss. Its own breakpoints say where it
+can change: each ``u = 0`` splits the plane. So the difference d is split
+into its smooth pieces (|u| → ±u for each pattern of signs, as
+:func:`gradcli.derivatives.piece` does for f's own corners):
+
+* a piece that is 0 (exactly, or at the random points to 50 digits, as any
+  smooth answer is judged) is equal on its whole region;
+* a piece that is not 0 must have a region with no point in the domain.
+  The regions are sampled: the random points, points on both sides of every
+  breakpoint along every variable from several base points, and the
+  extremes of each breakpoint's ``u`` (where an island of ``u > 0`` has its
+  middle). A sampled point where d ≠ 0 is a counterexample; a region that
+  shows up but where d is 0 at the points sampled, or more pieces than can be
+  enumerated, leaves the verdict undecided.
+
+Nothing is accepted on random points alone when the difference has
+non-smooth parts.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from gradcli.budget import time_limit
+from gradcli.derivatives import constant_ratio, kinks, piece
+from gradcli.errors import BudgetExceeded, GradcliError
+from gradcli.grading.evaluator import Evaluator
+
+__all__ = ["Pieces", "expose_kinks", "split"]
+
+#: independent breakpoints whose sign patterns are enumerated (2⁶ pieces)
+MAX_KINKS = 6
+#: base points each breakpoint is crossed from, along each variable
+_BASES = 6
+#: distances on each side of a crossing, relative to max(1, |crossing|)
+_OFFSETS = (1e-6, 1e-3, 3e-2, 0.3)
+#: crossings kept per line
+_CROSSINGS = 8
+#: the scan for crossings of a non-polynomial breakpoint: a symmetric grid
+_GRID = 600
+#: bisection steps refining a crossing found on the grid
+_BISECTIONS = 60
+#: points of a region where d is looked at with 50 digits
+_PER_REGION = 2
+#: a breakpoint's extremes are looked for only up to this degree and time
+_EXTREME_DEGREE = 4
+_EXTREME_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """The independent breakpoints of a difference, and how the others follow them.
+
+    ``linked`` maps a breakpoint to (the independent one, the sign of their
+    ratio): |2y − 2| and |1 − y| share one sign pattern.
+    """
+
+    kinks: tuple[sympy.Expr, ...]
+    linked: Mapping[sympy.Expr, tuple[sympy.Expr, int]]
+
+    def patterns(self) -> Iterator[dict[sympy.Expr, sympy.Expr]]:
+        """Each assignment of signs to the breakpoints, the linked ones following."""
+        for signs in itertools.product((1, -1), repeat=len(self.kinks)):
+            out: dict[sympy.Expr, sympy.Expr] = {
+                u: sympy.Integer(s) for u, s in zip(self.kinks, signs)
+            }
+            for u, (independent, sign) in self.linked.items():
+                out[u] = out[independent] * sign
+            yield out
+
+    def region_of(self, evaluator: Evaluator, points: Any) -> Any:
+        """Each point's sign pattern, as a row of ±1 (0 on a breakpoint)."""
+        import numpy as np
+
+        columns = [np.sign(evaluator.values_at(u, points)) for u in self.kinks]
+        if not columns:
+            return np.zeros((points.shape[0], 0))
+        return np.stack(columns, axis=1)
+
+    def shown(self) -> str:
+        from gradcli.printing import to_unicode
+
+        return ", ".join(to_unicode(u) for u in self.kinks)
+
+
+def split(answer: sympy.Expr, expected: sympy.Expr) -> Pieces | None:
+    """The breakpoints of ``answer − expected``; ``None`` when both are smooth."""
+    found = tuple(dict.fromkeys(kinks(answer) + kinks(expected)))
+    if not found:
+        return None
+    independent: list[sympy.Expr] = []
+    linked: dict[sympy.Expr, tuple[sympy.Expr, int]] = {}
+    for u in found:
+        for v in independent:
+            ratio = constant_ratio(u, v)
+            if ratio is not None:
+                linked[u] = (v, 1 if ratio > 0 else -1)
+                break
+        else:
+            independent.append(u)
+    return Pieces(tuple(independent), linked)
+
+
+def expose_kinks(expr: sympy.Expr, seconds: float = 0.2) -> sympy.Expr:
+    """``expr`` with each square root of a square written as |u|: √(x² − 2x + 1) is |x − 1|.
+
+    An even root of a polynomial that factors as a square is a hidden corner;
+    factoring the base (within ``seconds``) lets sympy write it as |u|.
+    """
+    roots = [
+        node
+        for node in sympy.preorder_traversal(expr)
+        if node.is_Pow
+        and node.exp.is_Rational
+        and not node.exp.is_Integer
+        and node.exp.q % 2 == 0
+        and node.base.is_polynomial()
+        and node.base.free_symbols
+    ]
+    if not roots:
+        return expr
+    replaced: dict[sympy.Basic, sympy.Expr] = {}
+    try:
+        with time_limit(seconds, "looking for square roots of squares"):
+            for node in roots:
+                factored = sympy.factor(node.base)
+                if factored != node.base:
+                    rebuilt = sympy.Pow(factored, node.exp)
+                    if rebuilt.has(sympy.Abs):
+                        replaced[node] = rebuilt
+    except (BudgetExceeded, sympy.PolynomialError):
+        return expr
+    return expr.xreplace(replaced) if replaced else expr
+
+
+def smooth_pieces(
+    difference: sympy.Expr, pieces: Pieces
+) -> Iterator[tuple[dict[sympy.Expr, sympy.Expr], sympy.Expr]]:
+    """Each sign pattern with the smooth piece of ``difference`` on its region."""
+    for signs in pieces.patterns():
+        yield signs, piece(difference, signs)
+
+
+def crossing_points(pieces: Pieces, evaluator: Evaluator) -> Any:
+    """Points on both sides of every breakpoint along every variable, and its extremes.
+
+    Cached on the evaluator, per set of breakpoints.
+    """
+    import numpy as np
+
+    cache: dict[Any, Any] = evaluator.extras
+    key = ("crossings", pieces.kinks)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    bases = _bases(evaluator)
+    rows: list[Any] = []
+    symbols = evaluator.symbols
+    for u in pieces.kinks:
+        for k, v in enumerate(symbols):
+            if not u.has(v):
+                continue
+            for base in bases:
+                for root in _crossings(u, k, base, evaluator):
+                    for offset in _OFFSETS:
+                        step = offset * max(1.0, abs(root))
+                        for side in (-1.0, 1.0):
+                            point = base.copy()
+                            point[k] = root + side * step
+                            rows.append(point)
+        for extreme in _extremes(u, symbols):
+            rows.append(extreme)
+            for k in range(len(symbols)):
+                for side in (-1.0, 1.0):
+                    point = extreme.copy()
+                    point[k] += side * 1e-3 * max(1.0, abs(extreme[k]))
+                    rows.append(point)
+    points = np.array(rows, dtype=float) if rows else np.zeros((0, len(symbols)))
+    cache[key] = points
+    return points
+
+
+def _bases(evaluator: Evaluator) -> list[Any]:
+    """A few points of the domain to draw lines from: from both pools, and 1, 1, …"""
+    import numpy as np
+
+    pools = evaluator.pools
+    candidates = np.concatenate(
+        [np.ones((1, len(evaluator.symbols))), pools[0][:_BASES], pools[1][:_BASES]]
+    )
+    inside = evaluator.inside(candidates)
+    chosen = candidates[inside][:_BASES]
+    if len(chosen) < _BASES:
+        chosen = np.concatenate([chosen, candidates[~inside][: _BASES - len(chosen)]])
+    return [row.copy() for row in chosen]
+
+
+def _crossings(u: sympy.Expr, k: int, base: Any, evaluator: Evaluator) -> list[float]:
+    """Where ``u`` is 0 along variable ``k`` through ``base``."""
+    import numpy as np
+
+    symbols = evaluator.symbols
+    x = symbols[k]
+    fixed = {s: sympy.Rational(float(base[m])) for m, s in enumerate(symbols) if m != k}
+    roots = _polynomial_roots(u, x, fixed)
+    if roots is not None:
+        return roots[:_CROSSINGS]
+    ramp = np.concatenate(
+        [
+            -np.logspace(2, -3, _GRID // 3),
+            np.linspace(-10.0, 10.0, _GRID // 3),
+            np.logspace(-3, 2, _GRID // 3),
+        ]
+    )
+    ramp = np.unique(ramp)
+    line = np.repeat(base[None, :], ramp.size, axis=0)
+    line[:, k] = ramp
+    values = evaluator.values_at(u, line)
+    ok = np.isfinite(values)
+    signs = np.sign(values)
+    out: list[float] = [float(t) for t in ramp[ok & (values == 0)]]
+    change = ok[:-1] & ok[1:] & (signs[:-1] * signs[1:] < 0)
+    lo = ramp[:-1][change]
+    hi = ramp[1:][change]
+    if lo.size:
+        lo_sign = signs[:-1][change]
+        for _ in range(_BISECTIONS):
+            mid = (lo + hi) / 2
+            probe = np.repeat(base[None, :], mid.size, axis=0)
+            probe[:, k] = mid
+            mid_sign = np.sign(evaluator.values_at(u, probe))
+            same = mid_sign == lo_sign
+            lo = np.where(same, mid, lo)
+            hi = np.where(same, hi, mid)
+        out.extend(float(t) for t in (lo + hi) / 2)
+    return out[:_CROSSINGS]
+
+
+def _polynomial_roots(
+    u: sympy.Expr, x: sympy.Symbol, fixed: Mapping[sympy.Symbol, sympy.Expr]
+) -> list[float] | None:
+    """The real roots of ``u`` in ``x`` when it is a polynomial there; ``None`` if not."""
+    import numpy as np
+
+    line = u.xreplace(dict(fixed))
+    if line.free_symbols - {x} or not line.is_polynomial(x):
+        return None
+    try:
+        coefficients = [float(c) for c in sympy.Poly(line, x).all_coeffs()]
+    except (sympy.PolynomialError, TypeError, ValueError, OverflowError):
+        return None
+    if len(coefficients) > 30 or not all(np.isfinite(coefficients)):
+        return None
+    if len(coefficients) <= 1:
+        return []
+    roots = np.roots(coefficients)
+    real = roots[np.abs(roots.imag) <= 1e-9 * np.maximum(1.0, np.abs(roots.real))].real
+    return sorted({float(r) for r in real})
+
+
+def _extremes(u: sympy.Expr, symbols: Sequence[sympy.Symbol]) -> list[Any]:
+    """Real points where ∇u = 0, for a polynomial ``u`` of low degree (islands' middles)."""
+    return list(_extremes_cached(u, tuple(symbols)))
+
+
+@functools.lru_cache(maxsize=256)
+def _extremes_cached(u: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> tuple[Any, ...]:
+    """The critical points of ``u``, as gradcli's ``critical`` finds them within a short budget."""
+    import numpy as np
+
+    from gradcli.critical import critical_points
+
+    present = [s for s in symbols if u.has(s)]
+    if not present or not u.is_polynomial(*present):
+        return ()
+    try:
+        if sympy.Poly(u, *present).total_degree() > _EXTREME_DEGREE:
+            return ()
+        found = critical_points(u, present, time_budget=_EXTREME_SECONDS)
+    except (BudgetExceeded, GradcliError, sympy.PolynomialError):
+        return ()
+    out = []
+    for point in found.points[:8]:
+        row = np.ones(len(symbols))
+        for s, value in zip(present, point.point_float):
+            row[symbols.index(s)] = float(value)
+        out.append(row)
+    return tuple(out)

@@ -1,0 +1,338 @@
+"""A grader with zero false accepts: every verdict is proved, or honestly not given.
+
+Each class of wrong answer the old engine accepted is run through the real
+console script; the properties use sympy's own diff (through gradcli's
+gradient, checked against it elsewhere) as the oracle of the right answer.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+
+import pytest
+import sympy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gradcli.grading import DecimalRule, check
+from gradcli.parse import parse_function
+from gradcli.printing import to_text
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, dict]:
+    done = subprocess.run(
+        [sys.executable, "-m", "gradcli", "check", *args, "--format", "json"],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        check=False,
+        timeout=120,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def verdicts(result: dict) -> list[str]:
+    return [p["verdict"] for p in result["parts"]]
+
+
+# --------------------------------------------------------------------------
+# Exact differences too small for floats
+
+
+@pytest.mark.parametrize(
+    ("f", "answer"),
+    [
+        ("x^2 + y", "2x + 1e-11, 1"),
+        ("x^2 + y", "2x + 0.0000000001, 1"),
+        ("x^2 + y", "2x - 1/10^15, 1"),
+        # a coefficient rounded to 15 figures is not 1/3
+        ("x^2*y/3 + y", "2x*y/3, 0.333333333333333*x^2 + 1"),
+        # 2^(t/5.1), its exponent rounded to 12 figures
+        ("5.1*2^(t/5.1)/ln(2)", "2^(0.196078431373*t)"),
+        # a constant term off by one under values near 10^13
+        ("x^14/14 + 3x^13 + x^2*y + y", "x^13 + 39x^12 + 2x*y + 1, x^2 + 1"),
+    ],
+)
+def test_a_difference_floats_cannot_see_is_wrong(f: str, answer: str) -> None:
+    code, result = run(f, "--gradient", answer)
+    assert "wrong" in verdicts(result), result
+    assert code == 1
+
+
+def test_a_tiny_constant_is_rejected_by_the_symbolic_step_with_its_value() -> None:
+    _, result = run("x^2 + y", "--gradient", "2x + 1e-11, 1")
+    first = result["parts"][0]
+    assert (first["verdict"], first["method"]) == ("wrong", "symbolic")
+    assert "1/100000000000" in first["message"]
+
+
+def test_a_tiny_constant_in_a_batch_is_wrong() -> None:
+    batch = 'id,gradient\nann,"2x + 0.0000000001, 1"\nben,"2x, 1"\n'
+    code, result = run("x^2 + y", "--batch", "-", stdin=batch)
+    assert code == 0
+    rows = {row["id"]: verdicts(row) for row in result["rows"]}
+    assert rows == {"ann": ["wrong", "correct"], "ben": ["correct", "correct"]}
+
+
+def test_rationals_are_not_floats() -> None:
+    _, result = run("99999998/99999999 * x", "--at", "1", "--value", "99999999/10^8")
+    assert verdicts(result) == ["wrong"]
+
+
+def test_an_identically_zero_answer_against_zero_is_right() -> None:
+    zero = "sqrt(2x*sqrt(x^2+1) + 2x^2 + 1) - sqrt(x^2+1) - x"
+    code, result = run("y", "--vars", "x,y", "--gradient", f"{zero}, 1")
+    assert verdicts(result) == ["correct", "correct"], result
+    assert code == 0
+    assert all(not p["mistakes"] for p in result["parts"])
+    code, result = run("x + y", "--gradient", f"{zero} + 1, 1")
+    assert verdicts(result) == ["correct", "correct"]
+
+
+# --------------------------------------------------------------------------
+# Non-smooth parts
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "2x + abs(x - 3) - (x - 3), 1",
+        "2x + 1e-11*(abs(x - 3) - (x - 3)), 1",
+        "2x + sqrt((x - 50)^2) - (x - 50), 1",
+        "2x + sign(x - 40) + 1, 1",
+        # differs only on a small disc around (2, 3)
+        "2x, 1 + abs(1/100 - (x-2)^2 - (y-3)^2) + 1/100 - (x-2)^2 - (y-3)^2",
+        # the same, by a tiny amount
+        "2x, 1 + 1e-9*(abs(1/100 - (x-2)^2 - (y-3)^2) + 1/100 - (x-2)^2 - (y-3)^2)",
+        # differs on a thin strip only
+        "2x + abs(abs(x - 7) - 1/1000) - (abs(x - 7) - 1/1000), 1",
+    ],
+)
+def test_an_answer_that_differs_on_one_region_is_wrong(answer: str) -> None:
+    code, result = run("x^2 + y", "--gradient", answer)
+    assert "wrong" in verdicts(result), result
+    assert code == 1
+
+
+@pytest.mark.parametrize(
+    ("f", "answer"),
+    [
+        ("abs(x) + y^2", "x/abs(x), 2y"),
+        ("abs(x) + y^2", "sign(x), 2y"),
+        ("abs(x - y)", "sign(x - y), -sign(x - y)"),
+        ("x*abs(x) + y", "2abs(x), 1"),
+        ("sqrt(x^2) + y", "x/sqrt(x^2), 1"),
+    ],
+)
+def test_right_non_smooth_answers_are_proved_piece_by_piece(f: str, answer: str) -> None:
+    code, result = run(f, "--gradient", answer)
+    assert verdicts(result) == ["correct", "correct"], result
+    assert code == 0
+
+
+def test_the_domain_of_f_bounds_the_comparison_and_the_feedback() -> None:
+    # 1/|x| is 1/x wherever ln(x) + ln(y) exists
+    _, result = run("ln(x) + ln(y)", "--gradient", "1/abs(x), 1/y")
+    assert verdicts(result) == ["correct", "correct"], result
+    # a wrong answer is shown wrong at a point where f exists (x > 0 and y > 0)
+    _, result = run("ln(x) + ln(y)", "--gradient", "1/x + x^3, 1/y")
+    message = result["parts"][0]["message"]
+    assert "differs at x = " in message
+    coordinates = [
+        float(p.split("=")[1].split(",")[0]) for p in message.split("at ")[1].split(", ")
+    ]
+    assert all(c > 0 for c in coordinates), message
+
+
+# --------------------------------------------------------------------------
+# Decimals
+
+
+@pytest.mark.parametrize(
+    ("options", "verdict"),
+    [
+        (("--magnitude", "8.60"), "correct"),
+        (("--magnitude", "8.6"), "correct"),
+        (("--magnitude", "8.6023"), "correct"),
+        (("--magnitude", "8.61"), "wrong"),
+        (("--magnitude", "8.603"), "wrong"),
+        (("--magnitude", "8.60", "--sigfigs", "3"), "correct"),
+        (("--magnitude", "8.6", "--sigfigs", "3"), "wrong"),
+        (("--magnitude", "8.602", "--sigfigs", "3"), "wrong"),
+        (("--magnitude", "8.7", "--tol", "0.02"), "correct"),
+        (("--magnitude", "8.7", "--tol", "0.01"), "wrong"),
+        (("--magnitude", "8.6", "--abs-tol", "0.01"), "correct"),
+    ],
+)
+def test_decimal_rules(options: tuple[str, ...], verdict: str) -> None:
+    _, result = run("x^2 + y^2 + xy", "--at", "1,3", *options)
+    assert verdicts(result) == [verdict], result
+
+
+def test_the_tolerance_boundary_is_inclusive_and_exact() -> None:
+    _, result = run("x", "--at", "1", "--value", "1.05", "--tol", "0.05")
+    assert verdicts(result) == ["correct"]
+    assert "relative tolerance 0.05" in result["parts"][0]["message"]
+    _, result = run("x", "--at", "1", "--value", "1.0500001", "--tol", "0.05")
+    assert verdicts(result) == ["wrong"]
+    _, result = run("x", "--at", "1", "--value", "0.95", "--abs-tol", "0.05")
+    assert verdicts(result) == ["correct"]
+    assert "absolute tolerance" in result["parts"][0]["message"]
+
+
+def test_a_tie_has_one_correctly_rounded_neighbour() -> None:
+    rule = DecimalRule()
+    value = sympy.Rational(199, 4000)  # 0.04975 exactly
+    assert rule.judge("0.0498", value)[0] is True
+    assert rule.judge("0.0497", value)[0] is False
+    assert rule.judge("-0.0498", -value)[0] is True
+    assert DecimalRule(sigfigs=3).judge("0.0498", value)[0] is True
+
+
+def test_the_message_names_the_rule_that_decided() -> None:
+    rule = DecimalRule(tol=Fraction(1, 100))
+    ok, message = rule.judge("8.61", sympy.sqrt(74))
+    assert ok and "relative tolerance 0.01" in message and "figures" not in message
+    ok, message = DecimalRule(sigfigs=3).judge("8.6023", sympy.sqrt(74))
+    assert not ok and "give exactly 3 significant figures" in message
+
+
+def test_a_decimal_against_a_large_value_uses_its_last_place() -> None:
+    rule = DecimalRule()
+    assert rule.judge("20.57", sympy.Rational(205668, 10000))[0] is True
+    assert rule.judge("20.56", sympy.Rational(205668, 10000))[0] is False
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.fractions(min_value=-1000, max_value=1000).filter(lambda v: v != 0),
+    st.integers(2, 8),
+)
+def test_the_correctly_rounded_decimal_is_right_and_its_neighbours_are_not(
+    value: Fraction, figures: int
+) -> None:
+    exact = sympy.Rational(value.numerator, value.denominator)
+    # the correctly rounded literal, computed independently in exact decimal arithmetic
+    with localcontext() as context:
+        context.prec = 80
+        exact_decimal = Decimal(value.numerator) / Decimal(value.denominator)
+        place = Decimal(1).scaleb(exact_decimal.adjusted() - figures + 1)
+        rounded = exact_decimal.quantize(place, rounding=ROUND_HALF_UP)
+    if len(rounded.as_tuple().digits) != figures:
+        return  # rounding up added a figure (9.99 → 10.0): judged by the figures written
+    assert DecimalRule().judge(f"{rounded:e}", exact)[0] is True, (rounded, value)
+    for neighbour in (rounded + place, rounded - place):
+        if neighbour != 0 and len(neighbour.as_tuple().digits) == figures:
+            assert DecimalRule().judge(f"{neighbour:e}", exact)[0] is False, (neighbour, value)
+
+
+# --------------------------------------------------------------------------
+# Parts that cannot be graded whole
+
+
+def test_one_undefined_component_does_not_take_down_the_part() -> None:
+    code, result = run("x^2 + y^2", "--gradient", "2x + sqrt(-2), 2y")
+    assert verdicts(result) == ["wrong", "correct"]
+    assert "not real" in result["parts"][0]["message"]
+    assert code == 1
+    code, result = run("x^2 + y^2", "--at", "1,1", "--value", "log(-1), 2")
+    assert verdicts(result) == ["wrong", "correct"]
+    code, result = run("x^2 + y^2", "--at", "1,1", "--magnitude", "sqrt(-8)")
+    assert verdicts(result) == ["wrong"]
+
+
+@pytest.mark.parametrize("answer", ["d/dx(x^2)", "2k", "sqrt(74) + a"])
+def test_foreign_symbols_in_a_number_are_unreadable(answer: str) -> None:
+    code, result = run("x^2 + y^2 + xy", "--at", "1,3", "--magnitude", answer)
+    assert verdicts(result) == ["unreadable"], result
+    assert code == 2
+
+
+# --------------------------------------------------------------------------
+# Properties: f's own gradient is right; plus any nonzero exact constant or any
+# non-smooth bump that is nonzero on a region, it is wrong
+
+_names = st.sampled_from(["x", "y"])
+_atoms = st.one_of(_names, st.integers(1, 4).map(str))
+
+
+def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.tuples(children, children).map(lambda p: f"({p[0]}) + ({p[1]})"),
+        st.tuples(children, children).map(lambda p: f"({p[0]})*({p[1]})"),
+        st.tuples(children, children).map(lambda p: f"({p[0]})/(({p[1]})^2 + 1)"),
+        st.tuples(children, st.integers(2, 3)).map(lambda p: f"({p[0]})^{p[1]}"),
+        st.sampled_from(["sin", "cos", "exp", "atan"]).flatmap(
+            lambda fn: children.map(lambda c: f"{fn}({c})")
+        ),
+        children.map(lambda c: f"ln(({c})^2 + 1)"),
+        children.map(lambda c: f"exp(-({c})^2)"),
+        children.map(lambda c: f"sqrt(({c})^2 + 1)"),
+    )
+
+
+functions = st.recursive(_atoms, _combine, max_leaves=4)
+
+constants = st.one_of(
+    st.integers(-5, 5).filter(bool).map(str),
+    st.tuples(st.integers(1, 9), st.integers(2, 9)).map(lambda p: f"{p[0]}/{p[1]}"),
+    st.integers(1, 15).map(lambda k: f"1e-{k}"),
+    st.integers(1, 12).map(lambda k: "0." + "0" * (k - 1) + "1"),
+)
+
+
+def _bump(data: tuple[int, int, int, int, str]) -> str:
+    a, b, c, d, shape = data
+    if shape == "half-plane":
+        u = f"({a}*x + {b}*y + {c})"
+        return f"(abs{u} - {u})"
+    if shape == "step":
+        u = f"({a}*x + {b}*y + {c})"
+        return f"(sign{u} + 1)"
+    radius = f"{abs(d) + 1}/10"
+    u = f"({radius} - (x - {a})^2 - (y - {b})^2)"
+    return f"(abs{u} + {u})"
+
+
+bumps = st.tuples(
+    st.integers(-3, 3).filter(bool),
+    st.integers(-3, 3),
+    st.integers(-9, 9),
+    st.integers(-5, 5),
+    st.sampled_from(["half-plane", "step", "island"]),
+).map(_bump)
+
+
+def _gradient_texts(text: str) -> list[str]:
+    function = parse_function(text, variables=["x", "y"])
+    return [to_text(sympy.diff(function.expr, v)) for v in function.variables]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(functions)
+def test_f_own_gradient_is_all_correct(text: str) -> None:
+    result = check(text, gradient=", ".join(_gradient_texts(text)), variables=["x", "y"])
+    assert result.correct, result.parts
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(functions, constants, st.integers(0, 1))
+def test_plus_a_nonzero_exact_constant_is_wrong(text: str, c: str, k: int) -> None:
+    components = _gradient_texts(text)
+    components[k] = f"({components[k]}) + {c}"
+    result = check(text, gradient=", ".join(components), variables=["x", "y"])
+    assert result.parts[k].verdict == "wrong", result.parts[k]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(functions, constants, bumps, st.integers(0, 1))
+def test_plus_a_non_smooth_bump_is_wrong(text: str, c: str, bump: str, k: int) -> None:
+    components = _gradient_texts(text)
+    components[k] = f"({components[k]}) + ({c})*{bump}"
+    result = check(text, gradient=", ".join(components), variables=["x", "y"])
+    assert result.parts[k].verdict == "wrong", (components[k], result.parts[k])
