@@ -45,8 +45,8 @@ Candidate = tuple[str, str, sympy.Expr]
 #: a number answered without decimals is another number when their floats
 #: agree this closely (only float rounding separates them)
 _SAME_NUMBER = 1e-12
-#: a derivative written with decimals is "close" within this (relative)
-_CLOSE_DECIMALS = 1e-2
+#: a decimal in a derivative is taken for a rounded fraction with a denominator up to this
+_SIMPLE_DENOMINATOR = 100
 #: a decimal direction whose length is this close to 1 is rounded, not unnormalised
 _ROUNDED_LENGTH = 0.05
 #: a constant factor is named when it is a fraction with a small numerator
@@ -275,6 +275,26 @@ def hessian_mistakes(
     return []
 
 
+def _decimals_as_fractions(expr: sympy.Expr) -> dict[sympy.Rational, sympy.Rational]:
+    """Each decimal in ``expr`` (a fraction over a power of 10) that is near a simple fraction."""
+    out: dict[sympy.Rational, sympy.Rational] = {}
+    for number in expr.atoms(sympy.Rational):
+        q = int(number.q)
+        if number.is_Integer or q % 10 or 10 ** (len(str(q)) - 1) != q:
+            continue
+        value = Fraction(int(number.p), q)
+        simple = value.limit_denominator(_SIMPLE_DENOMINATOR)
+        # the decimal is that fraction rounded to the places written (0.333 for 1/3)
+        if simple.denominator not in (1, q) and abs(simple - value) <= Fraction(1, 2 * q):
+            out[number] = sympy.Rational(simple.numerator, simple.denominator)
+    return out
+
+
+def decimal_text(number: sympy.Rational) -> str:
+    """A decimal fraction as its digits: 333/1000 is 0.333."""
+    return str(sympy.Float(number, len(str(abs(int(number.p)))) + 1)).rstrip("0").rstrip(".")
+
+
 def diagnose_symbolic(problem: Problem, entry: Entry, i: int) -> Found:
     """Name the mistake in a wrong partial derivative ∂f/∂x_i, if it is a typical one."""
     evaluator = problem.evaluator
@@ -302,8 +322,17 @@ def diagnose_symbolic(problem: Problem, entry: Entry, i: int) -> Found:
                     f"the factor {to_unicode(inner_derivative)}",
                 )
             ]
-    if entry.approximate and evaluator.ratio(answer, expected, rtol=_CLOSE_DECIMALS) is not None:
-        return [("", "close, but decimals are read exactly: write fractions such as 1/3")]
+    if entry.approximate:
+        rounded = _decimals_as_fractions(answer)
+        if rounded and evaluator.same(answer.xreplace(rounded), expected):
+            decimal, fraction = next(iter(rounded.items()))
+            return [
+                (
+                    "",
+                    f"close, but decimals are read exactly: {decimal_text(decimal)} is not "
+                    f"{fraction}; write the exact number",
+                )
+            ]
     ratio = evaluator.ratio(answer, expected)
     if ratio is not None and ratio != 1:
         if ratio == -1:
