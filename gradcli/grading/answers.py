@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from gradcli.errors import DimensionError, GradcliError, ParseError, UndefinedError
+from gradcli.errors import GradcliError, ParseError, UndefinedError
 from gradcli.grading.decimals import approximate_text, significant_figures
 from gradcli.grading.evaluator import constant_float
-from gradcli.kinds import PointKind
 from gradcli.limits import Limits
-from gradcli.parse import natural_key, parse_expression, parse_point, parse_vector, split_top_level
+from gradcli.parse import natural_key, parse_expression, parse_vector, split_top_level
 from gradcli.printing import to_text
 
 if TYPE_CHECKING:
@@ -32,7 +31,6 @@ __all__ = [
     "all_zero",
     "check_separated",
     "make_entry",
-    "read_critical",
     "read_matrix",
     "read_vector",
 ]
@@ -289,64 +287,6 @@ def _closes_at_end(text: str) -> bool:
             if depth == 0:
                 return i == len(text) - 1
     return False
-
-
-_KIND_WORDS = re.compile(
-    r"\s*(?:(?:local|relative|rel\.?)\s+)?"
-    r"(?P<kind>minimum|min|maximum|max|saddle(?:\s+point)?|degenerate|inconclusive)\s*$",
-    re.IGNORECASE,
-)
-
-#: what each word a student may write names (its first three letters for
-#: min/minimum and max/maximum, its first word for "saddle point")
-_KIND_OF_WORD = {
-    "min": PointKind.MINIMUM,
-    "max": PointKind.MAXIMUM,
-    "saddle": PointKind.SADDLE,
-    "degenerate": PointKind.DEGENERATE,
-    "inconclusive": PointKind.DEGENERATE,
-}
-
-
-def read_critical(
-    text: str, problem: Problem, limits: Limits
-) -> list[tuple[tuple[sympy.Expr, ...], str | None, str]]:
-    """Points with optional kinds: ``(0,0) min; (1,1) saddle``, or ``none``.
-
-    Each is the point, its kind in ``critical``'s words (``"local min"``,
-    ``"saddle"``, …) or ``None``, and the text it was read from.
-    """
-    stripped = text.strip()
-    if stripped.lower() in ("none", "no critical points", "{}", "[]", "()"):
-        return []
-    items = split_top_level(text, ";")
-    if len(items) == 1:
-        items = split_top_level(text, ",")
-        if len(problem.variables) > 1 and not all(item.strip()[:1] in "([<" for item, _ in items):
-            items = [(text, 0)]
-    out = []
-    for item, start in items:
-        match = _KIND_WORDS.search(item)
-        kind = None
-        point_text = item
-        if match:
-            word = match.group("kind").lower()
-            key = word[:3] if word[:3] in ("min", "max") else word.split()[0]
-            kind = _KIND_OF_WORD[key].short
-            point_text = item[: match.start()]
-        if not point_text.strip():
-            raise ParseError("a kind without a point", text=text, position=start)
-        try:
-            values = parse_point(point_text, problem.function, limits=limits)
-        except DimensionError:
-            raise
-        except GradcliError as error:
-            position = None if error.position is None else error.position + start
-            raise type(error)(
-                error.message, text=text, position=position, hint=error.hint
-            ) from None
-        out.append((tuple(values[v] for v in problem.variables), kind, item.strip()))
-    return out
 
 
 def _check_symbols(entries: Sequence[Entry], text: str, problem: Problem) -> None:

@@ -9,19 +9,20 @@ from typing import Any
 
 import sympy
 
-from gradcli.grading.answers import read_critical
-from gradcli.grading.decimals import DecimalRule, approximate_text
+from gradcli.grading.critical_answers import CriticalAnswer, read_critical
+from gradcli.grading.decimals import approximate_text, significant_figures
+from gradcli.grading.equality import constants_equal
 from gradcli.grading.evaluator import constant_float
 from gradcli.grading.parts import Marking, Shown
 from gradcli.grading.problem import Context, CriticalPoint, CriticalSet, Problem, shown_point
 from gradcli.grading.results import CORRECT, DECIMAL, NUMERIC, SYMBOLIC, WRONG, PartResult
-from gradcli.printing import to_text
-from gradcli.tolerances import DECIMAL_RTOL
 
 __all__ = ["grade_critical"]
 
-#: a coordinate of a critical point answered is the one found when their
-#: floats agree this closely (the point was found numerically, or is irrational)
+#: a decimal point this close (relative) to a critical point is a rounding mistake
+_NEAR = 1e-2
+#: a coordinate answered exactly is the one of a point found numerically when
+#: their floats agree this closely
 _SAME_COORDINATE = 1e-9
 
 
@@ -32,20 +33,30 @@ def grade_critical(
     found = problem.critical()
     matched: set[int] = set()
     out: list[PartResult] = []
-    for index, (point, kind, item) in enumerate(given):
+    for index, answer in enumerate(given):
         match = next(
             (
                 k
                 for k, candidate in enumerate(found.points)
-                if k not in matched and _same_point(point, candidate, marking.rule)
+                if k not in matched and _same_point(answer, candidate, marking)
             ),
             None,
         )
         if match is None:
-            out.append(_not_critical(problem, index, point, item))
+            near = _near(answer, found.points, matched)
+            if near is not None:
+                # given, but rounded wrong: wrong here, and not missing too
+                matched.add(near)
+                out.append(_misrounded(marking, index, answer, found.points[near]))
+            else:
+                out.append(_not_critical(problem, index, answer.point, answer.text))
             continue
         matched.add(match)
-        out.append(_critical_point(marking, index, point, kind, item, found.points[match]))
+        graded = _critical_point(
+            marking, index, answer.point, answer.kind, answer.text, found.points[match]
+        )
+        # the point as typed: 0.82, not 41/50
+        out.append(replace(graded, label=f"({', '.join(answer.coordinates)})"))
     missing = [c for k, c in enumerate(found.points) if k not in matched]
     closing = _all_found(marking, text, given, found, missing)
     if closing is not None:
@@ -53,6 +64,45 @@ def grade_critical(
     if found.note and out:
         out[-1] = replace(out[-1], message=f"{out[-1].message} ({found.note})")
     return out
+
+
+def _near(
+    answer: CriticalAnswer, points: Sequence[CriticalPoint], matched: set[int]
+) -> int | None:
+    """The critical point a decimal answer is close to (1%), when it is not its rounding."""
+    if not any(significant_figures(text) is not None for text in answer.coordinates):
+        return None
+    values = [constant_float(c) for c in answer.point]
+    for k, candidate in enumerate(points):
+        if k not in matched and all(
+            v is not None and abs(v - t) <= _NEAR * max(abs(t), 1e-3)
+            for v, t in zip(values, candidate.floats)
+        ):
+            return k
+    return None
+
+
+def _misrounded(
+    marking: Marking, index: int, answer: CriticalAnswer, candidate: CriticalPoint
+) -> PartResult:
+    """A decimal point near a critical point, but not that point rounded as written."""
+    shown: Shown = (None, None)
+    if marking.reveal:
+        expected = f"({shown_point(candidate.exact or candidate.floats)}) {candidate.kind}"
+        shown = (expected, expected)
+    return PartResult(
+        part="critical",
+        component=index,
+        label=f"({', '.join(answer.coordinates)})",
+        verdict=WRONG,
+        method=DECIMAL,
+        mistakes=(),
+        message="close to a critical point, but not its coordinates rounded to the figures "
+        "written",
+        given=answer.text,
+        expected=shown[0],
+        expected_shown=shown[1],
+    )
 
 
 def _not_critical(
@@ -151,27 +201,34 @@ def _all_found(
     return None
 
 
-def _same_point(given: Sequence[sympy.Expr], candidate: CriticalPoint, rule: DecimalRule) -> bool:
-    for k, coordinate in enumerate(given):
-        value = constant_float(coordinate)
-        target = candidate.floats[k]
-        if value is None:
-            return False
-        if candidate.exact is not None and coordinate == candidate.exact[k]:
+def _same_point(answer: CriticalAnswer, candidate: CriticalPoint, marking: Marking) -> bool:
+    """Whether each coordinate answered is the candidate's, by the rule for numbers.
+
+    A decimal written alone is judged as any decimal answer is (correctly
+    rounded to the figures written, or ``--sigfigs``/``--tol``/``--abs-tol``);
+    anything else is compared exactly with an exact point, or within float
+    rounding with a point that was found numerically.
+    """
+    for k, (coordinate, text) in enumerate(zip(answer.point, answer.coordinates)):
+        exact = candidate.exact[k] if candidate.exact is not None else None
+        target = exact if exact is not None else sympy.Rational(candidate.floats[k])
+        if coordinate == target and marking.rule.sigfigs is None:
             continue
-        scale = max(abs(target), 1.0)
-        if abs(value - target) <= _SAME_COORDINATE * scale:
-            continue
-        rtol = float(rule.tol) if rule.tol is not None else DECIMAL_RTOL
-        if approximate_text(to_text(coordinate)) or not coordinate.is_Rational:
-            if abs(value - target) <= rtol * scale:
+        if significant_figures(text) is not None:
+            if marking.rule.judge(text, target)[0]:
                 continue
-        elif (
-            coordinate.is_Rational
-            and not coordinate.is_Integer
-            and abs(value - target) <= rtol * scale
+            return False
+        if approximate_text(text) and marking.rule.uses_tolerance:
+            if not coordinate.free_symbols and marking.rule.judge_value(coordinate, target)[0]:
+                continue
+            return False
+        if exact is not None:
+            if constants_equal(coordinate, exact, marking.limits).equal:
+                continue
+            return False
+        value = constant_float(coordinate)
+        if value is None or abs(value - candidate.floats[k]) > _SAME_COORDINATE * max(
+            abs(candidate.floats[k]), 1.0
         ):
-            # a decimal such as 0.33 arrives as the rational 33/100
-            continue
-        return False
+            return False
     return True
