@@ -336,3 +336,39 @@ def test_plus_a_non_smooth_bump_is_wrong(text: str, c: str, bump: str, k: int) -
     components[k] = f"({components[k]}) + ({c})*{bump}"
     result = check(text, gradient=", ".join(components), variables=["x", "y"])
     assert result.parts[k].verdict == "wrong", (components[k], result.parts[k])
+
+
+# --------------------------------------------------------------------------
+# Critical points as students write them
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "(1, 0): local min; (-1, 0): saddle",
+        "(1,0) is a local minimum; (-1,0) is a saddle point;",
+        "min (1,0); saddle (-1,0)",
+        "(1,0) - min; (-1,0) - saddle",
+        "(1,0) min and (-1,0) saddle",
+        "local min at (1, 0)\nsaddle point at (-1, 0)",
+    ],
+)
+def test_critical_points_written_as_students_write_them(answer: str) -> None:
+    code, result = run("x^3 - 3x + y^2", "--critical", answer)
+    assert verdicts(result) == ["correct", "correct"], result
+    assert code == 0
+
+
+def test_an_unreadable_critical_answer_is_unreadable_not_wrong() -> None:
+    code, result = run("x^3 - 3x + y^2", "--critical", "(1,0) minimumm; (-1,0) saddle")
+    assert verdicts(result) == ["unreadable"]
+    assert code == 2
+
+
+def test_decimal_coordinates_follow_the_decimal_rule() -> None:
+    # the critical points of x^3 - 2x + y^2 are (±√6/3, 0), √6/3 = 0.81649…
+    _, result = run("x^3 - 2x + y^2", "--critical", "(0.82, 0) min; (-0.82, 0) saddle")
+    assert verdicts(result) == ["correct", "correct"]
+    _, result = run("x^3 - 2x + y^2", "--critical", "(0.817, 0) min; (-0.8165, 0) saddle")
+    assert verdicts(result) == ["wrong", "correct"]
+    assert "rounded" in result["parts"][0]["message"]
