@@ -1719,6 +1719,14 @@ class _Parser:
         after = self.peek()
         if divisor.kind == "product" and self.tokens[self.i - 1] is divisor:
             units = divisor.value
+            if numerator in ("d", "∂") and units[0] == numerator and len(units) == 2:
+                # d/dx(x^2): an instruction to differentiate, not a value
+                raise self.error(
+                    f"'{numerator}/{divisor.text}' asks for a derivative: write the derivative "
+                    "itself",
+                    slash.pos - len(numerator),
+                    hint=f"{numerator} is not a variable here; for d/dx(x^2) write 2x",
+                )
             rest = "*".join(units[1:])
             raise self.error(
                 f"'{numerator}/{divisor.text}' is ambiguous",

@@ -821,3 +821,14 @@ def test_a_fraction_after_a_power_is_read_left_to_right_with_a_note() -> None:
 def test_a_name_in_vars_on_the_left_of_an_equation_is_a_level_surface() -> None:
     f = parse_function("z = x + y", variables=["x", "y", "z"])
     assert f.expr == symbol("z") - symbol("x") - symbol("y")
+
+
+def test_d_over_dx_is_an_instruction_not_a_quotient() -> None:
+    from gradcli.errors import ParseError
+
+    with pytest.raises(ParseError, match="asks for a derivative") as caught:
+        parse_expression("d/dx(x^2)", variables=["x"])
+    assert caught.value.position == 0
+    # a quotient of other letters is still refused as ambiguous, with both readings
+    with pytest.raises(ParseError, match="ambiguous"):
+        parse_expression("a/bx", variables=["a", "b", "x"])
