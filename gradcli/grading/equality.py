@@ -1,21 +1,26 @@
-"""The one equality engine: symbolic, numeric at random points, decimal to the figures written.
+"""The one equality engine: exact where it can be, and never a float's word alone.
 
 Equality is decided in this order, and every result says which way decided:
 
 ``symbolic``
-    the answer is the expected expression, or their difference simplifies to
-    0 within the simplify budget (real symbols; trig, log and power identities);
+    the answer is the expected expression, or their difference expands or
+    simplifies to 0 within the simplify budget (real symbols; trig, log and
+    power identities), or to a nonzero constant (then it is different, however
+    small: decimals in an answer are exact);
 ``numeric``
-    the two agree, relative tolerance :data:`~gradcli.tolerances.NUMERIC_RTOL`,
-    at random points of their common domain, drawn with a fixed seed; points
-    where either is undefined are skipped, and when fewer than
-    :data:`~gradcli.grading.evaluator.MIN_POINTS` remain the check says so
-    instead of guessing;
+    random points of the common domain (drawn with a fixed seed; points
+    where either is undefined are skipped) screen with floats, relative
+    :data:`~gradcli.tolerances.NUMERIC_RTOL`; an agreement is confirmed with
+    exact fractions or 50 digits at a few of them
+    (:meth:`~gradcli.grading.evaluator.Evaluator.compare`), and a difference
+    with corners or jumps is accepted only piece by piece or region by region
+    (:mod:`gradcli.grading.pieces`). When fewer than
+    :data:`~gradcli.grading.evaluator.MIN_POINTS` remain, or a region cannot
+    be settled, the result says so instead of guessing;
 ``decimal``
-    a decimal answer (``8.60`` for √74) agrees with the exact value to the
-    significant figures written (at least 2), or within
-    :data:`~gradcli.tolerances.DECIMAL_RTOL`; an explicit tolerance replaces
-    both rules.
+    a decimal answer (``8.60`` for √74) is judged by a
+    :class:`~gradcli.grading.decimals.DecimalRule`: correctly rounded to the
+    figures written, exactly N figures, or a tolerance.
 
 ``check`` grades with it, and ``steps`` verifies its derivations with it
 (:func:`equivalent` with ``exact=True`` and the function as ``within``).
