@@ -702,8 +702,9 @@ def _verification(
 ) -> str:
     """a = b as the equality engine decides it, in the words of :attr:`Derivation.verification`.
 
-    The derivation must be exactly sympy's derivative, so agreement at random
-    points is confirmed with 40 digits (``exact``). A point counts only where
+    The derivation must be exactly sympy's derivative (``exact``); agreement at
+    random points is confirmed exactly or with 50 digits, as every comparison
+    is. A point counts only where
     ``expr`` itself is real and finite (|acos(x)| is real for x > 1, but
     acos(x) is not, so the textbook rule does not apply there), and where
     ``a`` is: the points are read in real numbers, where a negative number to

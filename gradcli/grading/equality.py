@@ -103,9 +103,9 @@ def equivalent(
     With ``prefer="numeric"`` (what a batch uses) the random points come first
     and simplification only settles what they cannot. ``exact`` asks whether
     the two are the same function, as a derivation checked against sympy's
-    diff must be, not whether an answer is right within the tolerance:
-    simplification is tried first even when the answer has a cancelled
-    factor, and agreement at random points is confirmed with 40 digits.
+    diff must be: simplification is tried first even when the answer has a
+    cancelled factor (every agreement at random points is confirmed exactly
+    or with 50 digits, in either mode).
     Points where an expression of ``within`` is undefined are not used.
 
     >>> x = sympy.Symbol("x", real=True)

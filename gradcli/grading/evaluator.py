@@ -45,7 +45,7 @@ _WIDE_POOL = 512
 _ABSOLUTE_FLOOR = 1e-12
 
 #: a worst relative difference below this may be float rounding (a sum that
-#: cancels): the comparison looks again at a few points with 40 digits
+#: cancels): the comparison looks again at a few points with 50 digits
 _ROUNDING_SUSPECT = 1e-5
 #: how many points an agreement (or a rounding-sized gap) is looked at again, exactly
 #: or with 50 digits: a difference that is not 0 is 0 at a random point by chance only
