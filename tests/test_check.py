@@ -462,7 +462,7 @@ def test_csv_rows_and_aliases() -> None:
     (row,) = list(reader)
     assert row.id == "ann"
     assert dict(row.fields) == {"expression": "x*y", "gradient": "y, x"}
-    assert reader.ignored == ["email"]
+    assert reader.extra == ["email"]
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t"])

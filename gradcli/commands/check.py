@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import stat
 import sys
-from collections.abc import Iterable, Iterator
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from typing import IO, Any
 
 import click
@@ -21,7 +25,14 @@ from gradcli.commands.base import (
     split_names,
     variables_option,
 )
-from gradcli.errors import ExitCode, GradcliError, InputError, describe, describe_bug
+from gradcli.errors import (
+    ExitCode,
+    GradcliError,
+    InputError,
+    OutputError,
+    describe,
+    describe_bug,
+)
 from gradcli.limits import Limits
 from gradcli.runner import Output
 
@@ -53,7 +64,29 @@ MAX_SEED = 2**32 - 1
     "--jobs",
     type=click.IntRange(1, 64),
     default=None,
-    help="Worker processes grading a --batch at once [default: 2, or 1 on one CPU].",
+    help="Worker processes grading a --batch at once [default: the CPUs gradcli may "
+    "use (its CPU affinity), at least 1; never more than 8].",
+)
+@click.option(
+    "--summary",
+    "summary_path",
+    metavar="FILE",
+    help="With --batch, also write a gradebook to FILE (CSV, written whole at the end): "
+    "a line per student with id, the pass-through columns, score, max_score, percent, "
+    "each part's verdict and review.",
+)
+@click.option(
+    "--weights",
+    metavar="PART=W,…",
+    help="Points per part in --summary, such as gradient=2,value=1 [default: 1 each].",
+)
+@click.option(
+    "--carried-credit",
+    "carried_credit",
+    metavar="FRACTION",
+    help="Credit in --summary, 0 to 1 (such as 0.5 or 1/2), for a component whose only "
+    "mistake is carried_error: right from the student's own earlier wrong answer "
+    "[default: 0].",
 )
 @click.option("--reveal", is_flag=True, help="Show the expected answers.")
 @click.option(
@@ -99,6 +132,9 @@ def check(
     expression: str | None,
     batch: str | None,
     jobs: int | None,
+    summary_path: str | None,
+    weights: str | None,
+    carried_credit: str | None,
     reveal: bool,
     tol: str | None,
     abs_tol: str | None,
@@ -122,31 +158,54 @@ def check(
       gradcli check "x^2+y^2+xy" --at 1,3 --along 1,1 --directional "12/sqrt(2)"
       gradcli check "x^3-3x+y^2" --hessian "[[6x,0],[0,2]]" --critical "(1,0) min; (-1,0) saddle"
       gradcli check "x^2+y^2+xy" --batch answers.csv --format csv
+      gradcli check "x^2+y^2+xy" --at 1,3 --batch answers.csv --summary grades.csv \\
+          --weights gradient=2,value=1 --carried-credit 0.5
 
-    Equality is decided symbolically (the difference simplifies to 0), else
-    at random points of the common domain (relative 1e-9; --seed), and
-    decimal answers to the significant figures written. Wrong answers are
-    examined for typical mistakes (a sign, a factor, a missing term, the chain
-    rule, swapped components, …). The expected answers stay hidden unless
-    --reveal.
+    Equality is decided exactly where it can be (the difference simplifies to
+    0, or to a nonzero constant), else at random points of f's domain
+    (--seed), every agreement confirmed exactly or with 50 digits, and an
+    answer with |u| or sign(u) piece by piece. A decimal must be the exact
+    value correctly rounded to the figures written (or --sigfigs, --tol,
+    --abs-tol). Wrong answers are examined for typical mistakes (a sign, a
+    factor, a missing term, the chain rule, swapped components, …). The
+    expected answers stay hidden unless --reveal.
 
     Exit codes: 0 all correct, 1 a wrong answer, 2 an answer cannot be read,
     3 undecided. With --batch: 0 once the batch is graded, whatever the
-    verdicts (they are in the output); 2 if the file cannot be read.
+    verdicts (they are in the output); 2 if the file cannot be read (or
+    --summary cannot be written).
     """
     if not 0 <= seed <= MAX_SEED:
         raise InputError(f"--seed must be a whole number from 0 to {MAX_SEED:,}, not {seed}")
     names = split_names(variables)
     screen = settings()
     given = {name: text for name, text in answers.items() if text is not None}
+    scoring_options = {
+        "--summary": summary_path,
+        "--weights": weights,
+        "--carried-credit": carried_credit,
+    }
+    if batch is None:
+        for option, value in scoring_options.items():
+            if value is not None:
+                raise InputError(f"{option} needs --batch: it scores a class")
     if batch is not None:
         if given:
             raise InputError(
                 f"--{next(iter(given))} cannot be combined with --batch: answers come from the file"
             )
+        gradebook = None
+        if summary_path is None:
+            for option, value in scoring_options.items():
+                if value is not None:
+                    raise InputError(f"{option} needs --summary FILE: it scores the gradebook")
+        else:
+            gradebook = Gradebook(
+                summary_path, batch=batch, scoring=_scoring(weights, carried_credit)
+            )
         problem = read_expression(expression, limits) if expression else None
         if jobs is None:
-            jobs = min(2, os.cpu_count() or 1)
+            jobs = default_jobs()
         outputs = _batch(
             batch,
             expression=problem,
@@ -162,6 +221,7 @@ def check(
             screen=screen,
             limits=limits,
             jobs=jobs,
+            gradebook=gradebook,
         )
         return runner.write(outputs)
     if expression is None:
@@ -223,6 +283,85 @@ def _unreadable_message(part: Any) -> str:
 # A class at once
 
 
+def default_jobs() -> int:
+    """The CPUs this process may run on (its affinity), else all of them; at least 1."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every platform (macOS, Windows)
+        count = os.cpu_count() or 1
+    return max(1, count)
+
+
+def _scoring(weights: str | None, carried_credit: str | None) -> Any:
+    """--weights and --carried-credit read, before anything is graded."""
+    from fractions import Fraction
+
+    from gradcli.grading.report import Scoring, parse_fraction, parse_weights
+
+    return Scoring(
+        weights=parse_weights(weights) if weights is not None else (),
+        carried_credit=Fraction(0)
+        if carried_credit is None
+        else parse_fraction(carried_credit, name="--carried-credit", at_most=Fraction(1)),
+    )
+
+
+class Gradebook:
+    """The ``--summary`` file: checked writable before grading starts, and written
+    whole at the end (a temporary file beside it, renamed over it), so that a
+    run stopped half-way leaves the old file or none, never half a report."""
+
+    def __init__(self, path: str, *, batch: str, scoring: Any) -> None:
+        if path == "-":
+            raise InputError("--summary -: stdout carries the batch's results; give a file name")
+        self.path = path
+        self.scoring = scoring
+        self._folder = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise InputError(f"cannot write --summary {path}: it is a directory")
+        if batch != "-" and os.path.exists(path) and os.path.exists(batch):
+            with suppress(OSError):
+                if os.path.samefile(path, batch):
+                    raise InputError(f"--summary {path} would overwrite the --batch file")
+        if os.path.exists(path) and not os.access(path, os.W_OK):
+            raise InputError(f"cannot write --summary {path}: it is read-only")
+        os.unlink(self._temporary())  # the folder takes new files
+
+    def _temporary(self) -> str:
+        try:
+            handle, name = tempfile.mkstemp(
+                dir=self._folder, prefix=f".{os.path.basename(self.path)}.", suffix=".tmp"
+            )
+        except OSError as error:
+            raise InputError(f"cannot write --summary {self.path}: {error.strerror}") from None
+        os.close(handle)
+        return name
+
+    def write(self, text: str) -> None:
+        """Replace the file with ``text`` at once; its mode stays (else the umask's)."""
+        name = self._temporary()
+        try:
+            with open(name, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(name, self._mode())
+            os.replace(name, self.path)
+        except OSError as error:
+            raise OutputError(f"cannot write --summary {self.path}: {error.strerror}") from None
+        finally:
+            with suppress(OSError):
+                os.unlink(name)
+
+    def _mode(self) -> int:
+        try:
+            return stat.S_IMODE(os.stat(self.path).st_mode)
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            return 0o666 & ~umask
+
+
 def _batch(
     path: str,
     *,
@@ -239,11 +378,11 @@ def _batch(
     screen: Settings,
     limits: Limits,
     jobs: int,
+    gradebook: Gradebook | None = None,
 ) -> Iterator[Output]:
-    """The graded rows in ``output_format``, as they come, then the summary."""
-    from gradcli.formats import check as formats
-    from gradcli.formats.common import dumps
-    from gradcli.grading import BatchReader, Grader, summarize
+    """The graded rows in ``output_format``, as they come, then the summary (and
+    the gradebook, written to its file)."""
+    from gradcli.grading import BatchReader, Grader
     from gradcli.grading.batch import MAX_LINE
 
     grader = Grader(
@@ -263,46 +402,79 @@ def _batch(
     lines, close = _open(path, max_line)
     try:
         reader = BatchReader(lines, max_line=max_line)
+        rows = iter(reader)
+        first = list(itertools.islice(rows, 1))  # the header read: the columns are known
+        source: Iterable[Any] = itertools.chain(first, rows)
+        if output_format == "csv" and reader.format == "jsonl":
+            source = list(source)  # every line's keys make the CSV header: read them first
         results = runner.map_chunked(
             lambda row: _grade(grader, row, limits),
-            reader,
+            source,
             timeout=limits.timeout,
             failed=_failure,
             jobs=jobs,
-            started=lambda: _ignored(reader),
+            started=lambda: _columns_noted(reader),
         )
         collected: list[Any] = []
 
-        def remember(rows: Iterable[Any]) -> Iterator[Any]:
-            for row in rows:
-                collected.append(row)
-                yield row
+        def remember(graded: Iterable[Any]) -> Iterator[Any]:
+            for result in graded:
+                collected.append(result)
+                yield result
 
-        if output_format == "csv":
-            yield Output(formats.batch_header(reveal=reveal))
-            for result in remember(results):
-                yield Output(formats.batch_csv_rows(result, reveal=reveal))
-            summary = formats.summary_lines(summarize(collected))
-            yield Output(messages=tuple(f"summary: {line}" for line in summary))
-        elif output_format == "json":
-            first = True
-            for result in remember(results):
-                yield Output(('{"rows": [\n' if first else ",\n") + formats.batch_json_row(result))
-                first = False
-            yield Output('{"rows": []' if first else "\n]")
-            yield Output(f', "summary": {dumps(formats.summary_dict(summarize(collected)))}}}\n')
-        elif output_format == "plain":
-            for result in remember(results):
-                yield Output(formats.batch_plain_rows(result))
-            summary = formats.summary_lines(summarize(collected))
-            yield Output("".join(f"summary: {line}\n" for line in summary))
-        else:
-            from gradcli.render.check import batch_table
+        yield from _batch_output(
+            remember(results), collected, output_format, list(reader.extra), screen, reveal=reveal
+        )
+        if gradebook is not None:
+            from gradcli.formats.check import report_csv
+            from gradcli.grading.report import score_batch
 
-            rows = list(results)
-            yield Output(batch_table(rows, summarize(rows), screen_of(screen), reveal=reveal))
+            report = score_batch(collected, gradebook.scoring, columns=reader.extra)
+            gradebook.write(report_csv(report))
     finally:
         close()
+
+
+def _batch_output(
+    results: Iterator[Any],
+    collected: Sequence[Any],
+    output_format: str,
+    columns: Sequence[str],
+    screen: Settings,
+    *,
+    reveal: bool,
+) -> Iterator[Output]:
+    """A batch in ``output_format``: each row as it is graded (the table: at the
+    end), then the summary of ``collected``, the rows ``results`` gave."""
+    from gradcli.formats import check as formats
+    from gradcli.formats.common import dumps
+    from gradcli.grading import summarize
+
+    if output_format == "csv":
+        yield Output(formats.batch_header(reveal=reveal, columns=columns))
+        for result in results:
+            yield Output(formats.batch_csv_rows(result, reveal=reveal, columns=columns))
+        summary = formats.summary_lines(summarize(collected))
+        yield Output(messages=tuple(f"summary: {line}" for line in summary))
+    elif output_format == "json":
+        first = True
+        for result in results:
+            yield Output(('{"rows": [\n' if first else ",\n") + formats.batch_json_row(result))
+            first = False
+        yield Output('{"rows": []' if first else "\n]")
+        yield Output(f', "summary": {dumps(formats.summary_dict(summarize(collected)))}}}\n')
+    elif output_format == "plain":
+        for result in results:
+            yield Output(formats.batch_plain_rows(result))
+        summary = formats.summary_lines(summarize(collected))
+        yield Output("".join(f"summary: {line}\n" for line in summary))
+    else:
+        from gradcli.render.check import batch_table
+
+        rows = list(results)
+        yield Output(
+            batch_table(rows, summarize(rows), screen_of(screen), reveal=reveal, columns=columns)
+        )
 
 
 def _open(path: str, max_line: int) -> tuple[Iterator[Any], Any]:
@@ -328,13 +500,25 @@ def _open(path: str, max_line: int) -> tuple[Iterator[Any], Any]:
     return read_lines(handle, max_line=max_line), handle.close
 
 
-def _ignored(reader: Any) -> None:
-    if reader.ignored:
-        from gradcli.errors import _printable
+def _columns_noted(reader: Any) -> None:
+    """Say which columns are passed through (one like a grader's column may be a
+    misspelt answer column: it is said so) and which are dropped."""
+    from gradcli.errors import _printable
+    from gradcli.grading.batch import similar_column
 
-        shown = [_printable(name) for name in reader.ignored]
-        names = ", ".join(name if len(name) <= 60 else name[:59] + "…" for name in shown)
-        runner.report(f"note: ignoring columns: {names}")
+    def listed(names: Iterable[str], hint: Any = lambda name: None) -> str:
+        out = []
+        for name in names:
+            shown = _printable(name)
+            shown = shown if len(shown) <= 60 else shown[:59] + "…"
+            close = hint(name)
+            out.append(shown + (f" (did you mean {close}?)" if close else ""))
+        return ", ".join(out)
+
+    if reader.extra:
+        runner.report(f"note: passing through columns: {listed(reader.extra, similar_column)}")
+    if reader.ignored:
+        runner.report(f"note: ignoring columns: {listed(reader.ignored)}")
 
 
 def _grade(grader: Any, row: Any, limits: Limits) -> Any:

@@ -1,9 +1,12 @@
 """``gradcli check`` output: JSON, CSV and plain text, for one answer or a batch.
 
-The JSON keys are the machine contract, documented in the README. One check is
-``{"correct", "parts": [...], ...}`` with a record per component; a batch has
-a record per row (with the same ``parts``) and a ``summary``, while its CSV
-has a line per row and part.
+The JSON keys and CSV columns are the machine contract, documented in the
+README (a table: column → meaning); one thing has one name in every format
+(``message``, ``answer_read``). One check is ``{"correct", "parts": [...],
+...}`` with a record per component; a batch has a record per row (with the
+same ``parts`` and its pass-through ``columns``) and a ``summary``, while its
+CSV has a line per row and part. The gradebook (``--summary``) is a CSV with
+a line per row.
 
 Text that came from input (ids, answers, messages quoting them) never brings
 a raw control character to a terminal: plain text shows each control or
@@ -19,6 +22,8 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from gradcli.errors import _printable
@@ -34,6 +39,7 @@ from gradcli.grading import (
     Verdict,
     part_verdicts,
 )
+from gradcli.grading.report import Report
 from gradcli.printing import to_text
 
 
@@ -48,6 +54,7 @@ def part_dict(part: PartResult) -> dict[str, Any]:
         "mistakes": list(part.mistakes),
         "message": part.message,
         "given": part.given,
+        "answer_read": part.answer_read,
         "expected": part.expected,
     }
     if part.position is not None:
@@ -77,7 +84,17 @@ def to_json(verdict: Verdict) -> str:
     return dumps(as_dict(verdict)) + "\n"
 
 
-_HEADER = ["part", "component", "label", "verdict", "method", "mistakes", "message", "given"]
+_HEADER = [
+    "part",
+    "component",
+    "label",
+    "verdict",
+    "method",
+    "mistakes",
+    "message",
+    "given",
+    "answer_read",
+]
 
 
 def to_csv(verdict: Verdict) -> str:
@@ -94,6 +111,7 @@ def to_csv(verdict: Verdict) -> str:
             ";".join(p.mistakes),
             p.message,
             p.given,
+            p.answer_read,
         ]
         if verdict.revealed:
             row.append(p.expected)
@@ -153,6 +171,109 @@ def _plain_part(p: PartResult) -> str:
 
 
 # --------------------------------------------------------------------------
+# How an answer was read, for people
+
+
+def shown_reading(text: str) -> str:
+    """An answer's reading (sympy syntax) in a compact form for people: ``^`` for
+    powers, ``·`` between factors (none after a number), ``e^u`` and ``√u``.
+
+    >>> shown_reading("y*exp(x*y)")
+    'y·e^(x·y)'
+    >>> shown_reading("2*cos(2*x) + x**2 - 5*sqrt(74)/74")
+    '2cos(2x) + x^2 - 5√74/74'
+    >>> shown_reading("2**3*x + E*pi")
+    '2^3·x + e·π'
+    """
+    out = _calls(text.replace("**", "^"))
+    out = re.sub(r"(?<![\w.])E(?![\w(])", "e", out)
+    out = re.sub(r"(?<![\w.])pi(?![\w(])", "π", out)
+    out = re.sub(r"(?<![\w.^/])(\d+(?:\.\d+)?)\*(?=[A-Za-z_(√])", r"\1", out)
+    return out.replace("*", "·")
+
+
+def _calls(text: str) -> str:
+    """``exp(u)`` as ``e^u`` and ``sqrt(u)`` as ``√u``, parenthesised unless u is one word."""
+    for name, sign in (("exp", "e^"), ("sqrt", "√")):
+        out, at = [], 0
+        for match in re.finditer(rf"(?<![\w.]){name}\(", text):
+            if match.start() < at:
+                continue
+            depth, end = 1, match.end()
+            while end < len(text) and depth:
+                depth += {"(": 1, ")": -1}.get(text[end], 0)
+                end += 1
+            if depth:
+                break  # unbalanced: left as it is
+            inner = _calls(text[match.end() : end - 1])
+            word = re.fullmatch(r"[\w.]+", inner) is not None
+            out.append(text[at : match.start()] + sign + (inner if word else f"({inner})"))
+            at = end
+        text = "".join(out) + text[at:]
+    return text
+
+
+def answer_shown(part: PartResult) -> str | None:
+    """How a component was read, compactly, where that differs from what was typed.
+
+    Not for a reordering of the same terms (``y+2x`` read as ``2x + y``), nor
+    for an answer without variables (``sqrt(40)`` is read as 2√10 and ``8.60``
+    as 43/5: sympy's arithmetic, not a way of reading the typing; and a
+    decimal is graded by the figures written).
+
+    >>> answer_shown(PartResult("gradient", 0, "", "correct", given="ye^xy",
+    ...                         answer_read="y*exp(x*y)"))
+    'y·e^(x·y)'
+    >>> answer_shown(PartResult("gradient", 0, "", "correct", given="y+2x",
+    ...                         answer_read="2*x + y")) is None
+    True
+    """
+    if part.answer_read is None or part.method == DECIMAL or not _has_variable(part.answer_read):
+        return None
+    shown = shown_reading(part.answer_read)
+    return shown if _letters(shown) != _letters(shown_reading(part.given)) else None
+
+
+#: names in sympy syntax that are not variables: constants (functions are followed by "(")
+_CONSTANTS = frozenset({"E", "pi", "I", "oo", "zoo", "nan"})
+
+
+def _has_variable(text: str) -> bool:
+    """Whether an expression in sympy syntax names a variable.
+
+    >>> _has_variable("2*sqrt(10) + pi"), _has_variable("y*exp(x)")
+    (False, True)
+    """
+    for match in re.finditer(r"(?<![\w.])([A-Za-z_]\w*)(\()?", text):
+        if match.group(2) is None and match.group(1) not in _CONSTANTS:
+            return True
+    return False
+
+
+def _letters(text: str) -> list[str]:
+    """The characters of an answer, sorted: the same for a mere reordering."""
+    text = text.replace("π", "pi").replace("−", "-").replace("×", "·")
+    return sorted(re.sub(r"\s+", "", text))
+
+
+def part_reading(parts: Sequence[PartResult]) -> str | None:
+    """How one part (its components) was read, compactly, if that differs from what
+    was typed in any component: ``(y·e^(x·y), x·e^(x·y))``."""
+    if not any(answer_shown(p) for p in parts):
+        return None
+    return _folded([None if p.answer_read is None else shown_reading(p.answer_read) for p in parts])
+
+
+def _folded(values: Sequence[str | None]) -> str | None:
+    """A part's components as one text: one alone, several in parentheses (``?``: not read)."""
+    if all(v is None for v in values):
+        return None
+    if len(values) == 1:
+        return values[0]
+    return "(" + ", ".join("?" if v is None else v for v in values) + ")"
+
+
+# --------------------------------------------------------------------------
 # Batches
 
 
@@ -164,8 +285,10 @@ class PartLine:
     verdict: str
     method: str | None
     mistakes: tuple[str, ...]
-    feedback: str
+    message: str
     expected: str | None
+    #: how the answer was read (sympy syntax); several components in parentheses
+    answer_read: str | None = None
 
 
 _WEAKEST = {SYMBOLIC: 0, NUMERIC: 1, DECIMAL: 2}
@@ -175,7 +298,7 @@ def part_lines(parts: Sequence[PartResult]) -> list[PartLine]:
     """Each part once, in order: the worst verdict, and what its components said.
 
     >>> part_lines([PartResult("magnitude", None, "|∇f|", "correct", "decimal",
-    ...                        message="correct to 2 significant figures")])[0].feedback
+    ...                        message="correct to 2 significant figures")])[0].message
     'correct to 2 significant figures'
     """
     out = []
@@ -199,7 +322,8 @@ def part_lines(parts: Sequence[PartResult]) -> list[PartLine]:
         shown = [p.expected for p in mine if p.expected is not None]
         if shown:
             expected = shown[0] if len(shown) == 1 else "(" + ", ".join(shown) + ")"
-        out.append(PartLine(part, verdict, method, mistakes, "; ".join(notes), expected))
+        read = _folded([p.answer_read for p in mine])
+        out.append(PartLine(part, verdict, method, mistakes, "; ".join(notes), expected, read))
     return out
 
 
@@ -214,10 +338,11 @@ def _said(part: PartResult) -> str:
 
 
 def row_dict(result: RowResult) -> dict[str, Any]:
-    """One batch row as a JSON object: its id, line, verdict and parts."""
+    """One batch row as a JSON object: its id, line, pass-through columns, verdict, parts."""
     return {
         "id": result.id,
         "line": result.line,
+        "columns": dict(result.extra),
         "correct": result.correct,
         "parts": [part_dict(p) for p in result.parts],
         "notes": [f"{p.part}: {note}" for p in result.parts for note in p.notes],
@@ -264,27 +389,53 @@ def summary_lines(summary: BatchSummary, *, mistakes: int = 5) -> list[str]:
     return lines
 
 
-BATCH_HEADER = ["id", "line", "part", "verdict", "method", "mistakes", "feedback"]
+#: a batch's CSV columns; the pass-through columns come after ``id``
+BATCH_HEADER = ["id", "line", "part", "verdict", "method", "mistakes", "message", "answer_read"]
 
 
-def batch_header(*, reveal: bool) -> str:
+def input_names(columns: Sequence[str], taken: Sequence[str]) -> list[str]:
+    """Pass-through columns' names for a CSV header: as written, but one named like a
+    column of gradcli's own (ignoring case) gets `` (input)`` after it.
+
+    >>> input_names(["name", "Score"], ["id", "score"])
+    ['name', 'Score (input)']
+    """
+    own = {name.casefold() for name in taken}
+    return [f"{name} (input)" if name.casefold() in own else name for name in columns]
+
+
+def batch_columns(*, reveal: bool, columns: Sequence[str] = ()) -> list[str]:
+    """The header of a batch's CSV: ``id``, the pass-through columns, then gradcli's."""
+    own = [*BATCH_HEADER, "expected"] if reveal else BATCH_HEADER
+    return [own[0], *input_names(columns, own), *own[1:]]
+
+
+def batch_header(*, reveal: bool, columns: Sequence[str] = ()) -> str:
     """The header line of a batch's CSV."""
-    return csv_text([*BATCH_HEADER, "expected"] if reveal else BATCH_HEADER, [])
+    names = batch_columns(reveal=reveal, columns=columns)
+    return csv_text([str(_csv_cell(name)) for name in names], [])
 
 
-def batch_csv_rows(result: RowResult, *, reveal: bool) -> str:
-    """A batch row's CSV lines (no header): one per part."""
+def batch_csv_rows(result: RowResult, *, reveal: bool, columns: Sequence[str] = ()) -> str:
+    """A batch row's CSV lines (no header): one per part, with the ``columns`` passed
+    through (empty where the row has no such column)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    cells = _cells(result, columns)
     for row in _records(result, reveal):
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([_csv_cell(v) for v in [row[0], *cells, *row[1:]]])
     return buffer.getvalue()
 
 
-def _feedback(result: RowResult, line: PartLine) -> str:
-    """A part's feedback, after how its answer was read where that was not literal."""
+def _cells(result: RowResult, columns: Sequence[str]) -> list[str]:
+    values = dict(result.extra)
+    return [values.get(name, "") for name in columns]
+
+
+def _message(result: RowResult, line: PartLine) -> str:
+    """A part's message, after how its answer was read where that was not literal."""
     reading = [note for p in result.parts if p.part == line.part for note in p.notes]
-    return "; ".join([*reading, line.feedback] if line.feedback else reading)
+    return "; ".join([*reading, line.message] if line.message else reading)
 
 
 def _records(result: RowResult, reveal: bool) -> list[list[object]]:
@@ -297,7 +448,8 @@ def _records(result: RowResult, reveal: bool) -> list[list[object]]:
             line.verdict,
             line.method,
             ";".join(line.mistakes),
-            _feedback(result, line),
+            _message(result, line),
+            line.answer_read,
         ]
         if reveal:
             row.append(line.expected)
@@ -311,18 +463,83 @@ def batch_json_row(result: RowResult) -> str:
 
 
 def batch_plain_rows(result: RowResult) -> str:
-    """A batch row as plain lines: ``id part: verdict (method): feedback``."""
+    """A batch row as plain lines: ``id name=Ann part: verdict (method): message``,
+    the pass-through columns (those not empty) as ``name=value`` on each of its lines."""
+    fields = "".join(f" {_token(name)}={_token(value)}" for name, value in result.extra if value)
     lines = []
     for line in part_lines(result.parts):
-        text = f"{result.id} {line.part}: {line.verdict}"
+        text = f"{result.id}{fields} {line.part}: {line.verdict}"
         if line.method:
             text += f" ({line.method})"
         if line.mistakes:
             text += f" [{', '.join(line.mistakes)}]"
-        feedback = _feedback(result, line)
-        if feedback:
-            text += f": {feedback}"
+        message = _message(result, line)
+        if message:
+            text += f": {message}"
         if line.expected is not None:
             text += f" | expected: {line.expected}"
         lines.append(_printable(text))
     return "\n".join(lines) + "\n"
+
+
+def _token(text: str) -> str:
+    r"""A name or value in ``name=value``: as it is, or in double quotes (with ``\"``
+    and ``\\`` escaped) when empty or holding a space, ``=``, ``:`` or a quote.
+
+    >>> _token("Ann"), _token("Ann Lee"), _token('say "hi"')
+    ('Ann', '"Ann Lee"', '"say \\"hi\\""')
+    """
+    if text and not re.search(r'[\s=:"\\]', text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# --------------------------------------------------------------------------
+# The gradebook (--summary)
+
+
+def report_columns(report: Report) -> list[str]:
+    """The gradebook's header: ``id``, the pass-through columns, ``score``,
+    ``max_score``, ``percent``, a column per part of the batch, ``review``."""
+    own = ["id", "score", "max_score", "percent", *report.parts, "review"]
+    return [own[0], *input_names(report.columns, own), *own[1:]]
+
+
+def report_csv(report: Report) -> str:
+    """The gradebook as CSV: a line per student (row of the batch).
+
+    Scores have at most 2 decimals and percentages 1 (rounded half up); a
+    part's cell is its verdict, empty where the row did not answer it;
+    ``review`` is ``yes`` when a component is undecided or unreadable (or the
+    row could not be graded), else ``no``.
+    """
+    rows = []
+    for student in report.students:
+        values = dict(student.columns)
+        percent = student.percent
+        rows.append(
+            [
+                _csv_cell(v)
+                for v in [
+                    student.id,
+                    *(values.get(name, "") for name in report.columns),
+                    _decimal(student.score, 2),
+                    _decimal(student.max_score, 2),
+                    "" if percent is None else _decimal(percent, 1),
+                    *(p.verdict or "" for p in student.parts),
+                    "yes" if student.review else "no",
+                ]
+            ]
+        )
+    return csv_text([str(_csv_cell(name)) for name in report_columns(report)], rows)
+
+
+def _decimal(value: Fraction, places: int) -> str:
+    """A fraction as a decimal: rounded half up to ``places``, no trailing zeros.
+
+    >>> _decimal(Fraction(2, 3), 2), _decimal(Fraction(5, 2), 2), _decimal(Fraction(3), 2)
+    ('0.67', '2.5', '3')
+    """
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    text = f"{exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -30,7 +30,15 @@ from gradcli.grading.results import (
 )
 from gradcli.lines import LongLine, lines, reader
 
-__all__ = ["COLUMNS", "MAX_LINE", "BatchReader", "LongLine", "read_lines", "summarize"]
+__all__ = [
+    "COLUMNS",
+    "MAX_LINE",
+    "BatchReader",
+    "LongLine",
+    "read_lines",
+    "similar_column",
+    "summarize",
+]
 
 #: column names accepted for each field of a batch row
 COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -42,6 +50,8 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
     **{part: (part,) for part in PARTS},
 }
 _COLUMN_OF = {alias: name for name, aliases in COLUMNS.items() for alias in aliases}
+#: marks a pass-through column in a parsed CSV header (no field name starts so)
+_EXTRA = "+"
 #: a line longer than this many bytes is a malformed row of its own, never held
 MAX_LINE = 1_000_000
 
@@ -116,14 +126,24 @@ class BatchReader:
     them). A malformed line becomes a row with an ``error``, never an
     exception, so that every input row gets exactly one result: a CSV
     quote must close on its own line, so one left open cannot take the rows
-    after it. Columns that are not in :data:`COLUMNS` are listed in
-    ``ignored``. A column named twice (ignoring case, spaces and dashes, or
-    by two of its names) is an error: of the header in CSV, of its row in
-    JSON Lines.
+    after it. A column named twice (ignoring case, spaces and dashes, or by
+    two of its names) is an error: of the header in CSV, of its row in JSON
+    Lines.
 
-    >>> rows = list(BatchReader(["id,gradient", 'ann,"2x, 2y"', 'ben,"2x, 2y']))
-    >>> rows[0].id, dict(rows[0].fields)
-    ('ann', {'gradient': '2x, 2y'})
+    Columns that are not in :data:`COLUMNS` (name, email, section, …) are
+    passed through: each row's ``extra`` holds them, (name as written, cell),
+    and ``extra`` lists their names in the order first seen (as the CSV
+    header has them; in JSON Lines the keys whose values are text or
+    numbers, a number as written). Those that cannot be passed through are
+    described in ``ignored``: a CSV column without a name, a second column
+    of one name (the first is kept), a JSON value that is not text or a
+    number. A malformed CSV line passes nothing through (its cells cannot be
+    trusted to be in their columns).
+
+    >>> reader = BatchReader(["id,gradient,name", 'ann,"2x, 2y",Ann Lee', 'ben,"2x, 2y'])
+    >>> rows = list(reader)
+    >>> rows[0].id, dict(rows[0].fields), rows[0].extra, reader.extra
+    ('ann', {'gradient': '2x, 2y'}, (('name', 'Ann Lee'),), ['name'])
     >>> rows[1].id, rows[1].error
     ('ben', 'line 3: a quote (") is not closed on its line')
     """
@@ -131,8 +151,14 @@ class BatchReader:
     def __init__(self, lines: Iterable[str | LongLine], *, max_line: int = MAX_LINE) -> None:
         self._lines = iter(lines)
         self._max_line = max_line
+        #: the pass-through columns' names, in the order first seen
+        self.extra: list[str] = []
+        #: the columns dropped, each described ("'tags' (not text or a number)")
         self.ignored: list[str] = []
+        #: the grader's columns the CSV header names
         self.columns: list[str] = []
+        #: "csv" or "jsonl", once the first line is read
+        self.format: str | None = None
 
     def __iter__(self) -> Iterator[BatchRow]:
         numbered = enumerate((self._bounded(line) for line in self._lines), start=1)
@@ -146,7 +172,9 @@ class BatchReader:
         source = itertools.chain(head, numbered)
         first = head[-1][1] if head else ""
         if isinstance(first, str) and first.lstrip().startswith("{"):
+            self.format = "jsonl"
             return self._jsonl(source)
+        self.format = "csv"
         return self._csv(source, _delimiter(first if isinstance(first, str) else ""))
 
     def _bounded(self, line: str | LongLine) -> str | LongLine:
@@ -189,22 +217,36 @@ class BatchReader:
                 )
                 continue
             fields = tuple(
-                (name, cell.strip()) for name, cell in zip(header, record) if name is not None
+                (name, cell.strip())
+                for name, cell in zip(header, record)
+                if name is not None and not name.startswith(_EXTRA)
             )
-            yield _row(number, fields)
+            extra = tuple(
+                (name[1:], cell.strip())
+                for name, cell in zip(header, record)
+                if name is not None and name.startswith(_EXTRA)
+            )
+            yield _row(number, fields, extra)
         if header is None:
             raise InputError("the batch file is empty: it needs a header line and rows")
 
     def _header(self, record: list[str]) -> list[str | None]:
+        """Each column's field, ``_EXTRA`` + its name to pass through, or ``None`` to drop."""
         names: list[str | None] = []
-        for raw in record:
+        for index, raw in enumerate(record, start=1):
             name = _COLUMN_OF.get(_key(raw))
-            if name is None:
-                self.ignored.append(raw.strip())
-            elif name in names:
+            written = raw.strip()
+            if name is not None and name in names:
                 raise InputError(f"the batch header names the column '{name}' twice")
+            if name is None and not written:
+                self.ignored.append(f"column {index} (no name)")
+            elif name is None and written in self.extra:
+                self.ignored.append(f"{_quoted(written)} (a second column of that name)")
+            elif name is None:
+                self.extra.append(written)
+                name = _EXTRA + written
             names.append(name)
-        self.columns = [n for n in names if n is not None]
+        self.columns = [n for n in names if n is not None and not n.startswith(_EXTRA)]
         if not any(n in PARTS for n in names):
             raise InputError(
                 "the batch header has no answer columns: name them like the options "
@@ -221,7 +263,8 @@ class BatchReader:
             if not line or line.startswith("#"):
                 continue
             try:
-                record = json.loads(line, object_pairs_hook=_Pairs)
+                # a decimal as written: 8.60 keeps its three figures, for grading and show
+                record = json.loads(line, object_pairs_hook=_Pairs, parse_float=str)
             except json.JSONDecodeError as error:
                 problem = f"line {number}: not JSON: {error.msg} (at column {error.colno})"
                 yield BatchRow(number, str(number), error=problem)
@@ -240,13 +283,13 @@ class BatchReader:
 
     def _json_row(self, number: int, record: _Pairs) -> BatchRow:
         fields: list[tuple[str, str]] = []
+        extra: dict[str, str] = {}
         named: dict[str, str] = {}
         problem = None
         for raw_key, raw_value in record:
             name = _COLUMN_OF.get(_key(raw_key))
             if name is None:
-                if raw_key not in self.ignored:
-                    self.ignored.append(raw_key)
+                self._pass(raw_key.strip(), raw_value, extra)
                 continue
             if name in named:
                 first = named[name]
@@ -267,12 +310,46 @@ class BatchReader:
                 continue
             fields.append((name, text))
         if problem is not None:
-            return BatchRow(number, _json_id(record, number), error=problem)
-        return _row(number, tuple(fields))
+            return BatchRow(
+                number, _json_id(record, number), error=problem, extra=tuple(extra.items())
+            )
+        return _row(number, tuple(fields), tuple(extra.items()))
+
+    def _pass(self, key: str, value: Any, extra: dict[str, str]) -> None:
+        """Pass a JSON key through (into ``extra``) if its value is text or a number."""
+        if not key:
+            self._ignore("a key with no name")
+        elif isinstance(value, str):  # a number too: read as written (parse_float=str)
+            if key not in extra:
+                extra[key] = value.strip()
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if key not in extra:
+                extra[key] = str(value)
+        elif value is not None:
+            self._ignore(f"{_quoted(key)} (not text or a number)")
+            return
+        if key and key not in self.extra:
+            self.extra.append(key)
+
+    def _ignore(self, what: str) -> None:
+        if what not in self.ignored:
+            self.ignored.append(what)
 
 
 class _Pairs(list[tuple[str, Any]]):
     """A JSON object as its (key, value) pairs in order: duplicate keys kept, to refuse."""
+
+
+def similar_column(name: str) -> str | None:
+    """The grader's column a pass-through column's name looks like a misspelling of.
+
+    >>> similar_column("gradeint"), similar_column("email")
+    ('gradient', None)
+    """
+    import difflib
+
+    close = difflib.get_close_matches(_key(name), list(_COLUMN_OF), 1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _key(raw: str) -> str:
@@ -357,10 +434,14 @@ def _row_id(record: Sequence[str], header: Sequence[str | None], line: int) -> s
     return str(line)
 
 
-def _row(line: int, fields: tuple[tuple[str, str], ...]) -> BatchRow:
+def _row(
+    line: int, fields: tuple[tuple[str, str], ...], extra: tuple[tuple[str, str], ...] = ()
+) -> BatchRow:
     found = dict(fields)
     ident = found.get("id") or str(line)
-    return BatchRow(line=line, id=ident, fields=tuple((k, v) for k, v in fields if k != "id"))
+    return BatchRow(
+        line=line, id=ident, fields=tuple((k, v) for k, v in fields if k != "id"), extra=extra
+    )
 
 
 def _first_line(error: BaseException) -> str:

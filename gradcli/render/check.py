@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from rich.console import RenderableType
 from rich.table import Table
+from rich.text import Text
 
-from gradcli.formats.check import part_lines, summary_lines
+from gradcli.formats.check import answer_shown, part_lines, part_reading, summary_lines
 from gradcli.grading import CORRECT, UNDECIDED, UNREADABLE, WRONG, BatchSummary, RowResult, Verdict
 from gradcli.printing import to_unicode
 from gradcli.render.console import Screen, render, text
@@ -45,7 +46,7 @@ def renderables(result: Verdict) -> list[RenderableType]:
         row: list[RenderableType] = [
             text(p.part if p.part != previous else ""),
             text(p.label if p.component is not None or p.label != p.part else ""),
-            text(p.given),
+            _answer(p.given, answer_shown(p)),
             _verdict(p.verdict),
             text(p.method or ""),
             text(_feedback(p.mistakes, p.message)),
@@ -60,6 +61,14 @@ def renderables(result: Verdict) -> list[RenderableType]:
     return out
 
 
+def _answer(given: str, read: str | None) -> Text:
+    """The answer as typed, and below it how it was read where that differs."""
+    cell = text(given)
+    if read is not None:
+        cell.append_text(text(f"\nread as {read}", "dim"))
+    return cell
+
+
 def _feedback(mistakes: Sequence[str], message: str) -> str:
     if not mistakes:
         return message
@@ -70,23 +79,44 @@ def to_table(result: Verdict, screen: Screen) -> str:
     return render(lambda: renderables(result), screen)
 
 
+#: the widest a pass-through column is shown (longer cells end in …)
+COLUMN_WIDTH = 16
+
+
 def batch_renderables(
-    results: Sequence[RowResult], summary: BatchSummary, *, reveal: bool
+    results: Sequence[RowResult],
+    summary: BatchSummary,
+    *,
+    reveal: bool,
+    columns: Sequence[str] | None = None,
 ) -> list[RenderableType]:
+    """The class as one table: a row's pass-through ``columns`` after its id
+    (by default those its rows have), then a line per part."""
+    if columns is None:
+        columns = list(dict.fromkeys(name for r in results for name, _ in r.extra))
     table = Table(show_edge=True, header_style="bold")
-    for name in ("id", "part", "verdict", "method", "feedback"):
+    table.add_column("id", overflow="fold")
+    for name in columns:
+        table.add_column(text(name), overflow="ellipsis", no_wrap=True, max_width=COLUMN_WIDTH)
+    for name in ("part", "verdict", "method", "feedback"):
         table.add_column(name, overflow="fold")
     if reveal:
         table.add_column("expected", overflow="fold")
     for result in results:
         first = True
+        values = dict(result.extra)
         for line in part_lines(result.parts):
+            read = part_reading([p for p in result.parts if p.part == line.part])
+            feedback = _feedback(line.mistakes, line.message)
+            if read is not None:
+                feedback = f"read as {read}" + (f"; {feedback}" if feedback else "")
             row: list[RenderableType] = [
                 text(result.id if first else ""),
+                *(text(values.get(name, "") if first else "") for name in columns),
                 text(line.part),
                 _verdict(line.verdict),
                 text(line.method or ""),
-                text(_feedback(line.mistakes, line.feedback)),
+                text(feedback),
             ]
             if reveal:
                 row.append(text(line.expected or ""))
@@ -98,6 +128,13 @@ def batch_renderables(
 
 
 def batch_table(
-    results: Sequence[RowResult], summary: BatchSummary, screen: Screen, *, reveal: bool
+    results: Sequence[RowResult],
+    summary: BatchSummary,
+    screen: Screen,
+    *,
+    reveal: bool,
+    columns: Sequence[str] | None = None,
 ) -> str:
-    return render(lambda: batch_renderables(results, summary, reveal=reveal), screen)
+    return render(
+        lambda: batch_renderables(results, summary, reveal=reveal, columns=columns), screen
+    )
