@@ -99,6 +99,23 @@ def _exp(x: sympy.Expr) -> sympy.Expr:
     return sympy.exp(x)
 
 
+def _product(factors: Sequence[sympy.Expr]) -> sympy.Expr:
+    """The product of ``factors``, an e^(ln u) among them kept as typed.
+
+    sympy merges the exponentials of a product, so 2·e^(ln x) becomes 2x,
+    defined where ln x is not; :func:`_exp` keeps e^(ln x) alone, and this
+    keeps it in a product.
+
+    >>> x = symbol("x")
+    >>> _product([sympy.Integer(2), _exp(sympy.log(x))])
+    2*exp(log(x))
+    """
+    product = sympy.Mul(*factors)
+    if not product.has(sympy.log) and any(f.has(sympy.log) for f in factors):
+        return sympy.Mul(*factors, evaluate=False)
+    return product
+
+
 def _root(x: sympy.Expr, n: sympy.Expr) -> sympy.Expr:
     return _real_power(x, sympy.Integer(1) / n)
 
@@ -1706,7 +1723,7 @@ class _Parser:
         if len(factors) == 1:
             return factors[0]
         self._check_numbers(factors, "product")
-        return sympy.Mul(*factors)
+        return _product(factors)
 
     def _check_divisor(self, start: int, slash: Token, divisor: Token) -> None:
         """``x/2y`` is x/(2y) to some readers and (x/2)·y to others: refused.
@@ -2421,6 +2438,8 @@ def _rebuild(node: Any, memo: dict[Any, Any]) -> Any:
             done = node
         elif node.func is sympy.exp:
             done = _exp(_rebuild(node.args[0], memo))
+        elif node.is_Mul:
+            done = _product([_rebuild(a, memo) for a in node.args])
         else:
             done = node.func(*(_rebuild(a, memo) for a in node.args))
         memo[node] = done

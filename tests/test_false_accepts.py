@@ -372,3 +372,70 @@ def test_decimal_coordinates_follow_the_decimal_rule() -> None:
     _, result = run("x^3 - 2x + y^2", "--critical", "(0.817, 0) min; (-0.8165, 0) saddle")
     assert verdicts(result) == ["wrong", "correct"]
     assert "rounded" in result["parts"][0]["message"]
+
+
+# --------------------------------------------------------------------------
+# Found by review: differences far from the origin, below 1e-30, or hidden by
+# overflow or by complex arithmetic
+
+
+@pytest.mark.parametrize(
+    ("f", "answer", "verdict"),
+    [
+        ("x^2+y", "2x + 1e-40*x, 1", "wrong"),
+        ("x^2+y", "2x + x^2*10^(-31), 1", "wrong"),
+        ("x^2+y", "2x + exp(-(x-20)^2), 1", "wrong"),
+        ("x^2+y", "2x + (x/10)^60, 1", "wrong"),
+        ("x^2+y", "2x + asin(sin(x/2)) - x/2, 1", "wrong"),
+        ("exp(20x)", "20exp(20x) + 1e7*exp(-100x^2)", "wrong"),
+        # undefined where the key is defined, though complex numbers would cancel
+        ("x^2+y", "2x + 2*asin(x/3) + 2*acos(x/3) - pi, 1", "wrong"),
+        ("x^2+y", "2x + ln(3-x) + ln(3+x) - ln(9-x^2), 1", "wrong"),
+        ("x^2+y", "2x*sqrt(9-x^2)*sqrt(1/(9-x^2)), 1", "wrong"),
+        # simplification holds only where the answer is defined
+        ("x^3/3+y", "e^(2 ln x), 1", "wrong"),
+        ("x^2+y", "2*exp(ln(x)), 1", "wrong"),
+        # identities that floats get wrong by cancellation or overflow
+        ("x^2+y", "2x + 1e20*(asinh(x) - ln(x + sqrt(x^2+1))), 1", "correct"),
+        ("x^2+y", "2x*(cosh(800x) - sinh(800x))*exp(800x), 1", "correct"),
+    ],
+)
+def test_review_cases(f: str, answer: str, verdict: str) -> None:
+    _, result = run(f, "--gradient", answer)
+    assert verdicts(result)[0] == verdict, result
+    _, batch = run(f, "--batch", "-", stdin=f'id,gradient\na,"{answer}"\n')
+    assert verdicts(batch["rows"][0])[0] == verdict, batch
+
+
+@pytest.mark.parametrize(
+    ("options", "verdict"),
+    [
+        (("--at", "3,0", "--value", "0., 1", "--sigfigs", "1"), "wrong"),
+        (("--at", "1,0", "--value", "1.0, 1", "--sigfigs", "2"), "wrong"),
+        (("--at", "0,0", "--value", "0.00, 1", "--sigfigs", "2"), "correct"),
+    ],
+)
+def test_sigfigs_count_from_the_exact_value(options: tuple[str, ...], verdict: str) -> None:
+    f = {"3,0": "x^2/20+y", "1,0": "0.48x^2+y", "0,0": "x^2+y"}[options[1]]
+    _, result = run(f, *options)
+    assert verdicts(result)[0] == verdict, result
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("--magnitude", "8.7", "--abs-tol", "1e400"),
+        ("--magnitude", "8.7", "--tol", "1e-400"),
+    ],
+)
+def test_extreme_tolerances_are_judged_not_crashed(options: tuple[str, ...]) -> None:
+    code, result = run("x^2+y^2+xy", "--at", "1,3", *options)
+    assert code in (0, 1)
+    assert verdicts(result) in (["correct"], ["wrong"])
+
+
+def test_values_below_floats_are_judged_exactly() -> None:
+    _, result = run("e^(-1000)*x + y", "--at", "1,0", "--value", "5.1e-435, 1")
+    assert verdicts(result) == ["correct", "correct"]
+    _, result = run("e^(-1000)*x + y", "--at", "1,0", "--value", "5.2e-435, 1")
+    assert verdicts(result) == ["wrong", "correct"]

@@ -66,9 +66,7 @@ def grade_critical(
     return out
 
 
-def _near(
-    answer: CriticalAnswer, points: Sequence[CriticalPoint], matched: set[int]
-) -> int | None:
+def _near(answer: CriticalAnswer, points: Sequence[CriticalPoint], matched: set[int]) -> int | None:
     """The critical point a decimal answer is close to (1%), when it is not its rounding."""
     if not any(significant_figures(text) is not None for text in answer.coordinates):
         return None
@@ -97,8 +95,7 @@ def _misrounded(
         verdict=WRONG,
         method=DECIMAL,
         mistakes=(),
-        message="close to a critical point, but not its coordinates rounded to the figures "
-        "written",
+        message="close to a critical point, but not its coordinates rounded to the figures written",
         given=answer.text,
         expected=shown[0],
         expected_shown=shown[1],

@@ -191,12 +191,23 @@ def _judge(rule: DecimalRule, literal: str, exact: sympy.Expr) -> tuple[bool, st
     given, figures, place = parts
     if rule.uses_tolerance:
         return _within(rule, literal, given, exact)
+    if rule.sigfigs is not None and given == 0 and exact.is_zero:
+        return True, "the exact value is 0"
     if rule.sigfigs is not None and figures != rule.sigfigs:
         return False, (
             f"{literal} has {_figures(figures)}; give {_figures(rule.sigfigs)}"
             if figures < rule.sigfigs
             else f"{literal} has {_figures(figures)}: give exactly {_figures(rule.sigfigs)}"
         )
+    if rule.sigfigs is not None:
+        # N figures of the exact value, wherever the student's last figure is:
+        # "1.0" is not 0.96 to 2 figures, and "0." is no figure of 0.3 at all
+        magnitude = _magnitude(exact)
+        if magnitude is None:
+            return False, "the exact value is not a real number"
+        if magnitude == 0:
+            return False, f"{literal} is not 0, the exact value"
+        place = _log10(magnitude) - rule.sigfigs + 1
     rounded = _rounded(exact, place)
     if rounded is None:
         return False, "the exact value is not a real number"
@@ -271,7 +282,15 @@ def _digits_for(scale: Fraction, exact: sympy.Expr) -> int:
 
 
 def _log10(value: Fraction) -> int:
-    return math.floor(math.log10(value)) if value > 0 else 0
+    """⌊log₁₀ value⌋ of a positive fraction, exactly (floats underflow below 1e-308)."""
+    if value <= 0:
+        return 0
+    numerator, denominator = value.numerator, value.denominator
+    power = len(str(numerator)) - len(str(denominator))
+    # 10^power ≤ value < 10^(power+1), after at most one step down
+    if Fraction(10) ** power > value:
+        power -= 1
+    return power
 
 
 def _error(given: Fraction, exact: sympy.Expr, digits: int) -> Fraction | None:
@@ -298,6 +317,8 @@ def _figures(n: int) -> str:
 
 
 def _shown(value: Fraction) -> str:
-    """A tolerance as it was typed: 0.05, 1e-06."""
-    as_float = float(value)
-    return f"{as_float:g}"
+    """A tolerance as it was typed: 0.05, 1e-06 (any size: not through a float)."""
+    if value and not Fraction(10) ** -300 < value < Fraction(10) ** 300:
+        exponent = _log10(value)
+        return f"{float(value / Fraction(10) ** exponent):g}e{exponent:+d}"
+    return f"{float(value):g}"

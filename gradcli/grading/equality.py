@@ -38,7 +38,13 @@ import sympy
 from gradcli.budget import time_limit
 from gradcli.errors import BudgetExceeded
 from gradcli.grading.decimals import DecimalRule
-from gradcli.grading.evaluator import PRECISE_DIGITS, Evaluator, differing, precise_size
+from gradcli.grading.evaluator import (
+    PRECISE_DIGITS,
+    Comparison,
+    Evaluator,
+    differing,
+    precise_size,
+)
 from gradcli.grading.pieces import (
     MAX_KINKS,
     Pieces,
@@ -164,7 +170,11 @@ def decide(
             tried = True
             simplified = simplified_difference(difference, limits)
             if simplified == 0:
-                return _SIMPLIFIES
+                # simplification works where both are defined: e^(2 ln x) is
+                # x² only for x > 0, so an answer must also be defined everywhere
+                # the expected one is
+                gap = evaluator.domain_gap(answer, expected)
+                return _SIMPLIFIES if gap is None else _undefined(evaluator, gap)
             constant = _nonzero_constant(simplified)
     result = evaluator.compare(answer, expected)
     if constant is not None and result.status != "too_few":
@@ -184,27 +194,31 @@ def decide(
         return Equality(True, NUMERIC, detail)
     if result.status == "different":
         return Equality(False, NUMERIC, _differs(evaluator.describe(result), result.size))
-    if result.status == "undefined":
-        return Equality(
-            False,
-            NUMERIC,
-            f"the answer is undefined at {evaluator.describe(result)}, "
-            "where the expected answer is defined",
-        )
-    if result.status == "too_large":
-        return Equality(
-            False,
-            NUMERIC,
-            f"the answer is far too large at {evaluator.describe(result)} "
-            "(beyond 10^308), where the expected answer is not",
-        )
+    if result.status in ("undefined", "too_large"):
+        return _undefined(evaluator, result)
     if not tried and simplifies_to_zero(answer - expected, limits):
-        return _SIMPLIFIES
+        gap = evaluator.domain_gap(answer, expected)
+        return _SIMPLIFIES if gap is None else _undefined(evaluator, gap)
     return Equality(
         None,
         None,
         f"cannot decide: only {result.points} of {result.tried} random points lie in "
         "the domain of both, and the difference does not simplify to 0",
+    )
+
+
+def _undefined(evaluator: Evaluator, result: Comparison) -> Equality:
+    """The answer is undefined (or beyond floats) where the expected answer is not."""
+    where = evaluator.describe(result)
+    if result.status == "too_large":
+        return Equality(
+            False,
+            NUMERIC,
+            f"the answer is far too large at {where} (beyond 10^308), "
+            "where the expected answer is not",
+        )
+    return Equality(
+        False, NUMERIC, f"the answer is undefined at {where}, where the expected answer is defined"
     )
 
 
@@ -256,17 +270,23 @@ def _piecewise(
     a = evaluator.values_at(answer, points)
     e = evaluator.values_at(expected, points)
     defined = np.isfinite(e)
-    lost = np.flatnonzero(defined & ~np.isfinite(a))
-    if lost.size:
-        return Equality(
-            False,
-            NUMERIC,
-            f"the answer is undefined at {evaluator.describe_row(points[lost[0]])}, "
-            "where the expected answer is defined",
-        )
-    scale = np.maximum(np.abs(a), np.abs(e))
+    for row in np.flatnonzero(defined & ~np.isfinite(a))[:_CONFIRMED]:
+        where = evaluator.describe_row(points[row])
+        size = None
+        if evaluator.defined_at(answer, points[row]):
+            # floats overflowed where the answer is defined: compare there
+            size = evaluator.difference_size(answer, expected, points[row])
+            if size == 0.0:
+                continue
+        if size is None:
+            return Equality(
+                False,
+                NUMERIC,
+                f"the answer is undefined at {where}, where the expected answer is defined",
+            )
+        return Equality(False, NUMERIC, f"differs at {where}")
     for row in np.flatnonzero(differing(a, e))[:_CONFIRMED]:
-        size = evaluator.difference_size(answer, expected, points[row], float(scale[row]))
+        size = evaluator.difference_size(answer, expected, points[row])
         if size is None or size > 0:
             return Equality(False, NUMERIC, f"differs at {evaluator.describe_row(points[row])}")
     if unproven is None:
@@ -282,7 +302,7 @@ def _piecewise(
         pattern = np.array([float(signs[u]) for u in pieces.kinks])
         rows = np.flatnonzero(np.all(regions == pattern, axis=1) & defined)
         for row in rows[:_PER_REGION]:
-            size = evaluator.difference_size(answer, expected, points[row], float(scale[row]))
+            size = evaluator.difference_size(answer, expected, points[row])
             if size:
                 return Equality(
                     False,

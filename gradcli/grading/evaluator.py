@@ -40,8 +40,9 @@ MIN_POINTS = 5
 _SMALL_POOL_PER_VARIABLE = 6
 _WIDE_POOL = 512
 
-#: a value this small, relative to the largest of its column, is compared
+#: a value this small, relative to the typical one of its column, is compared
 #: absolutely: a zero computed as 1e-17 is not a relative difference of 1
+#: (and the gap is then settled exactly anyway)
 _ABSOLUTE_FLOOR = 1e-12
 
 #: a worst relative difference below this may be float rounding (a sum that
@@ -184,48 +185,97 @@ class Evaluator:
         exact: bool = False,
         confirm: bool = True,
     ) -> Comparison:
-        """Compare at the small pool, then at the wide one if too few points were defined.
+        """Compare at both pools of points: floats screen, exact arithmetic decides.
 
-        Floats screen: two values further apart than
-        :data:`~gradcli.tolerances.NUMERIC_RTOL` differ (unless the gap may be
-        float rounding, which 50 digits then settle). Agreement of floats is
-        only a candidate: with ``confirm`` the difference is evaluated with
-        50 digits at a few points, so that a difference too small for floats
-        (a constant 1e-11, a coefficient 0.333333333333333 for 1/3, an
-        error of 1 in values near 10¹³) is still a difference. ``exact`` is
-        kept for callers that check derivations: it changes nothing here.
+        Every point of both pools (the small one near the origin, the wide one
+        out to ±100) is screened in floats. With ``confirm`` (grading, not
+        naming a mistake) no float verdict stands alone:
+
+        * where the answer is undefined (nan, or an overflow) and the
+          expected one is not, the answer is evaluated with 50 digits there
+          (cosh(800x) − sinh(800x) overflows in floats but is defined);
+        * where the floats differ beyond rounding (relative
+          :data:`~gradcli.tolerances.NUMERIC_RTOL`), the largest gaps are
+          evaluated exactly (fractions) or with 50 digits: a gap that is float
+          rounding is not a difference;
+        * where they agree, the difference is evaluated so at points of both
+          pools, so that a difference too small for floats (a constant
+          1e-11, 0.333333333333333 for 1/3, an error of 1 in values near
+          10¹³) is a difference.
+
+        ``exact`` is kept for callers that check derivations: every comparison
+        is now confirmed, so it changes nothing here.
         """
         import numpy as np
 
-        del exact  # every comparison is now confirmed exactly
-        result = Comparison("too_few", 0, 0)
+        del exact
+        columns = []
         for level in (0, 1):
             a = self._restricted(self.values(answer, level), level)
             e = self._restricted(self.values(expected, level, keep=True), level)
-            result = _compare_values(a, e, level)
-            if result.status == "different" and result.worst < _ROUNDING_SUSPECT:
-                rows = np.flatnonzero(differing(a, e))[:_CONFIRM_POINTS]
-                sizes = [self._difference_at(answer, expected, level, int(r)) for r in rows]
-                if sizes and all(size == 0.0 for size in sizes):
-                    result = Comparison("equal", result.points, result.tried, level=level)
-            if result.status == "equal" and confirm:
-                rows = np.flatnonzero(np.isfinite(a) & np.isfinite(e))[:_CONFIRM_POINTS]
-                for row in rows:
-                    size = self._difference_at(answer, expected, level, int(row))
-                    if size:
-                        scale = max(abs(float(a[row])), abs(float(e[row])), 1.0)
-                        return Comparison(
-                            "different",
-                            result.points,
-                            result.tried,
-                            int(row),
-                            level,
-                            worst=size / scale,
-                            size=size,
-                        )
-            if result.status != "too_few":
-                return result
-        return result
+            columns.append((a, e))
+        counts = [int(np.count_nonzero(np.isfinite(a) & np.isfinite(e))) for a, e in columns]
+        level_shown = 0 if counts[0] >= MIN_POINTS else 1
+        points, tried = counts[level_shown], int(columns[level_shown][1].shape[0])
+        defined = [int(np.count_nonzero(np.isfinite(e))) for _, e in columns]
+        if sum(defined) >= MIN_POINTS:
+            for level, (a, e) in enumerate(columns):
+                lost = np.flatnonzero(np.isfinite(e) & ~np.isfinite(a))
+                for row in lost[:_CONFIRM_POINTS]:
+                    point = self._pools[level][row]
+                    if confirm and self.defined_at(answer, point):
+                        # floats overflowed where the answer is defined: compare there
+                        size = self.difference_size(answer, expected, point)
+                        if size == 0.0:
+                            continue
+                        if size is not None:
+                            return Comparison("different", points, tried, int(row), level)
+                    # an overflow (beyond 1.8e308) is a size, not a hole in the domain
+                    status = "too_large" if np.isinf(a[row]) else "undefined"
+                    return Comparison(status, points, tried, int(row), level)
+        if sum(counts) < MIN_POINTS:
+            return Comparison("too_few", points, tried, None, level_shown)
+        gaps: list[tuple[float, int, int]] = []
+        for level, (a, e) in enumerate(columns):
+            rows = np.flatnonzero(differing(a, e))
+            if rows.size:
+                scale = np.maximum(np.maximum(np.abs(a[rows]), np.abs(e[rows])), 1.0)
+                relative = np.abs(a[rows] - e[rows]) / scale
+                gaps.extend((float(r), level, int(row)) for r, row in zip(relative, rows))
+        gaps.sort(reverse=True)
+        for worst, level, row in gaps[:_CONFIRM_POINTS]:
+            if not confirm:
+                return Comparison("different", points, tried, row, level, worst)
+            size = self._difference_at(answer, expected, level, row)
+            if size is None and worst >= _ROUNDING_SUSPECT:
+                return Comparison("different", points, tried, row, level, worst)
+            if size:
+                return Comparison("different", points, tried, row, level, worst)
+        if confirm:
+            for level, row in self._confirming(columns):
+                size = self._difference_at(answer, expected, level, row)
+                if size:
+                    a, e = columns[level]
+                    scale = max(abs(float(a[row])), abs(float(e[row])), 1.0)
+                    return Comparison(
+                        "different", points, tried, row, level, worst=size / scale, size=size
+                    )
+        return Comparison("equal", points, tried, None, level_shown)
+
+    def _confirming(self, columns: Sequence[tuple[Any, Any]]) -> list[tuple[int, int]]:
+        """Points where an agreement is confirmed: two of each pool, far apart."""
+        import numpy as np
+
+        out = []
+        for level, (a, e) in enumerate(columns):
+            rows = np.flatnonzero(np.isfinite(a) & np.isfinite(e))
+            if not rows.size:
+                continue
+            # the first point, and the one farthest out (a difference may live far away)
+            far = rows[int(np.argmax(np.abs(self._pools[level][rows]).max(axis=1)))]
+            for row in dict.fromkeys((int(rows[0]), int(far))):
+                out.append((level, row))
+        return out
 
     def identically_zero(self, expr: sympy.Expr) -> bool | None:
         """Whether ``expr`` is 0 at the random points (floats, then 50 digits at a few).
@@ -260,27 +310,57 @@ class Evaluator:
             inside &= np.isfinite(self.values_at(expr, points))
         return inside
 
-    def difference_size(
-        self, answer: sympy.Expr, expected: sympy.Expr, row: Any, scale: float
-    ) -> float | None:
-        """|answer − expected| at one point, with 50 digits: 0.0 when it resolves no digit.
+    def defined_at(self, expr: sympy.Expr, row: Any) -> bool:
+        """Whether ``expr`` has a finite real value at one point, in real arithmetic.
 
-        A size below 10⁻³⁰ of ``scale`` (the size of the values) is 0: a
-        difference that real mistakes make is far larger, and an identity
-        evaluated through functions sympy cannot track to the last digit
-        leaves no more.
+        Evaluated with 50 digits, after checking each logarithm, even root and
+        inverse function on the way: √(9 − x²)·√(1/(9 − x²)) is −1 at x = 14
+        in complex numbers, and undefined in real ones.
+        """
+        point = {s: sympy.Rational(float(v)) for s, v in zip(self.symbols, row)}
+        real = _real(expr)
+        for node in sympy.preorder_traversal(real):
+            if not _node_defined(node, point):
+                return False
+        return _resolved(real, point) is not None
+
+    def domain_gap(self, answer: sympy.Expr, expected: sympy.Expr) -> Comparison | None:
+        """A point where the answer is undefined and the expected answer is not.
+
+        The floats of both pools point at candidates (nan or an overflow); each
+        is confirmed in real arithmetic with 50 digits.
+        """
+        import numpy as np
+
+        for level in (0, 1):
+            a = self._restricted(self.values(answer, level), level)
+            e = self._restricted(self.values(expected, level, keep=True), level)
+            for row in np.flatnonzero(np.isfinite(e) & ~np.isfinite(a))[:_CONFIRM_POINTS]:
+                if not self.defined_at(answer, self._pools[level][row]):
+                    status = "too_large" if np.isinf(a[row]) else "undefined"
+                    count = int(np.count_nonzero(np.isfinite(e)))
+                    return Comparison(status, count, int(e.shape[0]), int(row), level)
+        return None
+
+    def difference_size(self, answer: sympy.Expr, expected: sympy.Expr, row: Any) -> float | None:
+        """|answer − expected| at one point: exactly in fractions for rational
+        functions, else with 50 digits (sympy's evalf, which raises its working
+        precision where a sum cancels and returns no digit for a true 0).
+
+        0.0 when the difference is 0 (or resolves no digit); ``None`` when it
+        cannot be evaluated as a real number there.
         """
         exact = _rational_difference(answer, expected, self.symbols, row)
         if exact is not None:
-            size: float | None = abs(float(exact))
-            if exact and not size:
-                size = math.ulp(0.0)
-        else:
-            point = {s: sympy.Rational(float(v)) for s, v in zip(self.symbols, row)}
-            size = _resolved(_real(_difference(answer, expected)), point)
-        if size is None:
-            return None
-        return size if size > _NEGLIGIBLE * max(scale, 1e-300) else 0.0
+            # exact: any difference is one, however small (or large)
+            if not exact:
+                return 0.0
+            try:
+                return abs(float(exact)) or math.ulp(0.0)
+            except OverflowError:
+                return math.inf
+        point = {s: sympy.Rational(float(v)) for s, v in zip(self.symbols, row)}
+        return _resolved(_real(_difference(answer, expected)), point)
 
     def describe_row(self, row: Any) -> str:
         """A point as shown in messages: ``x = 1.23, y = -0.5``."""
@@ -367,10 +447,45 @@ class Evaluator:
         self, answer: sympy.Expr, expected: sympy.Expr, level: int, row: int
     ) -> float | None:
         """|answer − expected| at one pool point, with 50 digits (see :meth:`difference_size`)."""
-        a = self.values(answer, level)[row]
-        e = self.values(expected, level, keep=True)[row]
-        scale = max(abs(float(a)), abs(float(e)))
-        return self.difference_size(answer, expected, self._pools[level][row], scale)
+        return self.difference_size(answer, expected, self._pools[level][row])
+
+
+def _node_defined(node: sympy.Basic, point: Mapping[sympy.Symbol, sympy.Expr]) -> bool:
+    """Whether one node of an expression is defined in real numbers at the point."""
+    if isinstance(node, sympy.log):
+        return _sign_at(node.args[0], point) == 1
+    if isinstance(node, (sympy.asin, sympy.acos)):
+        arg = node.args[0]
+        return _sign_at(1 - arg, point) in (0, 1) and _sign_at(1 + arg, point) in (0, 1)
+    if isinstance(node, sympy.acosh):
+        return _sign_at(node.args[0] - 1, point) in (0, 1)
+    if isinstance(node, sympy.atanh):
+        arg = node.args[0]
+        return _sign_at(1 - arg, point) == 1 and _sign_at(1 + arg, point) == 1
+    if node.is_Pow and node.base.free_symbols:
+        exponent = node.exp
+        if exponent.is_Rational and not exponent.is_Integer and exponent.q % 2 == 0:
+            wanted = (1,) if exponent < 0 else (0, 1)
+            return _sign_at(node.base, point) in wanted
+        if exponent.is_negative:
+            return _sign_at(node.base, point) != 0
+    return True
+
+
+def _sign_at(expr: sympy.Basic, point: Mapping[sympy.Symbol, sympy.Expr]) -> int | None:
+    """The sign of a real value at the point with 30 digits (``None``: not real)."""
+    try:
+        value = expr.evalf(30, subs=dict(point))
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
+    if not isinstance(value, sympy.Expr) or value.free_symbols:
+        return None
+    real, imaginary = value.as_real_imag()
+    if not real.is_Number or (imaginary != 0 and _resolves(imaginary)):
+        return None
+    if not _resolves(real):
+        return 0
+    return 1 if real > 0 else -1
 
 
 def _rational_difference(
@@ -421,10 +536,6 @@ _FRACTION_POWER = 64
 @functools.lru_cache(maxsize=4096)
 def _difference(answer: sympy.Expr, expected: sympy.Expr) -> sympy.Expr:
     return answer - expected
-
-
-#: a difference below this fraction of the values, evaluated with 50 digits, is 0
-_NEGLIGIBLE = 1e-30
 
 
 #: digits a difference is evaluated with to tell whether it is 0
@@ -506,34 +617,6 @@ def _draw(rng: Any, k: int, n: int, *, wide: bool) -> Any:
     return magnitudes * signs
 
 
-def _compare_values(a: Any, e: Any, level: int) -> Comparison:
-    import numpy as np
-
-    tried = int(e.shape[0])
-    a_ok = np.isfinite(a)
-    e_ok = np.isfinite(e)
-    both = a_ok & e_ok
-    count = int(np.count_nonzero(both))
-    lost = np.flatnonzero(e_ok & ~a_ok)
-    if lost.size and np.count_nonzero(e_ok) >= MIN_POINTS:
-        where = int(lost[0])
-        # an overflow (beyond 1.8e308) is a size, not a hole in the domain
-        status = "too_large" if np.isinf(a[where]) else "undefined"
-        return Comparison(status, count, tried, where, level)
-    if count < MIN_POINTS:
-        return Comparison("too_few", count, tried, None, level)
-    av = a[both]
-    ev = e[both]
-    scale = np.maximum(np.abs(av), np.abs(ev))
-    bad = differing(av, ev)
-    if not bad.any():
-        return Comparison("equal", count, tried, None, level)
-    where = int(np.flatnonzero(both)[int(np.flatnonzero(bad)[0])])
-    # relative to the values, but absolute below 1: two forms of 0 differ by rounding
-    worst = float((np.abs(av - ev) / np.maximum(scale, 1.0)).max())
-    return Comparison("different", count, tried, where, level, worst)
-
-
 def differing(a: Any, e: Any) -> Any:
     """Where two columns of values differ beyond float rounding (nan never differs)."""
     import numpy as np
@@ -542,7 +625,8 @@ def differing(a: Any, e: Any) -> Any:
     finite = np.isfinite(a) & np.isfinite(e)
     if not finite.any():
         return np.zeros(a.shape, dtype=bool)
-    floor = _ABSOLUTE_FLOOR * float(scale[finite].max())
+    # the typical size, not the largest: values out to x = 100 may be astronomic
+    floor = _ABSOLUTE_FLOOR * float(np.median(scale[finite]))
     with np.errstate(invalid="ignore"):
         return finite & (np.abs(a - e) > NUMERIC_RTOL * scale + floor)
 
