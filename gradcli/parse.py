@@ -111,7 +111,12 @@ def _product(factors: Sequence[sympy.Expr]) -> sympy.Expr:
     2*exp(log(x))
     """
     product = sympy.Mul(*factors)
-    if not product.has(sympy.log) and any(f.has(sympy.log) for f in factors):
+    # only exponentials among the factors themselves are merged
+    kept = any(
+        isinstance(base, sympy.exp) and base.args[0].has(sympy.log)
+        for base in (f.base if f.is_Pow else f for f in factors)
+    )
+    if kept and not product.has(sympy.log):
         return sympy.Mul(*factors, evaluate=False)
     return product
 

@@ -253,6 +253,7 @@ def _exact_fraction(exact: sympy.Expr) -> Fraction | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _approximation(exact: sympy.Expr, digits: int) -> Fraction | None:
     """``exact`` to ``digits`` significant digits, as a fraction; ``None`` if not real."""
     known = _exact_fraction(exact)

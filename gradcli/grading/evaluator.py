@@ -209,58 +209,96 @@ class Evaluator:
         import numpy as np
 
         del exact
-        columns = []
+        columns: list[tuple[Any, Any]] = []
+        gaps: list[tuple[float, int, int]] = []
         for level in (0, 1):
+            # the wide pool is evaluated only when the small one shows no difference
             a = self._restricted(self.values(answer, level), level)
             e = self._restricted(self.values(expected, level, keep=True), level)
             columns.append((a, e))
-        counts = [int(np.count_nonzero(np.isfinite(a) & np.isfinite(e))) for a, e in columns]
-        level_shown = 0 if counts[0] >= MIN_POINTS else 1
-        points, tried = counts[level_shown], int(columns[level_shown][1].shape[0])
-        defined = [int(np.count_nonzero(np.isfinite(e))) for _, e in columns]
-        if sum(defined) >= MIN_POINTS:
-            for level, (a, e) in enumerate(columns):
-                lost = np.flatnonzero(np.isfinite(e) & ~np.isfinite(a))
-                for row in lost[:_CONFIRM_POINTS]:
-                    point = self._pools[level][row]
-                    if confirm and self.defined_at(answer, point):
-                        # floats overflowed where the answer is defined: compare there
-                        size = self.difference_size(answer, expected, point)
-                        if size == 0.0:
-                            continue
-                        if size is not None:
-                            return Comparison("different", points, tried, int(row), level)
-                    # an overflow (beyond 1.8e308) is a size, not a hole in the domain
-                    status = "too_large" if np.isinf(a[row]) else "undefined"
-                    return Comparison(status, points, tried, int(row), level)
-        if sum(counts) < MIN_POINTS:
-            return Comparison("too_few", points, tried, None, level_shown)
-        gaps: list[tuple[float, int, int]] = []
-        for level, (a, e) in enumerate(columns):
+            lost = self._lost(answer, expected, a, e, level, confirm)
+            if lost is not None:
+                status, row = lost
+                return self._result(columns, status, row, level)
             rows = np.flatnonzero(differing(a, e))
             if rows.size:
                 scale = np.maximum(np.maximum(np.abs(a[rows]), np.abs(e[rows])), 1.0)
                 relative = np.abs(a[rows] - e[rows]) / scale
-                gaps.extend((float(r), level, int(row)) for r, row in zip(relative, rows))
-        gaps.sort(reverse=True)
-        for worst, level, row in gaps[:_CONFIRM_POINTS]:
-            if not confirm:
-                return Comparison("different", points, tried, row, level, worst)
-            size = self._difference_at(answer, expected, level, row)
-            if size is None and worst >= _ROUNDING_SUSPECT:
-                return Comparison("different", points, tried, row, level, worst)
-            if size:
-                return Comparison("different", points, tried, row, level, worst)
+                found = sorted(
+                    ((float(r), level, int(row)) for r, row in zip(relative, rows)), reverse=True
+                )
+                for worst, _, row in found[:_CONFIRM_POINTS]:
+                    if not confirm:
+                        return self._result(columns, "different", row, level, worst=worst)
+                    size = self._difference_at(answer, expected, level, row)
+                    if size or (size is None and worst >= _ROUNDING_SUSPECT):
+                        return self._result(columns, "different", row, level, worst=worst)
+                gaps.extend(found)
+        counts = [int(np.count_nonzero(np.isfinite(a) & np.isfinite(e))) for a, e in columns]
+        if sum(counts) < MIN_POINTS:
+            return self._result(columns, "too_few", None, 0)
         if confirm:
             for level, row in self._confirming(columns):
                 size = self._difference_at(answer, expected, level, row)
                 if size:
                     a, e = columns[level]
                     scale = max(abs(float(a[row])), abs(float(e[row])), 1.0)
-                    return Comparison(
-                        "different", points, tried, row, level, worst=size / scale, size=size
+                    return self._result(
+                        columns, "different", row, level, worst=size / scale, size=size
                     )
-        return Comparison("equal", points, tried, None, level_shown)
+        return self._result(columns, "equal", None, 0)
+
+    def _lost(
+        self,
+        answer: sympy.Expr,
+        expected: sympy.Expr,
+        a: Any,
+        e: Any,
+        level: int,
+        confirm: bool,
+    ) -> tuple[str, int] | None:
+        """A point where the answer is undefined (or overflows) and the expected one is not.
+
+        With ``confirm``, a point where floats fail but the answer is defined
+        in real arithmetic is compared there instead (cosh(800x) − sinh(800x)
+        overflows in floats): ``("different", row)`` if it differs.
+        """
+        import numpy as np
+
+        if int(np.count_nonzero(np.isfinite(e))) < MIN_POINTS and level == 0:
+            return None  # too few points here to say: the wide pool decides
+        for row in np.flatnonzero(np.isfinite(e) & ~np.isfinite(a))[:_CONFIRM_POINTS]:
+            point = self._pools[level][row]
+            if confirm and self.defined_at(answer, point):
+                size = self.difference_size(answer, expected, point)
+                if size == 0.0:
+                    continue
+                if size is not None:
+                    return "different", int(row)
+            # an overflow (beyond 1.8e308) is a size, not a hole in the domain
+            return ("too_large" if np.isinf(a[row]) else "undefined"), int(row)
+        return None
+
+    def _result(
+        self,
+        columns: Sequence[tuple[Any, Any]],
+        status: str,
+        row: int | None,
+        level: int,
+        *,
+        worst: float = 0.0,
+        size: float | None = None,
+    ) -> Comparison:
+        """A comparison's result, counting the points as the pool that decided shows them."""
+        import numpy as np
+
+        counts = [int(np.count_nonzero(np.isfinite(a) & np.isfinite(e))) for a, e in columns]
+        shown = 0 if counts[0] >= MIN_POINTS or len(columns) == 1 else 1
+        if row is not None:
+            shown = level
+        e = columns[min(shown, len(columns) - 1)][1]
+        points = counts[min(shown, len(counts) - 1)]
+        return Comparison(status, points, int(e.shape[0]), row, level, worst, size)
 
     def _confirming(self, columns: Sequence[tuple[Any, Any]]) -> list[tuple[int, int]]:
         """Points where an agreement is confirmed: two of each pool, far apart."""
