@@ -439,3 +439,22 @@ def test_values_below_floats_are_judged_exactly() -> None:
     assert verdicts(result) == ["correct", "correct"]
     _, result = run("e^(-1000)*x + y", "--at", "1,0", "--value", "5.2e-435, 1")
     assert verdicts(result) == ["wrong", "correct"]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # a corner region bounded by three breakpoints
+        "2x + (abs(x-1)+x-1)*(abs(y-1)+y-1)*(abs(2.001-x-y)+2.001-x-y), 1",
+        # far out, where two breakpoints meet
+        "2x + (abs(x-120)+x-120)*(abs(y-120)+y-120), 1",
+        # narrow intervals of a breakpoint that is not a polynomial
+        "2x + abs(sin(x)-0.99999) + sin(x) - 0.99999, 1",
+        "2x + abs(sqrt(x^2+1) - 150) + sqrt(x^2+1) - 150, 1",
+        # an island of high degree
+        "2x + abs(1e-12 - ((x+3)^2+(y+3)^2)^3) + 1e-12 - ((x+3)^2+(y+3)^2)^3, 1",
+    ],
+)
+def test_regions_between_breakpoints_are_sampled(answer: str) -> None:
+    _, result = run("x^2 + y", "--gradient", answer)
+    assert verdicts(result)[0] == "wrong", result

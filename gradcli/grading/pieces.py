@@ -50,8 +50,11 @@ _CROSSINGS = 8
 _GRID = 600
 #: bisection steps refining a crossing found on the grid
 _BISECTIONS = 60
-#: points of a region where d is looked at with 50 digits
-_PER_REGION = 2
+#: breakpoints whose meeting points are looked for (pairs of them), and Newton steps
+_VERTEX_KINKS = 8
+_NEWTON_STEPS = 30
+#: Newton steps towards a breakpoint's extremes (slow near a high-order one)
+_NEWTON_EXTREME_STEPS = 80
 #: a breakpoint's extremes are looked for only up to this degree and time
 _EXTREME_DEGREE = 4
 _EXTREME_SECONDS = 0.5
@@ -178,13 +181,25 @@ def crossing_points(pieces: Pieces, evaluator: Evaluator) -> Any:
                             point = base.copy()
                             point[k] = root + side * step
                             rows.append(point)
-        for extreme in _extremes(u, symbols):
+        extremes = _extremes(u, symbols) or _newton_extremes(u, bases, evaluator)
+        for extreme in extremes + _line_extremes(u, bases, evaluator):
             rows.append(extreme)
             for k in range(len(symbols)):
                 for side in (-1.0, 1.0):
                     point = extreme.copy()
                     point[k] += side * 1e-3 * max(1.0, abs(extreme[k]))
                     rows.append(point)
+    # where two breakpoints meet, every region around the corner
+    kinks = pieces.kinks[:_VERTEX_KINKS]
+    for i, u in enumerate(kinks):
+        for v in kinks[i + 1 :]:
+            for vertex, pair in _vertices(u, v, bases, evaluator):
+                for offset in _OFFSETS[:3]:
+                    for signs in itertools.product((-1.0, 1.0), repeat=2):
+                        point = vertex.copy()
+                        for k, sign in zip(pair, signs):
+                            point[k] += sign * offset * max(1.0, abs(vertex[k]))
+                        rows.append(point)
     points = np.array(rows, dtype=float) if rows else np.zeros((0, len(symbols)))
     cache[key] = points
     return points
@@ -215,14 +230,7 @@ def _crossings(u: sympy.Expr, k: int, base: Any, evaluator: Evaluator) -> list[f
     roots = _polynomial_roots(u, x, fixed)
     if roots is not None:
         return roots[:_CROSSINGS]
-    ramp = np.concatenate(
-        [
-            -np.logspace(2, -3, _GRID // 3),
-            np.linspace(-10.0, 10.0, _GRID // 3),
-            np.logspace(-3, 2, _GRID // 3),
-        ]
-    )
-    ramp = np.unique(ramp)
+    ramp = _ramp()
     line = np.repeat(base[None, :], ramp.size, axis=0)
     line[:, k] = ramp
     values = evaluator.values_at(u, line)
@@ -244,6 +252,152 @@ def _crossings(u: sympy.Expr, k: int, base: Any, evaluator: Evaluator) -> list[f
             hi = np.where(same, hi, mid)
         out.extend(float(t) for t in (lo + hi) / 2)
     return out[:_CROSSINGS]
+
+
+@functools.lru_cache(maxsize=1)
+def _ramp() -> Any:
+    """The values a breakpoint is scanned at along a line: dense near 0, out to ±10⁴."""
+    import numpy as np
+
+    return np.unique(
+        np.concatenate(
+            [
+                -np.logspace(4, -3, _GRID // 2),
+                np.linspace(-10.0, 10.0, _GRID),
+                np.logspace(-3, 4, _GRID // 2),
+            ]
+        )
+    )
+
+
+def _newton_extremes(u: sympy.Expr, bases: Sequence[Any], evaluator: Evaluator) -> list[Any]:
+    """Critical points of ``u`` by Newton's method on ∇u = 0 from the base points.
+
+    For breakpoints that are not polynomials of low degree (whose extremes
+    ``critical`` finds exactly): the middle of an island of high degree, such
+    as 10⁻¹² − ((x+3)² + (y+3)²)³ > 0.
+    """
+    import numpy as np
+
+    from gradcli.derivatives import gradient_of, hessian_of
+
+    symbols = evaluator.symbols
+    present = [k for k, s in enumerate(symbols) if u.has(s)]
+    if not present or len(present) > 3:
+        return []
+    variables = [symbols[k] for k in present]
+    gradient = gradient_of(u, variables)
+    hessian = hessian_of(u, variables)
+    points = np.array(bases, dtype=float)
+    n = len(present)
+    for _ in range(_NEWTON_EXTREME_STEPS):
+        g = np.stack([evaluator.values_at(c, points) for c in gradient], axis=1)
+        h = np.stack(
+            [
+                np.stack([evaluator.values_at(hessian[i][j], points) for j in range(n)], axis=1)
+                for i in range(n)
+            ],
+            axis=1,
+        )
+        ok = np.all(np.isfinite(g), axis=1) & np.all(np.isfinite(h), axis=(1, 2))
+        ok &= np.abs(np.linalg.det(np.where(ok[:, None, None], h, np.eye(n)))) > 1e-300
+        if not ok.any():
+            break
+        step = np.zeros((points.shape[0], n))
+        step[ok] = np.linalg.solve(h[ok], g[ok][..., None])[..., 0]
+        for column, k in enumerate(present):
+            points[:, k] -= np.where(ok, step[:, column], 0.0)
+    finite = np.all(np.isfinite(points), axis=1)
+    return [row.copy() for row in points[finite]]
+
+
+def _line_extremes(u: sympy.Expr, bases: Sequence[Any], evaluator: Evaluator) -> list[Any]:
+    """Local extremes of ``u`` along each variable through each base point.
+
+    A region u > 0 that is a narrow interval (sin x > 0.99999) has a maximum of
+    u in its middle even when the scan steps over both of its ends.
+    """
+    import numpy as np
+
+    out: list[Any] = []
+    ramp = _ramp()
+    for k, v in enumerate(evaluator.symbols):
+        if not u.has(v):
+            continue
+        for base in bases[:2]:
+            line = np.repeat(base[None, :], ramp.size, axis=0)
+            line[:, k] = ramp
+            values = evaluator.values_at(u, line)
+            slope = np.diff(values)
+            turns = np.flatnonzero(
+                np.isfinite(slope[:-1] * slope[1:]) & (slope[:-1] * slope[1:] < 0)
+            )
+            for i in turns[:_CROSSINGS]:
+                lo, hi = float(ramp[i]), float(ramp[i + 2])
+                maximum = slope[i] > 0
+                for _ in range(_BISECTIONS):
+                    # golden-section-like narrowing by comparing two inner points
+                    a, b = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+                    probe = np.repeat(base[None, :], 2, axis=0)
+                    probe[0, k], probe[1, k] = a, b
+                    fa, fb = evaluator.values_at(u, probe)
+                    if not (np.isfinite(fa) and np.isfinite(fb)):
+                        break
+                    if (fa < fb) == maximum:
+                        lo = a
+                    else:
+                        hi = b
+                point = base.copy()
+                point[k] = (lo + hi) / 2
+                out.append(point)
+    return out
+
+
+def _vertices(
+    u: sympy.Expr, v: sympy.Expr, bases: Sequence[Any], evaluator: Evaluator
+) -> list[tuple[Any, tuple[int, int]]]:
+    """Points where two breakpoints meet, by Newton's method from the base points.
+
+    Along each pair of variables both depend on; the Jacobian by central
+    differences (breakpoints are smooth where they vanish, or nearly).
+    """
+    import numpy as np
+
+    symbols = evaluator.symbols
+    present = [k for k, s in enumerate(symbols) if u.has(s) or v.has(s)]
+    out: list[tuple[Any, tuple[int, int]]] = []
+    for pair in itertools.combinations(present, 2):
+        points = np.array(bases, dtype=float)
+        for _ in range(_NEWTON_STEPS):
+            f = np.stack([evaluator.values_at(u, points), evaluator.values_at(v, points)], axis=1)
+            jacobian = np.zeros((points.shape[0], 2, 2))
+            for column, k in enumerate(pair):
+                h = 1e-7 * np.maximum(np.abs(points[:, k]), 1.0)
+                ahead, behind = points.copy(), points.copy()
+                ahead[:, k] += h
+                behind[:, k] -= h
+                for row, w in enumerate((u, v)):
+                    jacobian[:, row, column] = (
+                        evaluator.values_at(w, ahead) - evaluator.values_at(w, behind)
+                    ) / (2 * h)
+            ok = np.all(np.isfinite(f), axis=1) & np.all(np.isfinite(jacobian), axis=(1, 2))
+            ok &= np.abs(np.linalg.det(np.where(ok[:, None, None], jacobian, 1.0))) > 1e-12
+            if not ok.any():
+                break
+            step = np.zeros((points.shape[0], 2))
+            step[ok] = np.linalg.solve(jacobian[ok], f[ok][..., None])[..., 0]
+            for column, k in enumerate(pair):
+                points[:, k] -= np.where(ok, step[:, column], 0.0)
+        f = np.stack([evaluator.values_at(u, points), evaluator.values_at(v, points)], axis=1)
+        size = np.maximum(np.abs(points).max(axis=1), 1.0)
+        met = np.all(np.isfinite(f), axis=1) & (np.abs(f).max(axis=1) <= 1e-9 * size)
+        seen: set[tuple[float, ...]] = set()
+        for point in points[met]:
+            key = tuple(np.round(point, 9))
+            if key not in seen:
+                seen.add(key)
+                out.append((point.copy(), pair))
+    return out[: _CROSSINGS * 2]
 
 
 def _polynomial_roots(
