@@ -50,6 +50,8 @@ _CROSSINGS = 8
 _GRID = 600
 #: bisection steps refining a crossing found on the grid
 _BISECTIONS = 60
+#: breakpoints sampled around (beyond them only a counterexample can decide)
+_SAMPLED_KINKS = 12
 #: breakpoints whose meeting points are looked for (pairs of them), and Newton steps
 _VERTEX_KINKS = 8
 _NEWTON_STEPS = 30
@@ -91,9 +93,12 @@ class Pieces:
         return np.stack(columns, axis=1)
 
     def shown(self) -> str:
+        """The breakpoints for a message: the first three, and how many more."""
         from gradcli.printing import to_unicode
 
-        return ", ".join(to_unicode(u) for u in self.kinks)
+        listed = ", ".join(to_unicode(u) for u in self.kinks[:3])
+        more = len(self.kinks) - 3
+        return listed + (f" and {more} more" if more > 0 else "")
 
 
 def split(answer: sympy.Expr, expected: sympy.Expr) -> Pieces | None:
@@ -105,6 +110,8 @@ def split(answer: sympy.Expr, expected: sympy.Expr) -> Pieces | None:
     linked: dict[sympy.Expr, tuple[sympy.Expr, int]] = {}
     for u in found:
         for v in independent:
+            if not _may_be_multiple(u, v):
+                continue
             ratio = constant_ratio(u, v)
             if ratio is not None:
                 linked[u] = (v, 1 if ratio > 0 else -1)
@@ -112,6 +119,25 @@ def split(answer: sympy.Expr, expected: sympy.Expr) -> Pieces | None:
         else:
             independent.append(u)
     return Pieces(tuple(independent), linked)
+
+
+#: two points where a ratio of breakpoints must be the same if it is a constant
+_PROBE_POINTS = (sympy.Rational(3, 7), sympy.Rational(-5, 11), sympy.Rational(13, 17))
+
+
+def _may_be_multiple(u: sympy.Expr, v: sympy.Expr) -> bool:
+    """Whether u/v may be a constant: the same ratio at two points (cheap, before cancel)."""
+    symbols = sorted(u.free_symbols | v.free_symbols, key=lambda s: s.name)
+    ratios = []
+    for shift in range(2):
+        point = {s: _PROBE_POINTS[(k + shift) % 3] + shift for k, s in enumerate(symbols)}
+        try:
+            value = complex((u.xreplace(point) / v.xreplace(point)).evalf(15))
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+            return True
+        ratios.append(value)
+    first, second = ratios
+    return abs(first - second) <= 1e-9 * max(abs(first), 1.0)
 
 
 def expose_kinks(expr: sympy.Expr, seconds: float = 0.2) -> sympy.Expr:
@@ -169,7 +195,7 @@ def crossing_points(pieces: Pieces, evaluator: Evaluator) -> Any:
     bases = _bases(evaluator)
     rows: list[Any] = []
     symbols = evaluator.symbols
-    for u in pieces.kinks:
+    for u in pieces.kinks[:_SAMPLED_KINKS]:
         for k, v in enumerate(symbols):
             if not u.has(v):
                 continue
