@@ -458,3 +458,27 @@ def test_values_below_floats_are_judged_exactly() -> None:
 def test_regions_between_breakpoints_are_sampled(answer: str) -> None:
     _, result = run("x^2 + y", "--gradient", answer)
     assert verdicts(result)[0] == "wrong", result
+
+
+@pytest.mark.parametrize(
+    ("f", "answer", "verdict"),
+    [
+        # infinitely many critical points: "none" is wrong
+        ("(x-y)^2", "none", "wrong"),
+        ("x^2*y^2", "none", "wrong"),
+        # sympy's complex family y = ±i·x has one real point, (0, 0)
+        ("(x^2+y^2)^2", "none", "wrong"),
+        ("(x^2+y^2)^2", "(0,0) min", "correct"),
+        # degenerate points: f's values around them give the kind
+        ("x^4+y^4", "(0,0) min", "correct"),
+        ("x^4-y^4", "(0,0) saddle", "correct"),
+        ("x^4+y^4", "(0,0) max", "wrong"),
+        # a point on a curve of critical points is one, whatever the search listed
+        ("(x-y)^2", "(1,1)", "correct"),
+        # no critical points, proved by a component that is never 0
+        ("exp(x)+y", "none", "correct"),
+    ],
+)
+def test_critical_sets_and_degenerate_points(f: str, answer: str, verdict: str) -> None:
+    _, result = run(f, "--critical", answer)
+    assert verdicts(result)[0] == verdict, result

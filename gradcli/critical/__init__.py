@@ -216,6 +216,16 @@ def _exact_points(
                 points.append(candidate)
             else:
                 wrong += 1
+        elif any(value.has(sympy.I) for value in solution.values()):
+            # a complex family (y = -i·x for (x² + y²)²): only its real points count
+            for point in _real_points(ctx, solution):
+                candidate = exact_candidate(ctx, point)
+                if (
+                    candidate is not None
+                    and all(c.exact != candidate.exact for c in points)
+                    and solves_exactly(ctx, candidate, seconds=_CHECK_SECONDS)
+                ):
+                    points.append(candidate)
         else:
             found = describe_set(ctx, solution)
             if found is not None:
@@ -223,6 +233,33 @@ def _exact_points(
     if wrong:
         ctx.notes.append(f"sympy gave {wrong} solution(s) where ∇f ≠ 0; they are not listed")
     return points, sets
+
+
+def _real_points(
+    ctx: Context, solution: dict[sympy.Symbol, sympy.Expr]
+) -> list[tuple[sympy.Expr, ...]]:
+    """The real points of a family of solutions written with i: where every
+    imaginary part vanishes, when that leaves no free variable."""
+    import time
+
+    from gradcli.second_order import within
+
+    free = [v for v in ctx.variables if v not in solution]
+    imaginary = [sympy.im(value) for value in solution.values()]
+    found = within(
+        lambda: sympy.solve(imaginary, free, dict=True), time.monotonic() + _CHECK_SECONDS
+    )
+    out = []
+    for values in found or []:
+        if set(values) != set(free):
+            continue
+        point = tuple(
+            values[v] if v in values else sympy.re(solution[v].xreplace(values))
+            for v in ctx.variables
+        )
+        if not any(c.free_symbols for c in point):
+            out.append(point)
+    return out
 
 
 def _in_the_box(ctx: Context, exact: list[Candidate]) -> list[Candidate]:

@@ -15,7 +15,17 @@ from gradcli.grading.equality import constants_equal
 from gradcli.grading.evaluator import constant_float
 from gradcli.grading.parts import Marking, Shown
 from gradcli.grading.problem import Context, CriticalPoint, CriticalSet, Problem, shown_point
-from gradcli.grading.results import CORRECT, DECIMAL, NUMERIC, SYMBOLIC, WRONG, PartResult
+from gradcli.grading.results import (
+    CORRECT,
+    DECIMAL,
+    NUMERIC,
+    SYMBOLIC,
+    UNDECIDED,
+    WRONG,
+    PartResult,
+)
+from gradcli.kinds import PointKind
+from gradcli.printing import to_unicode
 
 __all__ = ["grade_critical"]
 
@@ -49,7 +59,7 @@ def grade_critical(
                 matched.add(near)
                 out.append(_misrounded(marking, index, answer, found.points[near]))
             else:
-                out.append(_not_critical(problem, index, answer.point, answer.text))
+                out.append(_not_critical(problem, index, answer.point, answer.text, answer.kind))
             continue
         matched.add(match)
         graded = _critical_point(
@@ -58,10 +68,11 @@ def grade_critical(
         # the point as typed: 0.82, not 41/50
         out.append(replace(graded, label=f"({', '.join(answer.coordinates)})"))
     missing = [c for k, c in enumerate(found.points) if k not in matched]
-    closing = _all_found(marking, text, given, found, missing)
+    closing = _all_found(problem, marking, text, given, found, missing)
     if closing is not None:
         out.append(closing)
-    if found.note and out:
+    said = closing is not None and not missing  # the closing line says it already
+    if found.note and out and not said:
         out[-1] = replace(out[-1], message=f"{out[-1].message} ({found.note})")
     return out
 
@@ -103,9 +114,22 @@ def _misrounded(
 
 
 def _not_critical(
-    problem: Problem, index: int, point: tuple[sympy.Expr, ...], item: str
+    problem: Problem, index: int, point: tuple[sympy.Expr, ...], item: str, kind: str | None
 ) -> PartResult:
     gradient = problem.gradient_at(point)
+    if gradient is not None and all(g == 0 for g in gradient):
+        # ∇f = 0 there exactly, but the search did not list it (a point of a
+        # curve of critical points, or one it missed): right, kind unchecked
+        return PartResult(
+            part="critical",
+            component=index,
+            label=f"({shown_point(point)})",
+            verdict=CORRECT if kind is None else UNDECIDED,
+            method=SYMBOLIC,
+            message="a critical point: ∇f = 0 there"
+            + ("" if kind is None else f"; whether it is a {kind} is not checked here"),
+            given=item,
+        )
     why = (
         f"∇f there is ({shown_point(gradient)}), not 0"
         if gradient is not None
@@ -140,9 +164,34 @@ def _critical_point(
         method = DECIMAL
     else:
         method = SYMBOLIC if candidate.exact is not None else NUMERIC
-    wrong_kind = kind is not None and kind != candidate.kind
+    wrong_kind = kind is not None and kind not in _kinds_of(candidate)
+    unsettled = (
+        wrong_kind
+        and candidate.kind in (PointKind.DEGENERATE.short, PointKind.NONDIFFERENTIABLE.short)
+        and _BY_VALUES.get(candidate.higher_order or "") is None
+        and kind != PointKind.DEGENERATE.short
+    )
+    if unsettled:
+        # neither the second-derivative test nor f's values around it settle the kind
+        return PartResult(
+            part="critical",
+            component=index,
+            label=f"({shown_point(point)})",
+            verdict=UNDECIDED,
+            method=None,
+            message=f"a critical point; whether it is a {kind} cannot be decided here "
+            f"(the second-derivative test cannot tell: {candidate.kind})",
+            given=item,
+            expected=shown[0],
+            expected_shown=shown[1],
+        )
     if wrong_kind:
         message = f"a critical point, but not a {kind}"
+    elif kind is not None and kind != candidate.kind:
+        message = (
+            f"a critical point, a {kind}: the second-derivative test cannot tell "
+            f"({candidate.kind}), but f's values around it show it"
+        )
     else:
         message = "a critical point" + (f", a {kind}" if kind else "")
         if kind is None and candidate.kind:
@@ -161,7 +210,36 @@ def _critical_point(
     )
 
 
+#: the kind a student may name for a point the second-derivative test cannot
+#: classify, by what f's values around it show
+_BY_VALUES = {
+    "minimum": PointKind.MINIMUM.short,
+    "maximum": PointKind.MAXIMUM.short,
+    "neither": PointKind.SADDLE.short,
+}
+
+
+def _kinds_of(candidate: CriticalPoint) -> set[str]:
+    """The kinds right for a critical point: its kind, and for a degenerate (or
+    nondifferentiable) one what f does around it (x⁴ + y⁴ has a minimum at 0)."""
+    kinds = {candidate.kind}
+    if candidate.kind in (PointKind.DEGENERATE.short, PointKind.NONDIFFERENTIABLE.short):
+        seen = _BY_VALUES.get(candidate.higher_order or "")
+        if seen is not None:
+            kinds.add(seen)
+    return kinds
+
+
+def _never_zero(problem: Problem) -> str | None:
+    """A component of ∇f that is provably never 0 (``∂f/∂y = 1``), shown; else ``None``."""
+    for name, component in zip(problem.shown, problem.gradient):
+        if component.is_nonzero or (component.is_number and component != 0):
+            return f"∂f/∂{name} = {to_unicode(component)}"
+    return None
+
+
 def _all_found(
+    problem: Problem,
     marking: Marking,
     text: str,
     given: Sequence[Any],
@@ -186,13 +264,44 @@ def _all_found(
             expected_shown=listed,
         )
     if not given and not found.points:
+        never = _never_zero(problem)
+        if never is not None:
+            return PartResult(
+                part="critical",
+                component=None,
+                label="all found",
+                verdict=CORRECT,
+                method=SYMBOLIC,
+                message=f"f has no critical points: {never} is never 0",
+                given=text.strip(),
+            )
+        if found.sets:
+            return PartResult(
+                part="critical",
+                component=None,
+                label="all found",
+                verdict=WRONG,
+                method=SYMBOLIC,
+                mistakes=("missing_point",),
+                message="f has infinitely many critical points (on curves or surfaces)",
+                given=text.strip(),
+            )
+        if not found.complete:
+            return PartResult(
+                part="critical",
+                component=None,
+                label="all found",
+                verdict=UNDECIDED,
+                message="no critical points were found, but the search may be incomplete",
+                given=text.strip(),
+            )
         return PartResult(
             part="critical",
             component=None,
             label="all found",
             verdict=CORRECT,
             method=SYMBOLIC,
-            message="f has no critical points" + ("" if found.complete else " that were found"),
+            message="f has no critical points",
             given=text.strip(),
         )
     return None

@@ -51,13 +51,20 @@ class CriticalPoint:
     exact: tuple[sympy.Expr, ...] | None
     floats: tuple[float, ...]
     kind: str
+    #: for a degenerate or nondifferentiable point, what f does around it
+    #: (``"minimum"``, ``"maximum"``, ``"neither"``, ``"flat"``), if known
+    higher_order: str | None = None
 
 
 @dataclass(frozen=True)
 class CriticalSet:
+    """f's isolated critical points; whether the search was complete; whether f
+    also has infinitely many (on curves or surfaces)."""
+
     points: tuple[CriticalPoint, ...]
     complete: bool
     note: str = ""
+    sets: bool = False
 
 
 class Problem:
@@ -202,7 +209,12 @@ class Problem:
             self.function.expr, self.variables, time_budget=budget, seed=self.seed
         )
         points = tuple(
-            CriticalPoint(exact=p.point, floats=tuple(float(c) for c in p.point_float), kind=p.kind)
+            CriticalPoint(
+                exact=p.point,
+                floats=tuple(float(c) for c in p.point_float),
+                kind=p.kind,
+                higher_order=p.higher_order,
+            )
             for p in result.points
         )
         note = ""
@@ -213,7 +225,9 @@ class Problem:
             )
         elif not result.complete:
             note = "the search for critical points may be incomplete"
-        return CriticalSet(points=points, complete=bool(result.complete), note=note)
+        return CriticalSet(
+            points=points, complete=bool(result.complete), note=note, sets=bool(result.sets)
+        )
 
     # -- candidates for naming a mistake
 
