@@ -32,8 +32,13 @@ __all__ = ["grade_critical"]
 #: a decimal point this close (relative) to a critical point is a rounding mistake
 _NEAR = 1e-2
 #: a coordinate answered exactly is the one of a point found numerically when
-#: their floats agree this closely
-_SAME_COORDINATE = 1e-9
+#: their floats agree this closely (the point is certified to 50 digits, then
+#: rounded to a float)
+_SAME_COORDINATE = 1e-12
+#: a decimal with more figures than this is compared with a numerically found
+#: coordinate to the float's own precision
+_FLOAT_FIGURES = 15
+_FLOAT_RTOL = 4e-16
 
 
 def grade_critical(
@@ -320,7 +325,16 @@ def _same_point(answer: CriticalAnswer, candidate: CriticalPoint, marking: Marki
         target = exact if exact is not None else sympy.Rational(candidate.floats[k])
         if coordinate == target and marking.rule.sigfigs is None:
             continue
-        if significant_figures(text) is not None:
+        figures = significant_figures(text)
+        if figures is not None:
+            if exact is None and figures > _FLOAT_FIGURES:
+                # more figures than the point found numerically is known to as a float
+                value = constant_float(coordinate)
+                if value is not None and abs(value - candidate.floats[k]) <= _FLOAT_RTOL * max(
+                    abs(candidate.floats[k]), 1e-300
+                ):
+                    continue
+                return False
             if marking.rule.judge(text, target)[0]:
                 continue
             return False

@@ -127,12 +127,19 @@ def equivalent(
     'symbolic'
     """
     limits = limits or Limits()
+    # a sympy Float is the exact binary number it holds, not a float to compare loosely
+    answer, expected = _exact_floats(answer), _exact_floats(expected)
     free = answer.free_symbols | expected.free_symbols
     for expr in within:
         free |= expr.free_symbols
     symbols = sorted(free, key=lambda s: natural_key(s.name))
     evaluator = Evaluator(tuple(symbols), seed, within=within)
     return decide(answer, expected, evaluator, prefer=prefer, limits=limits, exact=exact)
+
+
+def _exact_floats(expr: sympy.Expr) -> sympy.Expr:
+    floats = expr.atoms(sympy.Float)
+    return expr.xreplace({f: sympy.Rational(f) for f in floats}) if floats else expr
 
 
 def decide(
