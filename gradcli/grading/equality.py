@@ -122,7 +122,7 @@ def equivalent(
     >>> equivalent(x, x + sympy.Rational(1, 10**12)).equal
     False
     >>> equivalent(abs(x), x).detail
-    'differs at x = -1.45'
+    'differs at x = -2.17'
     >>> equivalent(x / abs(x), sympy.sign(x)).method
     'symbolic'
     """
