@@ -388,7 +388,7 @@ class Evaluator:
         0.0 when the difference is 0 (or resolves no digit); ``None`` when it
         cannot be evaluated as a real number there.
         """
-        exact = _rational_difference(answer, expected, self.symbols, row)
+        exact = self._rational_difference(answer, expected, row)
         if exact is not None:
             # exact: any difference is one, however small (or large)
             if not exact:
@@ -481,6 +481,28 @@ class Evaluator:
             self._domains[level] = inside
         return np.where(self._domains[level], values, np.nan)
 
+    def _rational_difference(
+        self, answer: sympy.Expr, expected: sympy.Expr, row: Any
+    ) -> Fraction | None:
+        """answer − expected at ``row`` in exact fractions, when both are rational functions.
+
+        Most answers are polynomials or quotients of them: fractions settle
+        them exactly, and far faster than 50-digit evaluation. The expected
+        answer's values are kept (it is the same for a whole class).
+        """
+        key = tuple(float(v) for v in row)
+        point = {s: Fraction(v) for s, v in zip(self.symbols, key)}
+        a = _fraction_at(answer, point)
+        if a is None:
+            return None
+        memo = self.extras.setdefault("fractions", {})
+        if (expected, key) not in memo:
+            if len(memo) > 10_000:
+                memo.clear()
+            memo[(expected, key)] = _fraction_at(expected, point)
+        e = memo[(expected, key)]
+        return None if e is None else a - e
+
     def _difference_at(
         self, answer: sympy.Expr, expected: sympy.Expr, level: int, row: int
     ) -> float | None:
@@ -526,23 +548,11 @@ def _sign_at(expr: sympy.Basic, point: Mapping[sympy.Symbol, sympy.Expr]) -> int
     return 1 if real > 0 else -1
 
 
-def _rational_difference(
-    answer: sympy.Expr, expected: sympy.Expr, symbols: Sequence[sympy.Symbol], row: Any
-) -> Fraction | None:
-    """answer − expected at ``row`` in exact fractions, when both are rational functions.
-
-    Most answers are polynomials or quotients of them: fractions settle them
-    exactly, and far faster than 50-digit evaluation.
-    """
-    point = {s: Fraction(float(v)) for s, v in zip(symbols, row)}
+def _fraction_at(expr: sympy.Expr, point: Mapping[sympy.Basic, Fraction]) -> Fraction | None:
     try:
-        a = _fraction_value(answer, point)
-        if a is None:
-            return None
-        e = _fraction_value(expected, point)
+        return _fraction_value(expr, point)
     except ZeroDivisionError:
         return None
-    return None if e is None else a - e
 
 
 def _fraction_value(expr: sympy.Basic, point: Mapping[sympy.Basic, Fraction]) -> Fraction | None:
@@ -661,12 +671,14 @@ def differing(a: Any, e: Any) -> Any:
 
     scale = np.maximum(np.abs(a), np.abs(e))
     finite = np.isfinite(a) & np.isfinite(e)
-    if not finite.any():
-        return np.zeros(a.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        gap = np.abs(a - e)
+        relative = finite & (gap > NUMERIC_RTOL * scale)
+    if not relative.any():
+        return relative
     # the typical size, not the largest: values out to x = 100 may be astronomic
     floor = _ABSOLUTE_FLOOR * float(np.median(scale[finite]))
-    with np.errstate(invalid="ignore"):
-        return finite & (np.abs(a - e) > NUMERIC_RTOL * scale + floor)
+    return relative & (gap > NUMERIC_RTOL * scale + floor)
 
 
 #: a divisor this small, relative to its largest value, counts as zero
