@@ -21,9 +21,18 @@ from hypothesis import strategies as st
 from gradcli.grading import DecimalRule, check
 from gradcli.parse import parse_function
 from gradcli.printing import to_text
+from tests.conftest import invoke
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, dict]:
+    """``gradcli check ARGS --format json`` in-process (click's runner): exit code and JSON."""
+    result = invoke("check", *args, "--format", "json", input=stdin)
+    assert "Traceback" not in result.stderr, result
+    return result.exit_code, json.loads(result.stdout)
+
+
+def script(*args: str, stdin: str | None = None) -> tuple[int, dict]:
+    """The same through the real console script, in its own process."""
     done = subprocess.run(
         [sys.executable, "-m", "gradcli", "check", *args, "--format", "json"],
         capture_output=True,
@@ -59,7 +68,7 @@ def verdicts(result: dict) -> list[str]:
     ],
 )
 def test_a_difference_floats_cannot_see_is_wrong(f: str, answer: str) -> None:
-    code, result = run(f, "--gradient", answer)
+    code, result = script(f, "--gradient", answer)
     assert "wrong" in verdicts(result), result
     assert code == 1
 
@@ -73,14 +82,14 @@ def test_a_tiny_constant_is_rejected_by_the_symbolic_step_with_its_value() -> No
 
 def test_a_tiny_constant_in_a_batch_is_wrong() -> None:
     batch = 'id,gradient\nann,"2x + 0.0000000001, 1"\nben,"2x, 1"\n'
-    code, result = run("x^2 + y", "--batch", "-", stdin=batch)
+    code, result = script("x^2 + y", "--batch", "-", stdin=batch)
     assert code == 0
     rows = {row["id"]: verdicts(row) for row in result["rows"]}
     assert rows == {"ann": ["wrong", "correct"], "ben": ["correct", "correct"]}
 
 
 def test_rationals_are_not_floats() -> None:
-    _, result = run("99999998/99999999 * x", "--at", "1", "--value", "99999999/10^8")
+    _, result = script("99999998/99999999 * x", "--at", "1", "--value", "99999999/10^8")
     assert verdicts(result) == ["wrong"]
 
 
@@ -175,12 +184,12 @@ def test_decimal_rules(options: tuple[str, ...], verdict: str) -> None:
 
 
 def test_the_tolerance_boundary_is_inclusive_and_exact() -> None:
-    _, result = run("x", "--at", "1", "--value", "1.05", "--tol", "0.05")
+    _, result = script("x", "--at", "1", "--value", "1.05", "--tol", "0.05")
     assert verdicts(result) == ["correct"]
     assert "relative tolerance 0.05" in result["parts"][0]["message"]
-    _, result = run("x", "--at", "1", "--value", "1.0500001", "--tol", "0.05")
+    _, result = script("x", "--at", "1", "--value", "1.0500001", "--tol", "0.05")
     assert verdicts(result) == ["wrong"]
-    _, result = run("x", "--at", "1", "--value", "0.95", "--abs-tol", "0.05")
+    _, result = script("x", "--at", "1", "--value", "0.95", "--abs-tol", "0.05")
     assert verdicts(result) == ["correct"]
     assert "absolute tolerance" in result["parts"][0]["message"]
 
@@ -236,13 +245,13 @@ def test_the_correctly_rounded_decimal_is_right_and_its_neighbours_are_not(
 
 
 def test_one_undefined_component_does_not_take_down_the_part() -> None:
-    code, result = run("x^2 + y^2", "--gradient", "2x + sqrt(-2), 2y")
+    code, result = script("x^2 + y^2", "--gradient", "2x + sqrt(-2), 2y")
     assert verdicts(result) == ["wrong", "correct"]
     assert "not real" in result["parts"][0]["message"]
     assert code == 1
-    code, result = run("x^2 + y^2", "--at", "1,1", "--value", "log(-1), 2")
+    code, result = script("x^2 + y^2", "--at", "1,1", "--value", "log(-1), 2")
     assert verdicts(result) == ["wrong", "correct"]
-    code, result = run("x^2 + y^2", "--at", "1,1", "--magnitude", "sqrt(-8)")
+    code, result = script("x^2 + y^2", "--at", "1,1", "--magnitude", "sqrt(-8)")
     assert verdicts(result) == ["wrong"]
 
 
@@ -354,7 +363,7 @@ def test_plus_a_non_smooth_bump_is_wrong(text: str, c: str, bump: str, k: int) -
     ],
 )
 def test_critical_points_written_as_students_write_them(answer: str) -> None:
-    code, result = run("x^3 - 3x + y^2", "--critical", answer)
+    code, result = script("x^3 - 3x + y^2", "--critical", answer)
     assert verdicts(result) == ["correct", "correct"], result
     assert code == 0
 
