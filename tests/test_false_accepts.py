@@ -491,3 +491,21 @@ def test_regions_between_breakpoints_are_sampled(answer: str) -> None:
 def test_critical_sets_and_degenerate_points(f: str, answer: str, verdict: str) -> None:
     _, result = run(f, "--critical", answer)
     assert verdicts(result)[0] == verdict, result
+
+
+@pytest.mark.parametrize(
+    ("options", "verdict"),
+    [
+        # a whole number's trailing zeros may or may not be significant
+        (("--value", "1200, 1", "--sigfigs", "2"), "correct"),
+        (("--value", "1230, 1", "--sigfigs", "3"), "correct"),
+        (("--value", "1000, 1", "--sigfigs", "2"), "wrong"),
+        (("--value", "1200, 1", "--sigfigs", "1"), "wrong"),
+        # a tolerance is about the value, however it is written
+        (("--value", "1240, 1", "--tol", "0.01"), "correct"),
+        (("--value", "1260, 1", "--tol", "0.01"), "wrong"),
+    ],
+)
+def test_whole_numbers_under_sigfigs_and_tolerances(options: tuple[str, ...], verdict: str) -> None:
+    _, result = run("1234x + y", "--at", "1,0", *options)
+    assert verdicts(result)[0] == verdict, result

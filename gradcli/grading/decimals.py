@@ -47,6 +47,7 @@ __all__ = [
     "decimal_parts",
     "significant_figures",
     "tolerance",
+    "whole_number",
 ]
 
 #: fewest significant figures a decimal answer needs under the default rule
@@ -93,6 +94,14 @@ def decimal_parts(literal: str) -> tuple[Fraction, int, int] | None:
     if match.group("sign") in ("-", "−"):
         value = -value
     return value, max(len(digits), 1), exponent - decimals
+
+
+_WHOLE = re.compile(r"[+\-−]?\s*\d+")
+
+
+def whole_number(text: str) -> bool:
+    """Whether ``text`` is a whole number as written (``1200``, ``-7``)."""
+    return bool(_WHOLE.fullmatch(text.strip()))
 
 
 def significant_figures(literal: str) -> int | None:
@@ -169,6 +178,30 @@ class DecimalRule:
         (True, 'within the relative tolerance 0.05')
         """
         return _judge(self, literal.strip(), exact)
+
+    def judge_whole(self, text: str, exact: sympy.Expr) -> tuple[bool, str]:
+        """A whole number under ``sigfigs``: its trailing zeros may or may not be
+        significant (1200 has 2 to 4 figures), as in STACK's NumSigFigs.
+
+        >>> DecimalRule(sigfigs=2).judge_whole("1200", sympy.Integer(1234))
+        (True, 'correct to 2 significant figures')
+        """
+        assert self.sigfigs is not None
+        digits = text.strip().lstrip("+-−").lstrip("0") or "0"
+        fewest, most = max(len(digits.rstrip("0")), 1), len(digits)
+        if not fewest <= self.sigfigs <= most:
+            return False, f"{text.strip()} does not have {_figures(self.sigfigs)}"
+        magnitude = _magnitude(exact)
+        if magnitude is None or magnitude == 0:
+            return False, "not the exact value"
+        rounded = _rounded(exact, _log10(magnitude) - self.sigfigs + 1)
+        given = Fraction(int(text.strip().replace("−", "-")))
+        if rounded != given:
+            return (
+                False,
+                f"{text.strip()} is not the exact value rounded to {_figures(self.sigfigs)}",
+            )
+        return True, f"correct to {_figures(self.sigfigs)}"
 
     def judge_value(self, answer: sympy.Expr, exact: sympy.Expr) -> tuple[bool, str]:
         """A number that is not one decimal (``2*4.3``), by the tolerances only."""

@@ -37,7 +37,7 @@ import sympy
 
 from gradcli.budget import time_limit
 from gradcli.errors import BudgetExceeded
-from gradcli.grading.decimals import DecimalRule
+from gradcli.grading.decimals import DecimalRule, whole_number
 from gradcli.grading.evaluator import (
     PRECISE_DIGITS,
     Comparison,
@@ -377,11 +377,16 @@ def number_equality(
         return Equality(ok, DECIMAL, message)
     if entry.expr == exact:
         return Equality(True, SYMBOLIC, "the same number", identical=True)
+    if rule.sigfigs is not None and whole_number(entry.text):
+        # 1200 is 1234 to 2 figures: its trailing zeros may or may not count
+        ok, message = rule.judge_whole(entry.text, exact)
+        return Equality(ok, DECIMAL, message)
     result = constants_equal(entry.expr, exact, limits)
+    if result.equal is False and rule.uses_tolerance and not entry.free:
+        # a tolerance is about the value, however the number is written
+        ok, message = rule.judge_value(entry.expr, exact)
+        return Equality(ok, DECIMAL, message)
     if result.equal is False and entry.approximate:
-        if rule.uses_tolerance:
-            ok, message = rule.judge_value(entry.expr, exact)
-            return Equality(ok, DECIMAL, message)
         return Equality(
             False,
             DECIMAL,
