@@ -402,7 +402,7 @@ def test_help_has_examples() -> None:
         ((*SEED, "--lr", "1/"), "error:"),
         ((*SEED, "--steps", "0"), "Invalid value for '--steps'"),
         ((*SEED, "--steps", "3000000"), "at most 2,000,000 steps"),
-        ((*SEED, "--tol", "0"), "the tolerance must be positive"),
+        ((*SEED, "--tol", "-1"), "the tolerance must be 0 or positive"),
         ((*SEED, "--method", "sgd"), "unknown method 'sgd'"),
         ((*SEED, "--beta", "0.9"), "--beta does not apply to --method gd"),
         ((*SEED, "--method", "momentum", "--beta", "1.5"), "beta must be in [0, 1)"),
@@ -474,3 +474,18 @@ def test_a_run_that_ends_on_a_corner_says_there_is_no_gradient_there() -> None:
     # off the corner, and where |x|³ is flat, no such warning
     smooth = invoke("descend", "abs(x)^3 + y^2", "--from", "0,1", "-f", "json").json
     assert "not differentiable" not in (smooth["warning"] or "")
+
+
+@pytest.mark.parametrize("method", ["gd", "momentum", "nesterov", "adam", "newton"])
+@pytest.mark.parametrize("start", ["1,3", "0,0"])
+def test_tol_0_runs_exactly_the_steps_asked(method: str, start: str) -> None:
+    """Homework says "perform 50 iterations": --tol 0 never stops early, even at a minimum."""
+    result = invoke(
+        "descend", "x^2 + y^2", "--from", start, "--lr", "0.1", "--steps", "50",
+        "--tol", "0", "--method", method, "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result
+    data = result.json
+    assert data["steps"] == 50
+    assert data["stop_reason"] == "max_steps"
+    assert data["message"].startswith("ran the 50 steps asked (--tol 0)")

@@ -500,7 +500,6 @@ def test_unknown_method() -> None:
         {"method": "adam", "beta2": 1.5},
         {"method": "adam", "eps": 0},
         {"method": "newton", "eps": 1e-8},
-        {"tol": 0},
         {"tol": -1e-8},
         {"max_exact_steps": -1},
     ],

@@ -78,7 +78,8 @@ class Request:
     type=float,
     default=1e-8,
     show_default=True,
-    help="Stop when |∇f| < tol (and when steps get shorter than tol·min(1, α)).",
+    help="Stop when |∇f| < tol (and when steps get shorter than tol·min(1, α)); "
+    "0 runs exactly --steps steps.",
 )
 @click.option("--ascent", is_flag=True, help="Climb instead: θ ← θ + α∇f, to maximise f.")
 @click.option(

@@ -215,6 +215,8 @@ def _stop_message(raw: _Raw, options: _Options, steps: int, norm: float) -> str:
             f"no progress: two steps in a row were shorter than {small:.3g} = tol·min(1, α)"
             f" while |∇f| = {norm:.3g} is not below tol = {options.tol:g}"
         )
+    if raw.reason is StopReason.MAX_STEPS and options.tol == 0:
+        return f"ran the {options.steps} steps asked (--tol 0): |∇f| = {norm:.3g} at the end"
     if raw.reason is StopReason.MAX_STEPS:
         return (
             f"reached the maximum of {options.steps} steps with |∇f| = {norm:.3g}"

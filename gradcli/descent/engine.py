@@ -467,7 +467,8 @@ def _finish(
     if any(type(v) is complex for v in last):
         flat[(count - 1) * width :] = [math.nan if type(v) is complex else v for v in last]
     raw = _Raw(flat, values, count, stop[1], stop[2], f0, norms)
-    if raw.reason is StopReason.MAX_STEPS and not layout.has_step:
+    # --tol 0 asks for exactly --steps steps, standing still or not
+    if raw.reason is StopReason.MAX_STEPS and not layout.has_step and options.tol > 0:
         raw = _stagnation(raw, layout)
     return raw
 

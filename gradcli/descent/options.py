@@ -55,8 +55,9 @@ def _resolve_options(
     if steps > MAX_STEPS:
         raise LimitError(f"at most {MAX_STEPS:,} steps can be recorded, got {steps:,}")
     tol_value = _plain_float(tol, "the tolerance")
-    if not tol_value > 0 or not math.isfinite(tol_value):
-        raise InputError(f"the tolerance must be positive, got {tol!r}")
+    # 0 means "never stop early": run exactly --steps steps, as homework asks
+    if not tol_value >= 0 or not math.isfinite(tol_value):
+        raise InputError(f"the tolerance must be 0 or positive, got {tol!r}")
     constants: dict[str, float | None] = {}
     for name, given in (("beta", beta), ("beta2", beta2), ("eps", eps)):
         default = getattr(info, name)
