@@ -489,3 +489,21 @@ def test_tol_0_runs_exactly_the_steps_asked(method: str, start: str) -> None:
     assert data["steps"] == 50
     assert data["stop_reason"] == "max_steps"
     assert data["message"].startswith("ran the 50 steps asked (--tol 0)")
+
+
+@pytest.mark.parametrize(
+    ("lr", "advice"),
+    [
+        # |∇f| grew: more α would only make it worse
+        ("0.7", "|∇f| grew: lower the learning rate"),
+        # oscillating but converging, just under 2/L = 2/3
+        ("0.66", "a larger learning rate would not help"),
+        # creeping downhill
+        ("0.001", "raise the step limit, or the learning rate"),
+    ],
+)
+def test_advice_after_running_out_of_steps_follows_the_evidence(lr: str, advice: str) -> None:
+    result = invoke(*SEED, "--lr", lr, "--steps", "30", "--format", "json")
+    message = result.json["message"]
+    assert message.startswith("reached the maximum of 30 steps"), message
+    assert advice in message, message

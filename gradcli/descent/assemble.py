@@ -55,7 +55,7 @@ def _assemble(
     names = tuple(str(v) for v in variables)
     final_point = points[-1]
     kind, eigenvalues = _classify(expr, program, final_point, raw.reason, limits)
-    message = _stop_message(raw, options, steps, norms[-1])
+    message = _stop_message(raw, options, steps, norms, bool(oscillating_in))
     warning = _warning(kind, raw.reason, ascent, norms[-1], eigenvalues)
     corner = _corner(expr, variables, final_point, limits)
     if corner is not None:
@@ -105,6 +105,23 @@ def _assemble(
         warning=warning,
         lr_exact=options.lr_exact,
     )
+
+
+def _advice(norms: Sequence[float], oscillating: bool) -> str:
+    """What to change after running out of steps, from what the run showed.
+
+    A larger α helps only a run that crept steadily downhill: one that
+    oscillated is near its stability bound already (more α diverges), and one
+    whose gradient grew needs a smaller α.
+    """
+    first, last = norms[0], norms[-1]
+    if not (math.isfinite(first) and math.isfinite(last)) or last > first:
+        return "|∇f| grew: lower the learning rate"
+    if oscillating:
+        return (
+            "the steps oscillated, so a larger learning rate would not help: raise the step limit"
+        )
+    return "raise the step limit, or the learning rate (the run went steadily downhill)"
 
 
 def _oscillating(columns: Sequence[Sequence[float]]) -> tuple[int, ...]:
@@ -205,7 +222,10 @@ def _higher_derivative_test(
     return PointKind.DEGENERATE
 
 
-def _stop_message(raw: _Raw, options: _Options, steps: int, norm: float) -> str:
+def _stop_message(
+    raw: _Raw, options: _Options, steps: int, norms: Sequence[float], oscillating: bool
+) -> str:
+    norm = norms[-1]
     plural = "s" if steps != 1 else ""
     if raw.reason is StopReason.CONVERGED:
         return f"converged: |∇f| = {norm:.3g} < tol = {options.tol:g} after {steps} step{plural}"
@@ -220,7 +240,7 @@ def _stop_message(raw: _Raw, options: _Options, steps: int, norm: float) -> str:
     if raw.reason is StopReason.MAX_STEPS:
         return (
             f"reached the maximum of {options.steps} steps with |∇f| = {norm:.3g}"
-            f" (not below tol = {options.tol:g}): raise the step limit or the learning rate"
+            f" (not below tol = {options.tol:g}): {_advice(norms, oscillating)}"
         )
     return f"diverged at step {steps}: {raw.detail}"
 
