@@ -509,3 +509,33 @@ def test_critical_sets_and_degenerate_points(f: str, answer: str, verdict: str) 
 def test_whole_numbers_under_sigfigs_and_tolerances(options: tuple[str, ...], verdict: str) -> None:
     _, result = run("1234x + y", "--at", "1,0", *options)
     assert verdicts(result)[0] == verdict, result
+
+
+@pytest.mark.parametrize(
+    ("f", "options", "verdict"),
+    [
+        # sign(u) is 0 on u = 0, where the key has no jump
+        ("x^2+y", ("--gradient", "2x + 1 - abs(sign(x)), 1"), "wrong"),
+        ("x^2+y", ("--gradient", "2x + sign(x)^2 - 1, 1"), "wrong"),
+        ("x^2+y", ("--gradient", "2abs(x)*sign(x), 1"), "correct"),
+        # atan2 jumps where its first argument is 0 and its second negative
+        ("x*y", ("--gradient", "y + atan2(0, 200-x), x"), "wrong"),
+        # one undefined Hessian entry is wrong on its own
+        ("x*y*z", ("--hessian", "[[0,z,y],[z,0,x],[y,x,1/0]]"), "wrong"),
+        # a whole number written with a space after its minus sign
+        ("-1234*x+y", ("--at", "0,0", "--value", "- 1200, 1", "--sigfigs", "2"), "correct"),
+        # a point given twice
+        ("x^3-3x+y^2", ("--critical", "(1,0) min; (-1,0) saddle; (1,0) min"), "wrong"),
+    ],
+)
+def test_second_review_cases(f: str, options: tuple[str, ...], verdict: str) -> None:
+    _, result = run(f, *options)
+    assert verdict in verdicts(result), result
+    if verdict == "correct":
+        assert set(verdicts(result)) == {"correct"}, result
+
+
+def test_a_tolerance_beyond_reason_is_a_usage_error() -> None:
+    result = invoke("check", "x^2", "--at", "1", "--value", "2", "--tol", "1e-999999")
+    assert result.exit_code == 2, result
+    assert "between 1e-1000 and 1e1000" in result.stderr

@@ -256,9 +256,14 @@ def read_matrix(text: str, problem: Problem, limits: Limits) -> list[list[Entry]
             )
     out = []
     for row_text, start in rows:
+        undefined: list[Entry] | None = None
         try:
             try:
                 exprs = parse_vector(row_text, variables=problem.names, limits=limits)
+            except UndefinedError:
+                # one entry with no real value (1/0) must not take the others down
+                undefined = _undefined_components(row_text, problem, limits)
+                exprs = tuple(e.expr for e in undefined)
             except ParseError:
                 check_separated(row_text, 1, n, what="entries of a Hessian row")
                 raise
@@ -271,7 +276,10 @@ def read_matrix(text: str, problem: Problem, limits: Limits) -> list[list[Entry]
         parts = _component_texts(row_text)
         if len(parts) != len(exprs):
             parts = [to_text(e) for e in exprs]
-        entries = [make_entry(e, t) for e, t in zip(exprs, parts)]
+        if undefined is not None:
+            entries = undefined
+        else:
+            entries = [make_entry(e, t) for e, t in zip(exprs, parts)]
         _check_symbols(entries, text, problem)
         out.append(entries)
     return out

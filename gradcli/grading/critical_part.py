@@ -58,6 +58,13 @@ def grade_critical(
             None,
         )
         if match is None:
+            again = next(
+                (k for k in matched if _same_point(answer, found.points[k], marking)),
+                None,
+            )
+            if again is not None:
+                out.append(_repeated(index, answer))
+                continue
             near = _near(answer, found.points, matched)
             if near is not None:
                 # given, but rounded wrong: wrong here, and not missing too
@@ -80,6 +87,20 @@ def grade_critical(
     if found.note and out and not said:
         out[-1] = replace(out[-1], message=f"{out[-1].message} ({found.note})")
     return out
+
+
+def _repeated(index: int, answer: CriticalAnswer) -> PartResult:
+    """A critical point given a second time."""
+    return PartResult(
+        part="critical",
+        component=index,
+        label=f"({', '.join(answer.coordinates)})",
+        verdict=WRONG,
+        method=SYMBOLIC,
+        mistakes=("extra_point",),
+        message="this critical point is already in the answer",
+        given=answer.text,
+    )
 
 
 def _near(answer: CriticalAnswer, points: Sequence[CriticalPoint], matched: set[int]) -> int | None:

@@ -138,7 +138,14 @@ def tolerance(value: object, option: str) -> Fraction | None:
         raise InputError(f"{option} must be a number, not {value!r}") from None
     if fraction < 0:
         raise InputError(f"{option} must not be negative, got {value}")
+    if fraction and not _TOLERANCE_RANGE[0] <= fraction <= _TOLERANCE_RANGE[1]:
+        raise InputError(f"{option} must be between 1e-1000 and 1e1000, got {value}")
     return fraction
+
+
+#: tolerances beyond these are not tolerances (and would make numbers of
+#: millions of digits)
+_TOLERANCE_RANGE = (Fraction(1, 10**1000), Fraction(10**1000))
 
 
 @dataclass(frozen=True)
@@ -187,7 +194,8 @@ class DecimalRule:
         (True, 'correct to 2 significant figures')
         """
         assert self.sigfigs is not None
-        digits = text.strip().lstrip("+-−").lstrip("0") or "0"
+        compact = text.strip().replace(" ", "").replace("−", "-")
+        digits = compact.lstrip("+-").lstrip("0") or "0"
         fewest, most = max(len(digits.rstrip("0")), 1), len(digits)
         if not fewest <= self.sigfigs <= most:
             return False, f"{text.strip()} does not have {_figures(self.sigfigs)}"
@@ -195,7 +203,7 @@ class DecimalRule:
         if magnitude is None or magnitude == 0:
             return False, "not the exact value"
         rounded = _rounded(exact, _log10(magnitude) - self.sigfigs + 1)
-        given = Fraction(int(text.strip().replace("−", "-")))
+        given = Fraction(int(compact))
         if rounded != given:
             return (
                 False,

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import sympy
 
 from gradcli.budget import time_limit
+from gradcli.derivatives import kinks
 from gradcli.errors import BudgetExceeded
 from gradcli.grading.decimals import DecimalRule, whole_number
 from gradcli.grading.evaluator import (
@@ -179,9 +180,11 @@ def decide(
             if simplified == 0:
                 # simplification works where both are defined: e^(2 ln x) is
                 # x² only for x > 0, so an answer must also be defined everywhere
-                # the expected one is
+                # the expected one is; and sympy takes sign(x)² for 1, also at 0
                 gap = evaluator.domain_gap(answer, expected)
-                return _SIMPLIFIES if gap is None else _undefined(evaluator, gap)
+                if gap is not None:
+                    return _undefined(evaluator, gap)
+                return _on_jumps(answer, expected, evaluator) or _SIMPLIFIES
             constant = _nonzero_constant(simplified)
     result = evaluator.compare(answer, expected)
     if constant is not None and result.status != "too_few":
@@ -212,6 +215,41 @@ def decide(
         f"cannot decide: only {result.points} of {result.tried} random points lie in "
         "the domain of both, and the difference does not simplify to 0",
     )
+
+
+def _on_jumps(answer: sympy.Expr, expected: sympy.Expr, evaluator: Evaluator) -> Equality | None:
+    """A difference on a line where the answer's sign(u) is 0 and the key has no jump.
+
+    The pieces are compared on each side of u = 0; sign(u) (or Heaviside(u))
+    takes a third value on the line itself. Where u is linear in a variable,
+    that variable is solved for and the two compared on the line.
+    """
+    own = {
+        node.args[0]
+        for node in sympy.preorder_traversal(answer)
+        if isinstance(node, (sympy.sign, sympy.Heaviside))
+    }
+    theirs = set(kinks(expected))
+    for u in own - theirs:
+        for v in sorted(u.free_symbols & set(evaluator.symbols), key=lambda s: s.name):
+            try:
+                poly = sympy.Poly(u, v)
+            except sympy.PolynomialError:
+                continue
+            if poly.degree() != 1:
+                continue
+            slope, intercept = poly.all_coeffs()
+            if not slope.is_number or slope == 0:
+                continue
+            on_line = (answer - expected).xreplace({v: -intercept / slope})
+            if evaluator.identically_zero(on_line) is False:
+                return Equality(
+                    False,
+                    NUMERIC,
+                    f"differs where {_text(u)} = 0, where {_text(sympy.sign(u))} is 0",
+                )
+            break
+    return None
 
 
 def _undefined(evaluator: Evaluator, result: Comparison) -> Equality:
@@ -267,7 +305,10 @@ def _piecewise(
             exactly = False
             if not evaluator.identically_zero(smooth):
                 unproven.append(signs)
-        if not unproven:
+        if not unproven and not pieces.jumps:
+            on_line = _on_jumps(answer, expected, evaluator)
+            if on_line is not None:
+                return on_line
             how = "" if exactly else " (each piece at the random points, to 50 digits)"
             return Equality(
                 True, SYMBOLIC if exactly else NUMERIC, f"equal on each side of {where} = 0{how}"
@@ -311,11 +352,8 @@ def _piecewise(
         for row in rows[:_PER_REGION]:
             size = evaluator.difference_size(answer, expected, points[row])
             if size:
-                return Equality(
-                    False,
-                    NUMERIC,
-                    _differs(evaluator.describe_row(points[row]), size),
-                )
+                # floats may or may not have seen it here: say where, not how small
+                return Equality(False, NUMERIC, f"differs at {evaluator.describe_row(points[row])}")
         seen = seen or bool(rows.size)
     if seen:
         return Equality(
@@ -324,6 +362,9 @@ def _piecewise(
             f"cannot decide: the answer agrees at every point sampled, but not provably on "
             f"each side of {where} = 0",
         )
+    on_line = _on_jumps(answer, expected, evaluator)
+    if on_line is not None:
+        return on_line
     return Equality(
         True,
         NUMERIC,

@@ -324,7 +324,9 @@ def grade_hessian(
     for k, entry in enumerate(entries):
         target = targets[k]
         shown = marking.shown(target)
-        if target.free_symbols or entry.expr.free_symbols:
+        if entry.undefined is not None:
+            decision = Equality(False, SYMBOLIC, entry.undefined)
+        elif target.free_symbols or entry.expr.free_symbols:
             decision = marking.decide(problem, entry, target)
         else:
             decision = number_equality(entry, target, rule=marking.rule, limits=marking.limits)

@@ -72,6 +72,8 @@ class Pieces:
 
     kinks: tuple[sympy.Expr, ...]
     linked: Mapping[sympy.Expr, tuple[sympy.Expr, int]]
+    #: where other functions jump (atan2's cut): sampled around, not split into pieces
+    jumps: tuple[sympy.Expr, ...] = ()
 
     def patterns(self) -> Iterator[dict[sympy.Expr, sympy.Expr]]:
         """Each assignment of signs to the breakpoints, the linked ones following."""
@@ -96,15 +98,26 @@ class Pieces:
         """The breakpoints for a message: the first three, and how many more."""
         from gradcli.printing import to_unicode
 
-        listed = ", ".join(to_unicode(u) for u in self.kinks[:3])
-        more = len(self.kinks) - 3
+        every = self.kinks + self.jumps
+        listed = ", ".join(to_unicode(u) for u in every[:3])
+        more = len(every) - 3
         return listed + (f" and {more} more" if more > 0 else "")
 
 
 def split(answer: sympy.Expr, expected: sympy.Expr) -> Pieces | None:
     """The breakpoints of ``answer − expected``; ``None`` when both are smooth."""
     found = tuple(dict.fromkeys(kinks(answer) + kinks(expected)))
-    if not found:
+    jumps = tuple(
+        dict.fromkeys(
+            arg
+            for expr in (answer, expected)
+            for node in sympy.preorder_traversal(expr)
+            if isinstance(node, sympy.atan2)
+            for arg in node.args
+            if arg.free_symbols
+        )
+    )
+    if not found and not jumps:
         return None
     independent: list[sympy.Expr] = []
     linked: dict[sympy.Expr, tuple[sympy.Expr, int]] = {}
@@ -118,7 +131,7 @@ def split(answer: sympy.Expr, expected: sympy.Expr) -> Pieces | None:
                 break
         else:
             independent.append(u)
-    return Pieces(tuple(independent), linked)
+    return Pieces(tuple(independent), linked, jumps)
 
 
 #: two points where a ratio of breakpoints must be the same if it is a constant
@@ -188,14 +201,14 @@ def crossing_points(pieces: Pieces, evaluator: Evaluator) -> Any:
     import numpy as np
 
     cache: dict[Any, Any] = evaluator.extras
-    key = ("crossings", pieces.kinks)
+    key = ("crossings", pieces.kinks, pieces.jumps)
     found = cache.get(key)
     if found is not None:
         return found
     bases = _bases(evaluator)
     rows: list[Any] = []
     symbols = evaluator.symbols
-    for u in pieces.kinks[:_SAMPLED_KINKS]:
+    for u in (pieces.kinks + pieces.jumps)[:_SAMPLED_KINKS]:
         for k, v in enumerate(symbols):
             if not u.has(v):
                 continue
@@ -354,10 +367,10 @@ def _line_extremes(u: sympy.Expr, bases: Sequence[Any], evaluator: Evaluator) ->
             line = np.repeat(base[None, :], ramp.size, axis=0)
             line[:, k] = ramp
             values = evaluator.values_at(u, line)
-            slope = np.diff(values)
-            turns = np.flatnonzero(
-                np.isfinite(slope[:-1] * slope[1:]) & (slope[:-1] * slope[1:] < 0)
-            )
+            with np.errstate(all="ignore"):  # inf − inf where u overflows: not a turn
+                slope = np.diff(values)
+                bends = slope[:-1] * slope[1:]
+            turns = np.flatnonzero(np.isfinite(bends) & (bends < 0))
             for i in turns[:_CROSSINGS]:
                 lo, hi = float(ramp[i]), float(ramp[i + 2])
                 maximum = slope[i] > 0
