@@ -301,7 +301,8 @@ class Evaluator:
         return Comparison(status, points, int(e.shape[0]), row, level, worst, size)
 
     def _confirming(self, columns: Sequence[tuple[Any, Any]]) -> list[tuple[int, int]]:
-        """Points where an agreement is confirmed: two of each pool, far apart."""
+        """Points where an agreement is confirmed: one near the origin, and the
+        wide pool's farthest (a difference may live far away)."""
         import numpy as np
 
         out = []
@@ -309,10 +310,17 @@ class Evaluator:
             rows = np.flatnonzero(np.isfinite(a) & np.isfinite(e))
             if not rows.size:
                 continue
-            # the first point, and the one farthest out (a difference may live far away)
-            far = rows[int(np.argmax(np.abs(self._pools[level][rows]).max(axis=1)))]
-            for row in dict.fromkeys((int(rows[0]), int(far))):
-                out.append((level, row))
+            if level == 0:
+                out.append((level, int(rows[0])))
+            else:
+                far = rows[int(np.argmax(np.abs(self._pools[level][rows]).max(axis=1)))]
+                out.append((level, int(far)))
+        if len(out) < 2 and columns:
+            # one pool only: two of its points
+            level = out[0][0] if out else 0
+            a, e = columns[level]
+            rows = np.flatnonzero(np.isfinite(a) & np.isfinite(e))
+            out.extend((level, int(r)) for r in rows[1:2])
         return out
 
     def identically_zero(self, expr: sympy.Expr) -> bool | None:
