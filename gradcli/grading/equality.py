@@ -206,6 +206,16 @@ def decide(
         return Equality(False, NUMERIC, _differs(evaluator.describe(result), result.size))
     if result.status in ("undefined", "too_large"):
         return _undefined(evaluator, result)
+    if result.status == "unconfirmed":
+        if not tried and simplifies_to_zero(answer - expected, limits):
+            gap = evaluator.domain_gap(answer, expected)
+            return _SIMPLIFIES if gap is None else _undefined(evaluator, gap)
+        return Equality(
+            None,
+            None,
+            "cannot decide: the values agree in floats, but the difference cannot be "
+            "evaluated exactly, and it does not simplify to 0",
+        )
     if not tried and simplifies_to_zero(answer - expected, limits):
         gap = evaluator.domain_gap(answer, expected)
         return _SIMPLIFIES if gap is None else _undefined(evaluator, gap)

@@ -36,7 +36,7 @@ __all__ = [
 MIN_POINTS = 5
 
 #: points of the first, small pool per variable (at least 16 in all); the
-#: wide pool, drawn only when too few of these lie in the domain, has 512
+#: wide pool, out to ±100, has 512 (screened whenever the small one agrees)
 _SMALL_POOL_PER_VARIABLE = 6
 _WIDE_POOL = 512
 
@@ -45,13 +45,11 @@ _WIDE_POOL = 512
 #: (and the gap is then settled exactly anyway)
 _ABSOLUTE_FLOOR = 1e-12
 
-#: a worst relative difference below this may be float rounding (a sum that
-#: cancels): the comparison looks again at a few points with 50 digits
-_ROUNDING_SUSPECT = 1e-5
-#: how many points an agreement (or a rounding-sized gap) is looked at again, exactly
-#: or with 50 digits: a difference that is not 0 is 0 at a random point by chance only
+#: how many of the largest float gaps are looked at again, exactly or with 50
+#: digits: a difference that is not 0 is 0 at a random point by chance only
 _CONFIRM_POINTS = 2
-#: bits of a float's mantissa: a 40-digit evaluation with fewer bits than
+
+#: bits of a float's mantissa: a 50-digit evaluation with fewer bits than
 #: this could not resolve its value at all
 _FLOAT_BITS = 53
 
@@ -68,7 +66,8 @@ class Comparison:
     """How two expressions compared at the random points."""
 
     #: equal, different, undefined (answer undefined where expected is not),
-    #: too_large (the answer overflows where expected does not), too_few
+    #: too_large (the answer overflows where expected does not), too_few,
+    #: unconfirmed (floats agree, but no point could be evaluated exactly)
     status: str
     points: int
     tried: int
@@ -210,7 +209,6 @@ class Evaluator:
 
         del exact
         columns: list[tuple[Any, Any]] = []
-        gaps: list[tuple[float, int, int]] = []
         for level in (0, 1):
             # the wide pool is evaluated only when the small one shows no difference
             a = self._restricted(self.values(answer, level), level)
@@ -231,13 +229,14 @@ class Evaluator:
                     if not confirm:
                         return self._result(columns, "different", row, level, worst=worst)
                     size = self._difference_at(answer, expected, level, row)
-                    if size or (size is None and worst >= _ROUNDING_SUSPECT):
+                    if size is None or size:
+                        # a gap that 50 digits cannot settle stays a gap
                         return self._result(columns, "different", row, level, worst=worst)
-                gaps.extend(found)
         counts = [int(np.count_nonzero(np.isfinite(a) & np.isfinite(e))) for a, e in columns]
         if sum(counts) < MIN_POINTS:
             return self._result(columns, "too_few", None, 0)
         if confirm:
+            confirmed = 0
             for level, row in self._confirming(columns):
                 size = self._difference_at(answer, expected, level, row)
                 if size:
@@ -246,6 +245,10 @@ class Evaluator:
                     return self._result(
                         columns, "different", row, level, worst=size / scale, size=size
                     )
+                confirmed += size is not None
+            if not confirmed:
+                # floats agree, but nowhere could the difference be evaluated exactly
+                return self._result(columns, "unconfirmed", None, 0)
         return self._result(columns, "equal", None, 0)
 
     def _lost(
