@@ -539,3 +539,17 @@ def test_a_tolerance_beyond_reason_is_a_usage_error() -> None:
     result = invoke("check", "x^2", "--at", "1", "--value", "2", "--tol", "1e-999999")
     assert result.exit_code == 2, result
     assert "between 1e-1000 and 1e1000" in result.stderr
+
+
+def test_an_agreement_no_point_can_confirm_is_not_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Floats alone never accept: if 50 digits fail everywhere, only a proof can."""
+    from gradcli.grading import equivalent
+    from gradcli.grading import evaluator as module
+
+    monkeypatch.setattr(module, "_resolved", lambda expr, point: None)
+    monkeypatch.setattr(module.Evaluator, "_rational_difference", lambda *args: None)
+    x = sympy.Symbol("x", real=True)
+    unproved = equivalent(sympy.sin(x) + sympy.Rational(1, 10**12), sympy.sin(x), prefer="numeric")
+    assert unproved.equal is not True, unproved
+    proved = equivalent(2 * sympy.sin(x) * sympy.cos(x), sympy.sin(2 * x), prefer="numeric")
+    assert proved.equal is True, proved
