@@ -15,9 +15,10 @@ from fractions import Fraction
 
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
+from gradcli.errors import GradcliError
 from gradcli.grading import DecimalRule, check
 from gradcli.parse import parse_function
 from gradcli.printing import to_text
@@ -318,6 +319,10 @@ bumps = st.tuples(
 
 
 def _gradient_texts(text: str) -> list[str]:
+    try:
+        function = parse_function(text, variables=["x", "y"])
+    except GradcliError:
+        reject()  # a function gradcli refuses to read (exp(-4096)² is beyond its bounds)
     function = parse_function(text, variables=["x", "y"])
     return [to_text(sympy.diff(function.expr, v)) for v in function.variables]
 
