@@ -34,11 +34,13 @@ CERTIFY_DIGITS = 50
 #: larger than this: sympy's evalf then guarantees the sign is right.
 EXACT_SIGN_FLOOR = 1e-40
 
-#: Two answers agree numerically (at random points) within this relative
-#: difference: a float evaluation of an expression of moderate size loses
-#: far fewer than 7 of its 16 digits.
+#: Two answers' floats at a random point differ beyond rounding past this
+#: relative difference (a float evaluation of an expression of moderate size
+#: loses far fewer than 7 of its 16 digits). It only screens: a gap or an
+#: agreement is then settled exactly or with 50 digits.
 NUMERIC_RTOL = 1e-9
 
-#: A decimal answer without a clear number of significant figures is right
-#: within this relative error (three figures, as textbooks print).
+#: A decimal answer is taken for a mistake's value (|∇f|², a swapped
+#: component) within this relative error, to name the mistake; it never makes
+#: an answer right (decimals are judged by ``grading.decimals``).
 DECIMAL_RTOL = 1e-3
