@@ -61,6 +61,11 @@ def _seed_figure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[PlotS
     return summary, runs, figure
 
 
+def _values_panel(figure: Any) -> Any:
+    """The panel of f(θ_k) (or f − f*) against k."""
+    return next(a for a in figure.axes if a.get_xlabel() == "step k")
+
+
 # ---------------------------------------------------------------------------
 # the figure
 
@@ -70,7 +75,7 @@ def test_seed_artists_match_the_summary(tmp_path: Path, monkeypatch: pytest.Monk
     summary, runs, figure = _seed_figure(tmp_path, monkeypatch)
     assert summary.arrow == (5.0, 7.0) and summary.gradient_text == "(5, 7)"
     ax = figure.axes[0]
-    values_panel = next(a for a in figure.axes if a.get_title().startswith("$f("))
+    values_panel = _values_panel(figure)
     assert ax.get_xlim() == summary.xlim
     assert ax.get_ylim() == summary.ylim
     lines = [tuple(zip(line.get_xdata(), line.get_ydata())) for line in ax.get_lines()]
@@ -85,9 +90,15 @@ def test_seed_artists_match_the_summary(tmp_path: Path, monkeypatch: pytest.Monk
     mirrored = (2 * 1.0 - summary.arrow_end[0], 2 * 3.0 - summary.arrow_end[1])
     assert any(math.dist(tip, mirrored) < 1e-12 for tip in tips)
     assert ax.get_aspect() == 1.0
+    # two runs converged: the panel shows f − f*, f* the lower of their final values
     assert values_panel.get_yscale() == "log"
+    reference = min(runs[0].final_value, runs[1].final_value)
+    assert summary.values_reference == reference
+    assert values_panel.get_ylabel().startswith("f − f*,  f* ≈ 0 (the best converged value)")
     plotted = [line.get_ydata() for line in values_panel.get_lines() if len(line.get_ydata()) > 2]
-    assert list(plotted[0]) == [v for v in runs[0].values if v > 0]
+    gaps = [v - reference for v in runs[0].values]
+    shown = [(h, g) for h, g in zip(plotted[0], gaps) if g > 1e-15]
+    assert len(shown) > 150 and all(h == g for h, g in shown)
     assert figure._suptitle.get_text() == summary.title == "$f(x, y) = x^{2} + x y + y^{2}$"
     # the contour levels drawn are the summary's
     (filled,) = [c for c in ax.collections if hasattr(c, "levels") and len(c.levels) > 2][:1]
@@ -109,7 +120,7 @@ def test_seed_legends_and_one_colour_per_run(
         "end",
         "leaves the window",
     ]
-    values_panel = next(a for a in figure.axes if a.get_title().startswith("$f("))
+    values_panel = _values_panel(figure)
     panel_labels = [t.get_text() for t in values_panel.get_legend().get_texts()]
     assert panel_labels == [p.label for p in summary.paths]
     # each run has its own colour, the same on the map and in the panel
@@ -326,6 +337,7 @@ def test_readme_pictures_come_from_make_pictures() -> None:
     shown = re.findall(r"^\$ (gradcli .*)$", readme, re.M)
     for command in make_pictures.COMMANDS:
         assert command in shown
-        picture = command.rsplit("-o ", 1)[1]
+        # plot writes with -o, descend with --plot
+        picture = re.split(r" (?:-o|--plot) ", command)[-1].split()[0]
         assert f"](docs/{picture})" in readme
         assert (docs / picture).read_bytes().startswith(PNG)

@@ -6,8 +6,8 @@ descent path as drawn), so that tests and scripts can check the picture
 without looking at it. It is two steps, each its own module:
 
 * :mod:`gradcli.plot.scene` computes what the picture shows, as numbers
-  (with :mod:`~gradcli.plot.geometry` and :mod:`~gradcli.plot.numeric`); it
-  never imports matplotlib.
+  (with :mod:`~gradcli.plot.geometry`, :mod:`~gradcli.plot.numeric` and
+  :mod:`~gradcli.plot.progress`); it never imports matplotlib.
 * :mod:`gradcli.plot.draw` turns that scene into a file; it is the only
   module that imports matplotlib, inside its functions.
 
@@ -17,8 +17,10 @@ What is drawn:
   colour bar; ∇f as arrows of equal length on a grid, coloured by |∇f|; at P
   the arrows ∇f (steepest ascent) and −∇f, the level curve through P and its
   tangent, which is perpendicular to ∇f; critical points marked by kind.
-* Descent runs: each path on the map, start and end marked, clipped to the
-  window with a marker where it leaves; a second panel shows f(θ_k) against k.
+* Descent runs: each path on the map in its own colour, start and end
+  marked, clipped to the window with a marker where it leaves; a second panel
+  shows f(θ_k) against k, or f(θ_k) − f* on a log scale when the best value
+  f* is known (:mod:`~gradcli.plot.progress`), with one legend entry per run.
 * One variable: the curve with its tangent at P, and the derivative below.
 * Three or more: a slice through P in two chosen variables, the others fixed
   at P.

@@ -87,7 +87,7 @@ def run(request: PlotRequest) -> tuple[str, tuple[str, ...]]:
         limits=limits,
     )
     messages = [f"note: {note}" for note in (*function.notes, *summary.notes)]
-    messages += _run_warnings(runs, [p.label for p in summary.paths])
+    messages += _run_warnings(runs, [p.name for p in summary.paths])
     if request.output_format == "json":
         return to_json(summary), tuple(messages)
     return to_plain(summary), tuple(messages)
@@ -105,11 +105,10 @@ def numbers(text: str, option: str, limits: Limits) -> tuple[float, ...]:
     return tuple(to_float(value) for value in parse_numbers(text, option, limits))
 
 
-def _run_warnings(runs: Sequence[Any], labels: Sequence[str]) -> list[str]:
+def _run_warnings(runs: Sequence[Any], names: Sequence[str]) -> list[str]:
     """A warning for each run that diverged (with the stable rates) or warned."""
     messages = []
-    for run, label in zip(runs, labels):
-        name = label.split(":")[0]
+    for run, name in zip(runs, names):
         if run.diverged:
             messages.append(f"warning: {name} {run.message}{_stable_below(run)}")
         elif run.warning:

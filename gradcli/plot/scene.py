@@ -26,6 +26,7 @@ from gradcli.parse import Function
 from gradcli.plot import geometry
 from gradcli.plot.geometry import Point
 from gradcli.plot.numeric import gradient_field, numeric
+from gradcli.plot.progress import Progress, progress
 from gradcli.plot.subject import (
     CriticalMark,
     Run,
@@ -51,6 +52,7 @@ __all__ = [
     "DrawnPath",
     "Field",
     "PointArrow",
+    "Progress",
     "Run",
     "Scene",
     "build_scene",
@@ -83,7 +85,8 @@ class DrawnPath:
     comes back has several); ``exits`` are the points where it leaves, on the
     window's edge, and ``exit_steps`` the k of the step that left. ``start``
     and ``end`` are θ_0 and the final point, or None when outside the window.
-    ``values`` are the finite f(θ_k) drawn in the second panel.
+    ``values`` are the run's finite f(θ_k). ``name`` tells the run apart from
+    the others (the legend's entry); ``label`` adds its outcome.
     """
 
     label: str
@@ -97,6 +100,7 @@ class DrawnPath:
     start: Point | None
     end: Point | None
     values: tuple[float, ...]
+    name: str = ""
 
     @property
     def points(self) -> tuple[Point, ...]:
@@ -191,6 +195,8 @@ class Scene:
     pointer: PointArrow | None
     runs: tuple[Run, ...]
     paths: tuple[DrawnPath, ...]
+    #: the panel of f(θ_k) against k (None without runs), and its y scale
+    progress: Progress | None
     values_scale: str | None
     critical: tuple[CriticalMark, ...]
     #: the title: f in mathtext (None when too long), in plain text, and what follows
@@ -279,7 +285,7 @@ def _contour_scene(
     return _scene(
         subject, kind="contour", window=window, surface=surface, finite_values=values[finite],
         undefined_share=undefined_share, pointer=pointer, paths=paths,
-        critical=_shown(marks, window, notes),
+        critical=_shown(marks, window, notes), found=marks,
         equal_aspect=max(x1 - x0, y1 - y0) <= MAX_ASPECT * side, notes=notes,
     )  # fmt: skip
 
@@ -416,7 +422,7 @@ def _curve_scene(
     return _scene(
         subject, kind="curve", window=window, surface=surface, finite_values=value_range,
         undefined_share=undefined_share, pointer=pointer, paths=paths,
-        critical=_shown(marks, window, notes), equal_aspect=False, notes=notes,
+        critical=_shown(marks, window, notes), found=marks, equal_aspect=False, notes=notes,
     )  # fmt: skip
 
 
@@ -481,6 +487,7 @@ def _drawn_paths(
                 start=first if geometry.inside(first, rect) else None,
                 end=last if finite_last and geometry.inside(last, rect) else None,
                 values=tuple(v for v in run.values if math.isfinite(v)),
+                name=run.name,
             )
         )
     return tuple(out)
@@ -497,10 +504,13 @@ def _scene(
     pointer: PointArrow | None,
     paths: tuple[DrawnPath, ...],
     critical: tuple[CriticalMark, ...],
+    found: tuple[CriticalMark, ...],
     equal_aspect: bool,
     notes: list[str],
 ) -> Scene:
+    """The scene; ``found`` are all the critical points found, which may give f*."""
     title_tex, title_plain, title_suffix = _title(subject)
+    panel = progress(subject.runs, found) if subject.runs else None
     return Scene(
         kind=kind,
         variables=tuple(v.name for v in subject.variables),
@@ -521,9 +531,8 @@ def _scene(
         pointer=pointer,
         runs=subject.runs,
         paths=paths,
-        values_scale=geometry.values_scale([r.values for r in subject.runs])
-        if subject.runs
-        else None,
+        progress=panel,
+        values_scale=None if panel is None else panel.scale,
         critical=critical,
         title_tex=title_tex,
         title_plain=title_plain,

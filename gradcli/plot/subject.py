@@ -9,9 +9,11 @@ its value at P from :func:`gradcli.calculus.evaluate_gradient` (the numbers
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import sympy
@@ -34,23 +36,36 @@ __all__ = [
     "critical_marks",
     "prepare",
     "read_point",
+    "run_names",
 ]
 
 #: a critical point is on the slice when each fixed coordinate matches to this
 ON_SLICE = 1e-6
 
 
+#: a run's fields that are outcomes (or already named), never what tells runs apart
+_OUTCOMES = frozenset(
+    {"method", "lr", "stop_reason", "steps", "final_value", "gradient_norm", "message",
+     "oscillating", "warning", "exact_note", "final_kind"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class CriticalMark:
-    """A critical point as marked: plotted coordinates and its kind."""
+    """A critical point as marked: plotted coordinates, its kind and f there."""
 
     point: Point
     kind: str
+    value: float | None = None
 
 
 @dataclass(frozen=True)
 class Run:
-    """A descent run in the plotted coordinates, for the panel of f(θ_k)."""
+    """A descent run in the plotted coordinates, for the panel of f(θ_k).
+
+    ``name`` tells it apart from the other runs (``gd α=0.1``, with β or the
+    start when those differ); ``label`` adds its outcome.
+    """
 
     label: str
     method: str
@@ -58,6 +73,9 @@ class Run:
     stop_reason: str
     oscillating: bool
     diverged: bool
+    #: the run climbed (--ascent): its f* is a maximum
+    ascent: bool
+    name: str
     #: θ_k in the plotted variables
     coords: tuple[tuple[float, ...], ...]
     values: tuple[float, ...]
@@ -220,18 +238,14 @@ def _runs(
     axes: tuple[sympy.Symbol, ...],
 ) -> tuple[Run, ...]:
     names = [v.name for v in variables]
-    starts = {tuple(run.points[0]) for run in runs}
     out = []
-    for run in runs:
+    for run, name in zip(runs, run_names(runs)):
         if [v.name for v in run.variables] != names:
             raise DimensionError(
                 f"a descent run is in ({', '.join(v.name for v in run.variables)}) "
                 f"but f is in ({', '.join(names)})"
             )
         index = [names.index(a.name) for a in axes]
-        name = f"{run.method} α={run.lr:g}"
-        if len(starts) > 1:
-            name += " from (" + ", ".join(f"{c:g}" for c in run.points[0]) + ")"
         out.append(
             Run(
                 label=f"{name}: {_outcome(run)}",
@@ -240,11 +254,69 @@ def _runs(
                 stop_reason=run.stop_reason.value,
                 oscillating=run.oscillating,
                 diverged=run.diverged,
+                ascent=run.ascent,
+                name=name,
                 coords=tuple(tuple(p[i] for i in index) for p in run.points),
                 values=tuple(run.values),
             )
         )
     return tuple(out)
+
+
+def run_names(runs: Sequence[DescentRun]) -> list[str]:
+    """A different name for each run: the tables' :func:`~gradcli.formats.descent.run_label`,
+    and where two runs share it, the settings that tell them apart.
+
+    >>> import sympy
+    >>> from gradcli.descent import descend
+    >>> x = sympy.Symbol("x", real=True)
+    >>> runs = [descend(x**2, (x,), (1,), method="momentum", beta=b, steps=2) for b in (0.5, 0.9)]
+    >>> run_names([*runs, descend(x**2, (x,), (2,), steps=2)])
+    ['momentum α=0.001, β=0.5', 'momentum α=0.001, β=0.9', 'gd α=0.1']
+    """
+    from gradcli.formats.descent import run_label
+
+    names = [run_label(run) for run in runs]
+    groups: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        groups.setdefault(name, []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        settings = [_settings(runs[i]) for i in members]
+        keys = dict.fromkeys(key for shown in settings for key in shown)
+        differing = [key for key in keys if len({shown.get(key) for shown in settings}) > 1]
+        for i, shown in zip(members, settings):
+            names[i] += "".join(f", {shown[key]}" for key in differing if key in shown)
+    # runs alike in every setting are numbered
+    for name in {n for n in names if names.count(n) > 1}:
+        for i in (i for i, n in enumerate(names) if n == name):
+            names[i] += f" (run {i + 1})"
+    return names
+
+
+def _settings(run: DescentRun) -> dict[str, str]:
+    """A run's settings, each as it would be named: ``from (1, 3)``, ``β=0.9``, ``seed=2``."""
+    shown = {"start": "from (" + ", ".join(f"{c:g}" for c in run.points[0]) + ")"}
+    for key, symbol in (("beta", "β"), ("beta2", "β₂"), ("eps", "ε")):
+        value = getattr(run, key)
+        if value is not None:
+            shown[key] = f"{symbol}={value:g}"
+    shown["ascent"] = "ascent" if run.ascent else "descent"
+    shown["max_steps"] = f"≤{run.max_steps} steps"
+    # and any other plain setting, such as one added for a new kind of run
+    for field in dataclasses.fields(run):
+        value = getattr(run, field.name)
+        if (
+            field.name not in _OUTCOMES
+            and field.name not in shown
+            and isinstance(value, (bool, int, float, str))
+            and not isinstance(value, Enum)
+        ):
+            shown[field.name] = f"{field.name}={value:g}" if isinstance(value, float) else (
+                f"{field.name}={value}"
+            )  # fmt: skip
+    return shown
 
 
 def _outcome(run: DescentRun) -> str:
@@ -328,7 +400,7 @@ def critical_marks(
             point = (p.point_float[index[0]], p.point_float[index[1]])
         else:
             point = (p.point_float[index[0]], p.value_float)
-        marks.append(CriticalMark(point=point, kind=p.kind))
+        marks.append(CriticalMark(point=point, kind=p.kind, value=p.value_float))
     if off_slice:
         notes.append(f"{off_slice} critical point(s) lie off this slice and are not marked")
     return tuple(marks)

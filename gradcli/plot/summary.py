@@ -22,7 +22,8 @@ class PlotSummary:
     ∇f arrow is drawn (its length is a share of the window, not |∇f|).
     ``levels`` are the filled contour levels, ``value_range`` the finite f
     on the grid, ``undefined_share`` the share of the grid where f is
-    undefined (left blank). ``values_scale`` is the second panel's y scale.
+    undefined (left blank). ``values_scale`` is the second panel's y scale,
+    ``values_reference`` the f* it subtracts (None when it shows f itself).
     """
 
     path: str
@@ -52,6 +53,8 @@ class PlotSummary:
     dpi: int
     size_px: tuple[int, int]
     notes: tuple[str, ...] = ()
+    #: f* when the second panel shows f − f*
+    values_reference: float | None = None
 
     @property
     def levels_range(self) -> tuple[float, float] | None:
@@ -86,6 +89,7 @@ class PlotSummary:
             "paths": [
                 {
                     "label": p.label,
+                    "name": p.name,
                     "method": p.method,
                     "lr": p.lr,
                     "stop_reason": p.stop_reason,
@@ -100,6 +104,7 @@ class PlotSummary:
                 for p in self.paths
             ],
             "values_scale": self.values_scale,
+            "values_reference": self.values_reference,
             "critical": [{"point": list(c.point), "kind": c.kind} for c in self.critical],
             "title": self.title,
             "dpi": self.dpi,
@@ -145,6 +150,7 @@ def summarise(
         dpi=dpi,
         size_px=size_px,
         notes=scene.notes,
+        values_reference=None if scene.progress is None else scene.progress.reference,
     )
 
 
