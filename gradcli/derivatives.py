@@ -41,6 +41,78 @@ Matrix = tuple[tuple[sympy.Expr, ...], ...]
 _CACHE_SIZE = 256
 
 
+#: derivatives of sums over data, taken term by term from their one-row form
+_SUMS: dict[tuple[sympy.Expr, tuple[sympy.Symbol, ...]], _SumOverRows] = {}
+#: sums remembered at most (a command builds one or two losses)
+_MOST_SUMS = 8
+
+
+class _SumOverRows:
+    """L = (1/N) Σᵢ ℓ(θ; rowᵢ) + p(θ), differentiated through ℓ and p.
+
+    By linearity ∇L = (1/N) Σᵢ ∇ℓ(θ; rowᵢ) + ∇p and likewise for the
+    Hessian: ℓ and p are differentiated here once, by the rules every
+    derivative follows, and each row is then put into the result by
+    ``fill``. On 250 rows of a logistic loss that is milliseconds where
+    differentiating the expanded sum takes seconds.
+    """
+
+    def __init__(
+        self,
+        sample: sympy.Expr,
+        penalty: sympy.Expr,
+        variables: tuple[sympy.Symbol, ...],
+        fill: Callable[[sympy.Expr], sympy.Expr],
+    ) -> None:
+        self.sample, self.penalty, self.variables, self.fill = sample, penalty, variables, fill
+        self._gradient: tuple[sympy.Expr, ...] | None = None
+        self._hessian: Matrix | None = None
+
+    def gradient(self) -> tuple[sympy.Expr, ...]:
+        if self._gradient is None:
+            self._gradient = tuple(
+                self.fill(d) + p
+                for d, p in zip(
+                    _gradient(self.sample, self.variables), _gradient(self.penalty, self.variables)
+                )
+            )
+        return self._gradient
+
+    def hessian(self) -> Matrix:
+        if self._hessian is None:
+            rows = _hessian(self.sample, self.variables)
+            penalty = _hessian(self.penalty, self.variables)
+            n = len(self.variables)
+            upper = {
+                (i, j): self.fill(rows[i][j]) + penalty[i][j] for i in range(n) for j in range(i, n)
+            }
+            self._hessian = tuple(
+                tuple(upper[min(i, j), max(i, j)] for j in range(n)) for i in range(n)
+            )
+        return self._hessian
+
+
+def sum_over_rows(
+    expr: sympy.Expr,
+    variables: Sequence[sympy.Symbol],
+    *,
+    sample: sympy.Expr,
+    penalty: sympy.Expr,
+    fill: Callable[[sympy.Expr], sympy.Expr],
+) -> None:
+    """Declare ``expr`` to be ``fill(sample) + penalty``, the mean of a one-row
+    expression over rows of data plus a penalty, so that its derivatives in
+    ``variables`` are taken from ``sample``'s and ``penalty``'s.
+
+    ``fill(e)`` must give (1/N) Σᵢ e(rowᵢ) for any expression ``e`` in the
+    row's symbols (:func:`gradcli.losses.sums.mean_over_rows`).
+    """
+    key = (expr, tuple(variables))
+    if len(_SUMS) >= _MOST_SUMS:
+        _SUMS.pop(next(iter(_SUMS)))
+    _SUMS[key] = _SumOverRows(sample, penalty, tuple(variables), fill)
+
+
 def gradient_of(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> tuple[sympy.Expr, ...]:
     """∇f: ``∂expr/∂v`` for each variable, in order (unsimplified, cached).
 
@@ -48,6 +120,9 @@ def gradient_of(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> tuple[sy
     >>> gradient_of(x**2 + x*y + y**2, (x, y))
     (2*x + y, x + 2*y)
     """
+    known = _SUMS.get((expr, tuple(variables)))
+    if known is not None:
+        return known.gradient()
     return _gradient(expr, tuple(variables))
 
 
@@ -62,6 +137,9 @@ def hessian_of(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> Matrix:
     >>> hessian_of(x**3 * y, (x, y))
     ((6*x*y, 3*x**2), (3*x**2, 0))
     """
+    known = _SUMS.get((expr, tuple(variables)))
+    if known is not None:
+        return known.hessian()
     return _hessian(expr, tuple(variables))
 
 
@@ -204,18 +282,96 @@ def _diff_by_shape(
     variable: sympy.Symbol,
     memo: dict[tuple[sympy.Expr, sympy.Symbol], sympy.Expr],
 ) -> sympy.Expr:
-    """d term/d variable, through a canonical renaming of the term's symbols."""
+    """d term/d variable, through a canonical renaming of the term's symbols.
+
+    The term's coefficients are renamed too: a loss summed over data rows
+    has thousands of terms of one shape, log(e^(−51a/50 + k) + 1)/250 and
+    log(e^(3a/4 + k) + 1)/250, that differ only in their numbers; each shape
+    is differentiated once (a 250-row logistic loss: 0.1 s, not 2.4 s).
+    """
     from gradcli.parse import natural_key
 
     symbols = sorted(term.free_symbols, key=lambda s: natural_key(s.name))
     # the stand-ins keep each symbol's assumptions, so renaming changes nothing
     stand_ins = [sympy.Symbol(f"_gradcli_{i}", **s.assumptions0) for i, s in enumerate(symbols)]
-    canonical = term.xreplace(dict(zip(symbols, stand_ins)))
+    numbers = _coefficients(term)
+    # a number's stand-in knows its sign: what sympy may ask of it
+    number_stand_ins = [
+        sympy.Symbol(f"_gradcli_n{i}", rational=True, positive=bool(n > 0), negative=bool(n < 0))
+        for i, n in enumerate(numbers)
+    ]
+    renaming = {**dict(zip(symbols, stand_ins)), **dict(zip(numbers, number_stand_ins))}
+    canonical = _renamed(term, renaming)
     key = (canonical, stand_ins[symbols.index(variable)])
     derivative = memo.get(key)
     if derivative is None:
         derivative = memo[key] = sympy.diff(*key)
-    return derivative.xreplace(dict(zip(stand_ins, symbols)))
+    back = {**dict(zip(stand_ins, symbols)), **dict(zip(number_stand_ins, numbers))}
+    return _renamed(derivative, back)
+
+
+def _renamed(expr: sympy.Expr, renaming: dict[sympy.Basic, sympy.Basic]) -> sympy.Expr:
+    """``expr.xreplace(renaming)``, without asking again about a function of symbols.
+
+    xreplace rebuilds each exp, log … and sympy asks its assumptions system
+    of every new argument whether it is zero, a logarithm, …: milliseconds a
+    node, for an argument still in symbols that settles nothing (the same
+    object comes back). A function whose new arguments are not all numbers
+    is rebuilt as it stands; sums, products and powers are rebuilt as usual.
+    """
+    memo: dict[sympy.Basic, sympy.Basic] = {}
+
+    def walk(node: sympy.Basic) -> sympy.Basic:
+        done = memo.get(node)
+        if done is not None:
+            return done
+        if node in renaming:
+            result = renaming[node]
+        elif not node.args:
+            result = node
+        else:
+            args = [walk(a) for a in node.args]
+            if all(a is b for a, b in zip(args, node.args)):
+                result = node
+            elif isinstance(node, sympy.Function) and not all(a.is_number for a in args):
+                result = node.func(*args, evaluate=False)
+            else:
+                result = node.func(*args)
+        memo[node] = result
+        return result
+
+    return walk(expr)
+
+
+def _coefficients(term: sympy.Expr) -> list[sympy.Rational]:
+    """The rational coefficients and constant terms of ``term``'s sums and products.
+
+    Numbers that appear anywhere else (an exponent, as in x², or a function's
+    own argument) are left alone, so that renaming by value touches only the
+    places where a number is a mere constant factor or summand; ±1 is left
+    too (sympy writes −u as −1·u).
+    """
+    coefficients: list[sympy.Rational] = []
+    elsewhere: set[sympy.Basic] = set()
+    stack: list[tuple[sympy.Basic, bool]] = [(term, False)]
+    while stack:
+        node, in_sum_or_product = stack.pop()
+        if node.is_Rational:
+            if in_sum_or_product:
+                coefficients.append(node)
+            else:
+                elsewhere.add(node)
+        elif node.is_Pow:
+            stack.append((node.base, False))
+            stack.append((node.exp, False))
+        elif not node.is_Atom:
+            inside = bool(node.is_Mul or node.is_Add)
+            stack.extend((a, inside) for a in node.args)
+    chosen: list[sympy.Rational] = []
+    for number in coefficients:
+        if number not in elsewhere and abs(number) != 1 and number not in chosen:
+            chosen.append(number)
+    return chosen
 
 
 # --------------------------------------------------------------------------

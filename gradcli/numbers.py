@@ -18,6 +18,7 @@ start from the same exact point and print the same float:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 import sympy
 from mpmath import libmp as mlib
 
-from gradcli.errors import InputError, UndefinedError
+from gradcli.errors import InputError, LimitError, UndefinedError
 from gradcli.limits import Limits
 from gradcli.magnitude import exceeds_bits
 
@@ -33,6 +34,7 @@ __all__ = [
     "FLOAT_DIGITS",
     "describe_point",
     "exact",
+    "exact_decimal",
     "is_undefined",
     "real_powers",
     "to_float",
@@ -108,6 +110,59 @@ def exact(
 
 def _decimal(text: str) -> sympy.Rational:
     fraction = Fraction(text)
+    return sympy.Rational(fraction.numerator, fraction.denominator)
+
+
+#: a plain numeric literal: sign, digits with a decimal point, exponent; or p/q
+_LITERAL = re.compile(
+    r"(?P<sign>[+-]?)(?:(?P<mantissa>[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE](?P<exponent>[+-]?[0-9]+))?"
+    r"|(?P<numerator>[0-9]+)/(?P<denominator>[0-9]+))"
+)
+_NOT_FINITE = frozenset({"nan", "inf", "infinity"})
+
+
+def exact_decimal(text: str, what: str, *, limits: Limits | None = None) -> sympy.Rational:
+    """A plain numeric literal from a data file as an exact rational.
+
+    Only a literal is read: an optional sign, digits with an optional decimal
+    point and exponent, or a fraction ``p/q``; never an expression, so a data
+    cell cannot ask for any computation. ``what`` names the place in messages.
+    The literal's digits and exponent are bounded by ``limits`` (``max_digits``,
+    ``max_exponent``), as a number typed into an expression is.
+
+    >>> exact_decimal("-1.5", "x"), exact_decimal("3e-2", "x"), exact_decimal(" 1/3 ", "x")
+    (-3/2, 3/100, 1/3)
+    >>> exact_decimal("abc", 'points.csv, line 4, column "y"')
+    Traceback (most recent call last):
+    ...
+    gradcli.errors.InputError: points.csv, line 4, column "y": "abc" is not a number
+    """
+    limits = limits or Limits()
+    literal = text.strip()
+    match = _LITERAL.fullmatch(literal)
+    if match is None:
+        if not literal:
+            raise InputError(f"{what}: the cell is empty")
+        if literal.lstrip("+-").lower() in _NOT_FINITE:
+            raise InputError(f'{what}: "{literal}" is not a finite number')
+        raise InputError(f'{what}: "{literal}" is not a number')
+    digits = sum(len(match[part] or "") for part in ("mantissa", "numerator", "denominator"))
+    digits -= literal.count(".")
+    if digits > limits.max_digits:
+        raise LimitError(
+            f"{what}: a number has {digits:,} digits; the limit is {limits.max_digits:,}"
+        )
+    if match["numerator"] is not None:
+        if int(match["denominator"]) == 0:
+            raise InputError(f'{what}: "{literal}" divides by zero')
+        fraction = Fraction(int(match["numerator"]), int(match["denominator"]))
+    else:
+        exponent = match["exponent"] or "0"
+        if len(exponent.lstrip("+-")) > 12 or abs(int(exponent)) > limits.max_exponent:
+            raise LimitError(f"{what}: a number's exponent is larger than {limits.max_exponent:,}")
+        fraction = Fraction(match["mantissa"]) * Fraction(10) ** int(exponent)
+    if match["sign"] == "-":
+        fraction = -fraction
     return sympy.Rational(fraction.numerator, fraction.denominator)
 
 
