@@ -385,8 +385,20 @@ def _tidy_quotient(value: sympy.Expr) -> sympy.Expr:
     With a transcendental denominator radsimp only makes things longer, so
     the shorter form wins.
     """
-    rationalised = sympy.radsimp(value)
+    if value.atoms(sympy.Function):
+        # e^…, log …: radsimp can only lengthen it, and on a loss summed over
+        # data rows (a sum of exponentials under the root) it takes minutes
+        return value
+    try:
+        with time_limit(_TIDY_SECONDS, "tidying a quotient"):
+            rationalised = sympy.radsimp(value)
+    except BudgetExceeded:
+        return value
     return rationalised if len(str(rationalised)) <= len(str(value)) else value
+
+
+#: seconds for rationalising one denominator: optional tidying, never the answer
+_TIDY_SECONDS = 0.5
 
 
 def _is_zero(value: sympy.Expr, approx: float | None) -> bool:

@@ -153,7 +153,13 @@ def run_shell(command: str, cwd: Path) -> str:
     return done.stdout + (f"[exit {done.returncode}]\n" if done.returncode else "")
 
 
+#: the README's data set (make docs draws its picture from the same file)
+POINTS = Path(__file__).resolve().parent.parent / "docs" / "points.csv"
+
+
 def shell_fixtures(folder: Path) -> Path:
     """The files the README's examples read, as a reader would make them."""
     (folder / "functions.txt").write_text("x^2 + y^2\nsin(x*y)\nlog(x+\n", encoding="utf-8")
+    # the data of the README's machine-learning examples, as docs/points.csv holds it
+    (folder / "points.csv").write_text(POINTS.read_text(encoding="utf-8"), encoding="utf-8")
     return folder

@@ -497,9 +497,9 @@ def test_tol_0_runs_exactly_the_steps_asked(method: str, start: str) -> None:
         # |∇f| grew: more α would only make it worse
         ("0.7", "|∇f| grew: lower the learning rate"),
         # oscillating but converging, just under 2/L = 2/3
-        ("0.66", "a larger learning rate would not help"),
+        ("0.66", "edge of stability, 2/L = 0.667 (f is quadratic): a larger learning rate"),
         # creeping downhill
-        ("0.001", "raise the step limit, or the learning rate"),
+        ("0.001", "raise the step limit, or α up to 2/(L + μ)"),
     ],
 )
 def test_advice_after_running_out_of_steps_follows_the_evidence(lr: str, advice: str) -> None:

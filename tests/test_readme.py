@@ -63,3 +63,18 @@ def update() -> None:  # pragma: no cover - a maintenance tool
 
 if __name__ == "__main__":  # pragma: no cover
     update()
+
+
+def test_readme_python_examples() -> None:
+    """The README's Python blocks run as doctests: the API they show is true."""
+    import doctest
+
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    for i, block in enumerate(blocks):
+        test = parser.get_doctest(block, {}, f"README python block {i + 1}", "README.md", 0)
+        runner.run(test)
+    assert runner.failures == 0, f"{runner.failures} README python example(s) failed"

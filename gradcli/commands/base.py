@@ -16,6 +16,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -452,6 +453,24 @@ def files_allowed() -> bool:
 
 def _read_regular(path: str, characters: int) -> str:
     """At most ``characters`` characters of a regular file, without blocking."""
+    with _regular_file(path) as fd:
+        try:
+            with open(fd, encoding="utf-8-sig", closefd=False) as handle:
+                return handle.read(characters)
+        except UnicodeDecodeError:
+            raise InputError(f"{path} is not UTF-8 text") from None
+
+
+def read_regular_bytes(path: str, most: int) -> bytes:
+    """At most ``most`` bytes of a regular file, without blocking."""
+    with _regular_file(path) as fd, open(fd, "rb", closefd=False) as handle:
+        return handle.read(most)
+
+
+@contextmanager
+def _regular_file(path: str) -> Iterator[int]:
+    """A descriptor of ``path``, refused unless it is a regular file: a FIFO or
+    a device would block or never end. Errors become one-line InputErrors."""
     import stat
 
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -462,12 +481,9 @@ def _read_regular(path: str, characters: int) -> str:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise InputError(f"cannot read {path}: not a regular file")
-        with open(fd, encoding="utf-8-sig", closefd=False) as handle:
-            return handle.read(characters)
+        yield fd
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text") from None
     finally:
         os.close(fd)
 

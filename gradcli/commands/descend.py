@@ -21,6 +21,7 @@ from gradcli.commands.base import (
     split_names,
     variables_option,
 )
+from gradcli.commands.data import DataRequest, build, data_options, data_request
 from gradcli.errors import ExitCode, InputError
 from gradcli.limits import Limits
 from gradcli.runner import Output
@@ -46,14 +47,24 @@ class Request:
     every: int | None
     exact: bool
     compare: bool
+    #: every method with every rate, not method i with rate i
+    grid: bool
     variables: list[str] | None
     plot: str | None
     output_format: str
     latex: bool | None
+    #: stdout is a terminal: the table already shows the explanation there
+    on_terminal: bool = False
+    #: a loss built from data, instead of ``expression``
+    data: DataRequest | None = None
+    schedule: str | None = None
+    batch_size: int | None = None
+    epochs: int | None = None
+    seed: int | None = None
 
 
 @click.command(cls=Command)
-@click.argument("expression")
+@click.argument("expression", required=False)
 @click.option(
     "--from",
     "start",
@@ -86,11 +97,36 @@ class Request:
     "--method",
     default=None,
     metavar="M[,M…]",
-    help="gd, momentum, nesterov, adam or newton; several compare them [default: gd].",
+    help="gd, momentum, nesterov, adam, newton or armijo (gd with a backtracking line "
+    "search); several compare them [default: gd]. Momentum, Nesterov and Adam are "
+    "torch.optim's SGD(momentum=β), SGD(momentum=β, nesterov=True) and Adam.",
 )
 @click.option("--beta", type=float, help="Momentum β (momentum, nesterov, adam) [default: 0.9].")
 @click.option("--beta2", type=float, help="Adam's β₂ [default: 0.999].")
 @click.option("--eps", type=float, help="Adam's ε [default: 1e-8].")
+@click.option(
+    "--schedule",
+    metavar="NAME[:k=v,…]",
+    help="How α changes: constant, step:gamma=0.5,every=10, exp:gamma=0.99, "
+    "inverse:gamma=0.1 (α/(1+γt)) or cosine:min=0; t counts steps, or epochs with "
+    "--batch-size [default: constant].",
+)
+@data_options
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    help="Rows per mini-batch, with --data: 1 is SGD [default: all rows].",
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1),
+    help="Passes over the data's rows, with --data and mini-batches [default: 50].",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Seed of the shuffle of mini-batches: the same seed, the same run.",
+)
 @click.option(
     "--every",
     type=click.IntRange(min=1),
@@ -108,12 +144,18 @@ class Request:
     help="Compare runs side by side (implied by several --lr or --method values; "
     "alone it compares every method).",
 )
+@click.option(
+    "--grid",
+    is_flag=True,
+    help="Run every --method with every --lr (by default lists of equal length "
+    "pair up: the i-th method with the i-th rate).",
+)
 @variables_option
 @click.option("--plot", metavar="FILE", help="Also draw the run(s) over f's contours into FILE.")
 @format_option()
 @limit_options
 def descend(
-    expression: str,
+    expression: str | None,
     start: str,
     lr: str | None,
     steps: int | None,
@@ -123,9 +165,20 @@ def descend(
     beta: float | None,
     beta2: float | None,
     eps: float | None,
+    schedule: str | None,
+    data_path: str | None,
+    model: str | None,
+    loss_name: str,
+    target: str,
+    l2: str | None,
+    l1: str | None,
+    batch_size: int | None,
+    epochs: int | None,
+    seed: int | None,
     every: int | None,
     exact: bool,
     compare: bool,
+    grid: bool,
     variables: str | None,
     plot: str | None,
     output_format: str,
@@ -134,6 +187,10 @@ def descend(
 ) -> int:
     """Gradient descent on EXPRESSION from --from: every step, and why it stopped.
 
+    With --data and --model instead of EXPRESSION, the function is the loss
+    of the model on a table of data (see --loss), and --batch-size, --epochs
+    and --seed run mini-batch or stochastic gradient descent on it.
+
     \b
     Examples:
       gradcli descend "x^2 + y^2 + xy" --from 1,3
@@ -141,7 +198,10 @@ def descend(
       gradcli descend "x^2 + y^2 + xy" --from 1,3 --lr 1/10 --steps 2 --exact
       gradcli descend "x^2 + y^2 + xy" --from 1,3 --lr 0.01,0.1,0.5,0.7
       gradcli descend "(1-x)^2 + 100(y-x^2)^2" --from -1.5,2 --method gd,momentum,adam
+      gradcli descend "(1-x)^2 + 100(y-x^2)^2" --from -1.5,2 --method gd,adam --lr 0.001,0.01
       gradcli descend "x^2 + y^2 + xy" --from 1,3 --format csv > steps.csv
+      gradcli descend --data points.csv --model "w*x + b" --from 0,0 --lr 0.05
+      gradcli descend --data points.csv --model "w*x + b" --from 0,0 --batch-size 1 --seed 1
 
     The table shows k, θ_k, f(θ_k), ∇f(θ_k), |∇f(θ_k)| and the step taken,
     for the first steps, every K-th one (--every) and the last ones; then why
@@ -151,16 +211,43 @@ def descend(
     diverged (f not finite or growing past 10¹²·max(1, |f(θ_0)|)): then L, the
     largest eigenvalue of the Hessian, bounds α (gd is stable only for α < 2/L).
 
+    Several methods and rates: one method runs with each rate; one rate goes
+    to each method; two lists of equal length pair up (gd with 0.001, adam
+    with 0.01); --grid runs every combination.
+
     Exit codes: 0 converged, no progress or out of steps (the reason is shown);
     3 diverged (the explanation goes to stderr too); 2 bad options. A
     comparison exits 0 unless every run diverged.
     """
     names = split_names(variables)
     lrs = lr.strip() if lr is not None else None
+    ctx = click.get_current_context()
+    defaults = {p.name: p.default for p in ctx.command.params if p.name in ("loss_name", "target")}
+    loss_request = data_request(
+        data_path,
+        model,
+        loss_name,
+        target,
+        l2,
+        l1,
+        defaults={"loss": defaults["loss_name"], "target": defaults["target"]},
+    )
+    if loss_request is None and expression is None:
+        raise InputError("give the function to descend on, or --data and --model")
+    if loss_request is not None and expression is not None:
+        raise InputError("give either EXPRESSION or --data with --model, not both")
+    if loss_request is None and (batch_size or epochs or seed is not None):
+        raise InputError("--batch-size, --epochs and --seed draw mini-batches from --data")
     methods = tuple(m.strip().lower() for m in (method or "gd").split(",") if m.strip())
     if not methods:
         raise InputError("--method needs at least one name: gd, momentum, nesterov, adam, newton")
-    several = len(methods) > 1 or (lrs is not None and _has_top_level_comma(lrs))
+    rate_count = _count_top_level(lrs) if lrs is not None else 1
+    several = len(methods) > 1 or rate_count > 1
+    if len(methods) > 1 and rate_count > 1 and len(methods) != rate_count and not grid:
+        raise InputError(
+            f"--method names {len(methods)} methods and --lr {rate_count} rates: give one rate"
+            " per method to pair them, or add --grid to run every combination"
+        )
     comparing = compare or several
     if compare and not several and method is None:
         # --compare alone: every method, each with its own defaults
@@ -170,7 +257,7 @@ def descend(
     if comparing and every is not None:
         raise InputError("--every chooses the rows of one run's table, not of a comparison")
     request = Request(
-        expression=read_expression(expression, limits),
+        expression=read_expression(expression, limits) if expression is not None else "",
         start=start,
         lrs=lrs,
         methods=methods,
@@ -183,10 +270,17 @@ def descend(
         every=every,
         exact=exact,
         compare=comparing,
+        grid=grid or len(methods) == 1 or rate_count == 1,
         variables=names,
         plot=plot,
         output_format=output_format.lower(),
         latex=latex,
+        on_terminal=_is_terminal(sys.stdout),
+        data=loss_request,
+        schedule=schedule,
+        batch_size=batch_size,
+        epochs=epochs,
+        seed=seed,
     )
     screen = settings()
     progress = _stderr_is_terminal()
@@ -198,20 +292,22 @@ def descend(
     return runner.run(job, timeout=limits.timeout)
 
 
-def _has_top_level_comma(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            return True
-    return False
+def _count_top_level(text: str) -> int:
+    """How many comma-separated items ``text`` lists (commas inside brackets do not count)."""
+    from gradcli.parse import split_top_level
+
+    return len(split_top_level(text))
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # a closed or odd stream
+        return False
 
 
 def _stderr_is_terminal() -> bool:
-    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+    return _is_terminal(sys.stderr)
 
 
 def compute(
@@ -226,13 +322,19 @@ def compute(
     if request.plot:
         _check_plot(request.plot)
     bar = _progress_bar("runs" if request.compare else "descending") if progress else None
+    loss = build(request.data, limits) if request.data is not None else None
+    extra: dict[str, Any] = {}
+    if loss is not None:
+        extra = {"data": loss, "batch_size": request.batch_size, "epochs": request.epochs}
+        extra["seed"] = request.seed
     try:
         done = descend_text(
-            request.expression,
+            request.expression if loss is None else None,
             request.start,
             lrs=request.lrs,
             methods=request.methods,
             compare=request.compare,
+            grid=request.grid,
             variables=request.variables,
             latex=request.latex,
             exact=request.exact,
@@ -245,6 +347,8 @@ def compute(
             beta2=request.beta2,
             eps=request.eps,
             ascent=request.ascent,
+            schedule=request.schedule,
+            **extra,
         )
     finally:
         if bar is not None:
@@ -253,6 +357,9 @@ def compute(
     messages: list[str] = []
     if request.plot:
         messages.extend(_plot(function, runs, request.plot, point, limits))
+    # a table on the terminal already shows the stop reason and why: stderr,
+    # on the same screen, would say it all again
+    shown = request.output_format == "table" and request.on_terminal
     if request.compare:
         output = _format_comparison(runs, request, screen, function.notes)
         code = ExitCode.MATH if all(run.diverged for run in runs) else ExitCode.OK
@@ -265,15 +372,16 @@ def compute(
                     messages.append(f"warning: {run_label(run)}: {run.message}")
                 elif run.warning:
                     messages.append(f"warning: {run_label(run)}: {run.warning}")
-        if code:
+        if code and not shown:
             messages.insert(0, "error: every run diverged")
         return output, int(code), messages
     run = runs[0]
     output = _format_run(run, request, screen, function.notes)
     if run.diverged:
-        messages.insert(0, f"error: {run.message}")
-        if run.diagnosis is not None:
-            messages.insert(1, f"why: {run.diagnosis.message}")
+        if not shown:
+            messages.insert(0, f"error: {run.message}")
+            if run.diagnosis is not None:
+                messages.insert(1, f"why: {run.diagnosis.message}")
         return output, int(ExitCode.MATH), messages
     if request.output_format != "table":
         # the table shows these itself; with data on stdout they go to stderr

@@ -25,13 +25,14 @@ from gradcli.commands.base import (
     steps_option,
     variables_option,
 )
+from gradcli.commands.data import DataRequest, build, data_options, data_request, loss_function
 from gradcli.errors import ExitCode, GradcliError, InputError, describe
 from gradcli.limits import Limits
 from gradcli.runner import Line, Output
 
 
 @click.command(cls=Command)
-@click.argument("expression")
+@click.argument("expression", required=False)
 @click.option(
     "--at",
     "at",
@@ -51,15 +52,22 @@ from gradcli.runner import Line, Output
 )
 @steps_option("partial derivative")
 @variables_option
+@data_options
 @format_option()
 @limit_options
 def grad(
-    expression: str,
+    expression: str | None,
     at: str | None,
     along: str | None,
     simplify: bool,
     steps: str | None,
     variables: str | None,
+    data_path: str | None,
+    model: str | None,
+    loss_name: str,
+    target: str,
+    l2: str | None,
+    l1: str | None,
     output_format: str,
     latex: bool | None,
     limits: Limits,
@@ -77,13 +85,52 @@ def grad(
       gradcli grad @function.txt --at 0,1
       printf 'x^2\\nsin(x*y)\\n' | gradcli grad - --format json
       seq 1 5 | gradcli grad "x^3" --at - --format csv
+      gradcli grad --data points.csv --model "w*x + b" --loss mse --at w=1,b=0
 
     EXPRESSION '-' reads one expression a line from stdin (blank lines and
     # comments skipped); '@FILE' reads it from a file. ∇f points the way of
     steepest ascent; |∇f| is the rate of increase that way.
+
+    With --data and --model instead of EXPRESSION, the function is the loss
+    L(θ) of the model on the table (see --loss): shown with Σ over the rows,
+    as a derivation writes it, and summed out exactly, with ∇L.
     """
     names = split_names(variables)
     screen = settings()
+    loss_request = data_request(
+        data_path,
+        model,
+        loss_name,
+        target,
+        l2,
+        l1,
+        defaults={"loss": "mse", "target": "y"},
+    )
+    if loss_request is not None:
+        if expression is not None:
+            raise InputError("give either EXPRESSION or --data with --model, not both")
+        if at == "-":
+            raise InputError("--at - streams points for an EXPRESSION, not for --data")
+        refuse_csv_steps(steps, output_format)
+        request = loss_request
+        return runner.run(
+            lambda: render(
+                "",
+                output_format,
+                screen,
+                at=at,
+                along=along,
+                variables=None,
+                simplify=simplify,
+                limits=limits,
+                latex=latex,
+                steps=steps,
+                data=request,
+            ),
+            timeout=limits.timeout,
+        )
+    if expression is None:
+        raise InputError("give the function, or --data and --model for a loss built from data")
     if at == "-":
         if expression == "-":
             raise InputError("stdin can hold the expressions or the points, not both")
@@ -149,12 +196,16 @@ def render(
     latex: bool | None,
     steps: str | None = None,
     line: Line | None = None,
+    data: DataRequest | None = None,
 ) -> str:
     """Compute and format one gradient; runs inside the budgeted child."""
     from gradcli.calculus import gradient
     from gradcli.parse import parse_function
 
-    function = parse_function(text, variables=variables, limits=limits, latex=latex)
+    if data is not None:
+        function = loss_function(build(data, limits))
+    else:
+        function = parse_function(text, variables=variables, limits=limits, latex=latex)
     result = gradient(function, at=at, along=along, simplify=simplify, limits=limits)
     derivations: tuple[Any, ...] = ()
     if steps is not None:

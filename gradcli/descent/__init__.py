@@ -56,6 +56,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import sympy
@@ -79,6 +80,9 @@ from gradcli.descent.results import (
     Diagnosis,
     StopReason,
 )
+from gradcli.descent.rows import data_program, is_large
+from gradcli.descent.schedules import SCHEDULES, Schedule
+from gradcli.descent.stochastic import Batching, _run_stochastic
 from gradcli.descent.text import Descents, descend_text
 from gradcli.errors import InputError
 from gradcli.kinds import PointKind
@@ -88,10 +92,12 @@ from gradcli.numbers import to_float
 __all__ = [
     "METHODS",
     "METHOD_NAMES",
+    "SCHEDULES",
     "DescentRun",
     "Descents",
     "Diagnosis",
     "PointKind",
+    "Schedule",
     "StopReason",
     "compare",
     "descend",
@@ -111,9 +117,14 @@ def descend(
     beta: float | None = None,
     beta2: float | None = None,
     eps: float | None = None,
+    schedule: Schedule | str | None = None,
     ascent: bool = False,
     exact: bool = False,
     max_exact_steps: int = 20,
+    data: Any = None,
+    batch_size: int | None = None,
+    epochs: int | None = None,
+    seed: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     limits: Limits | None = None,
 ) -> DescentRun:
@@ -135,11 +146,21 @@ def descend(
     tol : float
         Stop when |∇f(θ_k)| < tol.
     method : str
-        One of ``gd``, ``momentum``, ``nesterov``, ``adam``, ``newton``.
+        One of ``gd``, ``momentum``, ``nesterov``, ``adam``, ``newton``, ``armijo``.
+    schedule : Schedule or str, optional
+        How α changes with the step: ``"exp:gamma=0.9"`` (see
+        :mod:`gradcli.descent.schedules`); constant by default.
     ascent : bool
         Climb instead: θ ← θ + α∇f, to maximise f.
     exact : bool
         Also compute the first ``max_exact_steps`` steps in exact arithmetic.
+    data : gradcli.losses.Loss, optional
+        The loss built from data that ``expr`` is (``data.expr``): with
+        ``batch_size`` or ``epochs`` the run draws mini-batches of its rows
+        (:mod:`gradcli.descent.stochastic`); ``batch_size=1`` is SGD.
+    batch_size, epochs, seed : optional
+        Rows per mini-batch [all of them], passes over the data [50], and the
+        seed of the shuffle (None: a fresh one each run).
     on_progress : callable, optional
         Called as ``on_progress(k, steps)`` every 1024 steps and at the end.
     limits : Limits, optional
@@ -162,23 +183,136 @@ def descend(
     if isinstance(start, Mapping):
         expr, start = _split_point(expr, variables, start)
     variables = _check_variables(expr, variables)
-    options = _resolve_options(method, lr=lr, steps=steps, tol=tol, beta=beta, beta2=beta2, eps=eps)
+    options = _resolve_options(
+        method, lr=lr, steps=steps, tol=tol, beta=beta, beta2=beta2, eps=eps, schedule=schedule
+    )
     start_exact = _check_start(start, variables)
+    if exact and options.stepwise:
+        raise InputError(
+            "exact steps follow a constant learning rate: they cannot be used with a"
+            " schedule or a line search"
+        )
     if max_exact_steps < 0:
         raise InputError(f"the number of exact steps must be at least 0, got {max_exact_steps}")
+    batching = _batching(data, expr, steps, ascent, exact, batch_size, epochs, seed)
+    if batching is not None:
+        options = replace(options, mini_batches=True)
+    # exact steps need the sum itself; every other run takes the rows one by one
+    row_wise = data is not None and not exact
+    if data is not None and exact and is_large(data):
+        raise InputError(
+            f"exact steps are written out for a loss over a few rows; this one has"
+            f" {len(data.labels)}"
+        )
+    if row_wise:
+        options = replace(options, row_wise=True)
     with time_limit(limits.timeout, "preparing f for descent"):
-        program = _compile(expr, variables, options.method)
+        if row_wise:
+            program = data_program(data, options.method)
+        else:
+            # Armijo's search is gd with a chosen step: it needs f and ∇f only
+            program = _compile(expr, variables, "gd" if method == "armijo" else options.method)
     theta0 = tuple(to_float(v) for v in start_exact)
     with time_limit(limits.timeout, "gradient descent"), _collector_paused():
-        raw = _run(program, options, theta0, ascent=ascent, on_progress=on_progress)
+        if batching is None:
+            raw = _run(program, options, theta0, ascent=ascent, on_progress=on_progress)
+        else:
+            raw, trace = _run_stochastic(data, options, batching, theta0, on_progress)
         run = _assemble(
             expr, variables, program, options, raw, theta0, ascent=ascent, limits=limits
         )
+    if not options.schedule.is_constant:
+        run = replace(run, schedule=options.schedule.text)
+    if batching is not None:
+        run = replace(
+            run,
+            batch_size=batching.batch_size,
+            epochs=batching.epochs,
+            seed=batching.seed,
+            batch_losses=trace.batch_losses,
+            epoch_ends=trace.epoch_ends,
+            max_steps=batching.epochs * batching.steps_per_epoch(len(data.labels)),
+        )
+        if run.stop_reason is StopReason.MAX_STEPS:
+            run = replace(run, message=_epochs_message(run, batching, len(data.labels)))
     if exact:
         run = _with_exact_steps(
             run, program, options, start_exact, min(run.steps, max_exact_steps), limits
         )
     return run
+
+
+def _epochs_message(run: DescentRun, batching: Batching, rows: int) -> str:
+    """Why a mini-batch run stopped after its epochs, and what its noise means."""
+    per = batching.steps_per_epoch(rows)
+    epochs = f"{batching.epochs} epoch{'s' * (batching.epochs != 1)}"
+    if batching.batch_size >= rows:
+        batches = f"one batch of all {rows} rows"
+    else:
+        batches = f"{per} mini-batches of {batching.batch_size}"
+        if rows % batching.batch_size:
+            batches += f", the last of {rows % batching.batch_size},"
+    text = (
+        f"ran the {epochs} asked, {run.steps} steps in all ({batches} an epoch):"
+        f" L = {run.final_value:.4g}, |∇L| = {run.gradient_norm:.3g}"
+    )
+    ends = [run.values[k] for k in run.epoch_ends]
+    half = ends[len(ends) // 2 :]
+    if len(half) >= 2 and half[-1] < 0.9 * half[0]:
+        # L kept falling through the second half of the epochs: more of them help
+        return text + "; L was still falling: raise --epochs (or α)"
+    if batching.batch_size < rows and run.schedule == "constant":
+        text += (
+            "; L has stopped falling, and at a constant α the batches' noise keeps θ moving"
+            " about where it settled: a decaying --schedule or a larger --batch-size lets"
+            " it settle further"
+        )
+    return text
+
+
+#: passes over the data when only --batch-size is given
+DEFAULT_EPOCHS = 50
+
+
+def _batching(
+    data: Any,
+    expr: sympy.Expr,
+    steps: int | None,
+    ascent: bool,
+    exact: bool,
+    batch_size: int | None,
+    epochs: int | None,
+    seed: int | None,
+) -> Batching | None:
+    """How mini-batches are drawn, or None for a full-batch run."""
+    if batch_size is None and epochs is None:
+        if seed is not None and data is not None:
+            raise InputError("--seed shuffles mini-batches: give --batch-size or --epochs too")
+        return None
+    if data is None:
+        raise InputError(
+            "mini-batches are drawn from rows of data: --batch-size and --epochs need --data"
+        )
+    if data.expr != expr:
+        raise InputError("the function must be the loss built from the data (data.expr)")
+    if steps is not None:
+        raise InputError("with mini-batches, give --epochs (passes over the data), not --steps")
+    if ascent:
+        raise InputError("a loss is minimised: --ascent does not apply to mini-batches")
+    if exact:
+        raise InputError("exact steps cannot follow randomly drawn mini-batches")
+    rows = len(data.labels)
+    size = rows if batch_size is None else batch_size
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise InputError(f"the batch size must be a whole number ≥ 1, got {batch_size!r}")
+    if size > rows:
+        raise InputError(f"the batch size {size} is larger than the {rows} rows of the data")
+    count = DEFAULT_EPOCHS if epochs is None else epochs
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise InputError(f"the number of epochs must be at least 1, got {epochs!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise InputError(f"the seed must be a whole number ≥ 0, got {seed!r}")
+    return Batching(batch_size=size, epochs=count, seed=seed)
 
 
 def compare(
@@ -188,12 +322,15 @@ def compare(
     *,
     lrs: Iterable[Any] | None = None,
     methods: Iterable[str] = ("gd",),
+    grid: bool = True,
     **options: Any,
 ) -> tuple[DescentRun, ...]:
     """Run several learning rates and/or methods from the same start.
 
-    Each method runs with each learning rate in ``lrs`` (its own default lr
-    when ``lrs`` is None), in the order given. ``beta``, ``beta2`` and ``eps``
+    With ``grid`` each method runs with each learning rate in ``lrs`` (its
+    own default lr when ``lrs`` is None), in the order given; without it the
+    i-th method runs with the i-th rate (a single method or rate goes with
+    every one of the other list). ``beta``, ``beta2`` and ``eps``
     go only to the methods that use them. Other options are as in
     :func:`descend`; ``on_progress`` is called as ``on_progress(i, total)``
     after each run.
@@ -206,6 +343,9 @@ def compare(
     ['converged', 'converged', 'diverged']
     >>> [r.oscillating for r in runs]
     [False, True, True]
+    >>> runs = compare(x**2, (x,), (1,), methods=("gd", "adam"), lrs=(0.1, 0.01), grid=False)
+    >>> [(r.method, r.lr) for r in runs]
+    [('gd', 0.1), ('adam', 0.01)]
     """
     methods = tuple(methods)
     if not methods:
@@ -218,7 +358,15 @@ def compare(
         raise InputError("compare takes lrs= and methods=, not lr= or method=")
     for name in methods:
         _method_info(name)
-    jobs = [(name, rate) for name in methods for rate in rates]
+    if grid or len(methods) == 1 or len(rates) == 1:
+        jobs = [(name, rate) for name in methods for rate in rates]
+    elif len(methods) == len(rates):
+        jobs = list(zip(methods, rates))
+    else:
+        raise InputError(
+            f"{len(methods)} methods and {len(rates)} learning rates cannot be paired:"
+            " give one rate per method, or ask for the grid of every combination"
+        )
     runs = []
     for i, (name, rate) in enumerate(jobs):
         info = METHODS[name]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import sympy
@@ -21,11 +23,13 @@ from gradcli.descent.results import (
     DescentRun,
     Diagnosis,
     StopReason,
+    point_text,
 )
 from gradcli.errors import BudgetExceeded, GradcliError, NotDifferentiableError
 from gradcli.kinds import PointKind, classify, definiteness_from_eigenvalues
 from gradcli.limits import Limits
 from gradcli.numbers import exact, real_powers
+from gradcli.printing import decimal, to_unicode
 
 
 def _assemble(
@@ -47,15 +51,35 @@ def _assemble(
     gradients = tuple(zip(*(flat[layout.gradient_at + i :: width] for i in range(n))))
     columns = [[theta0[i], *flat[layout.point_at + i : steps * width : width]] for i in range(n)]
     points = tuple(zip(*columns))
-    if layout.has_step:
+    if layout.has_step or options.stepwise:
         lengths = tuple(_step_lengths(flat[: steps * width], layout, theta0))
     else:
         lengths = tuple(map(options.lr.__mul__, norms[:steps]))
-    oscillating_in = _oscillating(columns)
+    # a mini-batch run zigzags by its batches' noise, not by overshooting
+    oscillating_in = () if options.mini_batches else _oscillating(columns)
     names = tuple(str(v) for v in variables)
     final_point = points[-1]
-    kind, eigenvalues = _classify(expr, program, final_point, raw.reason, limits)
-    message = _stop_message(raw, options, steps, norms, bool(oscillating_in))
+    # a run whose α shrank (a schedule) or was searched for can stand still
+    # far from any critical point: only its curvature is reported then
+    reason = raw.reason
+    if reason is StopReason.NO_PROGRESS and options.stepwise:
+        reason = StopReason.MAX_STEPS
+    if reason is StopReason.MAX_STEPS and options.tol == 0 and norms[-1] < _CRITICAL_NORM:
+        # --tol 0 ran every step asked; where it ended, ∇f may well be 0
+        reason = StopReason.CONVERGED
+    kind, eigenvalues = _classify(expr, program, final_point, reason, limits)
+    # the curvature of what is minimised: −f for ascent
+    curvatures = tuple(sorted(-v for v in eigenvalues)) if ascent else eigenvalues
+    quadratic = all(not h.free_symbols for row in program.hessian for h in row)
+    evidence = _Evidence(
+        norms=norms,
+        seen=[-v for v in values] if ascent else values,
+        oscillating=bool(oscillating_in),
+        curvatures=curvatures,
+        quadratic=quadratic,
+        kinked=expr.has(sympy.Abs, sympy.sign, sympy.Heaviside),
+    )
+    message = _stop_message(raw, options, steps, evidence)
     warning = _warning(kind, raw.reason, ascent, norms[-1], eigenvalues)
     corner = _corner(expr, variables, final_point, limits)
     if corner is not None:
@@ -69,7 +93,7 @@ def _assemble(
         diagnosis = _diagnose(
             program,
             options,
-            points[0],
+            points,
             raw,
             ascent,
             tuple(names[i] for i in oscillating_in),
@@ -107,21 +131,105 @@ def _assemble(
     )
 
 
-def _advice(norms: Sequence[float], oscillating: bool) -> str:
+@dataclass(frozen=True)
+class _Evidence:
+    """What a run showed, for the advice after it ran out of steps."""
+
+    norms: Sequence[float]
+    #: f along the run (−f for ascent): what was minimised
+    seen: Sequence[float]
+    oscillating: bool
+    #: eigenvalues of the minimised function's Hessian at the final point
+    curvatures: tuple[float, ...]
+    quadratic: bool
+    #: f has kinks (|u|: the hinge, the MAE, an L1 penalty)
+    kinked: bool
+
+
+def _advice(options: _Options, evidence: _Evidence) -> str:
     """What to change after running out of steps, from what the run showed.
 
-    A larger α helps only a run that crept steadily downhill: one that
-    oscillated is near its stability bound already (more α diverges), and one
-    whose gradient grew needs a smaller α.
+    For gd the curvature at the final point decides: with L and μ the
+    largest and smallest eigenvalues, α = 2/(L + μ) converges fastest on
+    the quadratic model and α < 2/L is stable, so a larger α helps only
+    below 2/(L + μ); above it a smaller one is faster, and near 2/L the run
+    barely converges. A run whose gradient grew needs a smaller α; one that
+    went uphill on some steps overshoots; one about a kink needs α to decay.
     """
+    norms, seen = evidence.norms, evidence.seen
     first, last = norms[0], norms[-1]
+    if options.method == "armijo":
+        return "raise the step limit (the line search chooses each step's α)"
     if not (math.isfinite(first) and math.isfinite(last)) or last > first:
         return "|∇f| grew: lower the learning rate"
-    if oscillating:
+    if evidence.kinked and evidence.oscillating and options.schedule.is_constant:
+        return (
+            "f has kinks (|…|), where the gradient jumps and steps of a constant α zigzag"
+            " without settling: a decaying --schedule (inverse, exp) lets them shrink"
+        )
+    if not options.schedule.is_constant:
+        rate = options.schedule.rate(options.lr, options.steps, options.steps)
+        return f"raise the step limit; the {options.schedule.text} schedule ended at α = {rate:.3g}"
+    if options.method == "newton":
+        if options.lr != 1:
+            return (
+                f"Newton's method takes the full step α = 1 (α = {options.lr:g} was asked):"
+                " use it, or raise the step limit"
+            )
+        return "raise the step limit (Newton's steps are not converging here: try gd first)"
+    curvatures = evidence.curvatures
+    finite = bool(curvatures) and all(math.isfinite(v) for v in curvatures)
+    largest = curvatures[-1] if finite else 0.0
+    smallest = curvatures[0] if finite else 0.0
+    if options.method == "gd" and largest > 0:
+        return _gd_advice(options.lr, largest, smallest, evidence)
+    uphill = sum(1 for a, b in pairwise(seen) if b > a)
+    if uphill:
+        return (
+            f"raise the step limit; f went up on {uphill} of the {len(seen) - 1} steps"
+            f" ({_method_name(options.method)} overshoots and comes back), so a smaller α"
+            " damps it"
+        )
+    if evidence.oscillating:
         return (
             "the steps oscillated, so a larger learning rate would not help: raise the step limit"
         )
-    return "raise the step limit, or the learning rate (the run went steadily downhill)"
+    return "raise the step limit, or the learning rate (f went down at every step)"
+
+
+def _gd_advice(lr: float, largest: float, smallest: float, evidence: _Evidence) -> str:
+    """The advice for gd from the curvatures L ≥ μ at the final point (L > 0)."""
+    there = "f is quadratic" if evidence.quadratic else "at the final point"
+    bound = 2 / largest
+    limit = f"2/L = {_decimal_beside(bound, lr)}"
+    fastest = 2 / (largest + smallest) if smallest > 0 else None
+    best = f"2/(L + μ) = {_decimal_beside(fastest, lr)}" if fastest is not None else None
+    slow = ""
+    if smallest > 0 and largest / smallest >= 100:
+        slow = (
+            f"; f is ill-conditioned ({there}: L/μ ≈ {largest / smallest:.3g}), which makes gd"
+            " slow: momentum or newton take such valleys faster"
+        )
+    lower = f"lower it toward {best}, the fastest" if best else "lower it"
+    if lr >= bound * (1 - 1e-12):
+        return (
+            f"α = {lr:g} is the stability bound {limit} ({there}) itself: the steps along the"
+            f" stiffest direction flip sign forever, so {lower}"
+        )
+    if lr >= 0.9 * bound:
+        return (
+            f"α = {lr:g} is at the edge of stability, {limit} ({there}): a larger learning"
+            f" rate would diverge and this one barely converges, so {lower}"
+        )
+    if fastest is not None and lr > fastest:
+        return (
+            f"α = {lr:g} is past {best} ({there}), the fastest rate: a smaller α converges"
+            f" faster; or raise the step limit{slow}"
+        )
+    stable = f" (gd is stable up to {limit})"
+    if best is not None:
+        return f"raise the step limit, or α up to {best} ({there}), the fastest rate{stable}{slow}"
+    return f"raise the step limit, or α, below {limit} ({there}){slow}"
 
 
 def _oscillating(columns: Sequence[Sequence[float]]) -> tuple[int, ...]:
@@ -222,25 +330,30 @@ def _higher_derivative_test(
     return PointKind.DEGENERATE
 
 
-def _stop_message(
-    raw: _Raw, options: _Options, steps: int, norms: Sequence[float], oscillating: bool
-) -> str:
-    norm = norms[-1]
+def _stop_message(raw: _Raw, options: _Options, steps: int, evidence: _Evidence) -> str:
+    norm = evidence.norms[-1]
     plural = "s" if steps != 1 else ""
     if raw.reason is StopReason.CONVERGED:
         return f"converged: |∇f| = {norm:.3g} < tol = {options.tol:g} after {steps} step{plural}"
+    if raw.reason is StopReason.NO_PROGRESS and raw.detail:
+        return f"no progress: {raw.detail}, while |∇f| = {norm:.3g} is not below tol"
     if raw.reason is StopReason.NO_PROGRESS:
         small = options.tol * min(1.0, options.lr)
+        shrunk = ""
+        if not options.schedule.is_constant:
+            rate = options.schedule.rate(options.lr, steps, options.steps)
+            shrunk = f"; the {options.schedule.text} schedule had lowered α to {rate:.3g}"
         return (
             f"no progress: two steps in a row were shorter than {small:.3g} = tol·min(1, α)"
-            f" while |∇f| = {norm:.3g} is not below tol = {options.tol:g}"
+            f" while |∇f| = {norm:.3g} is not below tol = {options.tol:g}{shrunk}"
         )
     if raw.reason is StopReason.MAX_STEPS and options.tol == 0:
         return f"ran the {options.steps} steps asked (--tol 0): |∇f| = {norm:.3g} at the end"
     if raw.reason is StopReason.MAX_STEPS:
+        advice = _advice(options, evidence)
         return (
             f"reached the maximum of {options.steps} steps with |∇f| = {norm:.3g}"
-            f" (not below tol = {options.tol:g}): {_advice(norms, oscillating)}"
+            f" (not below tol = {options.tol:g}): {advice}"
         )
     return f"diverged at step {steps}: {raw.detail}"
 
@@ -256,6 +369,7 @@ def _warning(
     if reason not in (StopReason.CONVERGED, StopReason.NO_PROGRESS) or kind in (
         goal,
         PointKind.UNKNOWN,
+        PointKind.NOT_CRITICAL,
     ):
         return None
     verb = "ascent" if ascent else "descent"
@@ -285,17 +399,35 @@ def _warning(
 def _diagnose(
     program: _Program,
     options: _Options,
-    theta0: tuple[float, ...],
+    points: Sequence[tuple[float, ...]],
     raw: _Raw,
     ascent: bool,
     oscillating: tuple[str, ...],
     limits: Limits,
 ) -> Diagnosis:
-    """Explain a divergence or an oscillation by the curvature L and the bound on α."""
+    """Explain a divergence or an oscillation from what the run showed.
+
+    Two kinds of evidence are told apart. f *fell* without end when the last
+    values are below every value seen and still falling: then f may be
+    unbounded (proved when f is quadratic and bends down somewhere). f
+    *rose* when a step went uphill: the step overshot, and the curvature L
+    where that first happened bounds α (α < 2/L for gd). An oscillation that
+    did not diverge is explained by the curvature at the final point, where
+    the steps flipped. Himmelblau's function from (0, 0) with α = 0.1 rises
+    to 10¹⁸ although f ≥ 0: an overshoot, not an unbounded f.
+    """
     sign = -1 if ascent else 1
     quadratic = all(not h.free_symbols for row in program.hessian for h in row)
+    # the values of the function being minimised: −f for ascent
+    seen = [sign * v for v in raw.values]
+    # an overflow (a math range error) ends a run that grew past floats; a
+    # domain error (√ of a negative) one that left where f is defined
+    overflowed = "range error" in raw.detail or "not finite" in raw.detail
+    falling = raw.reason is StopReason.DIVERGED and _fell_without_end(seen, overflowed)
+    uphill = None if falling else _first_uphill(seen)
     exact_largest: sympy.Expr | None = None
     matrix: list[list[float]] | None
+    at_step: int | None = None
     if quadratic:
         where = "quadratic"
         try:
@@ -305,8 +437,13 @@ def _diagnose(
         if matrix is not None and len(matrix) <= 2:
             exact_largest = _exact_largest_eigenvalue(program, sign, limits)
     else:
-        where = "start"
-        matrix = _hessian_at(program, theta0)
+        if raw.reason is not StopReason.DIVERGED and _finite(points[-1]):
+            where, at_step = "final", len(points) - 1
+        elif uphill is not None:
+            where, at_step = ("start", 0) if uphill == 0 else ("uphill", uphill)
+        else:
+            where, at_step = "start", 0
+        matrix = _hessian_at(program, points[at_step])
         if matrix is not None:
             matrix = [[sign * v for v in row] for row in matrix]
     eigenvalues = _eigenvalues(matrix) if matrix is not None else ()
@@ -316,30 +453,69 @@ def _diagnose(
     smallest = eigenvalues[0] if eigenvalues else None
     bound, exact_bound, rule = _lr_bound(options, largest, exact_largest)
     of = "the Hessian of −f" if ascent else "the Hessian"
-    there = "f is quadratic, so this is exact" if quadratic else "at the start point"
+    Of = of[0].upper() + of[1:]
+    if quadratic:
+        there = "f is quadratic, so this is exact"
+    elif where == "final":
+        there = "at the final point, where the steps flipped"
+    elif where == "uphill" and at_step is not None:
+        there = f"at θ_{at_step} = {point_text(points[at_step])}, where the first uphill step began"
+    elif uphill == 0:
+        there = "at the start point, where the first step already went uphill"
+    else:
+        there = "at the start point"
+    way = "above" if ascent else "below"
+    goal = "maximum" if ascent else "minimum"
     sentences = []
     if raw.reason is StopReason.DIVERGED:
         name = _method_name(options.method)
+        if options.mini_batches:
+            name = f"mini-batch {name}"
         if ascent:
             name = "gradient ascent" if options.method == "gd" else name + " (ascent)"
         sentences.append(name[0].upper() + name[1:] + " diverged: " + raw.detail)
     if oscillating:
         names = " and ".join(oscillating)
         sentences.append(f"Oscillation: the steps in {names} flipped sign step after step")
+    if falling:
+        finite = [v for v in raw.values if math.isfinite(v)]
+        extreme = max(finite) if ascent else min(finite)
+        sentences.append(
+            f"f {'rose' if ascent else 'fell'} to {extreme:.3g},"
+            f" {'above' if ascent else 'below'} every value the run saw, and was still"
+            f" {'rising' if ascent else 'falling'}"
+        )
+    elif raw.reason is StopReason.DIVERGED and uphill is not None:
+        sentences.append(
+            f"f {'fell' if ascent else 'rose'} from {raw.values[uphill]:.3g} at step {uphill}"
+            f" to {raw.values[uphill + 1]:.3g} at step {uphill + 1}: the step overshot"
+        )
+    bends_wrong = False
     if largest is not None and smallest is not None:
-        shown = str(exact_largest) if exact_largest is not None else f"{largest:.6g}"
         zero = ZERO_EIGENVALUE * max(1.0, abs(largest), abs(smallest))
-        way = "above" if ascent else "below"
+        shown = _number_text(largest, exact_largest)
         if largest <= zero:
+            bends_wrong = True
             sentences.append(
-                f"{of[0].upper() + of[1:]} has no positive eigenvalue (L = {shown}, {there}):"
-                f" f is flat or bends the wrong way in every direction, so there is no"
-                f" {'maximum' if ascent else 'minimum'} to settle in and f may be unbounded {way}"
+                f"{Of} has no positive eigenvalue (L = {shown}, {there}):"
+                f" f is flat or bends the wrong way in every direction there"
             )
         else:
             sentences.append(f"The largest eigenvalue of {of} is L = {shown} ({there})")
+        stiffest = _stiffest_row(program, points, at_step, options)
+        if stiffest is not None and bound is not None and rule is not None:
+            # the steps followed batches, not the whole loss: its bound is not theirs
+            row_bound = 2 / stiffest if options.method == "gd" else bound * largest / stiffest
+            verdict = "too large" if options.lr >= row_bound else "within it"
+            sentences.append(
+                f"But each step follows a mini-batch, and one row's loss can be stiffer than"
+                f" the whole: the stiffest row has L = {stiffest:.6g}, which asks for"
+                f" α < {_decimal_beside(row_bound, options.lr)}, and α = {options.lr:g} is"
+                f" {verdict}"
+            )
+            bound = None  # said above, for the batches
         if bound is not None and rule is not None:
-            bound_text = _number_text(bound, exact_bound)
+            bound_text = _number_text(bound, exact_bound, beside=options.lr)
             verdict = "too large" if options.lr >= bound else "within it"
             sentences.append(f"{rule} = {bound_text}, and α = {options.lr:g} is {verdict}")
             if options.method == "gd" and oscillating and options.lr > 1 / largest:
@@ -349,10 +525,19 @@ def _diagnose(
                     " direction and flips sign"
                 )
         if largest > zero and smallest < -zero:
+            bends_wrong = True
             sentences.append(
-                f"{of[0].upper() + of[1:]} also has the negative eigenvalue {smallest:.3g}:"
-                f" f is not {'concave' if ascent else 'convex'} there and may be unbounded {way}"
+                f"{Of} also has the negative eigenvalue {smallest:.3g}:"
+                f" f is not {'concave' if ascent else 'convex'} there"
             )
+    if quadratic and bends_wrong:
+        # a quadratic that bends the wrong way along some direction goes on forever there
+        sentences.append(
+            f"A quadratic that is not {'concave' if ascent else 'convex'} has no {goal}:"
+            f" f is unbounded {way}"
+        )
+    elif falling:
+        sentences.append(f"f may be unbounded {way}: no {goal} stopped the run")
     if options.method == "adam":
         sentences.append(
             "Adam moves each coordinate by about α per step whatever the gradient's size,"
@@ -363,6 +548,8 @@ def _diagnose(
             "Newton's method jumps to the critical point of the local quadratic model;"
             " far from a minimum that jump can run away: try a smaller α or gd"
         )
+    elif raw.reason is StopReason.DIVERGED and not falling and bound is None and uphill is not None:
+        sentences.append("The steps were too large for the curvature met: lower α")
     message = ". ".join(sentences) if sentences else "No curvature information is available"
     return Diagnosis(
         message=message + ".",
@@ -371,7 +558,64 @@ def _diagnose(
         lr_bound=bound,
         exact_lr_bound=exact_bound,
         where=where,
+        at_step=at_step,
     )
+
+
+#: with --tol 0, a final |∇f| below this (the default tol) is a critical point
+_CRITICAL_NORM = 1e-8
+
+
+def _stiffest_row(
+    program: _Program,
+    points: Sequence[tuple[float, ...]],
+    at_step: int | None,
+    options: _Options,
+) -> float | None:
+    """The largest one-row curvature where the Hessian was taken (mini-batch runs)."""
+    if not options.mini_batches or program.rows is None:
+        return None
+    point = points[at_step or 0]
+    if not _finite(point):
+        return None
+    value: float = program.rows.stiffest_row(*point)
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def _finite(point: Sequence[float]) -> bool:
+    return all(math.isfinite(v) for v in point)
+
+
+#: steps in a row that must each lower f before "still falling" is claimed
+_FALLING_RUN = 3
+
+
+def _fell_without_end(seen: Sequence[float], overflowed: bool = False) -> bool:
+    """Whether the minimised values end below all before them, still falling.
+
+    ``seen`` is f (−f for ascent) along the run; a last value of −inf counts
+    as falling, a NaN as no evidence (√x from 4 falls to 0.3, then leaves its
+    domain) unless it came of an overflow (``overflowed``): then the values
+    before it decide.
+    """
+    if not seen:
+        return False
+    if math.isnan(seen[-1]) and not overflowed:
+        return False  # the run ended where f is undefined: that says nothing of its bounds
+    finite = [v for v in seen if not math.isnan(v)]
+    if len(finite) < 2 or (math.isinf(finite[-1]) and finite[-1] > 0):
+        return False
+    tail = finite[-(_FALLING_RUN + 1) :]
+    still_falling = all(b < a for a, b in pairwise(tail))
+    return still_falling and finite[-1] < min(finite[:-1]) and finite[-1] < finite[0]
+
+
+def _first_uphill(seen: Sequence[float]) -> int | None:
+    """The first step k whose value at θ_{k+1} is above that at θ_k, if any."""
+    for k in range(len(seen) - 1):
+        if seen[k + 1] > seen[k]:  # False when either is NaN
+            return k
+    return None
 
 
 def _method_name(method: str) -> str:
@@ -407,12 +651,36 @@ def _exact_ratio(numerator: Any, denominator: sympy.Expr | None) -> sympy.Expr |
         return None
 
 
-def _number_text(value: float, exact: sympy.Expr | None) -> str:
-    if exact is None:
+def _number_text(value: float, exact: sympy.Expr | None, *, beside: float | None = None) -> str:
+    """A bound as text: exact with its decimal (``(17 - √265)/4 ≈ 0.180``).
+
+    The decimal has three significant digits, more when it must differ from
+    ``beside`` (the α it is compared with): α = 0.18 against 2/L = 0.1803…
+    shows ``≈ 0.1803``, not ``≈ 0.180``.
+    """
+    if exact is None and beside is None:
         return f"{value:.6g}"
+    shown = _decimal_beside(value, beside)
+    if exact is None:
+        return shown
     if exact.is_Integer:
         return str(exact)
-    return f"{exact} ≈ {value:.3g}"
+    # (17 - √265)/4 rather than 17/4 - √265/4
+    return f"{to_unicode(sympy.factor_terms(sympy.together(exact)))} ≈ {shown}"
+
+
+def _decimal_beside(value: float, beside: float | None) -> str:
+    if not math.isfinite(value):
+        return str(value)
+    digits = 3
+    while digits < 17 and beside is not None and value != beside:
+        if float(f"{value:.{digits}g}") != float(f"{beside:.{digits}g}"):
+            break
+        digits += 1
+    if 1e-4 <= abs(value) < 10**digits:
+        # fixed point, trailing zeros kept: 0.180 says three digits were meant
+        return f"{value:#.{digits}g}".rstrip(".")
+    return decimal(value, digits)
 
 
 def _exact_largest_eigenvalue(program: _Program, sign: int, limits: Limits) -> sympy.Expr | None:

@@ -149,6 +149,8 @@ class _Program:
     value_and_gradient: Callable[..., tuple[Any, ...]]
     #: θ -> the Hessian's upper triangle, row by row (None: not computable)
     hessian_upper: Callable[..., tuple[Any, ...]] | None
+    #: for a loss over data rows: what evaluates them (gradcli.descent.stochastic)
+    rows: Any = None
 
 
 def _update_rule(
@@ -205,8 +207,9 @@ def _initial_state(method: str, n: int) -> tuple[float, ...]:
     return (0.0,) * _state_size(method, n)
 
 
-def _params(options: _Options, sign: float) -> tuple[float, ...]:
-    a = sign * options.lr
+def _params(options: _Options, sign: float, rate: float | None = None) -> tuple[float, ...]:
+    """The method's constants for a step with learning rate ``rate`` (α by default)."""
+    a = sign * (options.lr if rate is None else rate)
     if options.method in ("momentum", "nesterov"):
         return (a, options.beta or 0.0)
     if options.method == "adam":

@@ -93,8 +93,10 @@ def _run(
     on_progress: Callable[[int, int], None] | None,
 ) -> _Raw:
     f0, _ = _start_values(program, theta0)
-    if options.method == "newton":
-        raw = _run_newton(program, options, theta0, f0, on_progress)
+    if options.method == "newton" or options.stepwise:
+        from gradcli.descent.plain import _run_plain
+
+        raw = _run_plain(program, options, theta0, f0, ascent, on_progress)
     else:
         raw = _run_blocks(program, options, theta0, f0, ascent, on_progress)
     if on_progress is not None:
@@ -496,69 +498,6 @@ def _stagnation(raw: _Raw, layout: _Layout) -> _Raw:
     norms = raw.norms[:count] if raw.norms is not None else None
     values = raw.values[:count]
     return _Raw(raw.flat, values, count, StopReason.NO_PROGRESS, "", raw.f0, norms)
-
-
-def _run_newton(
-    program: _Program,
-    options: _Options,
-    theta0: tuple[float, ...],
-    f0: float,
-    on_progress: Callable[[int, int], None] | None,
-) -> _Raw:
-    """Newton's method: a plain loop, since each step solves a linear system."""
-    n = len(theta0)
-    bounds = _Bounds.of(options, f0)
-    a = options.lr
-    theta = theta0
-    flat: list[Any] = []
-    values: list[Any] = []
-    norms: list[float] = []
-    previous_tiny = False
-    for k in range(options.steps + 1):
-        try:
-            out = program.value_and_gradient(*theta)
-            value = float(out[0])
-            grad = tuple(float(g) for g in out[1:])
-        except _EVALUATION_ERRORS as error:
-            flat.extend((math.nan,) * (2 * n))
-            values.append(math.nan)
-            norms.append(math.nan)
-            detail = _undefined_text(theta, error)
-            return _Raw(flat, values, k + 1, StopReason.DIVERGED, detail, f0, norms)
-        norm = math.hypot(*grad)
-        values.append(value)
-        norms.append(norm)
-        found: tuple[StopReason, str] | None = None
-        detail_text = _diverged_row(value, norm, bounds.high)
-        if detail_text is not None:
-            found = (StopReason.DIVERGED, detail_text)
-        elif norm < bounds.tol:
-            found = (StopReason.CONVERGED, "")
-        elif k == options.steps:
-            found = (StopReason.MAX_STEPS, "")
-        direction: tuple[float, ...] | None = None
-        if found is None:
-            direction = _newton_direction(program, theta, grad)
-            if direction is None:
-                found = (
-                    StopReason.DIVERGED,
-                    f"the Hessian is singular at {point_text(theta)}: the Newton step is undefined",
-                )
-        if found is not None or direction is None:
-            flat.extend((*grad, *(math.nan,) * n))
-            reason, detail = found if found is not None else (StopReason.DIVERGED, "")
-            return _Raw(flat, values, k + 1, reason, detail, f0, norms)
-        new = tuple(t - a * d for t, d in zip(theta, direction))
-        flat.extend((*grad, *new))
-        tiny = math.hypot(*(t1 - t0 for t0, t1 in zip(theta, new))) < bounds.small
-        if tiny and previous_tiny:
-            flat[-n:] = [math.nan] * n
-            return _Raw(flat, values, k + 1, StopReason.NO_PROGRESS, "", f0, norms)
-        previous_tiny = tiny
-        theta = new
-        if on_progress is not None and k and k % _CHUNK == 0:
-            on_progress(k, options.steps)
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _newton_direction(

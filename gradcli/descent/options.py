@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
 
 from gradcli.descent.results import MAX_STEPS, METHODS, _MethodInfo
+from gradcli.descent.schedules import Schedule
 from gradcli.errors import DimensionError, InputError, LimitError
 from gradcli.numbers import exact
 
@@ -24,6 +25,22 @@ class _Options:
     beta: float | None
     beta2: float | None
     eps: float | None
+    schedule: Schedule = field(default_factory=Schedule)
+    #: the steps use mini-batches of data (gradcli.descent.stochastic)
+    mini_batches: bool = False
+    #: f is a loss over many rows, evaluated row-wise (gradcli.descent.rows)
+    row_wise: bool = False
+
+    @property
+    def stepwise(self) -> bool:
+        """Whether α or the gradient changes from step to step beyond a fixed
+        rule: the run goes one step at a time, and its steps are measured."""
+        return (
+            self.method == "armijo"
+            or not self.schedule.is_constant
+            or self.mini_batches
+            or self.row_wise
+        )
 
 
 def _method_info(method: str) -> _MethodInfo:
@@ -42,12 +59,27 @@ def _resolve_options(
     beta: float | None,
     beta2: float | None,
     eps: float | None,
+    schedule: Schedule | str | None = None,
 ) -> _Options:
     info = _method_info(method)
+    if isinstance(schedule, str):
+        schedule = Schedule.read(schedule)
+    schedule = schedule or Schedule()
+    if method == "armijo" and not schedule.is_constant:
+        raise InputError("Armijo's line search chooses each step's α: a schedule does not apply")
+    if method == "newton" and not schedule.is_constant:
+        raise InputError(
+            "Newton's method takes full steps: a learning-rate schedule does not apply"
+        )
     lr_exact = exact(info.lr if lr is None else lr, "the learning rate")
     lr_value = float(lr_exact)
     if not lr_value > 0 or not math.isfinite(lr_value):
         raise InputError(f"the learning rate must be positive, got {_show(lr)}")
+    if schedule.name == "cosine" and schedule.parameters["min"] > lr_value:
+        raise InputError(
+            f"the cosine schedule's min ({schedule.parameters['min']:g}) is above α ="
+            f" {lr_value:g}: it would raise α, not lower it"
+        )
     if steps is None:
         steps = info.steps
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
@@ -82,6 +114,7 @@ def _resolve_options(
         beta=constants["beta"],
         beta2=constants["beta2"],
         eps=constants["eps"],
+        schedule=schedule,
     )
 
 

@@ -38,6 +38,7 @@ METHODS: dict[str, _MethodInfo] = {
     "nesterov": _MethodInfo(lr=0.001, steps=10_000, beta=0.9),
     "adam": _MethodInfo(lr=0.01, steps=10_000, beta=0.9, beta2=0.999, eps=1e-8),
     "newton": _MethodInfo(lr=1.0, steps=100),
+    "armijo": _MethodInfo(lr=1.0, steps=1000),
 }
 
 #: each method's name in words
@@ -47,6 +48,7 @@ METHOD_NAMES: dict[str, str] = {
     "nesterov": "Nesterov momentum",
     "adam": "Adam",
     "newton": "Newton's method",
+    "armijo": "gradient descent with Armijo backtracking",
 }
 
 #: every step is kept (about 200 bytes for two variables): a bound on memory
@@ -70,7 +72,8 @@ class Diagnosis:
     """Why a run diverged or oscillated, in terms of the Hessian's spectrum.
 
     ``largest_eigenvalue`` is L, the largest eigenvalue of the Hessian: exact
-    when f is quadratic (its Hessian is constant), else at the start point.
+    when f is quadratic (its Hessian is constant), else at the point ``where``
+    says.
     ``lr_bound`` is the largest stable learning rate for the method on the
     quadratic model (2/L for gd), ``exact_lr_bound`` the same as an exact
     sympy number when it is known (2/3 for x² + y² + xy).
@@ -81,8 +84,12 @@ class Diagnosis:
     smallest_eigenvalue: float | None = None
     lr_bound: float | None = None
     exact_lr_bound: sympy.Expr | None = None
-    #: "quadratic" (exact, f is quadratic) or "start" (the Hessian at θ_0)
+    #: where the Hessian was taken: "quadratic" (f is quadratic: everywhere,
+    #: exactly), "start" (θ_0), "uphill" (θ_k where the first uphill step
+    #: began) or "final" (the last point, where an oscillation settled)
     where: str = "start"
+    #: k of that θ_k (None when f is quadratic)
+    at_step: int | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,18 @@ class DescentRun:
     exact_note: str | None = None
     #: how f's text was read where that was not literally what was typed
     notes: tuple[str, ...] = ()
+    #: for a loss built from data, L written with Σ over the rows
+    loss_formula: str | None = None
+    #: how α changed: ``constant``, or the schedule as typed (``exp:gamma=0.9``)
+    schedule: str = "constant"
+    #: mini-batch runs (on a loss from data): rows per batch, epochs, seed
+    batch_size: int | None = None
+    epochs: int | None = None
+    seed: int | None = None
+    #: the loss of the mini-batch each step used (one per step; empty for full batch)
+    batch_losses: tuple[float, ...] = ()
+    #: k of the point reached at the end of each epoch (empty for full batch)
+    epoch_ends: tuple[int, ...] = ()
 
     @property
     def diverged(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 import sympy
 
 from gradcli.descent.results import DescentRun
+from gradcli.errors import InputError
 from gradcli.limits import Limits
 from gradcli.parse import Function
 
@@ -24,25 +25,30 @@ class Descents:
 
 
 def descend_text(
-    expression: str | Function,
+    expression: str | Function | None,
     start: str,
     *,
     lrs: str | None = None,
     methods: Sequence[str] = ("gd",),
     compare: bool = False,
+    grid: bool = True,
     variables: Sequence[str] | None = None,
     latex: bool | None = None,
     exact: bool = False,
     max_exact_steps: int = 20,
     limits: Limits | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    data: Any = None,
     **options: Any,
 ) -> Descents:
     """Read f, the start and the learning rates, then descend once or compare.
 
     ``lrs`` is a list such as ``"0.1, 1/20"``; with ``compare`` every method
-    runs with every rate, else the first method with the first rate. Other
-    options (``steps``, ``tol``, ``beta``, ``ascent``, …) are :func:`descend`'s.
+    runs with every rate (``grid``) or with its own (the i-th method with the
+    i-th rate), else the first method with the first rate. Other
+    options (``steps``, ``tol``, ``beta``, ``ascent``, ``batch_size``, …) are
+    :func:`descend`'s. With ``data`` (a :class:`gradcli.losses.Loss`) the
+    function is that loss and ``expression`` must be None.
 
     >>> done = descend_text("x^2 + y^2 + xy", "1,3", lrs="0.1", steps=5)
     >>> done.runs[0].lr_exact, done.runs[0].steps
@@ -53,11 +59,15 @@ def descend_text(
     from gradcli.parse import parse_function, parse_numbers, parse_point
 
     limits = limits or Limits()
-    function = (
-        expression
-        if isinstance(expression, Function)
-        else parse_function(expression, variables=variables, limits=limits, latex=latex)
-    )
+    if data is not None:
+        function = data.function()
+        options["data"] = data
+    elif expression is None:
+        raise InputError("give the function to descend on, or a loss built from data")
+    elif isinstance(expression, Function):
+        function = expression
+    else:
+        function = parse_function(expression, variables=variables, limits=limits, latex=latex)
     point = parse_point(start, function, limits=limits)
     rates = (
         None
@@ -71,6 +81,7 @@ def descend_text(
             point,
             lrs=rates,
             methods=methods,
+            grid=grid,
             on_progress=on_progress,
             limits=limits,
             **options,
@@ -92,4 +103,8 @@ def descend_text(
         )
     if function.notes:
         runs = tuple(replace(run, notes=function.notes) for run in runs)
+    if data is not None:
+        rows = len(data.labels)
+        formula = f"{data.formula()}, over the {rows} row{'s' * (rows != 1)} of {data.table.source}"
+        runs = tuple(replace(run, loss_formula=formula) for run in runs)
     return Descents(function, point, tuple(runs))

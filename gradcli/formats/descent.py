@@ -123,6 +123,13 @@ def method_title(run: DescentRun) -> str:
         for symbol, value in (("β", run.beta), ("β₂", run.beta2), ("ε", run.eps))
         if value is not None
     ]
+    if run.batch_size is not None:
+        name = f"{'stochastic' if run.batch_size == 1 else 'mini-batch'} {name}"
+        constants.insert(0, f"batches of {run.batch_size}")
+        if run.seed is not None:
+            constants.append(f"seed {run.seed}")
+    if run.schedule != "constant":
+        constants.append(f"schedule {run.schedule}")
     return f"{name} ({', '.join(constants)})" if constants else name
 
 
@@ -169,8 +176,18 @@ def kind_text(run: DescentRun) -> str:
 
 
 def run_label(run: DescentRun) -> str:
-    """A short name for a run in a comparison: ``gd α=0.1``."""
-    return f"{run.method} α={decimal(run.lr)}"
+    """A short name for a run in a comparison: ``gd α=0.1``, ``sgd α=0.02``.
+
+    A mini-batch run names its batch size (``momentum B=8 α=0.01``; B = 1
+    with gd is ``sgd``), and a schedule is named after α.
+    """
+    name = run.method
+    if run.batch_size is not None:
+        name = "sgd" if run.batch_size == 1 and run.method == "gd" else f"{name} B={run.batch_size}"
+    label = f"{name} α={decimal(run.lr)}"
+    if run.schedule != "constant":
+        label += f" {run.schedule}"
+    return label
 
 
 def _exact_rows(run: DescentRun) -> int:
@@ -210,6 +227,9 @@ def as_dict(run: DescentRun) -> dict[str, Any]:
         "oscillating": run.oscillating,
         "oscillating_variables": list(run.oscillating_variables),
         "diagnosis": None,
+        "loss": run.loss_formula,
+        "schedule": run.schedule,
+        "mini_batches": None,
         # whole columns at C speed; a diverged run's last values become null
         "trajectory": {
             "points": _rows(run.points),
@@ -230,6 +250,15 @@ def as_dict(run: DescentRun) -> dict[str, Any]:
                 to_text(diagnosis.exact_lr_bound) if diagnosis.exact_lr_bound is not None else None
             ),
             "where": diagnosis.where,
+            "at_step": diagnosis.at_step,
+        }
+    if run.batch_size is not None:
+        out["mini_batches"] = {
+            "batch_size": run.batch_size,
+            "epochs": run.epochs,
+            "seed": run.seed,
+            "epoch_ends": list(run.epoch_ends),
+            "batch_losses": _column(run.batch_losses),
         }
     if run.exact and run.points_exact is not None:
         out["exact"] = {
@@ -317,12 +346,20 @@ def _floats(values: Sequence[float]) -> str:
 def to_plain(run: DescentRun, *, every: int | None = None) -> str:
     """``key: value`` lines: the settings, the rows shown, the verdict."""
     lines = [
+        *([f"loss: {run.loss_formula}"] if run.loss_formula is not None else []),
         f"function: {to_text(run.expr)}",
         f"variables: {', '.join(v.name for v in run.variables)}",
         *(f"note: {note}" for note in run.notes),
         f"method: {run.method}",
         f"learning_rate: {run.lr!r}",
     ]
+    if run.schedule != "constant":
+        lines.append(f"schedule: {run.schedule}")
+    if run.batch_size is not None:
+        lines.append(f"batch_size: {run.batch_size}")
+        lines.append(f"epochs: {run.epochs}")
+        if run.seed is not None:
+            lines.append(f"seed: {run.seed}")
     if run.exact and run.lr_exact is not None:
         lines.append(f"learning_rate_exact: {to_text(run.lr_exact)}")
     for name in ("beta", "beta2", "eps"):
@@ -363,6 +400,8 @@ def to_plain(run: DescentRun, *, every: int | None = None) -> str:
         lines.append(f"warning: {run.warning}")
     if run.diagnosis is not None:
         lines.append(f"diagnosis: {run.diagnosis.message}")
+    for e, k in enumerate(run.epoch_ends, start=1):
+        lines.append(f"epoch {e}: k = {k}; loss = {run.values[k]!r}")
     return "\n".join(lines) + "\n"
 
 
@@ -417,6 +456,15 @@ def _latex_vector(items: Sequence[str]) -> str:
 def _latex_rule(run: DescentRun) -> str:
     sign = "+" if run.ascent else "-"
     g = r"\nabla f(\theta_{k})"
+    if run.batch_size is not None:
+        # the gradient of the loss over the k-th mini-batch of rows
+        g = r"\nabla L_{B_k}(\theta_{k})"
+    if run.method == "armijo":
+        return (
+            rf"\theta_{{k+1}} &= \theta_{{k}} - t_k {g}, \quad"
+            r" t_k = \alpha 2^{-j} \text{ with the least } j:\ "
+            r" f(\theta_{k} - t_k \nabla f) \le f(\theta_{k}) - 10^{-4} t_k \|\nabla f\|^2"
+        )
     if run.method == "gd":
         return rf"\theta_{{k+1}} &= \theta_{{k}} {sign} \alpha {g}"
     if run.method == "momentum":
@@ -448,7 +496,12 @@ def to_latex(run: DescentRun) -> str:
     rows = [
         rf"f({names}) &= {latex(run.expr)}",
         rf"\nabla f({names}) &= {_latex_vector([latex(g) for g in gradient])}",
-        _latex_rule(run) + rf", \quad \alpha = {alpha}",
+        _latex_rule(run)
+        + (
+            rf", \quad \alpha = {alpha}"
+            if run.schedule == "constant"
+            else rf", \quad \alpha_k \text{{: {run.schedule} from }} {alpha}"
+        ),
     ]
     exact = _exact_rows(run)
     if exact:
@@ -469,7 +522,7 @@ def to_latex(run: DescentRun) -> str:
         head = rf"\theta_{{{k}}} &{relation} "
         if k == 0:
             head = r"\theta_{0} &= "
-        elif run.method == "gd":
+        elif run.method == "gd" and run.schedule == "constant" and run.batch_size is None:
             head = (
                 rf"\theta_{{{k}}} &= {_latex_vector(points[k - 1])} {sign} {alpha}"
                 rf" {_latex_vector(grads[k - 1])} {relation} "

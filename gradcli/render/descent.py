@@ -39,7 +39,12 @@ def _floats(values: Sequence[float], digits: int = DIGITS) -> str:
 
 def _header(run: DescentRun, notes: Sequence[str]) -> list[RenderableType]:
     names = ", ".join(to_unicode(v) for v in run.variables)
-    out: list[RenderableType] = [text(f"f({names}) = {to_unicode(run.expr)}", "bold")]
+    out: list[RenderableType] = []
+    if run.loss_formula is not None:
+        out.append(text(run.loss_formula, "bold"))
+        out.append(text(f"  = {to_unicode(run.expr)}", "bold"))
+    else:
+        out.append(text(f"f({names}) = {to_unicode(run.expr)}", "bold"))
     for note in notes:
         out.append(text(f"note: {note}", "yellow"))
     return out
@@ -92,6 +97,46 @@ def iteration_table(run: DescentRun, every: int | None = None) -> Table:
     return table
 
 
+def epoch_table(run: DescentRun, every: int | None = None) -> Table:
+    """One row per epoch of a mini-batch run: where it ended, L and |∇L| there,
+    and the losses of the epoch's batches (their spread is SGD's noise)."""
+    table = Table(show_edge=True, header_style="bold")
+    for name, justify in (
+        ("epoch", "right"),
+        ("k", "right"),
+        ("θ_k", "left"),
+        ("L(θ_k)", "right"),
+        ("|∇L|", "right"),
+        ("batch losses", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    ends = (0, *run.epoch_ends)
+    previous = -1
+    last = len(ends) - 1
+    for e in shown_rows(last, every):
+        if e > previous + 1 and (previous < FIRST_ROWS or e > last - LAST_ROWS):
+            table.add_row("…", "", "", "", "", "")
+        k = ends[e]
+        losses = run.batch_losses[ends[e - 1] : k] if e else ()
+        spread = ""
+        if losses:
+            low, high = min(losses), max(losses)
+            mean = sum(losses) / len(losses)
+            spread = decimal(mean, 3)
+            if high > low:
+                spread += f" ({decimal(low, 2)}–{decimal(high, 2)})"
+        table.add_row(
+            str(e),
+            str(k),
+            _floats(run.points[k]),
+            decimal(run.values[k], DIGITS),
+            decimal(run.gradient_norms[k], DIGITS),
+            spread,
+        )
+        previous = e
+    return table
+
+
 def _ordinal(k: int) -> str:
     if k % 100 in (11, 12, 13):
         return f"{k}th"
@@ -123,6 +168,24 @@ def renderables(
 ) -> list[RenderableType]:
     out = _header(run, notes)
     start = _floats(run.points[0])
+    if run.batch_size is not None:
+        out.append(
+            text(
+                f"{method_title(run)} from {start}, α = {learning_rate_text(run)},"
+                f" {run.epochs} epochs of {run.max_steps // max(1, run.epochs or 1)} steps,"
+                f" tol = {run.tol:g}"
+            )
+        )
+        out.append(epoch_table(run, every))
+        out.append(
+            text(
+                "(L and |∇L| over all rows at the end of each epoch; the mean, lowest"
+                " and highest loss of the epoch's batches)",
+                "dim",
+            )
+        )
+        out.extend(_verdict(run))
+        return out
     out.append(
         text(
             f"{method_title(run)} from {start}, α = {learning_rate_text(run)},"
@@ -165,8 +228,10 @@ def compare_renderables(
     table.add_column("final θ")
     for run in runs:
         style = "red" if run.diverged else ""
+        # the label without its α, which has its own column: "sgd", "adam B=8 cosine"
+        name = run_label(run).replace(f" α={decimal(run.lr)}", "")
         table.add_row(
-            text(run.method),
+            text(name),
             text(decimal(run.lr)),
             text(f"{run.steps}"),
             text(decimal(run.final_value, DIGITS)),
