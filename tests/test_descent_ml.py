@@ -529,9 +529,13 @@ def test_data_from_stdin() -> None:
     assert "stdin" in json.loads(done.stdout)["notes"][0]
 
 
-def test_a_model_without_data_is_refused() -> None:
-    result = invoke("grad", "x^2", "--model", "w*x")
-    assert result.exit_code == 2 and "--data" in result.stderr
+@pytest.mark.parametrize("option", [("--model", "w*x"), ("--loss", "mae"), ("--l2", "1")])
+def test_a_data_option_without_data_is_refused(option: tuple[str, str]) -> None:
+    """Given without --data it would be silently ignored."""
+    for command in (("grad", "x^2"), ("descend", "x^2", "--from", "1")):
+        result = invoke(*command, *option)
+        assert result.exit_code == 2, result
+        assert f"{option[0]} builds a loss from data: give --data FILE too" in result.stderr
 
 
 # --------------------------------------------------------------------------

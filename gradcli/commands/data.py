@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from gradcli.commands.base import read_regular_bytes
 from gradcli.errors import InputError, LimitError
@@ -83,28 +84,22 @@ def data_request(
     target: str,
     l2: str | None,
     l1: str | None,
-    *,
-    defaults: dict[str, Any],
 ) -> DataRequest | None:
     """The loss asked for, with the file read; None when --data is not given.
 
-    ``defaults`` holds the data options' defaults, to tell which were given
-    without --data (an error: they would be silently ignored).
+    A data option given without --data is an error: it would be ignored.
     """
     if data_path is None:
+        ctx = click.get_current_context(silent=True)
         given = [
-            name
-            for name, value in (
-                ("--model", model),
-                ("--loss", loss_name if loss_name != defaults["loss"] else None),
-                ("--target", target if target != defaults["target"] else None),
-                ("--l2", l2),
-                ("--l1", l1),
-            )
-            if value is not None
+            f"--{name.removesuffix('_name')}"
+            for name in ("model", "loss_name", "target", "l2", "l1")
+            if ctx is not None
+            and ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
         ]
         if given:
-            raise InputError(f"{', '.join(given)} build a loss from data: give --data FILE too")
+            verb = "builds" if len(given) == 1 else "build"
+            raise InputError(f"{', '.join(given)} {verb} a loss from data: give --data FILE too")
         return None
     if model is None:
         raise InputError("--data needs --model: the model whose loss is built, e.g. 'w*x + b'")

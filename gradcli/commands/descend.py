@@ -221,17 +221,7 @@ def descend(
     """
     names = split_names(variables)
     lrs = lr.strip() if lr is not None else None
-    ctx = click.get_current_context()
-    defaults = {p.name: p.default for p in ctx.command.params if p.name in ("loss_name", "target")}
-    loss_request = data_request(
-        data_path,
-        model,
-        loss_name,
-        target,
-        l2,
-        l1,
-        defaults={"loss": defaults["loss_name"], "target": defaults["target"]},
-    )
+    loss_request = data_request(data_path, model, loss_name, target, l2, l1)
     if loss_request is None and expression is None:
         raise InputError("give the function to descend on, or --data and --model")
     if loss_request is not None and expression is not None:

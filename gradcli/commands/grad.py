@@ -97,15 +97,7 @@ def grad(
     """
     names = split_names(variables)
     screen = settings()
-    loss_request = data_request(
-        data_path,
-        model,
-        loss_name,
-        target,
-        l2,
-        l1,
-        defaults={"loss": "mse", "target": "y"},
-    )
+    loss_request = data_request(data_path, model, loss_name, target, l2, l1)
     if loss_request is not None:
         if expression is not None:
             raise InputError("give either EXPRESSION or --data with --model, not both")
