@@ -728,3 +728,9 @@ def test_schedules_that_cannot_mean_anything_are_refused(
 ) -> None:
     result = invoke(*SEED, *args)
     assert result.exit_code == 2 and message in result.stderr, result
+
+
+def test_newton_at_a_maximum_is_not_blamed_on_the_start() -> None:
+    run = as_json("descend", "-x^2 - y^2", "--from", "1,1", "--method", "newton")
+    assert run["final_kind"] == "maximum"
+    assert run["warning"].startswith("Newton's method found a maximum, not a minimum")

@@ -80,7 +80,7 @@ def _assemble(
         kinked=expr.has(sympy.Abs, sympy.sign, sympy.Heaviside),
     )
     message = _stop_message(raw, options, steps, evidence)
-    warning = _warning(kind, raw.reason, ascent, norms[-1], eigenvalues)
+    warning = _warning(kind, raw.reason, ascent, norms[-1], eigenvalues, options.method)
     corner = _corner(expr, variables, final_point, limits)
     if corner is not None:
         kind, eigenvalues = PointKind.UNKNOWN, ()
@@ -364,6 +364,7 @@ def _warning(
     ascent: bool,
     norm: float,
     eigenvalues: tuple[float, ...],
+    method: str = "gd",
 ) -> str | None:
     goal = PointKind.MAXIMUM if ascent else PointKind.MINIMUM
     if reason not in (StopReason.CONVERGED, StopReason.NO_PROGRESS) or kind in (
@@ -389,6 +390,13 @@ def _warning(
         return (
             f"{verb} stalled where |∇f| = {norm:.2g} is tiny but the Hessian has a zero"
             f" eigenvalue ({shown}): a plateau or a degenerate point, not surely a {target}"
+        )
+    if method == "newton":
+        # Newton's step goes to the critical point of the local quadratic model,
+        # whatever its kind: no start is to blame
+        return (
+            f"Newton's method found a {kind.value}, not a {target}: it seeks a critical point"
+            f" of any kind; gd or a start nearer a {target} finds one"
         )
     return (
         f"{verb} stopped at a {kind.value}, not a {target}: the start is at or next to a"
