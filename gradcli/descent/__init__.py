@@ -17,6 +17,7 @@ method        lr       steps   update (g = ∇f(θ_k); ascent uses −α for α)
 ``nesterov``  0.001    10000   b ← β b + g;  θ ← θ − α (g + β b)  (β = 0.9)
 ``adam``      0.01     10000   Adam, β = 0.9, β2 = 0.999, ε = 1e-8
 ``newton``    1.0      100     θ ← θ − α H⁻¹ g  (H the Hessian at θ_k)
+``armijo``    1.0      1000    θ ← θ − t g, t = α·2⁻ʲ by backtracking (descent.plain)
 ============  =======  ======  ======================================================
 
 The momentum-type defaults are tuned so that all of them reach the minimiser
@@ -194,7 +195,9 @@ def descend(
         )
     if max_exact_steps < 0:
         raise InputError(f"the number of exact steps must be at least 0, got {max_exact_steps}")
-    batching = _batching(data, expr, steps, ascent, exact, batch_size, epochs, seed)
+    if data is not None and data.expr != expr:
+        raise InputError("the function must be the loss built from the data (data.expr)")
+    batching = _batching(data, steps, ascent, exact, batch_size, epochs, seed)
     if batching is not None:
         options = replace(options, mini_batches=True)
     # exact steps need the sum itself; every other run takes the rows one by one
@@ -276,7 +279,6 @@ DEFAULT_EPOCHS = 50
 
 def _batching(
     data: Any,
-    expr: sympy.Expr,
     steps: int | None,
     ascent: bool,
     exact: bool,
@@ -293,8 +295,6 @@ def _batching(
         raise InputError(
             "mini-batches are drawn from rows of data: --batch-size and --epochs need --data"
         )
-    if data.expr != expr:
-        raise InputError("the function must be the loss built from the data (data.expr)")
     if steps is not None:
         raise InputError("with mini-batches, give --epochs (passes over the data), not --steps")
     if ascent:
