@@ -20,7 +20,7 @@ from gradcli.budget import time_limit
 from gradcli.derivatives import gradient_at, gradient_of, jacobian_of, partial_derivatives
 from gradcli.errors import BudgetExceeded, DimensionError, InputError
 from gradcli.limits import Limits
-from gradcli.numbers import describe_point, exact, exact_sign, to_float, value_at
+from gradcli.numbers import describe_point, exact, exact_sign, floats_of, to_float, value_at
 from gradcli.parse import (
     Function,
     natural_key,
@@ -355,8 +355,9 @@ def evaluate_gradient(
     if not critical:
         direction = tuple(_tidy_quotient(e / magnitude) for e in exact)
         if value_float is not None and magnitude_float:
-            # from the exact form, so each float is the correctly rounded one
-            direction_float = tuple(to_float(d) for d in direction)
+            # from the exact form, so each float is the correctly rounded one;
+            # large ones evaluated together (they share the magnitude and more)
+            direction_float = tuple(floats_of(direction))
     directional = None
     if along is not None:
         directional = _directional(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -183,6 +183,10 @@ def to_float(value: sympy.Expr) -> float:
             return int(value.p) / int(value.q)
         except OverflowError:
             return math.inf if value.p > 0 else -math.inf
+    if _is_large_tree(value):
+        shared = _float_through_shared_parts(value)
+        if shared is not None:
+            return shared
     try:
         approx = value.evalf(FLOAT_DIGITS)
     except (TypeError, ValueError, ArithmeticError):
@@ -198,6 +202,94 @@ def to_float(value: sympy.Expr) -> float:
         return float(real)
     except (TypeError, ValueError, OverflowError):
         return math.nan
+
+
+#: a value whose tree has more nodes than this is evaluated part by shared part
+_LARGE_TREE = 300
+
+
+def _is_large_tree(value: sympy.Basic) -> bool:
+    """Whether the tree has more than _LARGE_TREE nodes (counted only that far)."""
+    return any(count > _LARGE_TREE for count, _ in enumerate(sympy.preorder_traversal(value), 1))
+
+
+def _float_through_shared_parts(value: sympy.Expr) -> float | None:
+    """The float of a large value, each shared part evaluated once (or None)."""
+    parts = _approximate_shared(value)
+    if parts is None:
+        return None
+    real, imaginary = parts
+    if imaginary != 0 and abs(imaginary) > _IMAGINARY_NOISE * max(1, abs(real)):
+        return None
+    result = float(real)
+    return result if math.isfinite(result) else None
+
+
+def floats_of(values: Sequence[sympy.Expr]) -> list[float]:
+    """:func:`to_float` of each value; large ones share one evaluation.
+
+    The components of ∇f at a point share most of their parts (the chain
+    rule repeats the inner levels in every one), so their common
+    subexpressions are evaluated once for all of them.
+    """
+    large = [i for i, v in enumerate(values) if not v.is_Rational and _is_large_tree(v)]
+    floats = [math.nan if i in large else to_float(v) for i, v in enumerate(values)]
+    if large:
+        together = _approximate_shared(sympy.Tuple(*(values[i] for i in large)))
+        for at, i in enumerate(large):
+            if together is not None:
+                real, imaginary = together[0][at], together[1][at]
+                noise = _IMAGINARY_NOISE * max(1, abs(real))
+                if imaginary == 0 or abs(imaginary) <= noise:
+                    floats[i] = float(real)
+                    continue
+            floats[i] = to_float(values[i])
+    return floats
+
+
+def _approximate_shared(value: sympy.Basic) -> tuple[Any, Any] | None:
+    """A large constant's real and imaginary parts to FLOAT_DIGITS (or None).
+
+    sympy's evalf walks the tree, and the tree of ∇f at a point can be
+    exponentially larger than the expression: each level of
+    tanh(x₁ + tanh(x₂ + …)) appears again in every factor of the chain rule,
+    so evalf of a 20-level one does not finish in minutes. Its common
+    subexpressions, evaluated once each with mpmath at 40 and again at 60
+    digits, give the value in milliseconds; when the two disagree in their
+    floats (severe cancellation), or mpmath cannot evaluate a part, None
+    sends the value to evalf, which raises its precision until it is sure.
+    """
+    import mpmath
+
+    many = isinstance(value, sympy.Tuple)
+    try:
+        evaluate = sympy.lambdify(
+            [], list(value) if many else value, modules="mpmath", cse=True, docstring_limit=0
+        )
+        results = []
+        for digits in (FLOAT_DIGITS, FLOAT_DIGITS + 20):
+            with mpmath.workdps(digits):
+                raw = evaluate()
+                numbers = [mpmath.mpc(r) for r in (raw if many else [raw])]
+                results.append(
+                    (
+                        [sympy.Float(n.real, FLOAT_DIGITS) for n in numbers],
+                        [sympy.Float(n.imag, FLOAT_DIGITS) for n in numbers],
+                    )
+                )
+    except Exception:  # noqa: BLE001 - anything mpmath cannot do, evalf does
+        return None
+    (real, imaginary), (real2, imaginary2) = results
+    for parts in (real, imaginary):
+        if not all(p.is_finite for p in parts):
+            return None
+    if [float(r) for r in real] != [float(r) for r in real2] or [float(i) for i in imaginary] != [
+        float(i) for i in imaginary2
+    ]:
+        return None
+    if many:
+        return real, imaginary
+    return real[0], imaginary[0]
 
 
 def real_powers(expr: sympy.Expr) -> sympy.Expr:
@@ -285,10 +377,14 @@ def value_at(
         if value.is_extended_real is False:
             raise UndefinedError(what.format("not real"))
         return value, None
-    approx = value.evalf(FLOAT_DIGITS)
-    if approx.has(*_INFINITIES):
-        raise UndefinedError(what.format("undefined") + _cause(expr, values))
-    real, imaginary = approx.as_real_imag()
+    shared = _approximate_shared(value) if _is_large_tree(value) else None
+    if shared is not None:
+        real, imaginary = shared
+    else:
+        approx = value.evalf(FLOAT_DIGITS)
+        if approx.has(*_INFINITIES):
+            raise UndefinedError(what.format("undefined") + _cause(expr, values))
+        real, imaginary = approx.as_real_imag()
     if imaginary != 0 and abs(imaginary) > _IMAGINARY_NOISE * max(1, abs(real)):
         raise UndefinedError(
             what.format("not real")

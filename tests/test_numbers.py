@@ -142,3 +142,44 @@ def test_a_logarithm_of_a_negative_number_is_not_real_whatever_it_feeds(text: st
     with pytest.raises(UndefinedError, match="logarithm of a negative number"):
         value_at(f.expr, {x: sympy.Integer(at)}, what="f is {}")
     assert value_at(f.expr, {x: sympy.Integer(-at)}, what="f is {}")[1] is not None
+
+
+# --------------------------------------------------------------------------
+# floats of large values: shared parts evaluated once (issue 17)
+
+
+def _nested_tanh(depth: int) -> sympy.Expr:
+    xs = sympy.symbols(f"x1:{depth + 1}", real=True)
+    expr = xs[-1]
+    for x in reversed(xs[:-1]):
+        expr = sympy.tanh(x + expr)
+    return expr, xs
+
+
+@pytest.mark.parametrize("depth", [9, 11])
+def test_a_large_value_has_the_float_evalf_gives(depth: int) -> None:
+    """The shared-parts path agrees with sympy's evalf at 50 digits, to the last bit."""
+    from gradcli.derivatives import gradient_of
+    from gradcli.numbers import _is_large_tree, floats_of
+
+    expr, xs = _nested_tanh(depth)
+    point = {x: sympy.Rational(k, 7) for k, x in enumerate(xs, 1)}
+    values = [g.xreplace(point) for g in gradient_of(expr, xs)]
+    magnitude = sympy.sqrt(sympy.Add(*(v**2 for v in values)))
+    assert _is_large_tree(magnitude)
+    oracle = float(magnitude.evalf(50))
+    assert to_float(magnitude) == oracle
+    assert floats_of(values) == [float(v.evalf(50)) for v in values]
+
+
+def test_a_value_mpmath_cannot_settle_falls_back_to_evalf() -> None:
+    """Catastrophic cancellation: 40 and 60 digits disagree, and evalf decides."""
+    from gradcli.numbers import _approximate_shared
+
+    x = sympy.Integer(10) ** 50
+    tiny = sympy.exp(sympy.Rational(1, 10**45)) - 1
+    value = sympy.Add(*([tiny] * 40), evaluate=False) * x - sympy.Add(
+        *([sympy.Rational(1, 10**45) * x] * 40)
+    )
+    assert _approximate_shared(value) is None or to_float(value) == float(value.evalf(80))
+    assert to_float(value) == float(value.evalf(80))
