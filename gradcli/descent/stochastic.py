@@ -157,17 +157,53 @@ class _Sampler:
 
     def batch(self, theta: Sequence[float], index: Any) -> tuple[float, tuple[float, ...]]:
         """The batch's mean loss and gradient at θ, penalty included."""
+        value, *grad = self._means(theta, [c[index] for c in self.columns], self.labels[index])
+        return value, tuple(grad)
+
+    def _means(self, theta: Sequence[float], columns: Any, labels: Any) -> tuple[float, ...]:
+        """ℓ and ∇ℓ averaged over the given rows, plus the penalty and its gradient."""
         import numpy as np
 
-        out = self.rows(*theta, *(c[index] for c in self.columns), self.labels[index])
-        count = len(index)
-        means = [float(np.mean(np.broadcast_to(o, (count,)))) for o in out]
-        extra = self.penalty(*theta)
-        value = means[0] + float(extra[0])
-        return value, tuple(m + float(p) for m, p in zip(means[1:], extra[1:]))
+        with np.errstate(all="ignore"):
+            out = self.rows(*theta, *columns, labels)
+            extra = self.penalty(*theta)
+        count = len(labels)
+        return tuple(
+            float(np.mean(np.broadcast_to(o, (count,)))) + float(p) for o, p in zip(out, extra)
+        )
 
     def hessian(self, *theta: float) -> tuple[float, ...]:
         """The upper triangle of ∇²L at θ, row by row: the mean of ∇²ℓ, plus ∇²p."""
+        import numpy as np
+
+        return tuple(
+            float(np.mean(np.broadcast_to(o, (self.size,)))) + float(p)
+            for o, p in self._hessian_entries(theta)
+        )
+
+    def stiffest_row(self, *theta: float) -> float:
+        """The largest curvature of one row's loss (with the penalty) at θ.
+
+        A mini-batch step follows its batch's curvature, which a single row
+        can push far above the whole loss's: the row with x = 4 in a linear
+        MSE has curvature 2(x² + 1) = 34 where the mean is 12.
+        """
+        import numpy as np
+
+        n = self.n
+        matrices = np.zeros((self.size, n, n))
+        entries = iter(self._hessian_entries(theta))
+        for i in range(n):
+            for j in range(i, n):
+                value, penalty = next(entries)
+                column = np.broadcast_to(value, (self.size,)) + float(penalty)
+                matrices[:, i, j] = matrices[:, j, i] = column
+        if not np.all(np.isfinite(matrices)):
+            return math.nan
+        return float(np.linalg.eigvalsh(matrices)[:, -1].max())
+
+    def _hessian_entries(self, theta: Sequence[float]) -> list[tuple[Any, Any]]:
+        """For each upper-triangle entry: ∇²ℓ on every row, and ∇²p (compiled once)."""
         import numpy as np
 
         n = self.n
@@ -188,48 +224,11 @@ class _Sampler:
             )
         of_rows, of_penalty = self._hessian_rows
         with np.errstate(all="ignore"):
-            out = of_rows(*theta, *self.columns, self.labels)
-            extra = of_penalty(*theta)
-        return tuple(
-            float(np.mean(np.broadcast_to(o, (self.size,)))) + float(p) for o, p in zip(out, extra)
-        )
-
-    def stiffest_row(self, *theta: float) -> float:
-        """The largest curvature of one row's loss (with the penalty) at θ.
-
-        A mini-batch step follows its batch's curvature, which a single row
-        can push far above the whole loss's: the row with x = 4 in a linear
-        MSE has curvature 2(x² + 1) = 34 where the mean is 12.
-        """
-        import numpy as np
-
-        self.hessian(*theta)  # compiles the rows' Hessians once
-        of_rows, of_penalty = self._hessian_rows
-        n = self.n
-        with np.errstate(all="ignore"):
-            out = of_rows(*theta, *self.columns, self.labels)
-            extra = of_penalty(*theta)
-        matrices = np.zeros((self.size, n, n))
-        entries = iter(zip(out, extra))
-        for i in range(n):
-            for j in range(i, n):
-                value, penalty = next(entries)
-                column = np.broadcast_to(value, (self.size,)) + float(penalty)
-                matrices[:, i, j] = matrices[:, j, i] = column
-        if not np.all(np.isfinite(matrices)):
-            return math.nan
-        return float(np.linalg.eigvalsh(matrices)[:, -1].max())
+            return list(zip(of_rows(*theta, *self.columns, self.labels), of_penalty(*theta)))
 
     def value_and_gradient(self, *theta: float) -> tuple[float, ...]:
         """L and ∇L at θ over all the rows (what a full-batch step uses)."""
-        import numpy as np
-
-        with np.errstate(all="ignore"):
-            out = self.rows(*theta, *self.columns, self.labels)
-            extra = self.penalty(*theta)
-        return tuple(
-            float(np.mean(np.broadcast_to(o, (self.size,)))) + float(p) for o, p in zip(out, extra)
-        )
+        return self._means(theta, self.columns, self.labels)
 
     def whole(self, thetas: Any) -> tuple[Any, Any]:
         """L and ∇L at each row of ``thetas`` (shape K × n): all rows of the data."""
