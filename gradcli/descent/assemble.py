@@ -98,6 +98,7 @@ def _assemble(
             ascent,
             tuple(names[i] for i in oscillating_in),
             limits,
+            quadratic=quadratic,
         )
     return DescentRun(
         expr=expr,
@@ -412,6 +413,8 @@ def _diagnose(
     ascent: bool,
     oscillating: tuple[str, ...],
     limits: Limits,
+    *,
+    quadratic: bool,
 ) -> Diagnosis:
     """Explain a divergence or an oscillation from what the run showed.
 
@@ -425,7 +428,6 @@ def _diagnose(
     to 10¹⁸ although f ≥ 0: an overshoot, not an unbounded f.
     """
     sign = -1 if ascent else 1
-    quadratic = all(not h.free_symbols for row in program.hessian for h in row)
     # the values of the function being minimised: −f for ascent
     seen = [sign * v for v in raw.values]
     # an overflow (a math range error) ends a run that grew past floats; a
