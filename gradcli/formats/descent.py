@@ -175,19 +175,30 @@ def kind_text(run: DescentRun) -> str:
     return "unknown: the Hessian cannot be evaluated there"
 
 
+def method_label(run: DescentRun) -> str:
+    """What ran, without α: ``gd``, ``sgd``, ``momentum B=8``, a schedule after it."""
+    return _with_schedule(_batched_name(run), run)
+
+
 def run_label(run: DescentRun) -> str:
     """A short name for a run in a comparison: ``gd α=0.1``, ``sgd α=0.02``.
 
     A mini-batch run names its batch size (``momentum B=8 α=0.01``; B = 1
     with gd is ``sgd``), and a schedule is named after α.
     """
-    name = run.method
-    if run.batch_size is not None:
-        name = "sgd" if run.batch_size == 1 and run.method == "gd" else f"{name} B={run.batch_size}"
-    label = f"{name} α={decimal(run.lr)}"
-    if run.schedule != "constant":
-        label += f" {run.schedule}"
-    return label
+    return _with_schedule(f"{_batched_name(run)} α={decimal(run.lr)}", run)
+
+
+def _batched_name(run: DescentRun) -> str:
+    if run.batch_size is None:
+        return run.method
+    return (
+        "sgd" if run.batch_size == 1 and run.method == "gd" else f"{run.method} B={run.batch_size}"
+    )
+
+
+def _with_schedule(label: str, run: DescentRun) -> str:
+    return label if run.schedule == "constant" else f"{label} {run.schedule}"
 
 
 def _exact_rows(run: DescentRun) -> int:

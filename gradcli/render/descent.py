@@ -17,6 +17,7 @@ from gradcli.formats.descent import (
     auto_every,
     kind_text,
     learning_rate_text,
+    method_label,
     method_title,
     run_label,
     shown_rows,
@@ -228,10 +229,8 @@ def compare_renderables(
     table.add_column("final θ")
     for run in runs:
         style = "red" if run.diverged else ""
-        # the label without its α, which has its own column: "sgd", "adam B=8 cosine"
-        name = run_label(run).replace(f" α={decimal(run.lr)}", "")
         table.add_row(
-            text(name),
+            text(method_label(run)),
             text(decimal(run.lr)),
             text(f"{run.steps}"),
             text(decimal(run.final_value, DIGITS)),
