@@ -169,7 +169,7 @@ def loss_lines(loss: Any) -> tuple[str, ...]:
     from gradcli.printing import to_unicode
 
     rows = len(loss.labels)
-    lines = [f"{loss.formula()}, over the {rows} row{'s' * (rows != 1)} of {loss.table.source}"]
+    lines = [loss.described()]
     subscripted = {
         s: sympy.Symbol(to_unicode(s) + "ᵢ", real=True) for s in (*loss.features, loss.target)
     }

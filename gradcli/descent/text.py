@@ -104,7 +104,5 @@ def descend_text(
     if function.notes:
         runs = tuple(replace(run, notes=function.notes) for run in runs)
     if data is not None:
-        rows = len(data.labels)
-        formula = f"{data.formula()}, over the {rows} row{'s' * (rows != 1)} of {data.table.source}"
-        runs = tuple(replace(run, loss_formula=formula) for run in runs)
+        runs = tuple(replace(run, loss_formula=data.described()) for run in runs)
     return Descents(function, point, tuple(runs))

@@ -90,6 +90,11 @@ class Loss:
             mean = f"(1/{n}) Σᵢ {row}" if n > 1 else f"Σᵢ {row}"
         return head + mean + self._shown_penalty()
 
+    def described(self) -> str:
+        """:meth:`formula`, and the rows it sums over: what the commands print first."""
+        rows = len(self.labels)
+        return f"{self.formula()}, over the {rows} row{'s' * (rows != 1)} of {self.table.source}"
+
     def _rows(self) -> list[dict[sympy.Symbol, sympy.Expr]]:
         at = [self.table.index(f.name) for f in self.features]
         return [
