@@ -734,3 +734,12 @@ def test_newton_at_a_maximum_is_not_blamed_on_the_start() -> None:
     run = as_json("descend", "-x^2 - y^2", "--from", "1,1", "--method", "newton")
     assert run["final_kind"] == "maximum"
     assert run["warning"].startswith("Newton's method found a maximum, not a minimum")
+
+
+def test_the_commands_offer_every_loss_the_core_builds() -> None:
+    """--loss lists its names literally (gradcli.losses imports sympy, and
+    the command line must start without it): they must stay the core's."""
+    from gradcli.commands.data import LOSS_NAMES
+    from gradcli.losses.samples import _ALIASES, KINDS
+
+    assert sorted(LOSS_NAMES) == sorted([*KINDS, *_ALIASES])
