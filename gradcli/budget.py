@@ -75,8 +75,13 @@ def time_limit(seconds: float, what: str = "the computation") -> Iterator[None]:
     ):
         yield
         return
-    previous_handler = signal.getsignal(signal.SIGALRM)
     previous_delay, _ = signal.getitimer(signal.ITIMER_REAL)
+    if previous_delay and previous_delay <= seconds:
+        # an enclosing limit ends first: its timer and handler stay armed, and
+        # its BudgetExceeded is the one that comes out of this block
+        yield
+        return
+    previous_handler = signal.getsignal(signal.SIGALRM)
     started = time.monotonic()
     token = object()
 
@@ -88,13 +93,14 @@ def time_limit(seconds: float, what: str = "the computation") -> Iterator[None]:
         signal.setitimer(signal.ITIMER_REAL, _ALARM_RETRY)
         raise _Timeout(token)
 
-    delay = seconds if previous_delay == 0 else min(seconds, previous_delay)
     signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, delay)
     try:
+        # armed inside the try: a limit so short that it fires at once must
+        # still be disarmed, and its handler removed, by the finally below
+        signal.setitimer(signal.ITIMER_REAL, seconds)
         yield
     except _Timeout as exc:
-        if exc.args and exc.args[0] is token and (previous_delay == 0 or seconds < previous_delay):
+        if exc.args and exc.args[0] is token:
             raise BudgetExceeded(f"{what} ran out of its {seconds:g} s budget") from None
         raise
     finally:
@@ -104,6 +110,56 @@ def time_limit(seconds: float, what: str = "the computation") -> Iterator[None]:
             remaining = previous_delay - (time.monotonic() - started)
             # the outer deadline may have passed while we ran: fire it at once
             signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-6))
+
+
+class Allowance:
+    """Seconds of optional work that one result shares among all its steps.
+
+    Simplifying each partial derivative, rationalising a unit direction:
+    each makes an answer nicer, none is needed for it. A per-step limit would
+    let n steps take n times as long; one allowance bounds them together.
+    When it is spent, :meth:`spend` raises :class:`BudgetExceeded` at once
+    and the caller keeps the exact unsimplified form; :attr:`cut` names each
+    step that was cut, to say so.
+
+    >>> share = Allowance(1.0)
+    >>> with share.spend("tidying"):
+    ...     pass
+    >>> share.cut
+    []
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        #: what was cut short, or refused because nothing was left, in order
+        self.cut: list[str] = []
+
+    def _cut(self, what: str) -> None:
+        if what not in self.cut:
+            self.cut.append(what)
+
+    @property
+    def left(self) -> float:
+        return max(self.seconds - self.spent, 0.0)
+
+    @contextmanager
+    def spend(self, what: str, *, most: float | None = None) -> Iterator[None]:
+        """Run the block on what is left (at most ``most`` seconds of it); a
+        step cut short, or refused, is added to :attr:`cut`."""
+        seconds = self.left if most is None else min(self.left, most)
+        if seconds <= 0:
+            self._cut(what)
+            raise BudgetExceeded(f"{what}: its share of the time budget is spent")
+        started = time.monotonic()
+        try:
+            with time_limit(seconds, what):
+                yield
+        except BudgetExceeded:
+            self._cut(what)
+            raise
+        finally:
+            self.spent += time.monotonic() - started
 
 
 def _can_fork() -> bool:

@@ -38,10 +38,23 @@ class Limits:
     max_bits: int = 10_000
     #: wall-clock seconds for one computation
     timeout: float = 10.0
-    #: wall-clock seconds for one simplification (within ``timeout``)
+    #: wall-clock seconds of optional work (simplifying, tidying a quotient)
+    #: shared by all the steps of one result; see
+    #: :attr:`optional_seconds`
     simplify_timeout: float = 2.0
     #: megabytes of memory one computation may use before it is stopped
     max_memory: int = 2_000
+
+    @property
+    def optional_seconds(self) -> float:
+        """The share of ``timeout`` that optional work may take: at most a tenth
+        of it, and at most ``simplify_timeout``, so that the required work
+        (parsing, differentiating, evaluating) always keeps most of the budget.
+
+        >>> Limits().optional_seconds, Limits(timeout=1.0).optional_seconds
+        (1.0, 0.1)
+        """
+        return min(self.simplify_timeout, self.timeout * OPTIONAL_SHARE)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
@@ -74,6 +87,9 @@ class Limits:
                 raise InputError(f"{option} must be at most {MOST[name]:,}, got {value:g}")
         return replace(self, **given)  # type: ignore[arg-type]
 
+
+#: the most of ``timeout`` that optional work (simplification) may take
+OPTIONAL_SHARE = 0.1
 
 #: the largest value each bound accepts: far beyond any real use, and within
 #: what the machinery takes (a timer of 1e10 s overflows the platform's time_t)
