@@ -15,10 +15,18 @@ from functools import lru_cache
 from itertools import product
 
 import sympy
+from sympy.core.function import AppliedUndef, ArgumentIndexError
 
 from gradcli.errors import MathError, NotDifferentiableError
 from gradcli.limits import Limits
-from gradcli.numbers import describe_point, exact, exact_sign, value_at
+from gradcli.numbers import (
+    describe_point,
+    exact,
+    exact_sign,
+    substituted,
+    value_at,
+    values_at,
+)
 from gradcli.printing import to_unicode
 
 __all__ = [
@@ -213,7 +221,7 @@ def partial_derivatives(
         )
         return tuple(_restored(d) for d in partial_derivatives(real, variables))
     if not isinstance(expr, sympy.Add) or len(expr.args) < 8:
-        return tuple(sympy.diff(expr, v) for v in variables)
+        return tuple(derivative(expr, v) for v in variables)
     wanted = set(variables)
     terms_with: dict[sympy.Symbol, list[sympy.Expr]] = {v: [] for v in variables}
     for term in expr.args:
@@ -221,6 +229,85 @@ def partial_derivatives(
             terms_with[s].append(term)
     memo: dict[tuple[sympy.Expr, sympy.Symbol], sympy.Expr] = {}
     return tuple(sympy.Add(*(_diff_by_shape(t, v, memo) for t in terms_with[v])) for v in variables)
+
+
+def derivative(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr:
+    """``sympy.diff(expr, variable)``, each distinct part differentiated once.
+
+    sympy's own rules, applied the way its ``diff`` applies them, so the
+    result is the same expression; but sympy wraps every step in a
+    ``Derivative`` that rewalks the step's whole result, and asks for the
+    free symbols of every part again, so a composition n levels deep costs
+    it n² walks of n nodes for each variable. Here each part is visited once
+    per variable and whether it holds the variable is remembered. Parts with
+    rules of their own (|u|, sign, Piecewise, min, max, …) are left to sympy.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> derivative(sympy.tanh(x + sympy.tanh(x * y)), x)
+    (1 - tanh(x + tanh(x*y))**2)*(y*(1 - tanh(x*y)**2) + 1)
+    """
+    holds: dict[sympy.Basic, bool] = {}
+    done: dict[sympy.Basic, sympy.Expr] = {}
+
+    def has_variable(node: sympy.Basic) -> bool:
+        known = holds.get(node)
+        if known is None:
+            known = node == variable or any(has_variable(a) for a in node.args)
+            holds[node] = known
+        return known
+
+    def d(node: sympy.Expr) -> sympy.Expr:
+        result = done.get(node)
+        if result is not None:
+            return result
+        if not has_variable(node):
+            result = sympy.S.Zero
+        elif node == variable:
+            result = sympy.S.One
+        elif isinstance(node, sympy.Add):
+            result = node.func(*(d(a) for a in node.args))
+        elif isinstance(node, sympy.Mul):
+            terms = []
+            args = list(node.args)
+            for i, factor in enumerate(args):
+                change = d(factor)
+                if change:
+                    term = sympy.S.One
+                    for part in (*args[:i], change, *args[i + 1 :]):
+                        term = term * part
+                    terms.append(term)
+            result = sympy.Add.fromiter(terms)
+        elif isinstance(node, sympy.Pow):
+            base, exponent = node.args
+            result = node * (d(exponent) * sympy.log(base) + d(base) * exponent / base)
+        elif _differentiated_by_the_chain_rule(node):
+            terms = []
+            for i, argument in enumerate(node.args, 1):
+                change = d(argument)
+                if change.is_zero:
+                    continue
+                try:
+                    outer = node.fdiff(i)
+                except ArgumentIndexError:
+                    outer = sympy.Function.fdiff(node, i)
+                terms.append(outer * change)
+            result = sympy.Add(*terms)
+        else:
+            result = sympy.diff(node, variable)
+        done[node] = result
+        return result
+
+    return d(expr)
+
+
+def _differentiated_by_the_chain_rule(node: sympy.Basic) -> bool:
+    """A function such as sin or exp, whose derivative sympy takes by the
+    chain rule alone (not |u|, sign, min, max, Piecewise, f(x) …)."""
+    return (
+        isinstance(node, sympy.Function)
+        and not isinstance(node, AppliedUndef)
+        and type(node)._eval_derivative is sympy.Function._eval_derivative
+    )
 
 
 class _RealAbs(sympy.Function):
@@ -301,46 +388,13 @@ def _diff_by_shape(
         for i, n in enumerate(numbers)
     ]
     renaming = {**dict(zip(symbols, stand_ins)), **dict(zip(numbers, number_stand_ins))}
-    canonical = _renamed(term, renaming)
+    canonical = substituted(term, renaming, symbolic=True)
     key = (canonical, stand_ins[symbols.index(variable)])
     derivative = memo.get(key)
     if derivative is None:
         derivative = memo[key] = sympy.diff(*key)
     back = {**dict(zip(stand_ins, symbols)), **dict(zip(number_stand_ins, numbers))}
-    return _renamed(derivative, back)
-
-
-def _renamed(expr: sympy.Expr, renaming: dict[sympy.Basic, sympy.Basic]) -> sympy.Expr:
-    """``expr.xreplace(renaming)``, without asking again about a function of symbols.
-
-    xreplace rebuilds each exp, log … and sympy asks its assumptions system
-    of every new argument whether it is zero, a logarithm, …: milliseconds a
-    node, for an argument still in symbols that settles nothing (the same
-    object comes back). A function whose new arguments are not all numbers
-    is rebuilt as it stands; sums, products and powers are rebuilt as usual.
-    """
-    memo: dict[sympy.Basic, sympy.Basic] = {}
-
-    def walk(node: sympy.Basic) -> sympy.Basic:
-        done = memo.get(node)
-        if done is not None:
-            return done
-        if node in renaming:
-            result = renaming[node]
-        elif not node.args:
-            result = node
-        else:
-            args = [walk(a) for a in node.args]
-            if all(a is b for a, b in zip(args, node.args)):
-                result = node
-            elif isinstance(node, sympy.Function) and not all(a.is_number for a in args):
-                result = node.func(*args, evaluate=False)
-            else:
-                result = node.func(*args)
-        memo[node] = result
-        return result
-
-    return walk(expr)
+    return substituted(derivative, back, symbolic=True)
 
 
 def _coefficients(term: sympy.Expr) -> list[sympy.Rational]:
@@ -447,9 +501,7 @@ def gradient_at(
     if pieces is None:
         if components is None:
             components = gradient_of(expr, variables)
-        return tuple(
-            value_at(c, values, what=name, limits=limits) for c, name in zip(components, names)
-        )
+        return tuple(values_at(components, values, whats=names, limits=limits))
     pieces.continuous()
     first = partial_derivatives(pieces.expr, variables)
     return pieces.common(first, names, "")
@@ -493,10 +545,13 @@ def hessian_at(
     pieces = _Pieces.at(expr, values, where, limits)
     if pieces is None:
         matrix = hessian_of(expr, variables)
-        return tuple(
-            tuple(value_at(matrix[i][j], values, what=name(i, j), limits=limits) for j in range(n))
-            for i in range(n)
+        entries = values_at(
+            [matrix[i][j] for i in range(n) for j in range(n)],
+            values,
+            whats=[name(i, j) for i in range(n) for j in range(n)],
+            limits=limits,
         )
+        return tuple(tuple(entries[i * n : (i + 1) * n]) for i in range(n))
     pieces.continuous()
     first = partial_derivatives(pieces.expr, variables)
     pieces.common(first, [f"∂f/∂{v.name} is {{}} at {where}" for v in variables], "")

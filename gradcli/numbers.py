@@ -35,10 +35,12 @@ __all__ = [
     "describe_point",
     "exact",
     "exact_decimal",
+    "is_large_tree",
     "is_undefined",
     "real_powers",
     "to_float",
     "value_at",
+    "values_at",
 ]
 
 #: digits evaluated before rounding to a float: 40 digits (133 bits) leave a
@@ -51,6 +53,7 @@ FLOAT_DIGITS = 40
 _IMAGINARY_NOISE = sympy.Float(10) ** -30
 
 _INFINITIES = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+_INFINITE = frozenset(_INFINITIES)
 
 
 def exact(
@@ -183,7 +186,7 @@ def to_float(value: sympy.Expr) -> float:
             return int(value.p) / int(value.q)
         except OverflowError:
             return math.inf if value.p > 0 else -math.inf
-    if _is_large_tree(value):
+    if is_large_tree(value):
         shared = _float_through_shared_parts(value)
         if shared is not None:
             return shared
@@ -206,11 +209,28 @@ def to_float(value: sympy.Expr) -> float:
 
 #: a value whose tree has more nodes than this is evaluated part by shared part
 _LARGE_TREE = 300
+#: ... and so is one with functions nested this deep: evalf raises its working
+#: precision at every level of tanh(½ + tanh(½ + …)) and again for every
+#: factor of a chain rule, so even a small tree takes it seconds
+_DEEP_NESTING = 4
 
 
-def _is_large_tree(value: sympy.Basic) -> bool:
-    """Whether the tree has more than _LARGE_TREE nodes (counted only that far)."""
-    return any(count > _LARGE_TREE for count, _ in enumerate(sympy.preorder_traversal(value), 1))
+def is_large_tree(value: sympy.Basic) -> bool:
+    """Whether the tree has more than _LARGE_TREE nodes (counted only that far),
+    or functions nested _DEEP_NESTING deep."""
+    if any(count > _LARGE_TREE for count, _ in enumerate(sympy.preorder_traversal(value), 1)):
+        return True
+    return _function_depth(value, {}) >= _DEEP_NESTING
+
+
+def _function_depth(node: sympy.Basic, seen: dict[sympy.Basic, int]) -> int:
+    """How deeply applied functions (sin, exp, …) nest in ``node``; each
+    shared part is measured once."""
+    depth = seen.get(node)
+    if depth is None:
+        inner = max((_function_depth(a, seen) for a in node.args), default=0)
+        depth = seen[node] = inner + isinstance(node, sympy.Function)
+    return depth
 
 
 def _float_through_shared_parts(value: sympy.Expr) -> float | None:
@@ -232,7 +252,7 @@ def floats_of(values: Sequence[sympy.Expr]) -> list[float]:
     rule repeats the inner levels in every one), so their common
     subexpressions are evaluated once for all of them.
     """
-    large = [i for i, v in enumerate(values) if not v.is_Rational and _is_large_tree(v)]
+    large = [i for i, v in enumerate(values) if not v.is_Rational and is_large_tree(v)]
     floats = [math.nan if i in large else to_float(v) for i, v in enumerate(values)]
     if large:
         together = _approximate_shared(sympy.Tuple(*(values[i] for i in large)))
@@ -258,18 +278,31 @@ def _approximate_shared(value: sympy.Basic) -> tuple[Any, Any] | None:
     digits, give the value in milliseconds; when the two disagree in their
     floats (severe cancellation), or mpmath cannot evaluate a part, None
     sends the value to evalf, which raises its precision until it is sure.
+
+    The numbers in the tree become symbols first (:func:`_constants_apart`):
+    finding common subexpressions asks the sign of each new one, and for a
+    constant such as tanh(½ + tanh(½ + …)) sympy answers by evalf, level by
+    level, which is the cost this avoids.
     """
     import mpmath
 
     many = isinstance(value, sympy.Tuple)
     try:
+        abstract, constants = _constants_apart(value)
         evaluate = sympy.lambdify(
-            [], list(value) if many else value, modules="mpmath", cse=True, docstring_limit=0
+            list(constants.values()),
+            list(abstract) if many else abstract,
+            modules="mpmath",
+            cse=True,
+            docstring_limit=0,
+            # no implemented_function here: its search walks the whole tree,
+            # every shared part again each time it appears
+            use_imps=False,
         )
         results = []
         for digits in (FLOAT_DIGITS, FLOAT_DIGITS + 20):
             with mpmath.workdps(digits):
-                raw = evaluate()
+                raw = evaluate(*(_mpmath_value(c, digits) for c in constants))
                 numbers = [mpmath.mpc(r) for r in (raw if many else [raw])]
                 results.append(
                     (
@@ -292,6 +325,55 @@ def _approximate_shared(value: sympy.Basic) -> tuple[Any, Any] | None:
     return real[0], imaginary[0]
 
 
+def _constants_apart(value: sympy.Basic) -> tuple[sympy.Basic, dict[sympy.Basic, sympy.Symbol]]:
+    """``value`` with each number a symbol, unevaluated, and the numbers' symbols.
+
+    An integer exponent stays (mpmath raises to it exactly). Each shared
+    part is rebuilt once, so the walk is linear in the distinct parts.
+    """
+    constants: dict[sympy.Basic, sympy.Symbol] = {}
+    memo: dict[sympy.Basic, sympy.Basic] = {}
+
+    def walk(node: sympy.Basic, exponent: bool = False) -> sympy.Basic:
+        if exponent and node.is_Integer:
+            return node
+        done = memo.get(node)
+        if done is not None:
+            return done
+        if (node.is_Number and node.is_nonzero) or isinstance(node, sympy.NumberSymbol):
+            result = constants.get(node)
+            if result is None:
+                # its sign known, so that sympy's questions stay cheap to
+                # answer; a Symbol, not a Dummy, which lambdify would replace
+                # by a symbol without assumptions, rebuilding the whole tree
+                positive = bool(node.is_positive)
+                result = sympy.Symbol(
+                    f"c{len(constants)}", real=True, positive=positive, negative=not positive
+                )
+                constants[node] = result
+        elif not node.args:
+            result = node
+        else:
+            args = [walk(a, exponent=node.is_Pow and i == 1) for i, a in enumerate(node.args)]
+            try:
+                result = node.func(*args, evaluate=False)
+            except TypeError:
+                result = node.func(*args)
+        memo[node] = result
+        return result
+
+    return walk(value), constants
+
+
+def _mpmath_value(constant: sympy.Basic, digits: int) -> Any:
+    """A number of the tree at the working precision, as mpmath takes it."""
+    import mpmath
+
+    if constant.is_Rational:
+        return mpmath.mpf(int(constant.p)) / int(constant.q)
+    return mpmath.mpmathify(constant.evalf(digits + 10))
+
+
 def real_powers(expr: sympy.Expr) -> sympy.Expr:
     """``expr`` with each odd root of a possibly negative base made real.
 
@@ -309,9 +391,26 @@ def real_powers(expr: sympy.Expr) -> sympy.Expr:
     >>> real_powers(1 / x ** sympy.Rational(1, 3)).subs(x, -8)
     -1/2
     """
-    if not expr.has(sympy.Pow):
+    if not _has(expr, _odd_root):
         return expr
     return expr.replace(_odd_root, _real_odd_root)
+
+
+def _has(expr: sympy.Basic, test: Any) -> bool:
+    """Whether some part of ``expr`` passes ``test``, each shared part looked
+    at once (sympy's ``has`` walks the whole tree, which the chain rule makes
+    far larger than its distinct parts)."""
+    seen: set[sympy.Basic] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if test(node):
+            return True
+        stack.extend(node.args)
+    return False
 
 
 def _odd_root(node: sympy.Basic) -> bool:
@@ -333,9 +432,11 @@ def _real_odd_root(node: sympy.Pow) -> sympy.Expr:
 def is_undefined(value: sympy.Basic) -> bool:
     """Whether an exact value is undefined: infinite, ``nan``, or a derivative
     sympy could not take (the second derivative of ``|x|`` at 0, say)."""
-    return bool(
-        value.has(*_INFINITIES) or value.has(sympy.Derivative, sympy.Subs, sympy.DiracDelta)
-    )
+    return _has(value, _is_unusable)
+
+
+def _is_unusable(node: sympy.Basic) -> bool:
+    return node in _INFINITE or isinstance(node, (sympy.Derivative, sympy.Subs, sympy.DiracDelta))
 
 
 def value_at(
@@ -360,26 +461,149 @@ def value_at(
     ...
     gradcli.errors.UndefinedError: f is undefined at x = 0 (division by zero)
     """
+    return values_at([expr], values, whats=[what], limits=limits)[0]
+
+
+def values_at(
+    exprs: Sequence[sympy.Expr],
+    values: Mapping[sympy.Symbol, sympy.Expr],
+    *,
+    whats: Sequence[str],
+    limits: Limits | None = None,
+) -> list[tuple[sympy.Expr, float | None]]:
+    """:func:`value_at` of each expression at one point, ``whats[i]`` wording
+    the i-th one's trouble; the first in order that fails raises.
+
+    The large ones (the components of ∇f of a deep composition) share most
+    of their parts, and their floats come from one evaluation of them all.
+    """
     limits = limits or Limits()
+    exact_values: list[sympy.Expr | UndefinedError] = []
+    shared_parts: dict[sympy.Basic, sympy.Basic] = {}
+    for expr, what in zip(exprs, whats):
+        try:
+            exact_values.append(_exact_value(expr, values, what, limits, shared_parts))
+        except UndefinedError as error:
+            exact_values.append(error)
+    large = [
+        i
+        for i, v in enumerate(exact_values)
+        if isinstance(v, sympy.Expr) and not v.free_symbols and is_large_tree(v)
+    ]
+    shared: dict[int, tuple[Any, Any]] = {}
+    if large:
+        together = _approximate_shared(sympy.Tuple(*(exact_values[i] for i in large)))
+        if together is not None:
+            shared = {i: (together[0][k], together[1][k]) for k, i in enumerate(large)}
+    results: list[tuple[sympy.Expr, float | None]] = []
+    for i, (expr, what) in enumerate(zip(exprs, whats)):
+        value = exact_values[i]
+        if isinstance(value, UndefinedError):
+            raise value
+        if value.free_symbols:
+            results.append((value, None))
+            continue
+        parts = shared.get(i)
+        if parts is None and i in large:
+            parts = _approximate_shared(value)
+        results.append(_with_float(expr, values, value, what, parts))
+    return results
+
+
+def _exact_value(
+    expr: sympy.Expr,
+    values: Mapping[sympy.Symbol, sympy.Expr],
+    what: str,
+    limits: Limits,
+    memo: dict[sympy.Basic, sympy.Basic] | None = None,
+) -> sympy.Expr:
+    """``expr`` at the point, exactly; UndefinedError where it has no value.
+    ``memo`` keeps the parts already substituted, for the next expression."""
     if exceeds_bits(expr, values, limits.max_bits):
         raise UndefinedError(what.format(f"a number larger than 2^{limits.max_bits:,}"))
     try:
-        value = real_powers(expr).xreplace(dict(values))
+        value = substituted(real_powers(expr), values, memo)
     except (TypeError, ValueError, ZeroDivisionError):
         # sympy compares a nan while building the value (atan2(0, asec(0)))
         raise UndefinedError(what.format("undefined") + _cause(expr, values)) from None
-    if value.has(*_INFINITIES):
+    if _has(value, _is_infinite):
         raise UndefinedError(what.format("undefined") + _cause(expr, values))
     _check_logarithms(expr, values, what)
     if is_undefined(value):
         raise UndefinedError(what.format("undefined"))
-    if value.free_symbols:
-        if value.is_extended_real is False:
-            raise UndefinedError(what.format("not real"))
-        return value, None
-    shared = _approximate_shared(value) if _is_large_tree(value) else None
-    if shared is not None:
-        real, imaginary = shared
+    if value.free_symbols and value.is_extended_real is False:
+        raise UndefinedError(what.format("not real"))
+    return value
+
+
+#: parts whose symbols are not all free: xreplace knows how to substitute into them
+_BINDING = (sympy.Derivative, sympy.Subs)
+
+
+def substituted(
+    expr: sympy.Expr,
+    values: Mapping[sympy.Basic, sympy.Basic],
+    memo: dict[sympy.Basic, sympy.Basic] | None = None,
+    *,
+    symbolic: bool = False,
+) -> sympy.Expr:
+    """``expr.xreplace(values)``, each distinct part rebuilt once.
+
+    xreplace rebuilds the tree, and the chain rule's tree repeats its inner
+    levels in every factor: tens of thousands of nodes for a few hundred
+    distinct ones, each rebuilt with its numeric arguments evaluated again.
+    A part with bound variables (a derivative, a sum) is left to xreplace.
+    ``memo`` may carry the parts done between calls with the same values.
+
+    With ``symbolic=True`` (a renaming of symbols) a function whose new
+    arguments are not all numbers is rebuilt as it stands: sympy would ask
+    its assumptions system of every new argument whether it is zero, a
+    logarithm, …, milliseconds a node, for an argument still in symbols that
+    settles nothing.
+
+    >>> x = sympy.Symbol("x")
+    >>> substituted(sympy.sin(x) ** 2 + sympy.sin(x), {x: sympy.pi / 2})
+    2
+    """
+    memo = {} if memo is None else memo
+    mapping = dict(values)
+
+    def walk(node: sympy.Basic) -> sympy.Basic:
+        done = memo.get(node)
+        if done is not None:
+            return done
+        if node in mapping:
+            result = mapping[node]
+        elif not node.args:
+            result = node
+        elif isinstance(node, _BINDING) or getattr(node, "bound_symbols", None):
+            result = node.xreplace(mapping)
+        else:
+            args = [walk(a) for a in node.args]
+            if all(a is b for a, b in zip(args, node.args)):
+                result = node
+            elif symbolic and isinstance(node, sympy.Function):
+                unevaluated = not all(a.is_number for a in args)
+                result = node.func(*args, evaluate=False) if unevaluated else node.func(*args)
+            else:
+                result = node.func(*args)
+        memo[node] = result
+        return result
+
+    return walk(expr)
+
+
+def _with_float(
+    expr: sympy.Expr,
+    values: Mapping[sympy.Symbol, sympy.Expr],
+    value: sympy.Expr,
+    what: str,
+    parts: tuple[Any, Any] | None,
+) -> tuple[sympy.Expr, float]:
+    """A constant value and its float, from its real and imaginary ``parts``
+    to FLOAT_DIGITS digits (evaluated here when not given)."""
+    if parts is not None:
+        real, imaginary = parts
     else:
         approx = value.evalf(FLOAT_DIGITS)
         if approx.has(*_INFINITIES):
@@ -399,6 +623,10 @@ def value_at(
     if not math.isfinite(number):
         raise UndefinedError(what.format("too large to represent as a float"))
     return value, number
+
+
+def _is_infinite(node: sympy.Basic) -> bool:
+    return node in _INFINITE
 
 
 def _check_logarithms(
