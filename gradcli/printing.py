@@ -7,6 +7,7 @@ terminal, ``x² + x·y + y²``, and reads back too.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -65,15 +66,82 @@ class _UnicodePrinter(StrPrinter):
 
 _unicode_printer = _UnicodePrinter()
 _text_printer = StrPrinter()
-# sorting thousands of terms into print order costs more than the rest of a
-# large gradient; their canonical internal order is deterministic too
+# sorting terms into print order costs more than the rest of a large
+# gradient: thousands of terms, or a deep tree whose every sum is sorted again
+# inside every enclosing one (80x the plain print of a nested tanh's gradient
+# at a point). sympy's canonical internal order is deterministic too.
 _LARGE = 200
-_text_printer_large = StrPrinter({"order": "none"})
-_unicode_printer_large = _UnicodePrinter({"order": "none"})
+_LARGE_TREE = 400
+
+
+class _Remembering(StrPrinter):
+    """A printer that prints each distinct part once per ``doprint``.
+
+    The chain rule repeats the inner levels of a composition in every
+    factor; the text of a repeated part is looked up, not printed again, so
+    the cost is that of the distinct parts plus joining the strings.
+    """
+
+    def doprint(self, expr: sympy.Basic) -> str:
+        self._printed: dict[sympy.Basic, str] = {}
+        try:
+            return str(super().doprint(expr))
+        finally:
+            del self._printed
+
+    def _print(self, expr: sympy.Basic, **kwargs: object) -> str:
+        if kwargs or not isinstance(expr, sympy.Basic):
+            return str(super()._print(expr, **kwargs))
+        shown = self._printed.get(expr)
+        if shown is None:
+            shown = self._printed[expr] = str(super()._print(expr))
+        return shown
+
+
+class _RememberingUnicode(_Remembering, _UnicodePrinter):
+    pass
+
+
+_text_printer_large = _Remembering({"order": "none"})
+_unicode_printer_large = _RememberingUnicode({"order": "none"})
 
 
 def _is_large(expr: sympy.Basic) -> bool:
-    return len(expr.args) > _LARGE
+    """Whether ``expr`` is printed in canonical rather than conventional order:
+    more than _LARGE terms, or a tree of more than _LARGE_TREE nodes (counted
+    only that far, so that the test itself stays cheap)."""
+    if len(expr.args) > _LARGE:
+        return True
+    nodes = list(itertools.islice(sympy.preorder_traversal(expr), _LARGE_TREE + 1))
+    if len(nodes) > _LARGE_TREE:
+        return True
+    # a constant such as tanh(1/2 + tanh(1/2)): sympy orders the terms of a
+    # constant sum by their complex values, evaluating every nested level
+    return not expr.free_symbols and any(
+        isinstance(node, sympy.Function) and any(not a.is_Atom for a in node.args) for node in nodes
+    )
+
+
+def tree_size(expr: sympy.Basic, sizes: dict[sympy.Basic, int] | None = None) -> int:
+    """The number of nodes of ``expr`` written out as a tree, in time linear in
+    its distinct parts (a shared part is counted once per use, measured once).
+
+    >>> x = sympy.Symbol("x")
+    >>> tree_size(sympy.sin(x) + sympy.cos(x))
+    5
+    """
+    sizes = {} if sizes is None else sizes
+    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in sizes:
+            continue
+        if expanded or not node.args:
+            sizes[node] = 1 + sum(sizes[a] for a in node.args)
+            continue
+        stack.append((node, True))
+        stack.extend((a, False) for a in node.args if a not in sizes)
+    return sizes[expr]
 
 
 def to_text(expr: sympy.Basic, *, in_bulk: bool = False) -> str:
