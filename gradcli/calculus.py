@@ -16,11 +16,19 @@ from typing import TypeAlias
 
 import sympy
 
-from gradcli.budget import time_limit
+from gradcli.budget import Allowance
 from gradcli.derivatives import gradient_at, gradient_of, jacobian_of, partial_derivatives
 from gradcli.errors import BudgetExceeded, DimensionError, InputError
 from gradcli.limits import Limits
-from gradcli.numbers import describe_point, exact, exact_sign, floats_of, to_float, value_at
+from gradcli.numbers import (
+    describe_point,
+    exact,
+    exact_sign,
+    floats_of,
+    is_large_tree,
+    to_float,
+    value_at,
+)
 from gradcli.parse import (
     Function,
     natural_key,
@@ -31,6 +39,7 @@ from gradcli.parse import (
     split_definition,
     symbol,
 )
+from gradcli.printing import tree_size
 
 __all__ = [
     "Directional",
@@ -151,15 +160,21 @@ def gradient(
     function = as_function(f, variables=variables, limits=limits)
     notes = list(function.notes)
     components = gradient_of(function.expr, function.variables)
+    optional = Allowance(limits.optional_seconds)
     if simplify:
-        components, skipped = _tidy_all(components, limits)
+        components, skipped = _tidy_all(components, function.variables, optional)
         if skipped:
-            notes.append(
-                "simplification ran out of its budget; the derivatives are shown unsimplified"
-            )
+            notes.append(_not_simplified(skipped, len(components), "partial derivative"))
     evaluated = None
     if at is not None:
-        evaluated = evaluate_gradient(function, components, at, along=along, limits=limits)
+        cut_before = len(optional.cut)
+        evaluated = evaluate_gradient(
+            function, components, at, along=along, limits=limits, optional=optional
+        )
+        notes.extend(
+            f"not simplified (budget): {what}, shown as computed"
+            for what in optional.cut[cut_before:]
+        )
     elif along is not None:
         raise InputError("--along needs a point: give --at too")
     return Gradient(function=function, components=components, at=evaluated, notes=tuple(notes))
@@ -333,9 +348,16 @@ def evaluate_gradient(
     *,
     along: PointLike | None = None,
     limits: Limits | None = None,
+    optional: Allowance | None = None,
 ) -> GradientAt:
-    """Evaluate a gradient at a point: value, length and unit direction."""
+    """Evaluate a gradient at a point: value, length and unit direction.
+
+    ``optional`` is the time for tidying the results (rationalising the unit
+    direction), shared with whatever else the caller tidies; by default the
+    limits' :attr:`~Limits.optional_seconds`.
+    """
     limits = limits or Limits()
+    optional = optional or Allowance(limits.optional_seconds)
     values = point_values(function, at, limits=limits)
     where = describe_point(values)
     function_value, function_value_float = evaluate(
@@ -348,20 +370,22 @@ def evaluate_gradient(
     floats = [approx for _, approx in at_point]
     numeric = all(v is not None for v in floats)
     value_float = tuple(float(v) for v in floats if v is not None) if numeric else None
-    magnitude = sympy.sqrt(sympy.Add(*(e**2 for e in exact)))
+    magnitude = _length(exact)
     magnitude_float = None if value_float is None else to_float(magnitude)
     critical = all(_is_zero(e, v) for e, v in zip(exact, floats))
     direction = direction_float = None
     if not critical:
-        direction = tuple(_tidy_quotient(e / magnitude) for e in exact)
+        quotients = tuple(e / magnitude for e in exact)
         if value_float is not None and magnitude_float:
             # from the exact form, so each float is the correctly rounded one;
             # large ones evaluated together (they share the magnitude and more)
-            direction_float = tuple(floats_of(direction))
+            direction_float = tuple(floats_of(quotients))
+        if _printable(exact, magnitude):
+            direction = tuple(_tidy_quotient(q, optional, "the unit direction") for q in quotients)
     directional = None
     if along is not None:
         directional = _directional(
-            function, exact, value_float, magnitude_float, along, limits=limits
+            function, exact, value_float, magnitude_float, along, limits=limits, optional=optional
         )
     parameter_values = tuple((p, values[p]) for p in function.parameters if p in values)
     return GradientAt(
@@ -380,35 +404,82 @@ def evaluate_gradient(
     )
 
 
-def _tidy_quotient(value: sympy.Expr) -> sympy.Expr:
+def _length(value: Sequence[sympy.Expr]) -> sympy.Expr:
+    """|v|, exactly. A large component is squared as it stands: sympy would
+    multiply out the square of each factor of a chain-rule product, asking
+    the sign of every nested constant on the way, for a form no shorter."""
+    sizes: dict[sympy.Basic, int] = {}
+    squares = [
+        sympy.Pow(e, 2, evaluate=False) if tree_size(e, sizes) > _LARGE_SQUARE else e**2
+        for e in value
+    ]
+    return sympy.sqrt(sympy.Add(*squares))
+
+
+#: nodes in a component of ∇f beyond which its square is left unexpanded
+_LARGE_SQUARE = 200
+
+
+def _printable(value: Sequence[sympy.Expr], magnitude: sympy.Expr) -> bool:
+    """Whether the exact unit direction ∇f/|∇f| is short enough to print.
+
+    Each of its n components holds all of |∇f|, so it is n times as long as
+    ∇f itself: for a 40-level nested tanh, megabytes of text that no one
+    reads, which would take longer to print than everything else. Beyond
+    :data:`_LONGEST_DIRECTION` nodes it is given as floats (∇f and |∇f|,
+    printed exactly, define it).
+    """
+    sizes: dict[sympy.Basic, int] = {}
+    total = sum(tree_size(v, sizes) for v in value)
+    total += len(value) * tree_size(magnitude, sizes)
+    return total <= _LONGEST_DIRECTION
+
+
+#: nodes in the exact unit direction, over all its components, beyond which
+#: only its floats are given (about 250,000 characters)
+_LONGEST_DIRECTION = 50_000
+
+
+def _tidy_quotient(value: sympy.Expr, optional: Allowance, what: str) -> sympy.Expr:
     """Rationalise a denominator when that reads better (5/√74 → 5√74/74).
 
     With a transcendental denominator radsimp only makes things longer, so
-    the shorter form wins.
+    the shorter form wins. Optional: out of time, the quotient stays as it is.
     """
     if value.atoms(sympy.Function):
         # e^…, log …: radsimp can only lengthen it, and on a loss summed over
         # data rows (a sum of exponentials under the root) it takes minutes
         return value
     try:
-        with time_limit(_TIDY_SECONDS, "tidying a quotient"):
+        with optional.spend(what, most=_TIDY_SECONDS):
             rationalised = sympy.radsimp(value)
     except BudgetExceeded:
         return value
     return rationalised if len(str(rationalised)) <= len(str(value)) else value
 
 
-#: seconds for rationalising one denominator: optional tidying, never the answer
+#: seconds for rationalising one denominator, at most
 _TIDY_SECONDS = 0.5
 
 
 def _is_zero(value: sympy.Expr, approx: float | None) -> bool:
-    """An exact zero; or, where its sign is out of reach, a value whose float is 0."""
+    """An exact zero; or, where its sign is out of reach, a value whose float is 0.
+
+    Deciding, not tidying: it has its own small budget, never the optional
+    allowance, so that a spent allowance cannot turn a tiny value into a
+    critical point. A large value with a nonzero float is not zero: its float
+    was found at 40 and again at 60 digits and the two agreed, which the
+    noise of a cancellation to zero does not do.
+    """
+    if value.is_Number:
+        return bool(value == 0)
+    if approx and is_large_tree(value):
+        return False
     sign = exact_sign(value, seconds=_ZERO_SECONDS)
     return sign == 0 or (sign is None and approx == 0.0)
 
 
-#: seconds to prove that a component of ∇f at a point is zero (or not)
+#: seconds to prove that a component of ∇f at a point is zero (or not), at most
 _ZERO_SECONDS = 0.5
 
 
@@ -420,6 +491,7 @@ def _directional(
     along: PointLike,
     *,
     limits: Limits,
+    optional: Allowance,
 ) -> Directional:
     if isinstance(along, str):
         vector = parse_vector(along, limits=limits)
@@ -435,9 +507,11 @@ def _directional(
     length = sympy.sqrt(sympy.Add(*(c**2 for c in vector)))
     if all(exact_sign(c, seconds=_ZERO_SECONDS) == 0 for c in vector):
         raise InputError("--along is the zero vector: it has no direction")
-    unit = tuple(_tidy_quotient(c / length) for c in vector)
+    unit = tuple(_tidy_quotient(c / length, optional, "the unit vector of --along") for c in vector)
     unit_float = tuple(to_float(c) for c in unit)
-    derivative = _tidy_quotient(sympy.Add(*(g * u for g, u in zip(value, unit))))
+    derivative = _tidy_quotient(
+        sympy.Add(*(g * u for g, u in zip(value, unit))), optional, "the directional derivative"
+    )
     derivative_float = None
     angle = None
     if value_float is not None:
@@ -465,20 +539,33 @@ def _angle(cosine: sympy.Expr) -> float:
 
 
 def _tidy_all(
-    components: Sequence[sympy.Expr], limits: Limits
-) -> tuple[tuple[sympy.Expr, ...], bool]:
-    """Simplify each component within one shared budget; keep what helps."""
-    out = []
-    skipped = False
-    for component in components:
-        if skipped or not _worth_simplifying(component):
+    components: Sequence[sympy.Expr],
+    variables: Sequence[sympy.Symbol],
+    optional: Allowance,
+) -> tuple[tuple[sympy.Expr, ...], int]:
+    """Simplify each component within one shared allowance; keep what helps.
+
+    Returns the components and how many were left unsimplified for want of
+    time. A component that is another one with two variables swapped (every
+    component of a symmetric function, such as log-sum-exp) is that one's
+    simplification with the two swapped: simplified once, renamed n times.
+    """
+    out: list[sympy.Expr] = []
+    simplified: list[tuple[int, sympy.Expr]] = []  # (index, its simplification)
+    skipped = 0
+    for i, component in enumerate(components):
+        if not _worth_simplifying(component):
             out.append(component)
             continue
+        mirrored = _mirrored(component, variables[i], components, variables, simplified)
+        if mirrored is not None:
+            out.append(mirrored)
+            continue
         try:
-            with time_limit(limits.simplify_timeout, "simplification"):
+            with optional.spend("simplifying the partial derivatives"):
                 tidy = _constant_logs_apart(sympy.simplify(component))
         except BudgetExceeded:
-            skipped = True
+            skipped += 1
             out.append(component)
             continue
         # a Piecewise from simplify ("0 where x·y = 0") claims values where
@@ -486,8 +573,44 @@ def _tidy_all(
         better = sympy.count_ops(tidy) <= sympy.count_ops(component) and (
             component.has(sympy.Piecewise) or not tidy.has(sympy.Piecewise)
         )
-        out.append(tidy if better else component)
+        chosen = tidy if better else component
+        simplified.append((i, chosen))
+        out.append(chosen)
     return tuple(out), skipped
+
+
+def _not_simplified(skipped: int, total: int, what: str) -> str:
+    """The note for derivatives left as differentiated when time ran out.
+
+    >>> _not_simplified(3, 20, "partial derivative")
+    'not simplified (budget): 3 of the 20 partial derivatives, shown as differentiated'
+    """
+    which = f"the {what}" if total == 1 else f"{skipped} of the {total} {what}s"
+    return f"not simplified (budget): {which}, shown as differentiated"
+
+
+#: earlier simplifications tried as mirror images of a component, newest first
+_MIRRORS_TRIED = 3
+
+
+def _mirrored(
+    component: sympy.Expr,
+    variable: sympy.Symbol,
+    components: Sequence[sympy.Expr],
+    variables: Sequence[sympy.Symbol],
+    simplified: Sequence[tuple[int, sympy.Expr]],
+) -> sympy.Expr | None:
+    """The simplification of ``component`` read off an earlier one, or None.
+
+    If ∂f/∂xᵢ is ∂f/∂xⱼ with xᵢ and xⱼ swapped, exactly as sympy writes it,
+    then swapping them in ∂f/∂xⱼ's simplification gives one of ∂f/∂xᵢ: a
+    renaming changes no value.
+    """
+    for j, tidy in reversed(simplified[-_MIRRORS_TRIED:]):
+        swap = {variables[j]: variable, variable: variables[j]}
+        if components[j].xreplace(swap) == component:
+            return tidy.xreplace(swap)
+    return None
 
 
 def _constant_logs_apart(expr: sympy.Expr) -> sympy.Expr:
@@ -508,8 +631,13 @@ def _constant_logs_apart(expr: sympy.Expr) -> sympy.Expr:
     )
 
 
+#: nodes in a derivative beyond which simplify is not tried: it would spend
+#: the whole allowance on one term of a huge sum and find little
+_MOST_SIMPLIFIED = 200
+
+
 def _worth_simplifying(expr: sympy.Expr) -> bool:
     """Polynomials come out of diff already tidy; huge sums are left alone."""
-    if expr.is_polynomial() or sympy.count_ops(expr) > 200:
+    if tree_size(expr) > _MOST_SIMPLIFIED or expr.is_polynomial():
         return False
     return not expr.is_number

@@ -48,7 +48,7 @@ from gradcli.runner import Line, Output
     "--simplify/--no-simplify",
     default=True,
     show_default=True,
-    help="Tidy each partial derivative (within a 2 s budget; never on huge sums).",
+    help="Tidy each partial derivative (within a tenth of --timeout; never on huge ones).",
 )
 @steps_option("partial derivative")
 @variables_option

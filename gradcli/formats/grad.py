@@ -179,6 +179,12 @@ def to_latex(result: Gradient) -> str:
                 shown = ", ".join(decimal(v, 4) for v in at.direction_float)
                 unit += rf" \approx \left({shown}\right)"
             rows.append(unit)
+        elif at.direction_float is not None:
+            shown = ", ".join(decimal(v, 4) for v in at.direction_float)
+            rows.append(
+                rf"\hat{{u}} &= \frac{{\nabla f}}{{\left\|\nabla f\right\|}}"
+                rf" \approx \left({shown}\right)"
+            )
         d = at.directional
         if d is not None:
             row = rf"D_{{\hat{{v}}}} f({point}) &= {latex(d.derivative)}"

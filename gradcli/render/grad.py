@@ -78,6 +78,12 @@ def renderables(result: Gradient) -> list[RenderableType]:
                 descent += " ≈ " + _vector([decimal(-v, 4) for v in at.direction_float])
             out.append(text(f"unit direction û = {unit}"))
             out.append(text(f"steepest descent −û = {descent}"))
+        elif at.direction_float is not None:
+            # the exact form is too long to print: ∇f/|∇f| from the lines above
+            unit = _vector([decimal(v, 4) for v in at.direction_float])
+            descent = _vector([decimal(-v, 4) for v in at.direction_float])
+            out.append(text(f"unit direction û = ∇f/|∇f| ≈ {unit}"))
+            out.append(text(f"steepest descent −û ≈ {descent}"))
     d = at.directional
     if d is not None:
         unit_v = _vector([to_unicode(c) for c in d.unit_along])
