@@ -160,13 +160,13 @@ def _nested_tanh(depth: int) -> sympy.Expr:
 def test_a_large_value_has_the_float_evalf_gives(depth: int) -> None:
     """The shared-parts path agrees with sympy's evalf at 50 digits, to the last bit."""
     from gradcli.derivatives import gradient_of
-    from gradcli.numbers import _is_large_tree, floats_of
+    from gradcli.numbers import floats_of, is_large_tree
 
     expr, xs = _nested_tanh(depth)
     point = {x: sympy.Rational(k, 7) for k, x in enumerate(xs, 1)}
     values = [g.xreplace(point) for g in gradient_of(expr, xs)]
     magnitude = sympy.sqrt(sympy.Add(*(v**2 for v in values)))
-    assert _is_large_tree(magnitude)
+    assert is_large_tree(magnitude)
     oracle = float(magnitude.evalf(50))
     assert to_float(magnitude) == oracle
     assert floats_of(values) == [float(v.evalf(50)) for v in values]
