@@ -52,6 +52,10 @@ NOT_CRITICAL = PointKind.NOT_CRITICAL.test_verdict
 #: share of the time left that the exact work (eigenvalues, signs) may use:
 #: the rest is for printing, and for the decimals that stand in when it runs out
 EXACT_SHARE = 0.6
+#: share of the exact work's time that the exact eigenvalues may take (a
+#: tenth of the default --timeout): they are shown when found, and the signs
+#: of the principal minors decide definiteness without them
+EIGENVALUE_SHARE = 1 / 6
 #: the exact work always gets at least this long
 _MIN_EXACT_SECONDS = 0.1
 
@@ -478,10 +482,17 @@ def analyse(matrix: Matrix, deadline: float, notes: list[str]) -> MatrixAnalysis
             determinant_float = to_float(determinant)
     eigenvalues = None
     if numeric:
-        eigenvalues = bounded(lambda: _exact_eigenvalues(matrix), deadline)
+        # optional work: the signs of the principal minors decide definiteness
+        # without them, so they get a share of the budget, not all of it
+        share = deadline - time.monotonic()
+        eigenvalues = bounded(
+            lambda: _exact_eigenvalues(matrix), time.monotonic() + EIGENVALUE_SHARE * share
+        )
         if eigenvalues is OUT_OF_TIME:
             eigenvalues = None
-            notes.append("exact eigenvalues not found within the time budget; decimals shown")
+            notes.append(
+                "exact eigenvalues not found within their share of the time budget; decimals shown"
+            )
         elif eigenvalues is _BEYOND_SOLVER:
             eigenvalues = None
             eigenvalues_float = _numeric_eigenvalues(matrix) or eigenvalues_float
