@@ -604,9 +604,12 @@ def _mirrored(
 
     If ∂f/∂xᵢ is ∂f/∂xⱼ with xᵢ and xⱼ swapped, exactly as sympy writes it,
     then swapping them in ∂f/∂xⱼ's simplification gives one of ∂f/∂xᵢ: a
-    renaming changes no value.
+    renaming changes no value, as long as the two carry the same assumptions
+    (simplify may use that a variable is positive).
     """
     for j, tidy in reversed(simplified[-_MIRRORS_TRIED:]):
+        if variables[j].assumptions0 != variable.assumptions0:
+            continue
         swap = {variables[j]: variable, variable: variables[j]}
         if components[j].xreplace(swap) == component:
             return tidy.xreplace(swap)

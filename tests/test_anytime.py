@@ -138,6 +138,14 @@ def test_a_mirror_is_used_only_when_the_swap_really_maps_one_component_to_the_ot
     assert result.components == (2 * x * y, x**2)
 
 
+def test_a_mirror_needs_the_two_variables_to_carry_the_same_assumptions() -> None:
+    # simplify may use that a is positive (√(a²) = a); renamed to b, real,
+    # that would be wrong
+    a, b = sympy.Symbol("a", positive=True), sympy.Symbol("b", real=True)
+    components = [sympy.sqrt(a**2) * b, sympy.sqrt(b**2) * a]
+    assert calculus._mirrored(components[1], b, components, (a, b), [(0, a * b)]) is None
+
+
 def test_a_direction_too_long_to_print_is_given_as_floats(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
