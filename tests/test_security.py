@@ -512,6 +512,15 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -540,10 +549,13 @@ def test_ctrl_c_exits_130_with_one_line_and_leaves_no_process() -> None:
         )
         workers: list[int] = []
         deadline = time.monotonic() + 30
-        while not workers and time.monotonic() < deadline:
+        # Ctrl-C mid-computation: once a worker has spent CPU time on it (not
+        # while it is still being set up, nor the parent still starting)
+        while time.monotonic() < deadline:
             time.sleep(0.1)
             workers = _children(process.pid)
-        time.sleep(0.5)
+            if workers and _cpu_seconds(workers[0]) >= 0.5:
+                break
         started = time.monotonic()
         # a terminal's Ctrl-C goes to the whole foreground process group
         os.killpg(process.pid, signal.SIGINT)
