@@ -546,6 +546,10 @@ def test_ctrl_c_exits_130_with_one_line_and_leaves_no_process() -> None:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            # as at a terminal: a shell running this in the background
+            # (`make test &`) starts it with SIGINT ignored, which gradcli
+            # would inherit and rightly leave ignored
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         workers: list[int] = []
         deadline = time.monotonic() + 30
