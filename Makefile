@@ -20,7 +20,10 @@ help:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,plot]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,plot,docs]'
+	@# KaTeX, which the tests render every LaTeX output with (skipped without npm)
+	if command -v npm >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/katex katex@0.16; fi
 	@# byte code now, so that start-up is not spent recompiling gradcli even
 	@# where PYTHONDONTWRITEBYTECODE is set (pip does this for normal installs)
 	$(BIN)/python -m compileall -q gradcli
