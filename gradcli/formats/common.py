@@ -13,6 +13,19 @@ import sympy
 
 from gradcli.printing import to_latex, to_text
 
+#: the version of the JSON shapes in ``gradcli/schemas``: raised when a key is
+#: removed or changes meaning or type (adding a key does not raise it)
+SCHEMA_VERSION = 1
+
+
+def versioned(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` with ``schema_version`` as its first key, as every JSON document has.
+
+    >>> versioned({"a": 1})
+    {'schema_version': 1, 'a': 1}
+    """
+    return {"schema_version": SCHEMA_VERSION, **obj}
+
 
 def dumps(obj: dict[str, Any]) -> str:
     r"""One JSON object on one line, UTF-8 kept readable, no NaN or Infinity.
