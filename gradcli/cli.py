@@ -11,13 +11,17 @@ import codecs
 import importlib
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
+from click.shell_completion import CompletionItem
 
 from gradcli import __version__, runner
-from gradcli.commands.base import Settings, decide_color, terminal_width
+from gradcli.commands.base import COLOR_CHOICES, COLOR_HELP, EnvOption, screen_settings
 from gradcli.errors import ExitCode, InputError, OutputError
+from gradcli.limits import files_refused
 
 #: command name → "module:attribute"; importing a module is deferred until
 #: the command runs, so that `gradcli --help` does not import sympy
@@ -51,8 +55,10 @@ class LazyGroup(click.Group):
         target = COMMANDS.get(name)
         if target is None:
             return None
-        if ctx.resilient_parsing or _listing_only(ctx):
-            # a light stand-in with the short help, for `gradcli --help`
+        if _listing_only(ctx):
+            # a light stand-in with the short help, for `gradcli --help` and
+            # for completing a command's name; completing its options and
+            # their values loads the command itself (a light import too)
             return click.Command(name, help=SUMMARIES[name], short_help=SUMMARIES[name])
         module_name, attribute = target.split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
@@ -66,11 +72,21 @@ def _listing_only(ctx: click.Context) -> bool:
 
 class _Group(LazyGroup):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        ctx.meta["gradcli.listing"] = True
-        try:
+        with _listing(ctx):
             super().format_commands(ctx, formatter)
-        finally:
-            ctx.meta["gradcli.listing"] = False
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        with _listing(ctx):
+            return super().shell_complete(ctx, incomplete)
+
+
+@contextmanager
+def _listing(ctx: click.Context) -> Iterator[None]:
+    ctx.meta["gradcli.listing"] = True
+    try:
+        yield
+    finally:
+        ctx.meta["gradcli.listing"] = False
 
 
 EPILOG = """\b
@@ -93,16 +109,18 @@ process itself, so that breakpoint() works and tracebacks are real.
 @click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
 @click.option(
     "--color",
-    type=click.Choice(["auto", "always", "never"]),
+    type=click.Choice(COLOR_CHOICES),
     default="auto",
     show_default=True,
-    help="Colour in tables: auto means on a terminal unless NO_COLOR is set.",
+    help=COLOR_HELP,
 )
 @click.option(
     "--no-files",
+    cls=EnvOption,
     is_flag=True,
     envvar="GRADCLI_NO_FILES",
-    help="Refuse @FILE arguments: for servers that pass untrusted text [env GRADCLI_NO_FILES=1].",
+    show_envvar=True,
+    help="Refuse @FILE arguments: for servers that pass untrusted text (GRADCLI_NO_FILES=1).",
 )
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, color: str, no_files: bool) -> None:
@@ -118,8 +136,7 @@ def cli(ctx: click.Context, debug: bool, color: str, no_files: bool) -> None:
     for powers, 2x and xy for products, sin cos tan exp ln log sqrt abs …, pi
     and e. An expression may start with '-': gradcli grad "-x^2" --at 1.
     """
-    use_color = decide_color(color)
-    ctx.obj = Settings(color=use_color, width=terminal_width(use_color), files=not no_files)
+    ctx.obj = screen_settings(color, files=not (no_files or files_refused()))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -217,7 +234,9 @@ class _Guarded:
     def errors(self) -> str:
         return str(getattr(self._stream, "errors", None) or "strict")
 
-    def write(self, text: str) -> int:
+    def write(self, text: str | bytes) -> int:
+        if isinstance(text, (bytes, bytearray)):  # click.echo(bytes): shell completion
+            text = bytes(text).decode("utf-8", "replace")
         if self._failed is not None:
             if text and not self._silent:
                 raise OutputError(f"cannot write the output: {self._failed}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 from gradcli.errors import InputError
@@ -57,7 +58,7 @@ class Limits:
         return min(self.simplify_timeout, self.timeout * OPTIONAL_SHARE)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
         """Defaults, overridden by ``GRADCLI_MAX_LENGTH`` and its siblings."""
         env = os.environ if environ is None else environ
         changes: dict[str, float | int] = {}
@@ -117,3 +118,26 @@ def _positive(name: str, raw: str, kind: type) -> float | int:
     if value > MOST[name]:
         raise InputError(f"{variable} must be at most {MOST[name]:,}, got {raw!r}")
     return value
+
+
+#: GRADCLI_NO_FILES's values, as click reads a flag's (empty: not set)
+_YES = ("1", "true", "t", "yes", "y", "on")
+_NO = ("", "0", "false", "f", "no", "n", "off")
+
+
+def files_refused(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether GRADCLI_NO_FILES turns ``@FILE`` off: 1, true, yes or on (any case).
+
+    >>> files_refused({"GRADCLI_NO_FILES": "1"}), files_refused({})
+    (True, False)
+    >>> files_refused({"GRADCLI_NO_FILES": "maybe"})
+    Traceback (most recent call last):
+    ...
+    gradcli.errors.InputError: GRADCLI_NO_FILES='maybe' is not 1, true, yes, on, 0, false, no or off
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get("GRADCLI_NO_FILES", "")
+    value = raw.strip().lower()
+    if value in _YES or value in _NO:
+        return value in _YES
+    raise InputError(f"GRADCLI_NO_FILES={raw!r} is not 1, true, yes, on, 0, false, no or off")

@@ -17,13 +17,14 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from gradcli.errors import InputError, LimitError
-from gradcli.limits import Limits
+from gradcli.limits import Limits, files_refused
 from gradcli.runner import Line
 
 if TYPE_CHECKING:
@@ -34,16 +35,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class Settings:
-    """Global settings from the group's options."""
+    """Global settings from the group's options (and each command's ``--color``)."""
 
-    color: bool = False
+    #: ``--color``: auto, always or never; auto is decided where a table is
+    #: drawn (:func:`gradcli.render.console.wants_color`), so that a run
+    #: without a table never imports rich
+    color: str = "never"
+    #: whether stdout is a terminal, for ``--color auto``
+    terminal: bool = False
     width: int = 100
     #: whether ``@FILE`` may be read (``--no-files``, GRADCLI_NO_FILES=1)
     files: bool = True
 
 
-def settings() -> Settings:
-    ctx = click.get_current_context(silent=True)
+def settings(ctx: click.Context | None = None) -> Settings:
+    """The settings of ``ctx`` (by default the current context) or its parents."""
+    ctx = ctx or click.get_current_context(silent=True)
     while ctx is not None:
         if isinstance(ctx.obj, Settings):
             return ctx.obj
@@ -51,21 +58,52 @@ def settings() -> Settings:
     return Settings()
 
 
-def decide_color(choice: str, stream: Any = None) -> bool:
-    """Colour on a terminal only, and never when NO_COLOR is set (no-color.org)."""
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
+def screen_settings(color: str, *, files: bool = True) -> Settings:
+    """Settings for ``--color`` ``color`` and the stdout gradcli writes to now."""
+    return Settings(
+        color=color, terminal=_is_terminal(sys.stdout), width=terminal_width(), files=files
+    )
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, OSError, ValueError):
         return False
-    stream = stream or sys.stdout
-    return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def terminal_width(color: bool) -> int:
-    if color or sys.stdout.isatty():
+def terminal_width() -> int:
+    """The terminal's width (COLUMNS first), or COLUMNS or 100 when stdout is not one."""
+    if _is_terminal(sys.stdout):
         return max(40, shutil.get_terminal_size((100, 24)).columns)
     columns = os.environ.get("COLUMNS", "").strip()
     return max(40, int(columns)) if columns.isascii() and columns.isdigit() else 100
+
+
+#: ``--color``'s choices
+COLOR_CHOICES = ("auto", "always", "never")
+COLOR_HELP = (
+    "Colour in tables. auto: rich decides from the terminal, NO_COLOR, FORCE_COLOR, "
+    "CLICOLOR_FORCE, CLICOLOR and TERM (see docs/shell.md)."
+)
+
+
+def _color_after_command(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """``--color`` given after the command: it replaces the group's choice."""
+    if value is not None and not ctx.resilient_parsing:
+        ctx.obj = replace(settings(ctx), color=value)
+
+
+def color_option(f: F) -> F:
+    """``--color`` after the command (``gradcli grad x --color never``) too."""
+    return click.option(
+        "--color",
+        type=click.Choice(COLOR_CHOICES),
+        default=None,
+        expose_value=False,
+        callback=_color_after_command,
+        help=COLOR_HELP + " Overrides a --color given before the command.",
+    )(f)
 
 
 # --------------------------------------------------------------------------
@@ -86,7 +124,13 @@ class Command(click.Command):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, _arguments_last(args, self._options(ctx), ctx))
+        try:
+            ordered = _arguments_last(args, self._options(ctx), ctx)
+        except click.UsageError:
+            if not ctx.resilient_parsing:  # completing `--at <TAB>`: click copes
+                raise
+            ordered = args
+        return super().parse_args(ctx, ordered)
 
     def _options(self, ctx: click.Context) -> dict[str, click.Option]:
         options: dict[str, click.Option] = {}
@@ -249,48 +293,63 @@ def format_option(formats: tuple[str, ...] = ("table", "plain", "json", "csv", "
     )
 
 
-def limit_options(f: F) -> F:
-    """--timeout, --max-length, --max-depth and --latex, folded into ``limits``."""
+class EnvOption(click.Option):
+    """An option whose environment variable ``--help`` shows, read by gradcli.
 
-    @click.option(
-        "--timeout",
-        type=NUMBER,
-        default=None,
-        help="Wall-clock budget in seconds for each computation [default: 10; "
-        "env GRADCLI_TIMEOUT].",
-    )
-    @click.option(
-        "--max-length",
-        type=INTEGER,
-        default=None,
-        help="Longest expression accepted, in characters [default: 10000; env GRADCLI_MAX_LENGTH].",
-    )
-    @click.option(
-        "--max-depth",
-        type=INTEGER,
-        default=None,
-        help="Deepest nesting accepted [default: 100; env GRADCLI_MAX_DEPTH].",
-    )
+    click does not read the variable itself: :meth:`Limits.from_env
+    <gradcli.limits.Limits.from_env>` (and :func:`gradcli.limits.files_refused`)
+    do, so that "option, else environment, else default" is decided in one
+    place and a bad value gets the same one-line error wherever it is used.
+    """
+
+    def value_from_envvar(self, ctx: click.Context) -> Any:
+        return None
+
+
+def limit_options(f: F) -> F:
+    """--timeout, --max-length, --max-depth, --latex and --color, shared by every command.
+
+    The three bounds are folded into ``limits``: an option given on the
+    command line wins over its GRADCLI_* variable, which wins over the default.
+    """
+    defaults = Limits()
+
+    def bound(name: str, kind: Number, help: str) -> Any:
+        return click.option(
+            f"--{name.replace('_', '-')}",
+            cls=EnvOption,
+            type=kind,
+            default=getattr(defaults, name),
+            show_default=True,
+            envvar=f"GRADCLI_{name.upper()}",
+            show_envvar=True,
+            help=help,
+        )
+
+    @bound("timeout", NUMBER, "Wall-clock budget in seconds for each computation.")
+    @bound("max_length", INTEGER, "Longest expression accepted, in characters.")
+    @bound("max_depth", INTEGER, "Deepest nesting accepted.")
     @click.option(
         "--latex/--no-latex",
         "latex",
         default=None,
         help="Read input as LaTeX (default: when it contains a \\command).",
     )
+    @color_option
     @functools.wraps(f)
-    def wrapper(
-        *args: Any,
-        timeout: float | None,
-        max_length: int | None,
-        max_depth: int | None,
-        **kwargs: Any,
-    ) -> Any:
-        limits = Limits.from_env().with_options(
-            timeout=timeout, max_length=max_length, max_depth=max_depth
-        )
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        # a value click filled in is the default shown in --help: from_env decides
+        given = {
+            name: value
+            for name in ("timeout", "max_length", "max_depth")
+            if (value := kwargs.pop(name)) is not None
+            and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
+        }
+        limits = Limits.from_env().with_options(**given)
         return f(*args, limits=limits, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def at_option(
@@ -403,9 +462,9 @@ def formatted_with_steps(
 
 def screen_of(screen: Settings) -> Any:
     """The renderer's :class:`~gradcli.render.console.Screen` for these settings."""
-    from gradcli.render.console import Screen
+    from gradcli.render.console import Screen, wants_color
 
-    return Screen(width=screen.width, color=screen.color)
+    return Screen(width=screen.width, color=wants_color(screen.color, terminal=screen.terminal))
 
 
 # --------------------------------------------------------------------------
@@ -446,9 +505,7 @@ _STDIN_NAMES = ("-", "/dev/stdin")
 
 def files_allowed() -> bool:
     """Whether ``@file`` may be read: not with ``--no-files`` or GRADCLI_NO_FILES=1."""
-    if os.environ.get("GRADCLI_NO_FILES", "").strip().lower() in ("1", "true", "yes", "on"):
-        return False
-    return settings().files
+    return settings().files and not files_refused()
 
 
 def _read_regular(path: str, characters: int) -> str:

@@ -44,6 +44,8 @@ def data_options(command: F) -> F:
         click.option(
             "--data",
             "data_path",
+            # a path for shell completion only: the bounded reader checks it
+            type=click.Path(readable=False, allow_dash=True),
             metavar="FILE",
             help="A CSV table (a header of column names, then numbers; - for stdin): "
             "the function becomes the loss of --model on it.",

@@ -22,6 +22,8 @@ from gradcli.limits import Limits
     "--output",
     "-o",
     required=True,
+    # a path for shell completion only: the writer checks it
+    type=click.Path(readable=False),
     metavar="FILE",
     help="The picture to write: .png, .svg or .pdf.",
 )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,49 @@ class Screen:
 
     width: int = 100
     color: bool = False
+
+
+def wants_color(choice: str, *, terminal: bool, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a table gets colour: ``--color`` ``choice``, and for ``auto`` the environment.
+
+    ``always`` and ``never`` win over everything. ``auto``: NO_COLOR (set and
+    not empty) turns colour off, whatever else is set (no-color.org);
+    CLICOLOR_FORCE (set and not ``0``) turns it on, else CLICOLOR=0 turns it
+    off (bixense.com/clicolors); otherwise rich decides as it would for
+    stdout: TTY_COMPATIBLE, FORCE_COLOR (set and not empty, even ``0``), a
+    terminal, and never on TERM=dumb or TERM=unknown.
+
+    >>> wants_color("auto", terminal=True, environ={"TERM": "xterm"})
+    True
+    >>> wants_color("auto", terminal=True, environ={"TERM": "dumb"})
+    False
+    >>> wants_color("auto", terminal=False, environ={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    False
+    >>> wants_color("always", terminal=False, environ={"NO_COLOR": "1"})
+    True
+    """
+    if choice in ("always", "never"):
+        return choice == "always"
+    env = dict(os.environ if environ is None else environ)
+    if env.get("NO_COLOR", ""):
+        return False
+    if env.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        env["FORCE_COLOR"] = "1"
+    elif env.get("CLICOLOR") == "0":
+        return False
+    console = Console(file=_Stdout(terminal), color_system="auto", _environ=env)
+    return console.color_system is not None
+
+
+class _Stdout(io.StringIO):
+    """Stands for stdout when rich asks whether it is a terminal."""
+
+    def __init__(self, terminal: bool) -> None:
+        super().__init__()
+        self._terminal = terminal
+
+    def isatty(self) -> bool:
+        return self._terminal
 
 
 def render(build: Callable[[], list[RenderableType]], screen: Screen) -> str:
