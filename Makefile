@@ -6,15 +6,16 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help setup demo test lint format install bench docs clean
+.PHONY: help setup demo test lint format install bench docs pictures clean
 
 help:
 	@echo "make demo     set up .venv and run the seed example"
 	@echo "make test     set up .venv and run the whole test suite"
 	@echo "make lint     ruff check, ruff format --check, mypy"
-	@echo "make install  install gradcli into the active Python environment"
+	@echo "make install  install gradcli: into the active virtual environment, else with pipx"
 	@echo "make bench    benchmarks, as ratios against baselines run beside them"
-	@echo "make docs     regenerate the pictures under docs/"
+	@echo "make docs     build the manual into site/ (strict) and the man pages into build/man/"
+	@echo "make pictures redraw the manual's pictures under docs/ from their commands"
 
 # reinstall whenever the project's metadata changes
 $(STAMP): pyproject.toml
@@ -46,15 +47,43 @@ format: $(STAMP)
 	$(BIN)/ruff format gradcli tests bench
 	$(BIN)/ruff check --fix gradcli tests bench
 
+# A distribution's own Python is "externally managed" (PEP 668): pip refuses to
+# install into it outside a virtual environment, as pip itself decides (a
+# virtual environment is never managed; else the EXTERNALLY-MANAGED marker).
+# There gradcli goes in with pipx, or we say how; never --break-system-packages.
+MANAGED := import os, sys, sysconfig; \
+  venv = sys.prefix != getattr(sys, "base_prefix", sys.prefix); \
+  marker = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"); \
+  sys.exit(0 if not venv and os.path.isfile(marker) else 1)
+
 install:
-	$(PYTHON) -m pip install .
+	@if ! $(PYTHON) -c '$(MANAGED)'; then \
+	  echo "$(PYTHON) -m pip install ."; $(PYTHON) -m pip install .; \
+	elif command -v pipx >/dev/null; then \
+	  echo "$(PYTHON) is externally managed (PEP 668): installing with pipx"; \
+	  echo "pipx install --force ."; pipx install --force .; \
+	else \
+	  echo "make install: $(PYTHON) is managed by your distribution (PEP 668) and refuses" >&2; \
+	  echo "  pip install outside a virtual environment. Either install pipx (apt install" >&2; \
+	  echo "  pipx, brew install pipx) and run: pipx install .   or activate a virtual" >&2; \
+	  echo "  environment (python3 -m venv ~/.venvs/gradcli && . ~/.venvs/gradcli/bin/activate)" >&2; \
+	  echo "  and run make install again." >&2; \
+	  exit 2; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q gradcli
 	$(BIN)/python bench/run.py
 
+# the manual: every warning is an error (a broken link, a page not in the nav,
+# a command whose reference cannot be generated); then the man pages
 docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/python docs/make_man.py build/man
+
+# the pictures are committed; redraw them when what they show changes
+pictures: $(STAMP)
 	$(BIN)/python docs/make_pictures.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist site *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

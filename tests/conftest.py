@@ -1,4 +1,4 @@
-"""Shared test helpers: run the real command line in-process, and the README's examples."""
+"""Shared test helpers: run the real command line in-process, and the docs' examples."""
 
 from __future__ import annotations
 
@@ -86,10 +86,18 @@ def strict_json(result: Result) -> Any:
 
 
 # --------------------------------------------------------------------------
-# The README's examples: each ``$ command`` in a ``console`` block, and its output
+# The documentation's examples: each ``$ command`` in a ``console`` block, and its output
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+#: the manual's pages (``make docs`` builds them into a site)
+DOCS = ROOT / "docs"
 _BLOCK = re.compile(r"```console\n(.*?)```", re.S)
+
+
+def doc_files() -> list[Path]:
+    """The README and every page of the manual: each one's examples must be true."""
+    return [README, *sorted(DOCS.rglob("*.md"))]
 
 
 def readme_examples(text: str) -> list[tuple[str, str]]:
@@ -110,17 +118,22 @@ def readme_examples(text: str) -> list[tuple[str, str]]:
     return examples
 
 
-def readme_section(heading: str) -> str:
-    """The README's section under ``heading`` (``## Pictures``), up to the next of its level."""
-    lines = README.read_text(encoding="utf-8").splitlines(keepends=True)
+def readme_section(heading: str, path: Path = README) -> str:
+    """The section of ``path`` under ``heading`` (``## Pictures``), up to the next of its level.
+
+    ``# Title`` gives a whole page. Lines in fenced code blocks are never headings.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     level = heading.split(" ", 1)[0]
-    start = next(i for i, line in enumerate(lines) if line.rstrip("\n") == heading)
+    fenced, headings = False, []
+    for i, line in enumerate(lines):
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith("#"):
+            headings.append(i)
+    start = next(i for i in headings if lines[i].rstrip("\n") == heading)
     end = next(
-        (
-            i
-            for i in range(start + 1, len(lines))
-            if lines[i].startswith("#") and lines[i].split(" ", 1)[0] in _levels_up_to(level)
-        ),
+        (i for i in headings if i > start and lines[i].split(" ", 1)[0] in _levels_up_to(level)),
         len(lines),
     )
     return "".join(lines[start:end])
@@ -131,9 +144,9 @@ def _levels_up_to(level: str) -> set[str]:
 
 
 def run_shell(command: str, cwd: Path) -> str:
-    """Run a README command with this environment's gradcli, as a reader would.
+    """Run a documented command with this environment's gradcli, as a reader would.
 
-    Returns stdout, then ``[exit N]`` when N is not 0 (as the README shows it).
+    Returns stdout, then ``[exit N]`` when N is not 0 (as the docs show it).
     """
     bin_dir = str(Path(sys.executable).parent)
     env = {
@@ -153,13 +166,13 @@ def run_shell(command: str, cwd: Path) -> str:
     return done.stdout + (f"[exit {done.returncode}]\n" if done.returncode else "")
 
 
-#: the README's data set (make docs draws its picture from the same file)
-POINTS = Path(__file__).resolve().parent.parent / "docs" / "points.csv"
+#: the manual's data set (make pictures draws its picture from the same file)
+POINTS = DOCS / "points.csv"
 
 
 def shell_fixtures(folder: Path) -> Path:
-    """The files the README's examples read, as a reader would make them."""
+    """The files the documentation's examples read, as a reader would make them."""
     (folder / "functions.txt").write_text("x^2 + y^2\nsin(x*y)\nlog(x+\n", encoding="utf-8")
-    # the data of the README's machine-learning examples, as docs/points.csv holds it
+    # the data of the machine-learning examples, as docs/points.csv holds it
     (folder / "points.csv").write_text(POINTS.read_text(encoding="utf-8"), encoding="utf-8")
     return folder

@@ -588,9 +588,9 @@ def test_the_tables_show_a_reading_only_where_it_differs_from_the_typing() -> No
 
 def test_the_readme_documents_every_output_column() -> None:
     from gradcli.grading import PARTS
-    from tests.conftest import readme_section
+    from tests.conftest import DOCS, readme_section
 
-    section = readme_section("## Checking answers")
+    section = readme_section("# Checking and grading", DOCS / "grading.md")
     single = invoke("check", F, "--gradient", "2x", "--reveal", "-f", "csv").stdout
     gradebook = SUMMARY_WEIGHTED.splitlines()[0].split(",")
     names = {*single.splitlines()[0].split(","), *BATCH_CSV, *gradebook}

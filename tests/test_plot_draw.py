@@ -326,18 +326,21 @@ def test_without_matplotlib_plot_says_how_to_install_it(
 
 
 def test_readme_pictures_come_from_make_pictures() -> None:
-    """Each picture command is a README example, and its picture is shown there."""
+    """Each picture command is an example in the manual, and its picture is shown there."""
     docs = ROOT / "docs"
     sys.path.insert(0, str(docs))
     try:
         import make_pictures
     finally:
         sys.path.remove(str(docs))
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    shown = re.findall(r"^\$ (gradcli .*)$", readme, re.M)
+    pages = {page: page.read_text(encoding="utf-8") for page in docs.rglob("*.md")}
     for command in make_pictures.COMMANDS:
-        assert command in shown
         # plot writes with -o, descend with --plot
         picture = re.split(r" (?:-o|--plot) ", command)[-1].split()[0]
-        assert f"](docs/{picture})" in readme
+        # a page of the manual shows the command and, below it, its picture
+        assert any(
+            command in re.findall(r"^\$ (gradcli .*)$", text, re.M)
+            and re.search(rf"\]\((\.\./)?{re.escape(picture)}\)", text)
+            for text in pages.values()
+        ), command
         assert (docs / picture).read_bytes().startswith(PNG)
