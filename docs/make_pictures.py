@@ -1,8 +1,9 @@
-"""Regenerate the README's pictures from the real commands (``make docs``).
+"""Regenerate the manual's pictures from the real commands (``make pictures``).
 
-Each picture is made by running exactly the command the README shows, in
-this folder, with the ``gradcli`` that sits beside this Python; its output is
-printed so that the README's text can be checked against it.
+Each picture is made by running exactly the command a page of the manual
+shows (tests/test_plot_draw.py checks that it does, with the picture below
+it), in this folder, with the ``gradcli`` that sits beside this Python; its
+output is printed so that the page's text can be checked against it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-#: the README's picture commands; each writes its picture into docs/
+#: the manual's picture commands; each writes its picture into docs/
 COMMANDS = (
     'gradcli plot "x**2+y**2+x*y" --at 1,3 --descend-from 1,3 --lr 0.1,0.6,0.7 '
     "--dpi 100 -o seed.png",
