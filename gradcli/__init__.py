@@ -15,9 +15,43 @@ importing sympy.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # for mypy and pyright; at run time each name loads on first use
+    from gradcli.calculus import Gradient as Gradient
+    from gradcli.calculus import GradientAt as GradientAt
+    from gradcli.calculus import Jacobian as Jacobian
+    from gradcli.calculus import gradient as gradient
+    from gradcli.calculus import jacobian as jacobian
+    from gradcli.critical import CriticalAnalysis as CriticalAnalysis
+    from gradcli.critical import critical_points as critical_points
+    from gradcli.descent import DescentRun as DescentRun
+    from gradcli.descent import Diagnosis as Diagnosis
+    from gradcli.descent import Schedule as Schedule
+    from gradcli.descent import StopReason as StopReason
+    from gradcli.descent import compare as compare
+    from gradcli.descent import descend as descend
+    from gradcli.errors import ExitCode as ExitCode
+    from gradcli.errors import GradcliError as GradcliError
+    from gradcli.grading import Verdict as Verdict
+    from gradcli.grading import check as check
+    from gradcli.kinds import Definiteness as Definiteness
+    from gradcli.kinds import PointKind as PointKind
+    from gradcli.limits import Limits as Limits
+    from gradcli.losses import Loss as Loss
+    from gradcli.losses import Table as Table
+    from gradcli.losses import build_loss as build_loss
+    from gradcli.losses import read_table as read_table
+    from gradcli.parse import Function as Function
+    from gradcli.parse import parse_expression as parse_expression
+    from gradcli.parse import parse_function as parse_function
+    from gradcli.second_order import HessianResult as HessianResult
+    from gradcli.second_order import hessian as hessian
+    from gradcli.steps import Derivation as Derivation
+    from gradcli.steps import derive as derive
+    from gradcli.steps import derive_all as derive_all
 
 #: public name → the module that defines it
 _API = {

@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TypeAlias
 
 import sympy
 
 from gradcli.budget import Allowance
 from gradcli.derivatives import gradient_at, gradient_of, jacobian_of, partial_derivatives
+from gradcli.display import Displayable
 from gradcli.errors import BudgetExceeded, DimensionError, InputError
 from gradcli.limits import Limits
 from gradcli.numbers import (
@@ -38,8 +40,9 @@ from gradcli.parse import (
     reading_notes,
     split_definition,
     symbol,
+    variable_names,
 )
-from gradcli.printing import tree_size
+from gradcli.printing import to_text, tree_size
 
 __all__ = [
     "Directional",
@@ -53,14 +56,24 @@ __all__ = [
     "gradient",
     "jacobian",
     "partial_derivatives",
+    "point_text",
     "point_values",
 ]
 
 #: the value of an expression at a point: one home, in gradcli.numbers
 evaluate = value_at
 
-PointLike: TypeAlias = "str | Sequence[object] | Mapping[object, object]"
+#: a point: ``"1,3"``, ``"x=1, y=3"``, ``(1, 3)``, ``{"x": 1, "y": 3}``; one
+#: number for a function of one variable. A float is the decimal it prints
+#: as (0.1 is 1/10: :func:`gradcli.numbers.exact`).
+PointLike: TypeAlias = (
+    "str | Sequence[object] | Mapping[str | sympy.Symbol, object] | int | float | Fraction"
+    " | sympy.Expr"
+)
+#: a function: text (read by gradcli's parser), a sympy expression, or a Function
 FunctionLike: TypeAlias = "str | Function | sympy.Expr"
+#: variables: ``"x, y"``, names, or sympy symbols (a symbol stands for its name)
+VariablesLike: TypeAlias = "str | sympy.Symbol | Sequence[str | sympy.Symbol]"
 
 
 @dataclass(frozen=True)
@@ -98,7 +111,7 @@ class GradientAt:
 
 
 @dataclass(frozen=True)
-class Gradient:
+class Gradient(Displayable):
     """∇f, symbolic, and evaluated at a point when one was given."""
 
     function: Function
@@ -113,7 +126,7 @@ class Gradient:
 
 
 @dataclass(frozen=True)
-class Jacobian:
+class Jacobian(Displayable):
     """The matrix of first partials of a vector-valued function."""
 
     components: tuple[sympy.Expr, ...]
@@ -131,10 +144,10 @@ class Jacobian:
 
 def gradient(
     f: FunctionLike,
+    variables: VariablesLike | None = None,
     *,
     at: PointLike | None = None,
     along: PointLike | None = None,
-    variables: Sequence[str] | None = None,
     simplify: bool = True,
     limits: Limits | None = None,
 ) -> Gradient:
@@ -142,12 +155,39 @@ def gradient(
 
     Parameters
     ----------
-    f : the function: text (parsed safely), a parsed Function, or sympy.
-    at : a point, ``"1,3"``, ``"x=1, y=3"``, ``(1, 3)`` or ``{"x": 1}``.
-    along : a direction for the directional derivative at ``at``.
-    variables : the variables in order; other symbols are parameters.
-    simplify : tidy each partial derivative within the simplify budget.
+    f : str, sympy.Expr or Function
+        The function: text (read by gradcli's own parser, never evaluated),
+        a sympy expression, or a parsed :class:`~gradcli.parse.Function`.
+    variables : str or sequence of str or sympy.Symbol, optional
+        The variables in order (``"x, y"``, ``["x", "y"]`` or symbols); the
+        other symbols are parameters. By default every symbol, in natural
+        order (``x2`` before ``x10``), as the command line does.
+    at : str, sequence, mapping or number, optional
+        A point: ``"1,3"``, ``"x=1, y=3"`` (it may give parameters values
+        too), ``(1, 3)``, ``{"x": 1, "y": 3}``. Coordinates are exact: a
+        float is the decimal it prints as (``0.1`` is 1/10).
+    along : str or sequence, optional
+        A direction v for the directional derivative at ``at``.
+    simplify : bool
+        Tidy each partial derivative within the optional-work budget.
+    limits : Limits, optional
+        Bounds on the input's size and the time the work may take.
 
+    Returns
+    -------
+    Gradient
+        ``components`` (∇f) and, with ``at``, ``at`` (a :class:`GradientAt`).
+
+    Raises
+    ------
+    InputError
+        Unreadable text, a bad point or direction (:class:`DimensionError`
+        when its length does not match the variables).
+    UndefinedError
+        f or a partial derivative is undefined at the point.
+
+    Examples
+    --------
     >>> g = gradient("x^2 + y^2 + xy", at="1,3")
     >>> g.components
     (2*x + y, x + 2*y)
@@ -182,17 +222,31 @@ def gradient(
 
 def jacobian(
     fs: str | Sequence[FunctionLike],
+    variables: VariablesLike | None = None,
     *,
     at: PointLike | None = None,
-    variables: Sequence[str] | None = None,
     limits: Limits | None = None,
     latex: bool | None = None,
 ) -> Jacobian:
     """The Jacobian matrix of a vector-valued function, one row per component.
 
-    ``fs`` may start with a definition, ``F(x, y) = …``, which declares the
-    variables and their order, as ``variables`` would.
+    Parameters
+    ----------
+    fs : str or sequence of str, sympy.Expr or Function
+        The components: ``"x*y, x + y"``, or one function per component.
+        Text may start with a definition, ``F(x, y) = …``, which declares
+        the variables and their order, as ``variables`` would.
+    variables : str or sequence of str or sympy.Symbol, optional
+        The variables in order; by default every symbol, in natural order.
+    at : str, sequence, mapping or number, optional
+        A point, as for :func:`gradient`.
+    limits : Limits, optional
+        Bounds on the input's size and the time the work may take.
+    latex : bool, optional
+        Read text as LaTeX; by default when it starts with a backslash.
 
+    Examples
+    --------
     >>> J = jacobian("x*y, x + y, sin(x)")
     >>> J.matrix
     ((y, x), (1, 1), (cos(x), 0))
@@ -200,6 +254,7 @@ def jacobian(
     ((x, y), (0, 1))
     """
     limits = limits or Limits()
+    variables = _names(variables)
     with reading_notes() as read:
         if isinstance(fs, str):
             definition = split_definition(fs)
@@ -216,8 +271,16 @@ def jacobian(
                     f"read the definition as the components of a function of {', '.join(declared)}"
                 )
             components = parse_vector(fs, variables=variables or (), limits=limits, latex=latex)
-        else:
+        elif isinstance(fs, (Function, sympy.Expr)):
+            components = (as_function(fs, limits=limits).expr,)
+        elif isinstance(fs, Iterable) and not isinstance(fs, (bytes, sympy.MatrixBase)):
             components = tuple(as_function(f, limits=limits).expr for f in fs)
+        else:
+            raise InputError(
+                f"expected the components as text or a sequence, got {type(fs).__name__}"
+            )
+        if not components:
+            raise InputError("the function has no components")
     notes = tuple(dict.fromkeys(read))
     free = set().union(*(c.free_symbols for c in components))
     whole = Function(
@@ -275,35 +338,83 @@ def jacobian(
 def as_function(
     f: FunctionLike,
     *,
-    variables: Sequence[str] | None = None,
+    variables: VariablesLike | None = None,
     limits: Limits | None = None,
 ) -> Function:
     """A :class:`Function` from text, a Function, or a sympy expression.
 
+    Every public function reads its ``f`` here, so that each takes the same
+    kinds alike. Text is read by :func:`~gradcli.parse.parse_function`
+    (never evaluated); the decimals of a sympy expression are made exact
+    as the parser makes typed ones (``0.5`` is 1/2).
+
     >>> as_function("a*x", variables=["x"]).parameters
     (a,)
+    >>> x = sympy.Symbol("x")
+    >>> as_function(0.5 * x**2).expr
+    x**2/2
     """
+    names = _names(variables)
     if isinstance(f, Function):
-        if variables is None:
+        if names is None:
             return f
-        f = f.expr
+        chosen = _choose_variables(f.expr.free_symbols, variables, names)
+        return Function(
+            expr=f.expr,
+            variables=chosen,
+            parameters=_parameters(f.expr, chosen),
+            source=f.source,
+            notes=f.notes,
+        )
     if isinstance(f, str):
-        return parse_function(f, variables=variables, limits=limits)
-    if isinstance(f, sympy.Expr):
-        chosen = _choose_variables(f.free_symbols, variables)
-        parameters = tuple(sorted(f.free_symbols - set(chosen), key=lambda s: natural_key(s.name)))
-        return Function(expr=f, variables=chosen, parameters=parameters, source=str(f))
-    raise InputError(f"cannot read a function from {type(f).__name__}")
+        return parse_function(f, variables=names, limits=limits)
+    if isinstance(f, (int, Fraction)) and not isinstance(f, bool):
+        f = exact(f, "the function")
+    if isinstance(f, sympy.Expr) and not isinstance(f, sympy.MatrixBase):
+        if f.has(sympy.Float):
+            f = f.xreplace({v: exact(v, "a number in f") for v in f.atoms(sympy.Float)})
+        chosen = _choose_variables(f.free_symbols, variables, names)
+        return Function(expr=f, variables=chosen, parameters=_parameters(f, chosen), source=str(f))
+    raise InputError(f"expected a sympy expression, text or a Function, got {type(f).__name__}")
+
+
+def _names(variables: VariablesLike | None) -> list[str] | None:
+    """The variables' names, each once; an empty list is refused."""
+    names = variable_names(variables)
+    if names is None:
+        return None
+    if not names:
+        raise InputError("at least one variable is needed")
+    canonical = [symbol(n.strip()).name for n in names]
+    if len(set(canonical)) != len(canonical):
+        raise InputError("a variable is listed twice")
+    return names
 
 
 def _choose_variables(
-    free: Iterable[sympy.Symbol], variables: Sequence[str] | None
+    free: Iterable[sympy.Symbol],
+    variables: VariablesLike | None,
+    names: Sequence[str] | None = None,
 ) -> tuple[sympy.Symbol, ...]:
+    """The variables among the free symbols: by name; a given symbol that is
+    not free is kept as it is, a name that is not is gradcli's real symbol."""
     by_name = {s.name: s for s in free}
-    if variables is None:
+    names = variable_names(variables) if names is None else names
+    if names is None:
         return tuple(by_name[n] for n in sorted(by_name, key=natural_key))
-    chosen = (symbol(n) for n in variables)
-    return tuple(by_name.get(s.name) or s for s in chosen)
+    given = {}
+    if isinstance(variables, Iterable) and not isinstance(variables, str):
+        given = {v.name: v for v in variables if isinstance(v, sympy.Symbol)}
+    chosen = []
+    for name in names:
+        canonical = symbol(name.strip())
+        found = by_name.get(name) or by_name.get(canonical.name)
+        chosen.append(found or given.get(name) or canonical)
+    return tuple(chosen)
+
+
+def _parameters(expr: sympy.Expr, chosen: Sequence[sympy.Symbol]) -> tuple[sympy.Symbol, ...]:
+    return tuple(sorted(expr.free_symbols - set(chosen), key=lambda s: natural_key(s.name)))
 
 
 def point_values(
@@ -314,6 +425,8 @@ def point_values(
     >>> f = as_function("x*y")
     >>> point_values(f, (1, "pi/2"))
     {x: 1, y: pi/2}
+    >>> point_values(f, {"y": 0.1, "x": 2})
+    {x: 2, y: 1/10}
     """
     limits = limits or Limits()
     if isinstance(at, str):
@@ -322,15 +435,24 @@ def point_values(
         by_name = {s.name: s for s in (*function.variables, *function.parameters)}
         values = {}
         for key, raw in at.items():
-            name = key.name if isinstance(key, sympy.Symbol) else str(key)
+            if isinstance(key, sympy.Symbol):
+                name = key.name
+            elif isinstance(key, str):
+                name = key.strip()
+                name = name if name in by_name else symbol(name).name
+            else:
+                raise InputError(f"a point's names must be text or symbols, got {key!r}")
             if name not in by_name:
-                raise InputError(f"'{name}' is not a variable of the function")
+                raise InputError(f"'{name}' is neither a variable nor a parameter of f")
             values[by_name[name]] = exact(raw, f"the value of {name}", limits=limits)
         missing = [v.name for v in function.variables if v not in values]
         if missing:
-            raise InputError(f"no value given for {', '.join(missing)}")
-        return values
-    coordinates = list(at)
+            raise DimensionError(f"the point gives no value for {', '.join(missing)}")
+        return {
+            **{v: values[v] for v in function.variables},
+            **{p: values[p] for p in function.parameters if p in values},
+        }
+    coordinates = _coordinates(at, "the point")
     if len(coordinates) != len(function.variables):
         raise DimensionError(
             f"the point has {len(coordinates)} coordinates but the function has "
@@ -339,6 +461,29 @@ def point_values(
     return {
         v: exact(c, "a coordinate", limits=limits) for v, c in zip(function.variables, coordinates)
     }
+
+
+def _coordinates(at: object, what: str) -> list[object]:
+    """A point or vector given as a sequence, or as one number."""
+    if isinstance(at, (int, float, Fraction, sympy.Expr)) and not isinstance(
+        at, (bool, sympy.Tuple, sympy.MatrixBase)
+    ):
+        return [at]
+    if isinstance(at, Iterable) and not isinstance(at, (bytes, bool)):
+        return list(at)
+    raise InputError(f"{what} must be text, a sequence of numbers or a mapping, got {at!r}")
+
+
+def point_text(function: Function, at: PointLike, *, limits: Limits | None = None) -> str:
+    """A point given any way :func:`point_values` takes it, as text that reads back.
+
+    >>> point_text(as_function("a*x + y", variables="x, y"), {"x": 0.5, "y": 1, "a": 2})
+    'x=1/2, y=1, a=2'
+    """
+    if isinstance(at, str):
+        return at
+    values = point_values(function, at, limits=limits)
+    return ", ".join(f"{s.name}={to_text(v)}" for s, v in values.items())
 
 
 def evaluate_gradient(
@@ -498,7 +643,10 @@ def _directional(
         if any(c.free_symbols for c in vector):
             raise InputError("--along must be a vector of numbers, such as 1,1")
     else:
-        vector = tuple(exact(c, "a component of --along", limits=limits) for c in along)
+        vector = tuple(
+            exact(c, "a component of --along", limits=limits)
+            for c in _coordinates(along, "--along")
+        )
     if len(vector) != len(function.variables):
         raise InputError(
             f"--along has {len(vector)} components but the function has "

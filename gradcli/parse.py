@@ -45,7 +45,7 @@ import keyword
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -374,7 +374,7 @@ def parse_expression(
 def parse_function(
     text: str,
     *,
-    variables: Sequence[str] | None = None,
+    variables: str | sympy.Symbol | Sequence[str | sympy.Symbol] | None = None,
     limits: Limits | None = None,
     latex: bool | None = None,
 ) -> Function:
@@ -388,6 +388,7 @@ def parse_function(
     ((x, y), (a, b))
     """
     limits = limits or Limits()
+    variables = variable_names(variables)
     names = [_check_variable_name(v) for v in variables] if variables else []
     if len(set(names)) != len(names):
         raise InputError("--vars lists a variable twice")
@@ -683,6 +684,35 @@ def parse_point(
     for sym, (part, start) in zip(function.variables, parts):
         values[sym] = _constant(part, text, offset + start, limits)
     return values
+
+
+def variable_names(
+    variables: str | sympy.Symbol | Iterable[str | sympy.Symbol] | None,
+) -> list[str] | None:
+    """Variables as the Python API takes them: ``"x, y"``, names, or symbols.
+
+    Only the names count: a sympy symbol stands for the variable of its name.
+
+    >>> variable_names("x, y"), variable_names([symbol("x"), "y"]), variable_names(None)
+    (['x', 'y'], ['x', 'y'], None)
+    """
+    if variables is None:
+        return None
+    if isinstance(variables, str):
+        return [name.strip() for name in variables.split(",")]
+    if isinstance(variables, sympy.Symbol):
+        return [variables.name]
+    if not isinstance(variables, Iterable) or isinstance(variables, (bytes, sympy.Basic)):
+        raise InputError(f"the variables must be names or sympy symbols, got {variables!r}")
+    names = []
+    for v in variables:
+        if isinstance(v, sympy.Symbol):
+            names.append(v.name)
+        elif isinstance(v, str):
+            names.append(v)
+        else:
+            raise InputError(f"every variable must be a symbol or a name, got {v!r}")
+    return names
 
 
 def symbol(name: str) -> sympy.Symbol:
@@ -2478,4 +2508,5 @@ __all__ = [
     "reading_notes",
     "split_definition",
     "symbol",
+    "variable_names",
 ]

@@ -19,13 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
 from gradcli import derivatives as derivatives_at_point
 from gradcli.budget import time_limit
 from gradcli.derivatives import Matrix, gradient_of, hessian_of
+from gradcli.display import Displayable
 from gradcli.errors import BudgetExceeded, DimensionError, InputError, UndefinedError
 from gradcli.kinds import (
     Definiteness,
@@ -37,6 +38,9 @@ from gradcli.kinds import (
 from gradcli.limits import Limits
 from gradcli.numbers import describe_point, exact, exact_sign, to_float, value_at
 from gradcli.parse import Function
+
+if TYPE_CHECKING:
+    from gradcli.calculus import FunctionLike, PointLike, VariablesLike
 
 FloatMatrix = tuple[tuple[float, ...], ...]
 
@@ -69,7 +73,7 @@ _MAX_MINORS_SIZE = 6
 
 
 @dataclass(frozen=True)
-class HessianResult:
+class HessianResult(Displayable):
     """The Hessian of ``f`` and, at a point, its values and classification.
 
     Without a point the ``*_at`` fields are ``None``; ``determinant`` is then
@@ -96,49 +100,131 @@ class HessianResult:
     definiteness: Definiteness | None
     meaning: str | None
     notes: tuple[str, ...] = ()
+    #: the function, as read (None only from the internal :func:`analysed`)
+    function: Function | None = None
+    #: values given for parameters at the point, in parameter order
+    parameter_values: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+    #: f at the point, exact and as a float (None without a point, or when
+    #: parameters remain)
+    function_value: sympy.Expr | None = None
+    function_value_float: float | None = None
 
 
 def hessian(
+    f: FunctionLike,
+    variables: VariablesLike | None = None,
+    *,
+    at: PointLike | None = None,
+    limits: Limits | None = None,
+    time_budget: float | None = None,
+) -> HessianResult:
+    """The Hessian matrix of ``f``, classified at the point ``at`` if given.
+
+    Parameters
+    ----------
+    f : str, sympy.Expr or Function
+        A real scalar function: text (read by gradcli's own parser), a sympy
+        expression, or a parsed :class:`~gradcli.parse.Function`.
+    variables : str or sequence of str or sympy.Symbol, optional
+        The variables, in order; the matrix rows and columns follow it. By
+        default every symbol, in natural order; the others are parameters.
+    at : str, sequence, mapping or number, optional
+        A point: ``"1,0"``, ``"x=1, y=0, a=2"`` (parameters may be given
+        values), ``(1, 0)``, ``{"x": 1, "y": 0}``; exact (0.1 is 1/10).
+    limits : Limits, optional
+        Bounds on the input and its time: the exact work may take
+        :data:`EXACT_SHARE` of ``limits.timeout``, as on the command line.
+    time_budget : float, optional
+        Seconds for the exact work (determinant, eigenvalues, signs),
+        instead of that share.
+
+    Raises
+    ------
+    InputError
+        ``f`` or ``variables`` is not usable.
+    DimensionError
+        ``at`` has the wrong number of coordinates.
+    UndefinedError
+        f, or a first or second partial, is undefined (or not real) at ``at``.
+
+    Examples
+    --------
+    >>> h = hessian("x^3 - 3x + y^2", at="1,0")
+    >>> h.matrix, h.matrix_at
+    (((6*x, 0), (0, 2)), ((6, 0), (0, 2)))
+    >>> h.eigenvalues, str(h.definiteness), h.meaning
+    ((2, 6), 'positive definite', 'local minimum')
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> hessian(x**2 - y**2, (x, y), at=(0, 0)).meaning
+    'saddle point'
+    """
+    from gradcli.calculus import as_function
+
+    started = time.monotonic()
+    limits = limits or Limits()
+    if time_budget is not None and not (isinstance(time_budget, (int, float)) and time_budget > 0):
+        raise InputError(f"the time budget must be positive, got {time_budget!r}")
+    function = as_function(f, variables=variables, limits=limits)
+
+    def budget() -> float:
+        if time_budget is not None:
+            return float(time_budget)
+        return max(
+            _MIN_EXACT_SECONDS, EXACT_SHARE * (limits.timeout - (time.monotonic() - started))
+        )
+
+    return _hessian(function, at, limits, budget)
+
+
+def _hessian(
+    function: Function, at: PointLike | None, limits: Limits, budget: Any
+) -> HessianResult:
+    """The Hessian of a read function at a point given any way; ``budget()``
+    is the time for the exact work, asked once everything before it is done."""
+    from gradcli.calculus import point_values
+
+    if not function.variables:
+        raise InputError("the function has no variables: its Hessian is empty")
+    if at is None:
+        result = analysed(function.expr, function.variables, time_budget=budget())
+        return replace(result, function=function)
+    values = point_values(function, at, limits=limits)
+    value, value_float = value_at(
+        function.expr, values, what=f"f is {{}} at {describe_point(values)}", limits=limits
+    )
+    given = tuple((p, values[p]) for p in function.parameters if p in values)
+    point = tuple(values[v] for v in function.variables)
+    result = analysed(
+        function.expr.xreplace(dict(given)), function.variables, at=point, time_budget=budget()
+    )
+    if given:
+        # the symbolic matrix keeps the parameters; the rest is at their values
+        result = replace(result, matrix=hessian_of(function.expr, function.variables))
+    return replace(
+        result,
+        function=function,
+        parameter_values=given,
+        function_value=value,
+        function_value_float=value_float,
+    )
+
+
+def analysed(
     expr: sympy.Expr,
     variables: Sequence[sympy.Symbol],
     *,
     at: Sequence[Any] | None = None,
     time_budget: float = 2.0,
 ) -> HessianResult:
-    """The Hessian matrix of ``expr``, classified at the point ``at`` if given.
+    """The Hessian of a sympy ``expr`` in sympy ``variables`` at exact ``at``.
 
-    Parameters
-    ----------
-    expr : sympy.Expr
-        A real scalar function of ``variables`` (not a string).
-    variables : sequence of sympy.Symbol
-        The variables, in order; the matrix rows and columns follow it.
-    at : sequence, optional
-        A point, one exact value (sympy number, int or Fraction) per variable.
-    time_budget : float
-        Seconds for the exact work (determinant, eigenvalues, signs).
+    The computation behind :func:`hessian`, for callers that hold sympy
+    objects already; ``function`` and the value of f are left unset.
 
-    Raises
-    ------
-    InputError
-        ``expr`` or ``variables`` is not usable.
-    DimensionError
-        ``at`` has the wrong number of coordinates.
-    UndefinedError
-        A first or second partial is undefined (or not real) at ``at``.
-
-    Examples
-    --------
     >>> x, y = sympy.symbols("x y", real=True)
-    >>> h = hessian(x**2 + y**2 + x*y, (x, y), at=(1, 3))
-    >>> h.matrix
-    ((2, 1), (1, 2))
-    >>> h.eigenvalues, str(h.definiteness)
-    ((1, 3), 'positive definite')
-    >>> h.meaning
-    'not a critical point'
-    >>> hessian(x**2 - y**2, (x, y), at=(0, 0)).meaning
-    'saddle point'
+    >>> h = analysed(x**2 + y**2 + x*y, (x, y), at=(1, 3))
+    >>> h.matrix, h.eigenvalues, h.meaning
+    (((2, 1), (1, 2)), (1, 3), 'not a critical point')
     """
     variables = check_variables(variables)
     expr = check_expr(expr)
@@ -263,7 +349,7 @@ def hessian_report(
     >>> report.result.meaning, report.function_value
     ('local minimum', -2)
     """
-    from gradcli.parse import parse_function, parse_point
+    from gradcli.parse import parse_function
 
     limits = limits or Limits()
     started = time.monotonic() if started is None else started
@@ -272,31 +358,20 @@ def hessian_report(
         if isinstance(f, Function)
         else parse_function(f, variables=variables, limits=limits, latex=latex)
     )
-    if not function.variables:
-        raise InputError("the function has no variables: its Hessian is empty")
 
     def budget() -> float:
         return max(
             _MIN_EXACT_SECONDS, EXACT_SHARE * (limits.timeout - (time.monotonic() - started))
         )
 
-    if at is None:
-        return HessianReport(
-            function, hessian(function.expr, function.variables, time_budget=budget())
-        )
-    values = parse_point(at, function, limits=limits)
-    value, value_float = value_at(
-        function.expr, values, what=f"f is {{}} at {describe_point(values)}", limits=limits
+    result = _hessian(function, at, limits, budget)
+    return HessianReport(
+        function,
+        result,
+        result.parameter_values,
+        result.function_value,
+        result.function_value_float,
     )
-    given = tuple((p, values[p]) for p in function.parameters if p in values)
-    point = tuple(values[v] for v in function.variables)
-    result = hessian(
-        function.expr.xreplace(dict(given)), function.variables, at=point, time_budget=budget()
-    )
-    if given:
-        # the symbolic matrix keeps the parameters; the rest is at their values
-        result = replace(result, matrix=hessian_of(function.expr, function.variables))
-    return HessianReport(function, result, given, value, value_float)
 
 
 def matrix_definiteness(

@@ -18,13 +18,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
 from gradcli.budget import time_limit
 from gradcli.derivatives import gradient_of
+from gradcli.display import Displayable
 from gradcli.errors import BudgetExceeded, InputError, UndefinedError
+from gradcli.limits import Limits
+
+if TYPE_CHECKING:
+    from gradcli.calculus import FunctionLike, VariablesLike
+    from gradcli.parse import Function
 
 __all__ = ["RULES", "Derivation", "Step", "derive", "derive_all", "rule_names"]
 
@@ -121,7 +127,7 @@ def _unpickle_step(items: tuple[tuple[str, Any], ...], applied: Any) -> Step:
 
 
 @dataclass(frozen=True)
-class Derivation:
+class Derivation(Displayable):
     """The step-by-step derivation of one partial derivative.
 
     ``verification`` says how ``result`` was checked against ``reference``
@@ -508,24 +514,28 @@ class _Engine:
 
 
 def derive(
-    expr: sympy.Expr,
-    variable: sympy.Symbol,
+    f: FunctionLike,
+    variable: str | sympy.Symbol,
     *,
-    variables: tuple[sympy.Symbol, ...] = (),
+    variables: VariablesLike | None = None,
     full: bool = False,
+    limits: Limits | None = None,
     time_budget: float = 2.0,
 ) -> Derivation:
-    """Derive ∂expr/∂variable step by step, then simplify and check it.
+    """Derive ∂f/∂variable step by step, then simplify and check it.
 
     Parameters
     ----------
-    expr : sympy.Expr
-        The function, built from real symbols.
-    variable : sympy.Symbol
-        The variable to differentiate with respect to.
-    variables : tuple of sympy.Symbol
-        The function's variables; the others are held constant. Empty: every
-        free symbol of ``expr`` is a variable. Other symbols are parameters.
+    f : str, sympy.Expr or Function
+        The function: text (read by gradcli's own parser), a sympy
+        expression, or a parsed Function.
+    variable : str or sympy.Symbol
+        The variable to differentiate with respect to, by name or symbol.
+    variables : str or sequence of str or sympy.Symbol, optional
+        The function's variables; the others are held constant. By default
+        every symbol of ``f`` is a variable. Other symbols are parameters.
+    limits : Limits, optional
+        Bounds on the size of text input.
     full : bool
         Record every sub-step (d/dx x = 1, each constant term, c·x inside a
         chain); by default the steps a student skips are folded away.
@@ -559,9 +569,16 @@ def derive(
     1 held_constant y**2 -> 0
     >>> d.result, d.verified, d.held_constant
     (2*x + y, True, (y,))
+    >>> derive("x^2*y", "x").result
+    2*x*y
     """
+    from gradcli.parse import Function
+
     try:  # the engine, sympy's diff and simplify all recurse on the expression tree
-        return _derive(expr, variable, variables, full, time_budget)
+        function = _read(f, variables, limits)
+        # without variables every symbol is one, as the steps have always read it
+        chosen = function.variables if variables is not None or isinstance(f, Function) else ()
+        return _derive(function.expr, _variable(variable, function), chosen, full, time_budget)
     except RecursionError:
         raise BudgetExceeded("the expression is too deeply nested to derive step by step") from None
 
@@ -609,23 +626,51 @@ def _derive(
 
 
 def derive_all(
-    expr: sympy.Expr,
-    variables: tuple[sympy.Symbol, ...],
+    f: FunctionLike,
+    variables: VariablesLike | None = None,
     *,
     full: bool = False,
+    limits: Limits | None = None,
     time_budget: float = 2.0,
 ) -> tuple[Derivation, ...]:
     """Derive every partial derivative of the gradient, in the order of ``variables``.
 
-    >>> x, y = sympy.symbols("x y", real=True)
-    >>> [d.result for d in derive_all(x**2 * y, (x, y))]
+    ``f`` and ``variables`` are as for :func:`derive`; by default every
+    symbol of ``f`` is a variable, in natural order.
+
+    >>> [d.result for d in derive_all("x^2*y")]
     [2*x*y, x**2]
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> [d.result for d in derive_all(x**2 * y, (y, x))]
+    [x**2, 2*x*y]
     """
-    if not variables:
+    function = _read(f, variables, limits)
+    if not function.variables:
         raise InputError("a gradient needs at least one variable")
     return tuple(
-        derive(expr, v, variables=variables, full=full, time_budget=time_budget) for v in variables
+        derive(function, v, variables=function.variables, full=full, time_budget=time_budget)
+        for v in function.variables
     )
+
+
+def _read(f: FunctionLike, variables: VariablesLike | None, limits: Limits | None) -> Function:
+    from gradcli.calculus import as_function
+
+    return as_function(f, variables=variables, limits=limits)
+
+
+def _variable(variable: object, function: Function) -> sympy.Symbol:
+    """The symbol to differentiate by: a name or symbol, matched by name to f's."""
+    if isinstance(variable, str):
+        from gradcli.parse import symbol
+
+        variable = symbol(variable.strip())
+    if not isinstance(variable, sympy.Symbol):
+        raise InputError(f"can only differentiate with respect to a symbol, not {variable}")
+    for known in (*function.variables, *function.parameters):
+        if known.name == variable.name:
+            return known
+    return variable
 
 
 def _check(

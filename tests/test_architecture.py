@@ -14,7 +14,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "gradcli"
 #: library → where in the package it may be imported
 HOMES = {
     "click": ("cli.py", "commands/"),
-    "rich": ("render/",),
+    # display.py: __rich__ of the results, importing rich only when called
+    "rich": ("render/", "display.py"),
     "matplotlib": ("plot/draw.py",),
 }
 

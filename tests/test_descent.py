@@ -515,13 +515,13 @@ def test_function_with_parameters_is_refused() -> None:
         descend(a * x**2, (x,), (1,))
 
 
-@pytest.mark.parametrize("bad", [x + sympy.I, x + sympy.oo, "x**2", 3])
+@pytest.mark.parametrize("bad", [x + sympy.I, x + sympy.oo, "x +", [x]])
 def test_function_that_is_not_a_real_expression(bad: object) -> None:
     with pytest.raises(InputError):
         descend(bad, (x,), (1,))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("variables", [(), (x, x), ("x",)])
+@pytest.mark.parametrize("variables", [(), (x, x), (x**2,)])
 def test_bad_variables(variables: tuple[object, ...]) -> None:
     with pytest.raises(InputError):
         descend(x**2, variables, (1,) * len(variables))  # type: ignore[arg-type]

@@ -468,9 +468,7 @@ def test_too_deep_nesting_is_a_budget_error() -> None:
 @pytest.mark.parametrize(
     ("args", "kwargs", "message"),
     [
-        (("x**2", x), {}, "expected a sympy expression, got str"),
-        ((2, x), {}, "expected a sympy expression, got int"),
-        ((x**2, "x"), {}, "with respect to a symbol"),
+        ((2.5j, x), {}, "expected a sympy expression, text or a Function, got complex"),
         ((x**2, x + 1), {}, "with respect to a symbol"),
         ((x**2, z), {"variables": (x, y)}, r"z is not one of the variables \(x, y\)"),
         ((x**2, x), {"variables": (x, x)}, "listed twice"),

@@ -19,8 +19,8 @@ step shares: the function, its derivatives, the box and the budget.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
@@ -53,8 +53,12 @@ from gradcli.critical.solve import (
 )
 from gradcli.derivatives import kinks
 from gradcli.errors import BudgetExceeded, InputError
+from gradcli.limits import Limits
 from gradcli.numbers import to_float
 from gradcli.second_order import check_expr, check_variables
+
+if TYPE_CHECKING:
+    from gradcli.calculus import FunctionLike, VariablesLike
 
 __all__ = [
     "DEGENERATE",
@@ -74,35 +78,45 @@ __all__ = [
 #: seconds checking one of sympy's solutions exactly may take
 _CHECK_SECONDS = 1.0
 
+#: share of ``limits.timeout`` the analysis takes by default, as on the
+#: command line (the rest is for parsing and printing)
+ANALYSIS_SHARE = 0.7
+
 
 def critical_points(
-    expr: sympy.Expr,
-    variables: Sequence[sympy.Symbol],
+    f: FunctionLike,
+    variables: VariablesLike | None = None,
     *,
-    box: tuple[Any, Any] = (-10, 10),
-    time_budget: float = 5.0,
+    box: str | tuple[Any, Any] = (-10, 10),
+    limits: Limits | None = None,
+    time_budget: float | None = None,
     seed: int = 0,
 ) -> CriticalAnalysis:
-    """Find and classify the critical points of ``expr``.
+    """Find and classify the critical points of ``f``.
 
     Parameters
     ----------
-    expr : sympy.Expr
-        A real scalar function of ``variables`` with no other symbols.
-    variables : sequence of sympy.Symbol
-        The variables, in order.
-    box : (lo, hi)
+    f : str, sympy.Expr or Function
+        A real scalar function with no parameters: text (read by gradcli's
+        own parser), a sympy expression, or a parsed Function.
+    variables : str or sequence of str or sympy.Symbol, optional
+        The variables, in order; by default every symbol, in natural order.
+    box : (lo, hi) or str
         The region ``[lo, hi]ⁿ`` the numeric search (and the convexity
-        counterexample search) covers; a decimal bound is exact (0.1 is 1/10).
-    time_budget : float
-        Seconds for the whole analysis; the symbolic solve gets 40 % of it.
+        counterexample search) covers, ``(-4, 4)`` or ``"-4,4"``; a decimal
+        bound is exact (0.1 is 1/10).
+    limits : Limits, optional
+        Bounds on the input and its time: the analysis takes
+        :data:`ANALYSIS_SHARE` of ``limits.timeout`` by default.
+    time_budget : float, optional
+        Seconds for the whole analysis instead; the symbolic solve gets 40 %.
     seed : int
         Seed of the random starts: the same seed gives the same answer.
 
     Raises
     ------
     InputError
-        Bad ``expr``, ``variables``, ``box`` or budget; or ``expr`` has
+        Bad ``f``, ``variables``, ``box`` or budget; or ``f`` has
         parameters (symbols that are not variables).
     BudgetExceeded
         Neither the symbolic solve nor the numeric search got anywhere within
@@ -111,6 +125,9 @@ def critical_points(
 
     Examples
     --------
+    >>> result = critical_points("x^3 - 3x + y^2")
+    >>> [(p.point, p.kind) for p in result.points]
+    [((-1, 0), 'saddle'), ((1, 0), 'local min')]
     >>> x, y = sympy.symbols("x y", real=True)
     >>> result = critical_points(x**2 + y**2 + x*y, (x, y))
     >>> [(p.point, p.kind) for p in result.points]
@@ -118,8 +135,18 @@ def critical_points(
     >>> result.convexity.verdict, result.global_min.status
     ('strictly convex', 'found')
     """
-    variables = check_variables(variables)
-    expr = check_expr(expr)
+    from gradcli.calculus import as_function
+
+    limits = limits or Limits()
+    if time_budget is None:
+        time_budget = ANALYSIS_SHARE * limits.timeout
+    function = as_function(f, variables=variables, limits=limits)
+    if not function.variables:
+        raise InputError("the function has no variables: it has no critical points to find")
+    if isinstance(box, str):
+        box = _read_box(box, limits)
+    variables = check_variables(function.variables)
+    expr = check_expr(function.expr)
     extra = expr.free_symbols - set(variables)
     if extra:
         names = ", ".join(sorted(str(s) for s in extra))
@@ -131,7 +158,17 @@ def critical_points(
     if not isinstance(time_budget, (int, float)) or not time_budget > 0:
         raise InputError(f"the time budget must be positive, got {time_budget!r}")
     ctx = Context.start(expr, variables, check_box(box), seed=seed, budget=time_budget)
-    return _analyse(ctx)
+    return replace(_analyse(ctx), function=function)
+
+
+def _read_box(text: str, limits: Limits) -> tuple[sympy.Expr, sympy.Expr]:
+    """``"LO,HI"`` as two exact numbers, read as ``--box`` is."""
+    from gradcli.parse import parse_numbers
+
+    bounds = parse_numbers(text, "the box", limits, hint="for example box=(-4, 4)")
+    if len(bounds) != 2:
+        raise InputError(f"the box needs two numbers LO,HI, got {len(bounds)}")
+    return bounds[0], bounds[1]
 
 
 def _analyse(ctx: Context) -> CriticalAnalysis:

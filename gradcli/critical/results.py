@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import sympy
 
+from gradcli.display import Displayable
 from gradcli.kinds import PointKind
+from gradcli.parse import Function
 from gradcli.tolerances import NUMERIC_GRADIENT_ZERO
 
 __all__ = [
@@ -125,7 +127,7 @@ class GlobalExtremum:
 
 
 @dataclass(frozen=True)
-class CriticalAnalysis:
+class CriticalAnalysis(Displayable):
     """The critical points of f, its convexity and its global extrema.
 
     ``method`` is ``"symbolic"`` (sympy solved ∇f = 0), ``"numeric"`` (the
@@ -145,3 +147,5 @@ class CriticalAnalysis:
     complete: bool
     box: tuple[float, float]
     notes: tuple[str, ...] = ()
+    #: the function analysed, as read (what to_dict() and the display show)
+    function: Function | None = None

@@ -55,10 +55,10 @@ the sympy expressions on rationals for the first ``max_exact_steps`` steps.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
@@ -89,6 +89,10 @@ from gradcli.errors import InputError
 from gradcli.kinds import PointKind
 from gradcli.limits import Limits
 from gradcli.numbers import to_float
+from gradcli.parse import Function
+
+if TYPE_CHECKING:
+    from gradcli.calculus import FunctionLike, PointLike, VariablesLike
 
 __all__ = [
     "METHODS",
@@ -107,9 +111,9 @@ __all__ = [
 
 
 def descend(
-    expr: sympy.Expr,
-    variables: Sequence[sympy.Symbol],
-    start: Sequence[Any] | Mapping[sympy.Symbol, Any],
+    f: FunctionLike,
+    variables: VariablesLike | None = None,
+    start: PointLike | None = None,
     *,
     lr: Any = None,
     steps: int | None = None,
@@ -129,18 +133,21 @@ def descend(
     on_progress: Callable[[int, int], None] | None = None,
     limits: Limits | None = None,
 ) -> DescentRun:
-    """Run gradient descent (or a relative) on ``expr`` from ``start``.
+    """Run gradient descent (or a relative) on ``f`` from ``start``.
 
     Parameters
     ----------
-    expr : sympy.Expr
-        The function f, in the real symbols ``variables`` only.
-    variables : sequence of sympy.Symbol
-        The variables θ, in the order of ``start``.
-    start : sequence of numbers, or mapping
-        θ_0: ints, floats, Fractions or sympy numbers, in the order of
-        ``variables``; or ``{symbol: value}`` as ``parse_point`` returns it,
-        where values given for parameters of f are put into f.
+    f : str, sympy.Expr or Function
+        The function: text (read by gradcli's own parser), a sympy
+        expression, or a parsed Function; with no parameters left once
+        ``start`` has given them values.
+    variables : str or sequence of str or sympy.Symbol, optional
+        The variables θ, in the order of ``start``; by default every symbol
+        of f, in natural order.
+    start : str, sequence, mapping or number
+        θ_0 (required): ``"1,3"``, ``"x=1, y=3, a=2"`` (values given for
+        parameters of f are put into f), ``(1, 3)`` or ``{"x": 1, "y": 3}``.
+        Exact: a float is the decimal it prints as (0.1 is 1/10).
     lr, steps, beta, beta2, eps : optional
         Learning rate α, most steps, and the method's constants; None takes
         the method's default (see the module docstring).
@@ -173,17 +180,17 @@ def descend(
 
     Examples
     --------
+    >>> run = descend("x^2 + y^2 + xy", start="1,3", lr=0.1)
+    >>> run.stop_reason.value, run.steps, run.final_kind.value
+    ('converged', 179, 'minimum')
     >>> x, y = sympy.symbols("x y", real=True)
-    >>> run = descend(x**2 + y**2 + x*y, (x, y), (1, 3), lr=0.1)
-    >>> run.stop_reason.value, run.final_kind.value
-    ('converged', 'minimum')
     >>> descend(x**2, (x,), (1,), exact=True, steps=3).points_exact
     ((1,), (4/5,), (16/25,), (64/125,))
     """
     limits = limits or Limits()
-    if isinstance(start, Mapping):
-        expr, start = _split_point(expr, variables, start)
-    variables = _check_variables(expr, variables)
+    function, point = _function_and_start(f, variables, start, limits)
+    expr, start = _split_point(function.expr, function.variables, point)
+    variables = _check_variables(expr, function.variables)
     options = _resolve_options(
         method, lr=lr, steps=steps, tol=tol, beta=beta, beta2=beta2, eps=eps, schedule=schedule
     )
@@ -242,7 +249,23 @@ def descend(
         run = _with_exact_steps(
             run, program, options, start_exact, min(run.steps, max_exact_steps), limits
         )
+    if function.notes:
+        run = replace(run, notes=function.notes)
     return run
+
+
+def _function_and_start(
+    f: FunctionLike, variables: VariablesLike | None, start: PointLike | None, limits: Limits
+) -> tuple[Function, dict[sympy.Symbol, sympy.Expr]]:
+    """f and θ_0 given any way the API takes them; θ_0 may name parameters."""
+    from gradcli.calculus import as_function, point_values
+
+    if start is None:
+        raise TypeError("descend() needs a start point: start=(1, 3) or start='1,3'")
+    function = as_function(f, variables=variables, limits=limits)
+    if not function.variables:
+        raise InputError("descent needs at least one variable")
+    return function, point_values(function, start, limits=limits)
 
 
 def _epochs_message(run: DescentRun, batching: Batching, rows: int) -> str:
@@ -316,9 +339,9 @@ def _batching(
 
 
 def compare(
-    expr: sympy.Expr,
-    variables: Sequence[sympy.Symbol],
-    start: Sequence[Any] | Mapping[sympy.Symbol, Any],
+    f: FunctionLike,
+    variables: VariablesLike | None = None,
+    start: PointLike | None = None,
     *,
     lrs: Iterable[Any] | None = None,
     methods: Iterable[str] = ("gd",),
@@ -327,13 +350,13 @@ def compare(
 ) -> tuple[DescentRun, ...]:
     """Run several learning rates and/or methods from the same start.
 
-    With ``grid`` each method runs with each learning rate in ``lrs`` (its
-    own default lr when ``lrs`` is None), in the order given; without it the
+    ``f``, ``variables`` and ``start`` are as for :func:`descend`. With
+    ``grid`` each method runs with each learning rate in ``lrs`` (its own
+    default lr when ``lrs`` is None), in the order given; without it the
     i-th method runs with the i-th rate (a single method or rate goes with
-    every one of the other list). ``beta``, ``beta2`` and ``eps``
-    go only to the methods that use them. Other options are as in
-    :func:`descend`; ``on_progress`` is called as ``on_progress(i, total)``
-    after each run.
+    every one of the other list). ``beta``, ``beta2`` and ``eps`` go only
+    to the methods that use them. Other options are as in :func:`descend`;
+    ``on_progress`` is called as ``on_progress(i, total)`` after each run.
 
     Examples
     --------
@@ -367,6 +390,8 @@ def compare(
             f"{len(methods)} methods and {len(rates)} learning rates cannot be paired:"
             " give one rate per method, or ask for the grid of every combination"
         )
+    limits = options.get("limits") or Limits()
+    function, point = _function_and_start(f, variables, start, limits)
     runs = []
     for i, (name, rate) in enumerate(jobs):
         info = METHODS[name]
@@ -374,7 +399,7 @@ def compare(
         for key in ("beta", "beta2", "eps"):
             if getattr(info, key) is None:
                 given.pop(key, None)
-        runs.append(descend(expr, variables, start, lr=rate, method=name, **given))
+        runs.append(descend(function, start=point, lr=rate, method=name, **given))
         if on_progress is not None:
             on_progress(i + 1, len(jobs))
     return tuple(runs)

@@ -9,6 +9,7 @@ from typing import Any
 
 import sympy
 
+from gradcli.display import Displayable, short_repr
 from gradcli.kinds import PointKind
 from gradcli.tolerances import EIGENVALUE_ZERO_APPROXIMATE_POINT
 
@@ -93,7 +94,7 @@ class Diagnosis:
 
 
 @dataclass(frozen=True)
-class DescentRun:
+class DescentRun(Displayable):
     """One descent from one start point: the options, the trajectory, the verdict.
 
     The trajectory holds θ_0 … θ_K (K = ``steps``): ``points``, ``values``,
@@ -160,6 +161,10 @@ class DescentRun:
     def diverged(self) -> bool:
         """True when the run diverged (the command exits with 3)."""
         return self.stop_reason is StopReason.DIVERGED
+
+    def __repr__(self) -> str:
+        # the trajectory is in the fields; the repr says where it went
+        return short_repr(self)
 
 
 def point_text(theta: Sequence[Any]) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from gradcli.calculus import FunctionLike, as_function
+from gradcli.calculus import FunctionLike, PointLike, VariablesLike, as_function, point_text
 from gradcli.errors import BudgetExceeded, DimensionError, GradcliError, InputError, describe
 from gradcli.grading import parts
 from gradcli.grading.critical_part import grade_critical
@@ -53,15 +53,15 @@ def check(
     f: FunctionLike,
     *,
     gradient: str | None = None,
-    at: str | None = None,
+    at: PointLike | None = None,
     value: str | None = None,
     magnitude: str | None = None,
     direction: str | None = None,
-    along: str | None = None,
+    along: str | Sequence[object] | None = None,
     directional: str | None = None,
     hessian: str | None = None,
     critical: str | None = None,
-    variables: Sequence[str] | None = None,
+    variables: VariablesLike | None = None,
     tol: float | str | None = None,
     abs_tol: float | str | None = None,
     sigfigs: int | None = None,
@@ -73,9 +73,11 @@ def check(
 
     Parameters
     ----------
-    f : the function (text, read by gradcli's parser, or a parsed Function).
+    f : the function: text (read by gradcli's parser), a sympy expression,
+        or a parsed Function.
     gradient : ∇f, a vector such as ``"2x + y, x + 2y"`` or ``"<2x+y, x+2y>"``.
-    at : the point for ``value``, ``magnitude``, ``direction``, ``directional``.
+    at : the point for ``value``, ``magnitude``, ``direction``, ``directional``:
+        ``"1,3"``, ``"x=1, y=3"``, ``(1, 3)`` or ``{"x": 1, "y": 3}``.
     value, magnitude, direction : ∇f at the point, its length, its unit vector.
     along, directional : a direction v, and the rate of change of f along it.
     hessian : the matrix of second partials, ``"[[2, 1], [1, 2]]"``.
@@ -129,6 +131,10 @@ def check(
         limits=limits,
     )
     function = as_function(f, variables=variables, limits=limits)
+    if at is not None and not isinstance(at, str):
+        at = point_text(function, at, limits=limits)
+    if along is not None and not isinstance(along, str):
+        along = _vector_text(along, limits)
     problem = grader.prepare(function, at=at, along=along)
     parts = grader.grade_answers(problem, answers)
     return Verdict(
@@ -140,6 +146,16 @@ def check(
         revealed=reveal,
         notes=function.notes + tuple(f"--{p.part}: {note}" for p in parts for note in p.notes),
     )
+
+
+def _vector_text(vector: Sequence[object], limits: Limits) -> str:
+    """A direction given as numbers, as text that reads back exactly."""
+    from gradcli.numbers import exact
+    from gradcli.printing import to_text
+
+    if isinstance(vector, (bytes, Mapping)) or not isinstance(vector, Sequence):
+        raise InputError(f"--along must be text or a sequence of numbers, got {vector!r}")
+    return ", ".join(to_text(exact(c, "a component of --along", limits=limits)) for c in vector)
 
 
 class Grader:

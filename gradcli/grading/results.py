@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from gradcli.display import Displayable
 from gradcli.errors import ExitCode
 from gradcli.parse import Function
 
@@ -104,7 +105,7 @@ class PartResult:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(Displayable):
     """Every part of one student's answer, checked."""
 
     function: Function
