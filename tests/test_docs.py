@@ -155,6 +155,23 @@ def test_each_command_has_a_man_page_with_its_options(man: Path, name: str) -> N
         assert flag.replace("-", "\\-") in page, flag
 
 
+def test_man_pages_print_backslashes_and_examples_as_written(man: Path) -> None:
+    """roff reads ``\\n`` as an escape and fills lines: the help's examples survive."""
+    import inspect
+
+    backslashes = 0
+    for name in COMMANDS:
+        page = (man / f"gradcli-{name}.1").read_text(encoding="utf-8")
+        help_text = inspect.cleandoc(_real(name).help or "")
+        for line in help_text.splitlines():
+            if "\\" in line:  # such as printf 'x^2\\nsin(x*y)\\n' | gradcli grad -
+                assert line.strip().replace("\\", "\\e") in page, line
+                backslashes += 1
+        if "Examples:" in help_text:
+            assert "Examples:\n.nf\n" in page  # no fill: one example a line
+    assert backslashes  # the check above checked something
+
+
 # --------------------------------------------------------------------------
 # the front page
 
