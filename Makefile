@@ -12,7 +12,7 @@ help:
 	@echo "make demo     set up .venv and run the seed example"
 	@echo "make test     set up .venv and run the whole test suite"
 	@echo "make lint     ruff check, ruff format --check, mypy"
-	@echo "make install  install gradcli: into the active virtual environment, else with pipx"
+	@echo "make install  pip install . into the active Python (with pipx where PEP 668 forbids)"
 	@echo "make bench    benchmarks, as ratios against baselines run beside them"
 	@echo "make docs     build the manual into site/ (strict) and the man pages into build/man/"
 	@echo "make pictures redraw the manual's pictures under docs/ from their commands"
