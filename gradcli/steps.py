@@ -638,6 +638,8 @@ def derive_all(
     ``f`` and ``variables`` are as for :func:`derive`; by default every
     symbol of ``f`` is a variable, in natural order.
 
+    Examples
+    --------
     >>> [d.result for d in derive_all("x^2*y")]
     [2*x*y, x**2]
     >>> x, y = sympy.symbols("x y", real=True)

@@ -90,6 +90,8 @@ def check(
     seed : seed of the random points of the numeric comparison.
     reveal : include the expected answers in the result.
 
+    Examples
+    --------
     >>> v = check("x^2 + y^2 + xy", gradient="y + 2x, 2y + x", at="1,3", magnitude="8.6")
     >>> v.correct, [(p.label, p.method) for p in v.parts]
     (True, [('∂f/∂x', 'symbolic'), ('∂f/∂y', 'symbolic'), ('|∇f(1, 3)|', 'decimal')])
