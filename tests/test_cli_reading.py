@@ -193,7 +193,12 @@ def test_a_bom_on_stdin_lines_of_grad_dash_is_dropped() -> None:
 
 def test_a_bom_on_streamed_points_is_dropped() -> None:
     done = ok(gradcli("grad", "x^2", "--at", "-", "-f", "csv", stdin=BOM + b"1\r\n2\r3\n"))
-    assert done.stdout.splitlines() == ["x,df/dx,magnitude", "1,2.0,2.0", "2,4.0,4.0", "3,6.0,6.0"]
+    assert done.stdout.splitlines() == [
+        "x,df/dx_float,magnitude_float",
+        "1,2.0,2.0",
+        "2,4.0,4.0",
+        "3,6.0,6.0",
+    ]
 
 
 def test_a_bom_on_a_batch_on_stdin_is_dropped() -> None:

@@ -320,8 +320,8 @@ def test_logistic_loss_and_gradient_match_numpy(classes_csv: str) -> None:
 def test_grad_shows_the_loss_as_a_sum_over_the_rows(line_csv: str) -> None:
     result = invoke("grad", "--data", line_csv, "--model", "w*x + b", "--format", "plain")
     assert result.exit_code == 0, result
-    assert "note: L(" in result.stdout and "(1/5) Σᵢ" in result.stdout
-    assert "∂L/∂w = (1/5) Σᵢ 2xᵢ·(" in result.stdout
+    assert "note: L(" in result.stderr and "(1/5) Σᵢ" in result.stderr  # notes are messages
+    assert "∂L/∂w = (1/5) Σᵢ 2xᵢ·(" in result.stderr
 
 
 @pytest.mark.parametrize("fmt", ["json", "plain"])

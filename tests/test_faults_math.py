@@ -102,7 +102,7 @@ def test_plot_of_a_constant_beyond_floats_says_so(tmp_path: Path) -> None:
 def test_streamed_gradient_of_sign_matches_the_careful_path() -> None:
     result = run("grad", "sign(x)", "--at", "-", "--format", "json", stdin="1.5\n0\n-2\n")
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["gradient"] for r in records] == [[0.0], [None], [0.0]]
+    assert [r["value_float"] for r in records] == [[0.0], [None], [0.0]]
     assert result.returncode in (0, 3), result.stderr
     # the oracle: sympy's d/dx sign(x) = 2·DiracDelta(x), 0 away from 0
     x = sympy.Symbol("x", real=True)
@@ -117,10 +117,10 @@ def test_streamed_numbers_are_read_as_at_reads_them(number: str) -> None:
     stream = run("grad", "x^2", "--at", "-", "--format", "json", stdin=number + "\n")
     record = json.loads(stream.stdout.splitlines()[0])
     if at.returncode == 0:
-        assert record["gradient"] == [2 * float(number)]
+        assert record["value_float"] == [2 * float(number)]
     else:
         assert_one_error(at, 2)
-        assert record["gradient"] == [None], record
+        assert record["value_float"] == [None], record
 
 
 # ---------------------------------------------------------------------------

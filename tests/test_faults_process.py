@@ -276,7 +276,9 @@ def test_streamed_points_compile_only_in_the_worker(tmp_path: Path) -> None:
         "print(code, where)\n",
         tmp_path,
     )
-    assert "x,y,df/dx,df/dy,magnitude\n1,2,4.0,1.0," in result.stdout, result.stderr
+    assert "x,y,df/dx_float,df/dy_float,magnitude_float\n1,2,4.0,1.0," in result.stdout, (
+        result.stderr
+    )
     assert result.stdout.splitlines()[-1] == "0 []", result.stderr
 
 

@@ -77,9 +77,28 @@ def test_json_direction_is_null_at_a_critical_point() -> None:
 
 def test_csv_reads_back_with_the_csv_module() -> None:
     rows = list(csv.DictReader(io.StringIO(formats.to_csv(SEED))))
-    assert len(rows) == 1
-    assert rows[0]["df/dx"] == "5" and rows[0]["magnitude"] == "sqrt(74)"
+    assert [row["variable"] for row in rows] == ["x", "y"]
+    assert [row["value"] for row in rows] == ["5", "7"]
+    assert {row["magnitude"] for row in rows} == {"sqrt(74)"}
     assert float(rows[0]["magnitude_float"]) == pytest.approx(8.602325267042627)
+    assert list(rows[0]) == list(formats.CSV_COLUMNS)
+
+
+def test_csv_has_the_same_columns_with_and_without_a_point() -> None:
+    for result in (SEED, SYMBOLIC, CRITICAL, ALONG):
+        header = formats.to_csv(result).splitlines()[0]
+        assert header == ",".join(formats.CSV_COLUMNS)
+    assert formats.to_csv(SEED, header=False) == formats.to_csv(SEED).split("\n", 1)[1]
+
+
+def test_json_starts_with_the_schema_version() -> None:
+    text = formats.to_json(SEED, head={"line": 4, "input": "x"})
+    assert text.startswith('{"schema_version": 1, "line": 4, "input": "x", "expression"')
+
+
+def test_plain_has_no_notes_they_are_messages() -> None:
+    assert "note:" not in formats.to_plain(ALONG)
+    assert formats.notes_of(ALONG) == ("note: read 'xy' as x·y (a product of variables)",)
 
 
 def test_plain_is_one_fact_a_line() -> None:

@@ -11,10 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradcli.parse import parse_expression
-from tests.conftest import FORMATS, failing, ok, strict_json
+from tests.conftest import FORMATS, Result, failing, invoke, strict_json
 from tests.golden import assert_golden
 
 SEED = "x^2 + y^2 + xy"
+
+
+def ok(*args: str) -> Result:
+    """A run that succeeds at 80 columns, with nothing on stderr but notes
+    (``read 'xy' as x·y``: messages in table and plain output)."""
+    result = invoke(*args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result
+    assert all(line.startswith("gradcli: note: ") for line in result.stderr.splitlines()), result
+    return result
 
 
 def hessian_json(expression: str, *args: str) -> Any:

@@ -8,10 +8,19 @@ import io
 import pytest
 
 from gradcli.parse import parse_expression
-from tests.conftest import FORMATS, Result, failing, invoke, ok, strict_json
+from tests.conftest import FORMATS, Result, failing, invoke, strict_json
 from tests.golden import assert_golden
 
 SEED = "x*y, x+y, sin(x)"
+
+
+def ok(*args: str) -> Result:
+    """A run that succeeds at 80 columns, with nothing on stderr but notes
+    (``read 'xy' as x·y``: messages in table and plain output)."""
+    result = invoke(*args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result
+    assert all(line.startswith("gradcli: note: ") for line in result.stderr.splitlines()), result
+    return result
 
 
 def jacobian_json(*args: str) -> dict[str, object]:

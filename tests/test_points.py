@@ -37,15 +37,15 @@ def test_streamed_values_equal_the_exact_path() -> None:
     for (x, y), row in zip(points, rows):
         exact = gradient("sin(x*y) + exp(x/3) + y^3", at=(x, y), simplify=False).at
         assert exact is not None and exact.value_float is not None
-        assert float(row["df/dx"]) == pytest.approx(exact.value_float[0], rel=1e-12)
-        assert float(row["df/dy"]) == pytest.approx(exact.value_float[1], rel=1e-12)
-        assert float(row["magnitude"]) == pytest.approx(exact.magnitude_float, rel=1e-12)
+        assert float(row["df/dx_float"]) == pytest.approx(exact.value_float[0], rel=1e-12)
+        assert float(row["df/dy_float"]) == pytest.approx(exact.value_float[1], rel=1e-12)
+        assert float(row["magnitude_float"]) == pytest.approx(exact.magnitude_float, rel=1e-12)
 
 
 def test_header_and_the_seed_point() -> None:
     result = invoke("grad", SEED, "--at", "-", "-f", "csv", input="1,3\n")
     assert result.stdout.splitlines() == [
-        "x,y,df/dx,df/dy,magnitude",
+        "x,y,df/dx_float,df/dy_float,magnitude_float",
         "1,3,5.0,7.0,8.602325267042627",
     ]
 
@@ -56,8 +56,9 @@ def test_every_input_form_and_row_order() -> None:
     assert result.exit_code == 0, result
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["line"] for r in rows] == [1, 2, 3, 6]
-    assert [r["point"] for r in rows] == [[1, 3], [2, -1], [4, 0], [math.pi / 2, 0]]
-    assert rows[0]["gradient"] == [5.0, 7.0]
+    assert [r["point_float"] for r in rows] == [[1, 3], [2, -1], [4, 0], [math.pi / 2, 0]]
+    assert rows[0]["value_float"] == [5.0, 7.0]
+    assert all(next(iter(r)) == "schema_version" for r in rows)
 
 
 def test_bad_lines_are_nan_rows_reported_by_number() -> None:
@@ -66,7 +67,7 @@ def test_bad_lines_are_nan_rows_reported_by_number() -> None:
     assert result.exit_code == 2
     rows = _csv_rows(result.stdout)
     assert len(rows) == 4
-    assert rows[0]["df/dx"] == "5.0" and rows[3]["df/dx"] == "6.0"
+    assert rows[0]["df/dx_float"] == "5.0" and rows[3]["df/dx_float"] == "6.0"
     assert all(math.isnan(float(v)) for v in rows[1].values())
     assert all(math.isnan(float(v)) for v in rows[2].values())
     errors = result.stderr.splitlines()
@@ -81,10 +82,10 @@ def test_undefined_points_give_nan_and_a_count_not_an_abort() -> None:
     )
     assert result.exit_code == 0, result
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert rows[0]["gradient"] == [1.0, -1.0]
-    assert rows[1]["gradient"] == [None, None]  # log of a negative number
-    assert rows[2]["gradient"] == [None, None]  # division by zero
-    assert rows[3]["gradient"] == [0.5, -0.25]
+    assert rows[0]["value_float"] == [1.0, -1.0]
+    assert rows[1]["value_float"] == [None, None]  # log of a negative number
+    assert rows[2]["value_float"] == [None, None]  # division by zero
+    assert rows[3]["value_float"] == [0.5, -0.25]
     assert "undefined at 2 point(s)" in result.stderr
 
 

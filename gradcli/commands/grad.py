@@ -32,7 +32,7 @@ from gradcli.runner import Line, Output
 
 
 @click.command(cls=Command)
-@click.argument("expression", required=False)
+@click.argument("expressions", metavar="[EXPRESSION]...", nargs=-1)
 @click.option(
     "--at",
     "at",
@@ -56,7 +56,7 @@ from gradcli.runner import Line, Output
 @format_option()
 @limit_options
 def grad(
-    expression: str | None,
+    expressions: tuple[str, ...],
     at: str | None,
     along: str | None,
     simplify: bool,
@@ -84,11 +84,13 @@ def grad(
       gradcli grad "x^2 + y^2 + xy" --steps
       gradcli grad @function.txt --at 0,1
       printf 'x^2\\nsin(x*y)\\n' | gradcli grad - --format json
+      gradcli grad "x^2 + y" "x*y" --at 1,2 --format csv
       seq 1 5 | gradcli grad "x^3" --at - --format csv
       gradcli grad --data points.csv --model "w*x + b" --loss mse --at w=1,b=0
 
     EXPRESSION '-' reads one expression a line from stdin (blank lines and
-    # comments skipped); '@FILE' reads it from a file. ∇f points the way of
+    # comments skipped); '@FILE' reads it from a file. Several EXPRESSIONs
+    are done one by one, like lines of stdin. ∇f points the way of
     steepest ascent; |∇f| is the rate of increase that way.
 
     With --data and --model instead of EXPRESSION, the function is the loss
@@ -97,9 +99,12 @@ def grad(
     """
     names = split_names(variables)
     screen = settings()
+    expression = expressions[0] if len(expressions) == 1 else None
+    if len(expressions) > 1 and "-" in expressions:
+        raise InputError("'-' reads the expressions from stdin: give it alone")
     loss_request = data_request(data_path, model, loss_name, target, l2, l1)
     if loss_request is not None:
-        if expression is not None:
+        if expressions:
             raise InputError("give either EXPRESSION or --data with --model, not both")
         if at == "-":
             raise InputError("--at - streams points for an EXPRESSION, not for --data")
@@ -121,9 +126,11 @@ def grad(
             ),
             timeout=limits.timeout,
         )
-    if expression is None:
+    if not expressions:
         raise InputError("give the function, or --data and --model for a loss built from data")
     if at == "-":
+        if expression is None:
+            raise InputError("--at - streams points for one EXPRESSION")
         if expression == "-":
             raise InputError("stdin can hold the expressions or the points, not both")
         if along is not None:
@@ -140,19 +147,30 @@ def grad(
         latex=latex,
         steps=steps,
     )
-    if expression == "-":
+    if expression is None or expression == "-":
 
         def job(line: Line) -> Any:
             refuse_cut(line, limits)
             return render(line.text, output_format, screen, line=line, **options)
 
+        if output_format == "csv":
+            # one header for every expression: the columns do not depend on them
+            from gradcli.formats.common import csv_text
+            from gradcli.formats.grad import CSV_COLUMNS
+
+            runner.emit(csv_text(CSV_COLUMNS, []))
+        lines = (
+            stdin_lines(max_length=limits.max_length)
+            if expression == "-"
+            else (Line(n, read_expression(e, limits)) for n, e in enumerate(expressions, 1))
+        )
         return runner.run_lines(
             job,
-            stdin_lines(max_length=limits.max_length),
+            lines,
             timeout=limits.timeout,
             on_error=_error_record if output_format == "json" else None,
         )
-    text = read_expression(expression, limits)
+    text = read_expression(expressions[0], limits)
     return runner.run(
         lambda: render(text, output_format, screen, **options), timeout=limits.timeout
     )
@@ -160,16 +178,18 @@ def grad(
 
 def _error_record(line: Line, error: GradcliError) -> str:
     """In JSON Lines, a failed input still gets its line: nothing is dropped."""
-    from gradcli.formats.common import dumps
+    from gradcli.formats.common import dumps, versioned
 
     return (
         dumps(
-            {
-                "line": line.number,
-                "input": line.text,
-                "error": describe(error),
-                "exit_code": int(error.exit_code),
-            }
+            versioned(
+                {
+                    "line": line.number,
+                    "input": line.text,
+                    "error": describe(error),
+                    "exit_code": int(error.exit_code),
+                }
+            )
         )
         + "\n"
     )
@@ -189,8 +209,13 @@ def render(
     steps: str | None = None,
     line: Line | None = None,
     data: DataRequest | None = None,
-) -> str:
-    """Compute and format one gradient; runs inside the budgeted child."""
+) -> Output:
+    """Compute and format one gradient; runs inside the budgeted child.
+
+    JSON carries the notes in its ``notes`` key; in plain and table output
+    they are messages, for stderr. A batch line's JSON starts with its
+    ``line`` and ``input``; its CSV rows come without the header.
+    """
     from gradcli.calculus import gradient
     from gradcli.parse import parse_function
 
@@ -209,10 +234,20 @@ def render(
             full=steps == "full",
             time_budget=limits.simplify_timeout,
         )
-    head = None if line is None else {"line": line.number, "input": line.text}
-    return formatted_with_steps(
-        "grad", result, output_format, screen, None if steps is None else derivations, head=head
+    from gradcli.formats import grad as formats
+
+    if output_format == "json":
+        from gradcli.formats.steps import as_json
+
+        head = None if line is None else {"line": line.number, "input": line.text}
+        shown = None if steps is None else as_json(derivations)
+        return Output(formats.to_json(result, head=head, steps=shown))
+    if output_format == "csv":
+        return Output(formats.to_csv(result, header=line is None))
+    text = formatted_with_steps(
+        "grad", result, output_format, screen, None if steps is None else derivations
     )
+    return Output(text, formats.notes_of(result))
 
 
 def stream_points(

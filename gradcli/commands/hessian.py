@@ -24,6 +24,7 @@ from gradcli.commands.base import (
     variables_option,
 )
 from gradcli.limits import Limits
+from gradcli.runner import Output
 
 if TYPE_CHECKING:
     from gradcli.second_order import HessianReport
@@ -135,14 +136,27 @@ def second_partial_steps(report: HessianReport, full: bool, budget: float) -> tu
     return tuple(derivations), tuple(paths)
 
 
-def render(request: Request, screen: Settings, limits: Limits) -> str:
-    """Compute and format one Hessian; runs inside the budgeted child."""
+def render(request: Request, screen: Settings, limits: Limits) -> Output:
+    """Compute and format one Hessian; runs inside the budgeted child.
+
+    JSON carries the notes in its ``notes`` key; in plain and table output
+    they are messages, for stderr.
+    """
+    from gradcli.formats import hessian as formats
+
     report = compute(request, limits)
-    if request.steps is None:
-        return formatted_with_steps("hessian", report, request.output_format, screen, None)
-    derivations, paths = second_partial_steps(
-        report, request.steps == "full", limits.simplify_timeout
-    )
-    return formatted_with_steps(
+    derivations = paths = None
+    if request.steps is not None:
+        derivations, paths = second_partial_steps(
+            report, request.steps == "full", limits.simplify_timeout
+        )
+    if request.output_format == "json":
+        from gradcli.formats.steps import as_json
+
+        shown = None if derivations is None else as_json(derivations, paths)
+        return Output(formats.to_json(report, steps=shown))
+    text = formatted_with_steps(
         "hessian", report, request.output_format, screen, derivations, paths
     )
+    notes = formats.notes_of(report) if request.output_format in ("plain", "table") else ()
+    return Output(text, notes)

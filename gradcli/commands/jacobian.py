@@ -20,6 +20,7 @@ from gradcli.commands.base import (
     variables_option,
 )
 from gradcli.limits import Limits
+from gradcli.runner import Output
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,12 @@ def jacobian(
     return runner.run(lambda: render(request, screen, limits), timeout=limits.timeout)
 
 
-def render(request: Request, screen: Settings, limits: Limits) -> str:
-    """Compute and format one Jacobian; runs inside the budgeted child."""
+def render(request: Request, screen: Settings, limits: Limits) -> Output:
+    """Compute and format one Jacobian; runs inside the budgeted child.
+
+    JSON carries the notes in its ``notes`` key; in plain and table output
+    they are messages, for stderr.
+    """
     from gradcli.calculus import jacobian as compute
     from gradcli.errors import InputError
 
@@ -88,4 +93,8 @@ def render(request: Request, screen: Settings, limits: Limits) -> str:
             "the components have no variables: nothing to differentiate",
             hint="name them with --vars",
         )
-    return formatted("jacobian", result, request.output_format, screen)
+    from gradcli.formats.jacobian import notes_of
+
+    text = formatted("jacobian", result, request.output_format, screen)
+    notes = notes_of(result) if request.output_format in ("plain", "table") else ()
+    return Output(text, notes)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sympy
 
-from gradcli.printing import to_latex, to_text
+from gradcli.printing import decimal, to_latex, to_text
 
 #: the version of the JSON shapes in ``gradcli/schemas``: raised when a key is
 #: removed or changes meaning or type (adding a key does not raise it)
@@ -113,3 +115,329 @@ def latex_point(exprs: Sequence[sympy.Basic]) -> str:
 def float_text(value: float | None) -> str:
     """A float for CSV: ``repr`` precision, empty when missing."""
     return "" if value is None else repr(float(value))
+
+
+def bool_text(value: bool | None) -> str:
+    """A boolean for CSV: ``true`` or ``false`` (as in JSON), empty when missing."""
+    return "" if value is None else ("true" if value else "false")
+
+
+def item(values: Sequence[Any] | None, i: int) -> Any:
+    """``values[i]``, or None when there are no values (a CSV cell left empty)."""
+    return None if values is None else values[i]
+
+
+# --------------------------------------------------------------------------
+# LaTeX: decimals as maths, long lines broken
+
+#: a LaTeX line wider than this many characters as typeset (see latex_width)
+#: is broken at + and − (see latex_break): about a page's width at 10 pt
+LATEX_WIDTH = 60
+
+#: commands that show nothing of their own (their arguments are counted)
+_SILENT = frozenset(
+    [
+        "left",
+        "right",
+        "bigl",
+        "bigr",
+        "Bigl",
+        "Bigr",
+        "biggl",
+        "biggr",
+        "frac",
+        "dfrac",
+        "sqrt",
+        "begin",
+        "end",
+        "mathrm",
+        "mathbf",
+        "operatorname",
+        "text",
+        "displaystyle",
+        "limits",
+    ]
+)
+#: commands shown as their name
+_NAMED = frozenset(
+    [
+        "sin",
+        "cos",
+        "tan",
+        "cot",
+        "sec",
+        "csc",
+        "arcsin",
+        "arccos",
+        "arctan",
+        "sinh",
+        "cosh",
+        "tanh",
+        "coth",
+        "log",
+        "ln",
+        "exp",
+        "det",
+        "max",
+        "min",
+        "lim",
+        "sign",
+        "re",
+        "im",
+    ]
+)
+
+
+def _widths(latex: str) -> list[float]:
+    r"""Running width of ``latex`` as typeset, ``out[i]`` for ``latex[:i]``.
+
+    A rough count, meant to decide where a line breaks: a letter or digit is
+    1, a command such as ``\alpha`` 1 and ``\sin`` 3, a binary sign 2 (with
+    its spacing), braces, spaces, ``^``, ``_``, ``&`` and ``\left`` nothing.
+    A fraction counts both its parts (more than it shows: a safe side).
+    """
+    cost = [0.0] * len(latex)
+    i = 0
+    while i < len(latex):
+        ch = latex[i]
+        if ch == "\\":
+            match = _COMMAND.match(latex, i)
+            name = match.group(1) if match else ""
+            end = match.end() if match else i + 1
+            if name in ("begin", "end"):
+                close = latex.find("}", end)
+                end = close + 1 if close >= 0 else end
+            elif name in ("quad", "qquad"):
+                cost[i] = 2.0 if name == "quad" else 4.0
+            elif name in _NAMED:
+                cost[i] = float(len(name))
+            elif name not in _SILENT and name.isalpha():
+                cost[i] = 1.0
+            elif name in (",", ";", " ", ":"):
+                cost[i] = 0.5
+            i = end
+            continue
+        if ch in "+-=<>":
+            cost[i] = 2.0
+        elif ch == ",":
+            cost[i] = 1.5
+        elif ch not in "{}^_& \n":
+            cost[i] = 1.0
+        i += 1
+    out = [0.0]
+    for c in cost:
+        out.append(out[-1] + c)
+    return out
+
+
+def latex_width(latex: str) -> float:
+    r"""About how many characters wide ``latex`` is as typeset.
+
+    >>> latex_width(r"\frac{\partial f}{\partial x} &= 2 x + y")
+    11.0
+    """
+    return _widths(latex)[-1]
+
+
+def latex_decimal(value: float, digits: int = 7) -> str:
+    r"""A float as maths: ``1.5 \times 10^{-8}``, never ``1.5e-8``.
+
+    >>> latex_decimal(8.602325267042627), latex_decimal(1.5e-08)
+    ('8.602325', '1.5 \\times 10^{-8}')
+    """
+    if not math.isfinite(value):
+        return r"\mathrm{NaN}" if math.isnan(value) else ("-" if value < 0 else "") + r"\infty"
+    shown = decimal(value, digits)
+    if "e" not in shown:
+        return shown
+    mantissa, exponent = shown.split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+
+
+def _break_points(latex: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, int, int]]]:
+    r"""Where ``latex`` may be cut, and its ``\left``…``\right`` pairs.
+
+    A cut goes before a binary `` + `` or `` - `` outside every brace and
+    environment (``\frac{…}{…}``, ``\sqrt{…}``, a matrix stay whole), even
+    inside ``\left(``…``\right)``. Each pair is (start of \left, its end,
+    start of \right, its end). A cut is (where, how many \left it is inside).
+    """
+    cuts: list[tuple[int, int]] = []
+    pairs: list[tuple[int, int, int, int]] = []
+    braces = environments = 0
+    lefts: list[tuple[int, int]] = []
+    i = 0
+    while i < len(latex):
+        ch = latex[i]
+        if ch == "\\":
+            match = _COMMAND.match(latex, i)
+            name = match.group(1) if match else ""
+            end = match.end() if match else i + 1
+            if name == "begin":
+                environments += 1
+            elif name == "end":
+                environments -= 1
+            elif name == "left" and braces == 0 and environments == 0:
+                lefts.append((i, end))
+            elif name == "right" and braces == 0 and environments == 0 and lefts:
+                start, start_end = lefts.pop()
+                pairs.append((start, start_end, i, end))
+            i = end
+            continue
+        if ch == "{":
+            braces += 1
+        elif ch == "}":
+            braces -= 1
+        elif (
+            ch == " "
+            and i > 0
+            and latex[i + 1 : i + 3] in ("+ ", "- ")
+            and braces == 0
+            and environments == 0
+        ):
+            cuts.append((i, len(lefts)))
+        i += 1
+    return cuts, pairs
+
+
+def _choose(
+    cuts: list[tuple[int, int]], widths: list[float], start: int, end: int, width: int
+) -> list[int]:
+    """Where to cut ``[start, end)``: greedily at the outermost cuts, and
+    within a piece still too long, at the cuts one level in."""
+    inside = [(at, depth) for at, depth in cuts if start < at < end]
+    if widths[end] - widths[start] <= width or not inside:
+        return []
+    top = min(depth for _, depth in inside)
+    level = [at for at, depth in inside if depth == top]
+    chosen: list[int] = []
+    begin = start
+    for n, at in enumerate(level):
+        following = level[n + 1] if n + 1 < len(level) else end
+        if widths[following] - widths[begin] > width:
+            chosen.append(at)
+            begin = at
+    out: list[int] = []
+    bounds = [start, *chosen, end]
+    for a, b in itertools.pairwise(bounds):
+        if a != start:
+            out.append(a)
+        out += _choose(cuts, widths, a, b, width)
+    return out
+
+
+def _group_end(latex: str, start: int) -> int:
+    """The index of the ``}`` closing the ``{`` at ``start`` (-1: none)."""
+    depth = 0
+    i = start
+    while i < len(latex):
+        ch = latex[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _open_fractions(latex: str, width: int) -> str:
+    r"""Each ``\frac{A}{B}`` outside braces whose A is longer than ``width``
+    written ``\frac{1}{B} \left(A\right)``, the same value, so that A can
+    be broken at its + and −.
+
+    >>> _open_fractions(r"\frac{a + b}{c}", 3)
+    '\\frac{1}{c} \\left(a + b\\right)'
+    """
+    out: list[str] = []
+    braces = environments = 0
+    i = 0
+    while i < len(latex):
+        if latex.startswith("\\frac{", i) and braces == 0 and environments == 0:
+            top = _group_end(latex, i + 5)
+            if top > 0 and latex[top + 1 : top + 2] == "{":
+                bottom = _group_end(latex, top + 1)
+                numerator = latex[i + 6 : top]
+                if bottom > 0 and latex_width(numerator) > width:
+                    denominator = latex[top + 2 : bottom]
+                    out.append(rf"\frac{{1}}{{{denominator}}} \left({numerator}\right)")
+                    i = bottom + 1
+                    continue
+        ch = latex[i]
+        if ch == "\\":
+            match = _COMMAND.match(latex, i)
+            end = match.end() if match else i + 1
+            name = match.group(1) if match else ""
+            environments += {"begin": 1, "end": -1}.get(name, 0)
+            out.append(latex[i:end])
+            i = end
+            continue
+        braces += {"{": 1, "}": -1}.get(ch, 0)
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def latex_break(latex: str, width: int = LATEX_WIDTH) -> list[str]:
+    r"""``latex`` cut into pieces of about ``width`` characters, at + and −.
+
+    Each piece but the first starts with its sign. A cut falls only outside
+    braces and environments; a ``\left``…``\right`` pair that a cut splits
+    becomes ``\Bigl``…``\Bigr``, which LaTeX allows on different lines. A
+    fraction with a long numerator is first written ``\frac{1}{B} (A)``. A
+    term with no such place (a long root, denominator or exponent) stays
+    whole.
+
+    >>> latex_break("a + b - c", width=3)
+    ['a', '+ b', '- c']
+    >>> latex_break(r"2 \left(x + y\right)", width=5)
+    ['2 \\Bigl(x', '+ y\\Bigr)']
+    >>> latex_break("a + b")
+    ['a + b']
+    """
+    if latex_width(latex) <= width:
+        return [latex]
+    for _ in range(8):  # a fraction within a fraction's numerator, and so on
+        opened = _open_fractions(latex, width)
+        if opened == latex:
+            break
+        latex = opened
+    cuts, pairs = _break_points(latex)
+    chosen = _choose(cuts, _widths(latex), 0, len(latex), width)
+    if not chosen:
+        return [latex]
+    # \left…\right pairs split by a cut become \Bigl…\Bigr
+    edits: list[tuple[int, int, str]] = []
+    for left, left_end, right, right_end in pairs:
+        if any(left < cut < right for cut in chosen):
+            edits.append((left, left_end, r"\Bigl"))
+            edits.append((right, right_end, r"\Bigr"))
+    bounds = [0, *chosen, len(latex)]
+    pieces = []
+    for a, b in itertools.pairwise(bounds):
+        piece = latex[a:b]
+        for start_at, end_at, new in sorted(edits, reverse=True):
+            if a <= start_at < b:
+                piece = piece[: start_at - a] + new + piece[end_at - a :]
+        pieces.append(piece.strip())
+    return pieces
+
+
+def latex_rows(
+    left: str, right: str, *, relation: str = "=", width: int = LATEX_WIDTH
+) -> list[str]:
+    r"""Rows of an ``align*``: ``left &= right``, a long ``right`` continued on
+    rows of its own (``&\quad + …``).
+
+    >>> latex_rows("f", "a + b", width=3)
+    ['f &= a', '&\\quad + b']
+    """
+    pieces = latex_break(right, width)
+    return [f"{left} &{relation} {pieces[0]}", *(rf"&\quad {p}" for p in pieces[1:])]

@@ -10,11 +10,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from gradcli.formats.common import csv_text, dumps, float_text, floats, latex_point, texts
-from gradcli.formats.jacobian import latex_escape, latex_matrix, matrix_floats, matrix_texts
+from gradcli.formats.common import (
+    LATEX_WIDTH,
+    csv_text,
+    dumps,
+    float_text,
+    floats,
+    item,
+    latex_decimal,
+    latex_point,
+    latex_rows,
+    latex_width,
+    texts,
+    versioned,
+)
+from gradcli.formats.jacobian import (
+    latex_escape,
+    latex_matrix,
+    matrix_floats,
+    matrix_texts,
+    matrix_width,
+)
 from gradcli.kinds import PointKind
-from gradcli.printing import decimal, to_text
 from gradcli.printing import to_latex as latex
+from gradcli.printing import to_text
 from gradcli.second_order import NOT_CRITICAL, HessianReport
 
 #: what each verdict of the second-derivative test means, in a sentence
@@ -30,11 +49,20 @@ EXPLAIN = {
     "remains, or a sign is out of reach), so the second-derivative test gives no verdict",
 }
 
-__all__ = ["EXPLAIN", "HessianReport", "as_dict", "to_csv", "to_json", "to_latex", "to_plain"]
+__all__ = [
+    "EXPLAIN",
+    "HessianReport",
+    "as_dict",
+    "notes_of",
+    "to_csv",
+    "to_json",
+    "to_latex",
+    "to_plain",
+]
 
 
 def as_dict(report: HessianReport) -> dict[str, Any]:
-    """The JSON object for one Hessian, as a plain dict."""
+    """The JSON object for one Hessian, as a plain dict, ``schema_version`` first."""
     function, result = report.function, report.result
     out: dict[str, Any] = {
         "expression": to_text(function.expr),
@@ -57,42 +85,98 @@ def as_dict(report: HessianReport) -> dict[str, Any]:
     }
     if report.parameter_values:
         out["parameter_values"] = {p.name: to_text(v) for p, v in report.parameter_values}
-    return out
+    return versioned(out)
 
 
-def to_json(report: HessianReport) -> str:
-    """One JSON object on one line."""
-    return dumps(as_dict(report)) + "\n"
+def to_json(report: HessianReport, *, steps: list[dict[str, Any]] | None = None) -> str:
+    """One JSON object on one line; ``steps``: the ``--steps`` derivations."""
+    record = as_dict(report)
+    if steps is not None:
+        record["steps"] = steps
+    return dumps(record) + "\n"
+
+
+def notes_of(report: HessianReport) -> tuple[str, ...]:
+    """The notes as messages for stderr (``note: …``), for plain and table output."""
+    return tuple(f"note: {note}" for note in (*report.function.notes, *report.result.notes))
+
+
+def csv_columns(report: HessianReport) -> list[str]:
+    """The CSV header: ``eigenvalue_i`` and its float for each of the n eigenvalues."""
+    eigen = [
+        column
+        for i in range(1, len(report.result.variables) + 1)
+        for column in (f"eigenvalue_{i}", f"eigenvalue_{i}_float")
+    ]
+    return [
+        "expression",
+        "row",
+        "column",
+        "hessian",
+        "hessian_at",
+        "hessian_at_float",
+        "function_value",
+        "function_value_float",
+        "determinant",
+        "determinant_float",
+        *eigen,
+        "definiteness",
+        "meaning",
+    ]
 
 
 def to_csv(report: HessianReport) -> str:
-    """One row per matrix entry: ``row, column, entry`` (and at the point, the
-    exact value and its float)."""
-    result = report.result
+    """One row per matrix entry (row, column: variable names), the entry and
+    its value at the point; the rest (f there, det, the eigenvalues in
+    ascending order, the definiteness, the verdict) repeats on every row.
+
+    The columns are always the same for n variables; a cell is empty where
+    its value is not computed.
+    """
+    function, result = report.function, report.result
     names = [v.name for v in result.variables]
-    header = ["row", "column", "second_partial"]
-    if result.matrix_at is not None:
-        header += ["value", "value_float"]
+
+    def exact(value: Any) -> str | None:
+        return None if value is None else to_text(value)
+
+    summary: list[object] = [
+        exact(report.function_value),
+        float_text(report.function_value_float),
+        exact(result.determinant),
+        float_text(result.determinant_float),
+    ]
+    for i in range(len(names)):
+        summary += [
+            exact(item(result.eigenvalues, i)),
+            float_text(item(result.eigenvalues_float, i)),
+        ]
+    summary += [result.definiteness, result.meaning]
     rows: list[list[object]] = []
     for i, row in enumerate(result.matrix):
         for j, entry in enumerate(row):
-            line: list[object] = [names[i], names[j], to_text(entry)]
-            if result.matrix_at is not None:
-                value = result.matrix_at_float[i][j] if result.matrix_at_float is not None else None
-                line += [to_text(result.matrix_at[i][j]), float_text(value)]
-            rows.append(line)
-    return csv_text(header, rows)
+            at_row = item(result.matrix_at, i)
+            at_float = item(result.matrix_at_float, i)
+            rows.append(
+                [
+                    to_text(function.expr),
+                    names[i],
+                    names[j],
+                    to_text(entry),
+                    exact(item(at_row, j)),
+                    float_text(item(at_float, j)),
+                    *summary,
+                ]
+            )
+    return csv_text(csv_columns(report), rows)
 
 
 def to_plain(report: HessianReport) -> str:
-    """One fact a line, ``key: value``, in sympy syntax."""
+    """One fact a line, ``key: value``, in sympy syntax (the notes: :func:`notes_of`)."""
     function, result = report.function, report.result
     names = [v.name for v in function.variables]
     lines = [f"function: {to_text(function.expr)}", f"variables: {', '.join(names)}"]
     if function.parameters:
         lines.append(f"parameters: {', '.join(p.name for p in function.parameters)}")
-    for note in (*function.notes, *result.notes):
-        lines.append(f"note: {note}")
     for i, row in enumerate(result.matrix):
         for j in range(i, len(row)):
             lines.append(f"{_partial(names, i, j)}: {to_text(row[j])}")
@@ -132,27 +216,55 @@ def _partial(names: list[str], i: int, j: int) -> str:
     return f"d2f/d{names[i]}d{names[j]}"
 
 
+def _matrix_rows(name: str, where: str, variables: Any, matrix: Any) -> list[str]:
+    r"""``name(where) &= pmatrix`` when it fits a line; else each ∂²f/∂xᵢ∂xⱼ
+    (i ≤ j) a row of its own, broken at + and − if still long."""
+    left = f"{name}({where})"
+    if latex_width(left) + matrix_width(matrix) <= LATEX_WIDTH:
+        return [rf"{left} &= {latex_matrix(matrix)}"]
+    out: list[str] = []
+    for i, first in enumerate(variables):
+        for j in range(i, len(variables)):
+            second = variables[j]
+            if i == j:
+                bottom = rf"\partial {latex(first)}^{{2}}"
+            else:
+                bottom = rf"\partial {latex(first)} \partial {latex(second)}"
+            out += latex_rows(
+                rf"\frac{{\partial^{{2}} f}}{{{bottom}}}({where})", latex(matrix[i][j])
+            )
+    return out
+
+
 def to_latex(report: HessianReport) -> str:
-    r"""An ``align*`` block: f, H, and at the point H, det H, λ and the verdict."""
+    r"""An ``align*`` block: f, H, and at the point H, det H, λ and the verdict.
+
+    amsmath only. A matrix too wide for a line is given entry by entry, and
+    a long expression is broken at + and − (see latex_break).
+    """
     function, result = report.function, report.result
-    names = ", ".join(latex(v) for v in function.variables)
-    rows = [
-        rf"f({names}) &= {latex(function.expr)}",
-        rf"H_f({names}) &= {latex_matrix(result.matrix)}",
-    ]
+    variables = function.variables
+    names = ", ".join(latex(v) for v in variables)
+    rows = latex_rows(rf"f({names})", latex(function.expr))
+    rows += _matrix_rows("H_f", names, variables, result.matrix)
     where = names
     if result.at_point is not None and result.matrix_at is not None:
         where = latex_point(result.at_point)
-        rows.append(rf"H_f({where}) &= {latex_matrix(result.matrix_at)}")
+        rows += _matrix_rows("H_f", where, variables, result.matrix_at)
     if result.determinant is not None:
-        row = rf"\det H_f({where}) &= {latex(result.determinant)}"
+        shown = latex(result.determinant)
         if result.determinant_float is not None and not result.determinant.is_Integer:
-            row += rf" \approx {decimal(result.determinant_float)}"
-        rows.append(row)
+            shown += rf" \approx {latex_decimal(result.determinant_float)}"
+        rows += latex_rows(rf"\det H_f({where})", shown)
     if result.eigenvalues is not None:
-        rows.append(r"\lambda &= " + r",\ ".join(latex(v) for v in result.eigenvalues))
+        row = r"\lambda &= " + r",\ ".join(latex(v) for v in result.eigenvalues)
+        if latex_width(row) <= LATEX_WIDTH:
+            rows.append(row)
+        else:
+            for i, value in enumerate(result.eigenvalues, start=1):
+                rows += latex_rows(rf"\lambda_{{{i}}}", latex(value))
     elif result.eigenvalues_float is not None:
-        shown = r",\ ".join(decimal(v) for v in result.eigenvalues_float)
+        shown = r",\ ".join(latex_decimal(v) for v in result.eigenvalues_float)
         rows.append(r"\lambda &\approx " + shown)
     if result.definiteness is not None:
         verdict = str(result.definiteness)

@@ -12,7 +12,17 @@ from typing import Any
 import sympy
 
 from gradcli.calculus import Jacobian
-from gradcli.formats.common import csv_text, dumps, float_text, latex_point, texts
+from gradcli.formats.common import (
+    LATEX_WIDTH,
+    csv_text,
+    dumps,
+    float_text,
+    latex_point,
+    latex_rows,
+    latex_width,
+    texts,
+    versioned,
+)
 from gradcli.printing import to_latex as latex
 from gradcli.printing import to_text
 
@@ -47,6 +57,11 @@ def latex_matrix(matrix: Rows) -> str:
     return r"\begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}"
 
 
+def matrix_width(matrix: Rows) -> float:
+    """About how wide a ``pmatrix`` is as typeset (see latex_width): its widest row."""
+    return max((sum(latex_width(latex(v)) + 2 for v in row) for row in matrix), default=0) + 2
+
+
 def latex_escape(text: str) -> str:
     r"""Plain text for ``\text{…}``: LaTeX's special characters escaped.
 
@@ -71,7 +86,7 @@ def latex_escape(text: str) -> str:
         "≈": r"$\approx$",
         "→": r"$\to$",
         "∞": r"$\infty$",
-        "ℝ": r"$\mathbb{R}$",
+        "ℝ": r"$\mathbf{R}$",  # \mathbb would need amssymb
         "∇": r"$\nabla$",
         "ⁿ": r"$^n$",
         "²": r"$^2$",
@@ -88,22 +103,29 @@ def parameters(result: Jacobian) -> list[str]:
 
 
 def as_dict(result: Jacobian) -> dict[str, Any]:
-    """The JSON object for one Jacobian, as a plain dict."""
-    return {
-        "components": texts(result.components),
-        "variables": [v.name for v in result.variables],
-        "parameters": parameters(result),
-        "jacobian": matrix_texts(result.matrix),
-        "point": texts(result.point),
-        "jacobian_at": matrix_texts(result.matrix_at),
-        "jacobian_at_float": matrix_floats(result.matrix_at_float),
-        "notes": list(result.notes),
-    }
+    """The JSON object for one Jacobian, as a plain dict, ``schema_version`` first."""
+    return versioned(
+        {
+            "components": texts(result.components),
+            "variables": [v.name for v in result.variables],
+            "parameters": parameters(result),
+            "jacobian": matrix_texts(result.matrix),
+            "point": texts(result.point),
+            "jacobian_at": matrix_texts(result.matrix_at),
+            "jacobian_at_float": matrix_floats(result.matrix_at_float),
+            "notes": list(result.notes),
+        }
+    )
 
 
 def to_json(result: Jacobian) -> str:
     """One JSON object on one line."""
     return dumps(as_dict(result)) + "\n"
+
+
+def notes_of(result: Jacobian) -> tuple[str, ...]:
+    """The notes as messages for stderr (``note: …``), for plain and table output."""
+    return tuple(f"note: {note}" for note in result.notes)
 
 
 def to_csv(result: Jacobian) -> str:
@@ -132,14 +154,12 @@ def to_csv(result: Jacobian) -> str:
 
 
 def to_plain(result: Jacobian) -> str:
-    """One fact a line: ``df1/dx: y``; at a point ``at_df1/dx: 2``."""
+    """One fact a line: ``df1/dx: y``; at a point ``at_df1/dx: 2`` (notes: :func:`notes_of`)."""
     names = [v.name for v in result.variables]
     lines = [f"variables: {', '.join(names)}"]
     extra = parameters(result)
     if extra:
         lines.append(f"parameters: {', '.join(extra)}")
-    for note in result.notes:
-        lines.append(f"note: {note}")
     for i, component in enumerate(result.components, start=1):
         lines.append(f"f{i}: {to_text(component)}")
     for i, row in enumerate(result.matrix, start=1):
@@ -155,14 +175,37 @@ def to_plain(result: Jacobian) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _matrix_rows(name: str, where: str, result: Jacobian, matrix: Rows) -> list[str]:
+    r"""``name(where) &= pmatrix`` when it fits a line; else each ∂fᵢ/∂xⱼ a row."""
+    left = f"{name}({where})"
+    if latex_width(left) + matrix_width(matrix) <= LATEX_WIDTH:
+        return [rf"{left} &= {latex_matrix(matrix)}"]
+    out: list[str] = []
+    for i, entries in enumerate(matrix, start=1):
+        for variable, entry in zip(result.variables, entries):
+            left = rf"\frac{{\partial f_{{{i}}}}}{{\partial {latex(variable)}}}({where})"
+            out += latex_rows(left, latex(entry))
+    return out
+
+
 def to_latex(result: Jacobian) -> str:
-    r"""An ``align*`` block: the components, J, and J at the point."""
+    r"""An ``align*`` block: the components, J, and J at the point (amsmath only).
+
+    Too wide for a line, the components are given one a row (f_1, f_2, …)
+    and the matrices entry by entry, each broken at + and − if still long.
+    """
     names = ", ".join(latex(v) for v in result.variables)
     components = r" \\ ".join(latex(c) for c in result.components)
-    rows = [
-        rf"F({names}) &= \begin{{pmatrix}} {components} \end{{pmatrix}}",
-        rf"J_F({names}) &= {latex_matrix(result.matrix)}",
-    ]
+    row = rf"F({names}) &= \begin{{pmatrix}} {components} \end{{pmatrix}}"
+    if latex_width(f"F({names})") + matrix_width([[c] for c in result.components]) <= LATEX_WIDTH:
+        rows = [row]
+    else:
+        rows = [
+            line
+            for i, component in enumerate(result.components, start=1)
+            for line in latex_rows(rf"f_{{{i}}}({names})", latex(component))
+        ]
+    rows += _matrix_rows("J_F", names, result, result.matrix)
     if result.point is not None and result.matrix_at is not None:
-        rows.append(rf"J_F({latex_point(result.point)}) &= {latex_matrix(result.matrix_at)}")
+        rows += _matrix_rows("J_F", latex_point(result.point), result, result.matrix_at)
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"

@@ -13,12 +13,14 @@ import json
 import math
 from collections.abc import Sequence
 
+from gradcli.formats.common import SCHEMA_VERSION
 from gradcli.points import Chunk
 
 
 def header(names: Sequence[str], separator: str = ",") -> str:
-    """``x,y,df/dx,df/dy,magnitude``."""
-    return separator.join([*names, *(f"df/d{n}" for n in names), "magnitude"]) + "\n"
+    """``x,y,df/dx_float,df/dy_float,magnitude_float``: the values are floats."""
+    columns = [*names, *(f"df/d{n}_float" for n in names), "magnitude_float"]
+    return separator.join(columns) + "\n"
 
 
 def _rows(chunk: Chunk) -> list[list[float]]:
@@ -55,7 +57,12 @@ def to_plain(chunk: Chunk) -> str:
 
 
 def to_json(chunk: Chunk) -> str:
-    """JSON Lines: ``{"line", "point", "gradient", "magnitude"}`` per point."""
+    """JSON Lines (``gradcli/schemas/grad-points.json``), one object per point.
+
+    ``{"schema_version", "line", "point_float", "value_float",
+    "magnitude_float"}``: the keys of ``grad --at POINT`` that a stream
+    computes, with the same types (a number is null where undefined).
+    """
     k = chunk.points.shape[1]
     out = []
     for number, row in zip(chunk.line_numbers, _rows(chunk)):
@@ -63,10 +70,11 @@ def to_json(chunk: Chunk) -> str:
         out.append(
             json.dumps(
                 {
+                    "schema_version": SCHEMA_VERSION,
                     "line": number,
-                    "point": clean[:k],
-                    "gradient": clean[k : 2 * k],
-                    "magnitude": clean[2 * k],
+                    "point_float": clean[:k],
+                    "value_float": clean[k : 2 * k],
+                    "magnitude_float": clean[2 * k],
                 }
             )
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from gradcli.formats.common import LATEX_WIDTH, latex_break, latex_rows, latex_width
 from gradcli.printing import to_latex as latex
 from gradcli.printing import to_text, to_unicode
 from gradcli.steps import Derivation, Step
@@ -145,7 +146,13 @@ def to_plain(derivations: Sequence[Derivation], paths: Sequence[Path] | None = N
     return "\n".join(lines) + "\n"
 
 
-def _latex_step(step: Step) -> str:
+def _latex_step(step: Step) -> list[str]:
+    """The rows of one step: ``left = applied &= after && rule``.
+
+    A row longer than :data:`~gradcli.formats.common.LATEX_WIDTH` becomes
+    rows of its own: the derivative taken, ``= applied``, ``= after`` with
+    the rule, each broken at its + and − (see latex_break).
+    """
     wrt = latex(step.wrt)
     if step.rule == "simplify":
         left = latex(step.before)
@@ -158,15 +165,23 @@ def _latex_step(step: Step) -> str:
     label = rf"\text{{{rule_name(step)}}}"
     if step.rule == "chain" and step.u is not None and step.inner is not None:
         label += rf",\ {latex(step.u)} = {latex(step.inner)}"
-    return rf"{left}{between} &= {latex(step.after)} && {label}"
+    after = latex(step.after)
+    if latex_width(rf"{left}{between} &= {after}") <= LATEX_WIDTH:
+        return [rf"{left}{between} &= {after} && {label}"]
+    rows = [("& " if n == 0 else r"&\qquad ") + piece for n, piece in enumerate(latex_break(left))]
+    if formula:
+        rows += latex_rows("", formula)
+    after_rows = latex_rows("", after)
+    after_rows[0] += rf" && {label}"
+    return [*rows, *after_rows]
 
 
 def to_latex(derivations: Sequence[Derivation], paths: Sequence[Path] | None = None) -> str:
-    """An ``aligned`` block per partial derivative, ready to paste."""
+    """An ``aligned`` block per partial derivative, ready to paste (amsmath only)."""
     blocks = []
     for derivation, path in zip(derivations, paths_of(derivations, paths)):
-        rows = [_latex_step(step) for step in derivation.steps]
-        rows.append(rf"{partial_name(path, 'latex')} &= {latex(derivation.result)}")
+        rows = [row for step in derivation.steps for row in _latex_step(step)]
+        rows += latex_rows(partial_name(path, "latex"), latex(derivation.result))
         blocks.append("\\[\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n\\]")
     return "\n".join(blocks) + "\n"
 

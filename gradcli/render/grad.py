@@ -27,8 +27,7 @@ def renderables(result: Gradient) -> list[RenderableType]:
     out: list[RenderableType] = [text(f"f({names}) = {to_unicode(function.expr)}", "bold")]
     if function.parameters:
         out.append(text("parameters: " + ", ".join(to_unicode(p) for p in function.parameters)))
-    for note in result.notes:
-        out.append(text(f"note: {note}", "yellow"))
+    # the notes are messages: the command sends them to stderr
     at = result.at
     point = _vector([to_unicode(p) for p in at.point]) if at else ""
     point_args = point[1:-1] if point.startswith("(") else point

@@ -33,8 +33,7 @@ def renderables(report: HessianReport) -> list[RenderableType]:
     if report.parameter_values:
         given = ", ".join(f"{to_unicode(p)} = {to_unicode(v)}" for p, v in report.parameter_values)
         out.append(text(f"at the point: {given}"))
-    for note in (*function.notes, *result.notes):
-        out.append(text(f"note: {note}", "yellow"))
+    # the notes are messages: the command sends them to stderr
     constant = all(not v.free_symbols for row in result.matrix for v in row)
     out.append(
         text(

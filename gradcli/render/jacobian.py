@@ -87,8 +87,7 @@ def renderables(result: Jacobian) -> list[RenderableType]:
     out: list[RenderableType] = []
     for label, component in zip(labels, result.components):
         out.append(text(f"{label}({arguments(names)}) = {to_unicode(component)}", "bold"))
-    for note in result.notes:
-        out.append(text(f"note: {note}", "yellow"))
+    # the notes are messages: the command sends them to stderr
     out.append(
         text(
             f"Jacobian J ({m}×{len(names)}): row i, column j is ∂fᵢ/∂xⱼ"
