@@ -332,3 +332,74 @@ def test_help_documents_the_exit_codes_and_the_switch() -> None:
     assert "70   a bug in gradcli: rerun with --debug" in shown
     assert "GRADCLI_IN_PROCESS=1" in shown
     assert "GRADCLI_IN_PROCESS" in EPILOG
+
+
+# --------------------------------------------------------------------------
+# Limits from the environment: shown by --help, read in one place
+
+
+@pytest.mark.parametrize("command", ["grad", "check", "descend", "hessian", "jacobian", "critical"])
+def test_help_shows_each_limits_variable_and_default(command: str) -> None:
+    shown = " ".join(invoke(command, "--help", env={"COLUMNS": "200"}).stdout.split())
+    assert "[env var: GRADCLI_TIMEOUT; default: 10.0]" in shown
+    assert "[env var: GRADCLI_MAX_LENGTH; default: 10000]" in shown
+    assert "[env var: GRADCLI_MAX_DEPTH; default: 100]" in shown
+    assert "[env GRADCLI" not in shown  # the old hand-written form
+    top = " ".join(invoke("--help", env={"COLUMNS": "200"}).stdout.split())
+    assert "[env var: GRADCLI_NO_FILES]" in top
+
+
+LONG = "+".join(["x"] * 30)  # 59 characters
+
+
+def test_an_option_wins_over_its_variable_which_wins_over_the_default() -> None:
+    assert invoke("grad", LONG, "-f", "json").exit_code == 0  # default 10000
+    _one_line_error(
+        invoke("grad", LONG, "-f", "json", env={"GRADCLI_MAX_LENGTH": "20"}),
+        2,
+        "the limit is 20 (raise it with --max-length or GRADCLI_MAX_LENGTH)",
+    )
+    ok = invoke("grad", LONG, "--max-length", "100", "-f", "json", env={"GRADCLI_MAX_LENGTH": "20"})
+    assert ok.exit_code == 0 and ok.json["gradient"] == ["30"], ok
+    _one_line_error(invoke("grad", LONG, "--max-length", "20", "-f", "json"), 2, "the limit is 20")
+    # the option given as its default value still wins over the variable
+    same = invoke(
+        "grad", LONG, "--max-length", "10000", "-f", "json", env={"GRADCLI_MAX_LENGTH": "20"}
+    )
+    assert same.exit_code == 0, same
+    deep = "(" * 8 + "x" + ")" * 8
+    shallow = invoke("grad", deep, env={"GRADCLI_MAX_DEPTH": "3"})
+    assert shallow.exit_code == 2 and "nest more than 3 deep" in shallow.stderr, shallow
+    assert invoke("grad", deep, "--max-depth", "50", env={"GRADCLI_MAX_DEPTH": "3"}).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("GRADCLI_TIMEOUT", "soon", "gradcli: error: GRADCLI_TIMEOUT='soon' is not a number"),
+        ("GRADCLI_TIMEOUT", "-1", "gradcli: error: GRADCLI_TIMEOUT must be a positive number"),
+        ("GRADCLI_MAX_LENGTH", "1e5", "gradcli: error: GRADCLI_MAX_LENGTH='1e5' is not a whole"),
+        ("GRADCLI_MAX_DEPTH", "deep", "gradcli: error: GRADCLI_MAX_DEPTH='deep' is not a whole"),
+        ("GRADCLI_MAX_MEMORY", "0", "gradcli: error: GRADCLI_MAX_MEMORY must be a positive"),
+        ("GRADCLI_NO_FILES", "maybe", "gradcli: error: GRADCLI_NO_FILES='maybe' is not 1, true"),
+    ],
+)
+def test_a_bad_variable_is_one_line_and_exit_2(variable: str, value: str, message: str) -> None:
+    for args in (("grad", *SEED), ("hessian", "x^2*y", "--at", "1,2", "-f", "json")):
+        result = invoke(*args, env={variable: value})
+        _one_line_error(result, 2, "")
+        assert result.stderr.startswith(message), result
+
+
+@pytest.mark.parametrize(
+    ("value", "refused"), [("1", True), ("yes", True), ("0", False), ("", False)]
+)
+def test_no_files_from_the_environment(tmp_path: Path, value: str, refused: bool) -> None:
+    path = tmp_path / "f.txt"
+    path.write_text("x*y", encoding="utf-8")
+    result = invoke("grad", f"@{path}", "-f", "json", env={"GRADCLI_NO_FILES": value})
+    if refused:
+        assert result.exit_code == 2 and result.stdout == "", result
+        assert "turned off (--no-files or GRADCLI_NO_FILES)" in result.stderr, result
+    else:
+        assert result.exit_code == 0 and result.json["gradient"] == ["y", "x"], result

@@ -9,6 +9,8 @@ drawn again in ASCII forms: ``sqrt(74)``, ``grad f``, ``df/dx``, ``+--+``.
 from __future__ import annotations
 
 import codecs
+import copy
+import dataclasses
 import io
 import os
 import re
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console, RenderableType
+from rich.padding import Padding
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -127,10 +130,89 @@ def _render(items: list[RenderableType], screen: Screen, sink: _Sink) -> str:
         soft_wrap=False,
         legacy_windows=False,
     )
+    parts = []
+    for item in items:
+        narrow = isinstance(item, Table) and _cuts_words(item, console)
+        with console.capture() as capture:
+            console.print(stacked(item, screen.width) if narrow else item)
+        parts.append(_TRAILING.sub(r"\1", capture.get()) if narrow else capture.get())
+    return "".join(parts)
+
+
+#: the spaces a grid pads its last column with, before any closing escape
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.M)
+
+
+# --------------------------------------------------------------------------
+# Narrow screens: a table too wide to show whole is shown one row at a time
+
+#: what rich puts where it cuts a word
+_CUT = "…"
+
+
+def _cuts_words(table: Table, console: Console) -> bool:
+    """Whether ``table`` on ``console`` would cut or fold a word (a number) of a cell.
+
+    The table is drawn once with every column cutting what does not fit,
+    and its ellipses are counted against those its cells hold. A column that
+    cuts on purpose (``no_wrap`` with a ``max_width``) is left out.
+    """
+    probe = copy.copy(table)
+    probe.columns = []
+    held = _plain(table.title).count(_CUT) + _plain(table.caption).count(_CUT)
+    for column in table.columns:
+        cells: list[Any] = list(column._cells)
+        if column.no_wrap and column.max_width is not None:
+            cells = ["x" * column.max_width] * len(cells)
+        else:
+            held += sum(_plain(cell).count(_CUT) for cell in [column.header, *cells])
+        probe.columns.append(dataclasses.replace(column, overflow="ellipsis", _cells=cells))
     with console.capture() as capture:
-        for item in items:
-            console.print(item)
-    return capture.get()
+        console.print(probe)
+    return capture.get().count(_CUT) > held
+
+
+def _plain(cell: Any) -> str:
+    if isinstance(cell, Text):
+        return cell.plain
+    return cell if isinstance(cell, str) else ""
+
+
+def stacked(table: Table, width: int = 80) -> Table:
+    """``table`` one row at a time: each row's first cell, then each other
+    column's name and value on a line of its own, for a screen ``width`` wide.
+
+    Values fold rather than being cut, and empty cells are left out.
+
+    >>> wide = Table("k", "θ_k", "f(θ_k)")
+    >>> wide.add_row("0", "(1.2345678, 3.4567891)", "13.000001")
+    >>> wide.add_row("1", "(1, 2)", "")
+    >>> print(render(lambda: [wide], Screen(width=24)), end="")
+    k        0
+      θ_k    (1.2345678,
+             3.4567891)
+      f(θ_k) 13.000001
+    k        1
+      θ_k    (1, 2)
+    """
+    grid = Table.grid(padding=(0, 1))
+    grid.title = table.title
+    grid.caption = table.caption
+    grid.add_column(style=table.header_style, overflow="fold", max_width=max(8, width // 3))
+    grid.add_column(overflow="fold")
+    headers = [_header(column.header) for column in table.columns]
+    cells = [list(column._cells) for column in table.columns]
+    for r in range(table.row_count):
+        row = [column[r] if r < len(column) else "" for column in cells]
+        grid.add_row(headers[0], row[0])
+        for header, cell in zip(headers[1:], row[1:]):
+            if _plain(cell).strip() or not isinstance(cell, (str, Text)):
+                grid.add_row(Padding(header, (0, 0, 0, 2)), cell)
+    return grid
+
+
+def _header(header: Any) -> Text:
+    return header.copy() if isinstance(header, Text) else Text(str(header))
 
 
 def text(value: str, style: str = "") -> Text:
