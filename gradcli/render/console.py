@@ -134,7 +134,9 @@ def _render(items: list[RenderableType], screen: Screen, sink: _Sink) -> str:
     for item in items:
         narrow = isinstance(item, Table) and _cuts_words(item, console)
         with console.capture() as capture:
-            console.print(stacked(item, screen.width) if narrow else item)
+            if isinstance(item, Table) and narrow:
+                item = stacked(item, screen.width)
+            console.print(item)
         parts.append(_TRAILING.sub(r"\1", capture.get()) if narrow else capture.get())
     return "".join(parts)
 
