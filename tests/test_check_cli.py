@@ -605,27 +605,27 @@ def test_the_readme_documents_every_output_column() -> None:
 #: ben's value and magnitude follow from his wrong gradient, as fay's value does
 SUMMARY_WEIGHTED = """\
 id,name,section,email,score,max_score,percent,gradient,value,magnitude,review
-ann,Ann Lee,A,ann@example.org,4,4,100,correct,correct,correct,no
-ben,"Ben, B",B,ben@example.org,1,4,25,wrong,wrong,wrong,no
-cai,Cai,A,,1,4,25,wrong,wrong,correct,no
-dee,Dee,B,dee@example.org,3,4,75,correct,correct,wrong,no
-eli,Eli,A,eli@example.org,4,4,100,correct,correct,correct,no
-fay,Fay,B,fay@example.org,1.5,4,37.5,wrong,wrong,correct,no
-gus,Gus,A,gus@example.org,3,4,75,correct,correct,wrong,no
-hal,Hal,B,hal@example.org,0,4,0,unreadable,,,yes
+ann,Ann Lee,A,ann@example.org,4,4,100,correct,correct,correct,false
+ben,"Ben, B",B,ben@example.org,1,4,25,wrong,wrong,wrong,false
+cai,Cai,A,,1,4,25,wrong,wrong,correct,false
+dee,Dee,B,dee@example.org,3,4,75,correct,correct,wrong,false
+eli,Eli,A,eli@example.org,4,4,100,correct,correct,correct,false
+fay,Fay,B,fay@example.org,1.5,4,37.5,wrong,wrong,correct,false
+gus,Gus,A,gus@example.org,3,4,75,correct,correct,wrong,false
+hal,Hal,B,hal@example.org,0,4,0,unreadable,,,true
 """
 
 #: and with every part worth 1, no credit for a carried error
 SUMMARY_PLAIN = """\
 id,name,section,email,score,max_score,percent,gradient,value,magnitude,review
-ann,Ann Lee,A,ann@example.org,3,3,100,correct,correct,correct,no
-ben,"Ben, B",B,ben@example.org,0,3,0,wrong,wrong,wrong,no
-cai,Cai,A,,1,3,33.3,wrong,wrong,correct,no
-dee,Dee,B,dee@example.org,2,3,66.7,correct,correct,wrong,no
-eli,Eli,A,eli@example.org,3,3,100,correct,correct,correct,no
-fay,Fay,B,fay@example.org,1,3,33.3,wrong,wrong,correct,no
-gus,Gus,A,gus@example.org,2,3,66.7,correct,correct,wrong,no
-hal,Hal,B,hal@example.org,0,3,0,unreadable,,,yes
+ann,Ann Lee,A,ann@example.org,3,3,100,correct,correct,correct,false
+ben,"Ben, B",B,ben@example.org,0,3,0,wrong,wrong,wrong,false
+cai,Cai,A,,1,3,33.3,wrong,wrong,correct,false
+dee,Dee,B,dee@example.org,2,3,66.7,correct,correct,wrong,false
+eli,Eli,A,eli@example.org,3,3,100,correct,correct,correct,false
+fay,Fay,B,fay@example.org,1,3,33.3,wrong,wrong,correct,false
+gus,Gus,A,gus@example.org,2,3,66.7,correct,correct,wrong,false
+hal,Hal,B,hal@example.org,0,3,0,unreadable,,,true
 """
 
 
@@ -655,9 +655,9 @@ def test_the_gradebook_of_json_lines(tmp_path: Path) -> None:
     assert result.exit_code == 0, result
     assert path.read_text(encoding="utf-8") == (
         "id,name,email,score,max_score,percent,gradient,critical,review\n"
-        "a,Ann,,1,2,50,correct,,no\n"
-        "2,,,0,2,0,,,yes\n"  # the line that is not JSON: named by its line
-        "c,,c@x,1.5,2,75,wrong,correct,no\n"
+        "a,Ann,,1,2,50,correct,,false\n"
+        "2,,,0,2,0,,,true\n"  # the line that is not JSON: named by its line
+        "c,,c@x,1.5,2,75,wrong,correct,false\n"
     )
 
 

@@ -228,9 +228,9 @@ def test_the_gradebook_csv() -> None:
     scoring = Scoring((("gradient", Fraction(2)), ("value", Fraction(1))), carried_credit=HALF)
     assert report_csv(score_batch(rows, scoring)) == (
         "id,name,score (input),score,max_score,percent,gradient,value,review\n"
-        "ann,Ann,9,2.5,3,83.3,correct,wrong,no\n"
-        'b\\u001bn,"Ben, B",,0,3,0,,,yes\n'
-        "cai,,,1.5,3,50,wrong,undecided,yes\n"
+        "ann,Ann,9,2.5,3,83.3,correct,wrong,false\n"
+        'b\\u001bn,"Ben, B",,0,3,0,,,true\n'
+        "cai,,,1.5,3,50,wrong,undecided,true\n"
     )
 
 
@@ -242,4 +242,4 @@ def test_scores_round_half_up() -> None:
     rows = [RowResult(2, "a", (RIGHT, WRONG, WRONG, WRONG, WRONG, WRONG, WRONG, WRONG))]
     # 1/8 of 1 is 0.125: 0.13, and 12.5 %
     line = report_csv(score_batch(rows)).splitlines()[1]
-    assert line == "a,0.13,1,12.5,wrong,no"
+    assert line == "a,0.13,1,12.5,wrong,false"

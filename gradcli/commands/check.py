@@ -58,6 +58,9 @@ MAX_SEED = 2**32 - 1
 @click.option(
     "--batch",
     metavar="FILE",
+    # a Path for shell completion (file names); not dir_okay=False: whether it
+    # can be read is told when it is opened, with gradcli's own message
+    type=click.Path(allow_dash=True),
     help="Grade a class: a CSV (with a header) or JSON Lines file, '-' for stdin.",
 )
 @click.option(
@@ -71,6 +74,7 @@ MAX_SEED = 2**32 - 1
     "--summary",
     "summary_path",
     metavar="FILE",
+    type=click.Path(allow_dash=True),
     help="With --batch, also write a gradebook to FILE (CSV, written whole at the end): "
     "a line per student with id, the pass-through columns, score, max_score, percent, "
     "each part's verdict and review.",
@@ -459,9 +463,10 @@ def _batch_output(
     elif output_format == "json":
         first = True
         for result in results:
-            yield Output(('{"rows": [\n' if first else ",\n") + formats.batch_json_row(result))
+            start = formats.batch_json_start() + "\n" if first else ",\n"
+            yield Output(start + formats.batch_json_row(result))
             first = False
-        yield Output('{"rows": []' if first else "\n]")
+        yield Output(formats.batch_json_start() + "]" if first else "\n]")
         yield Output(f', "summary": {dumps(formats.summary_dict(summarize(collected)))}}}\n')
     elif output_format == "plain":
         for result in results:

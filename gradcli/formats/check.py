@@ -1,12 +1,14 @@
 """``gradcli check`` output: JSON, CSV and plain text, for one answer or a batch.
 
 The JSON keys and CSV columns are the machine contract, documented in the
-README (a table: column → meaning); one thing has one name in every format
-(``message``, ``answer_read``). One check is ``{"correct", "parts": [...],
-...}`` with a record per component; a batch has a record per row (with the
-same ``parts`` and its pass-through ``columns``) and a ``summary``, while its
-CSV has a line per row and part. The gradebook (``--summary``) is a CSV with
-a line per row.
+docs (a table: column → meaning) and by the JSON Schemas ``check.json`` and
+``check-batch.json``; one thing has one name in every format (``message``,
+``answer_read``). One check is ``{"schema_version": 1, "correct", "parts":
+[...], ...}`` with a record per component; a batch is one document
+``{"schema_version": 1, "rows": [...], "summary": {...}}`` with a record per
+row (with the same ``parts`` and its pass-through ``columns``) on a line of
+its own, while its CSV has a line per row and part. The gradebook
+(``--summary``) is a CSV with a line per row; booleans are ``true``/``false``.
 
 Text that came from input (ids, answers, messages quoting them) never brings
 a raw control character to a terminal: plain text shows each control or
@@ -27,7 +29,7 @@ from fractions import Fraction
 from typing import Any
 
 from gradcli.errors import _printable
-from gradcli.formats.common import csv_text, dumps, texts
+from gradcli.formats.common import csv_text, dumps, texts, versioned
 from gradcli.grading import (
     CORRECT,
     DECIMAL,
@@ -74,14 +76,24 @@ def as_dict(verdict: Verdict) -> dict[str, Any]:
         "along": texts(verdict.along),
         "seed": verdict.seed,
         "parts": [part_dict(p) for p in verdict.parts],
-        "summary": verdict.summary,
+        # not "summary": a batch's summary is an object of counts
+        "summary_line": verdict.summary,
         "notes": list(verdict.notes),
     }
 
 
 def to_json(verdict: Verdict) -> str:
-    """One JSON object on one line."""
-    return dumps(as_dict(verdict)) + "\n"
+    """One JSON object on one line, ``schema_version`` first."""
+    return dumps(versioned(as_dict(verdict))) + "\n"
+
+
+def batch_json_start() -> str:
+    """The start of a batch's JSON document, up to the ``[`` of its rows.
+
+    >>> batch_json_start()
+    '{"schema_version": 1, "rows": ['
+    """
+    return dumps(versioned({}))[:-1] + ', "rows": ['
 
 
 _HEADER = [
@@ -510,8 +522,8 @@ def report_csv(report: Report) -> str:
 
     Scores have at most 2 decimals and percentages 1 (rounded half up); a
     part's cell is its verdict, empty where the row did not answer it;
-    ``review`` is ``yes`` when a component is undecided or unreadable (or the
-    row could not be graded), else ``no``.
+    ``review`` is ``true`` when a component is undecided or unreadable (or the
+    row could not be graded), else ``false``.
     """
     rows = []
     for student in report.students:
@@ -527,7 +539,7 @@ def report_csv(report: Report) -> str:
                     _decimal(student.max_score, 2),
                     "" if percent is None else _decimal(percent, 1),
                     *(p.verdict or "" for p in student.parts),
-                    "yes" if student.review else "no",
+                    "true" if student.review else "false",
                 ]
             ]
         )
