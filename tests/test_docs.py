@@ -19,10 +19,15 @@ from typing import Any
 
 import click
 import pytest
-import yaml
 
 from gradcli.cli import COMMANDS
 from tests.conftest import DOCS, README, ROOT
+
+# the docs tools come with the `docs` extra, which `make setup` installs
+yaml = pytest.importorskip("yaml", reason="the docs extra is not installed")
+pytest.importorskip("mkdocs", reason="the docs extra is not installed")
+pytest.importorskip("mkdocs_click", reason="the docs extra is not installed")
+pytest.importorskip("click_man", reason="the docs extra is not installed")
 
 DIRECTIVE = re.compile(r"^::: mkdocs-click\n((?:    :\w+: .*\n)+)", re.M)
 
