@@ -306,3 +306,31 @@ def test_notes_stay_data_in_json() -> None:
     result = invoke(*SEED, "--at", "1,3", "-f", "json")
     assert result.json["notes"] == ["read 'xy' as x·y (a product of variables)"]
     assert result.stderr == ""
+
+
+def test_the_docs_page_lists_every_key_of_these_schemas() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "machine-output.md").read_text("utf-8")
+    for name in ("grad", "grad-points", "hessian", "jacobian", "steps"):
+        for objects in _objects(schema(name)):
+            for key in objects["properties"]:
+                assert f"| `{key}` |" in page, f"{name}: {key} is not in docs/machine-output.md"
+
+
+def test_a_loss_from_data_is_a_gradient_document(tmp_path: Any) -> None:
+    data = tmp_path / "points.csv"
+    data.write_text("x,y\n1,2\n2,4\n3,5\n", encoding="utf-8")
+    args = ("grad", "--data", str(data), "--model", "w*x+b", "--at", "w=1,b=0")
+    out = invoke(*args, "-f", "json")
+    assert out.exit_code == 0, out
+    validate("grad", out.stdout)
+    record = out.json
+    assert record["variables"] == ["w", "b"] and record["value"] == ["-22/3", "-10/3"]
+    # the oracle: d/dw, d/db of (1/3) Σ (w·x + b − y)² at w = 1, b = 0, by hand
+    rows = [(1, 2), (2, 4), (3, 5)]
+    assert record["value_float"] == pytest.approx(
+        [sum(2 * x * (x - y) for x, y in rows) / 3, sum(2 * (x - y) for x, y in rows) / 3]
+    )
+    plain = invoke(*args, "-f", "plain")
+    assert "note:" not in plain.stdout and "gradcli: note: L(w, b)" in plain.stderr

@@ -212,8 +212,8 @@ def render(
 ) -> Output:
     """Compute and format one gradient; runs inside the budgeted child.
 
-    JSON carries the notes in its ``notes`` key; in plain and table output
-    they are messages, for stderr. A batch line's JSON starts with its
+    JSON carries the notes in its ``notes`` key; in every other format they
+    are messages, for stderr. A batch line's JSON starts with its
     ``line`` and ``input``; its CSV rows come without the header.
     """
     from gradcli.calculus import gradient
@@ -243,7 +243,7 @@ def render(
         shown = None if steps is None else as_json(derivations)
         return Output(formats.to_json(result, head=head, steps=shown))
     if output_format == "csv":
-        return Output(formats.to_csv(result, header=line is None))
+        return Output(formats.to_csv(result, header=line is None), formats.notes_of(result))
     text = formatted_with_steps(
         "grad", result, output_format, screen, None if steps is None else derivations
     )

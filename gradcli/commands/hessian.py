@@ -139,8 +139,8 @@ def second_partial_steps(report: HessianReport, full: bool, budget: float) -> tu
 def render(request: Request, screen: Settings, limits: Limits) -> Output:
     """Compute and format one Hessian; runs inside the budgeted child.
 
-    JSON carries the notes in its ``notes`` key; in plain and table output
-    they are messages, for stderr.
+    JSON carries the notes in its ``notes`` key; in every other format they
+    are messages, for stderr.
     """
     from gradcli.formats import hessian as formats
 
@@ -158,5 +158,4 @@ def render(request: Request, screen: Settings, limits: Limits) -> Output:
     text = formatted_with_steps(
         "hessian", report, request.output_format, screen, derivations, paths
     )
-    notes = formats.notes_of(report) if request.output_format in ("plain", "table") else ()
-    return Output(text, notes)
+    return Output(text, formats.notes_of(report))

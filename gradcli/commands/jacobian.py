@@ -75,8 +75,8 @@ def jacobian(
 def render(request: Request, screen: Settings, limits: Limits) -> Output:
     """Compute and format one Jacobian; runs inside the budgeted child.
 
-    JSON carries the notes in its ``notes`` key; in plain and table output
-    they are messages, for stderr.
+    JSON carries the notes in its ``notes`` key; in every other format they
+    are messages, for stderr.
     """
     from gradcli.calculus import jacobian as compute
     from gradcli.errors import InputError
@@ -96,5 +96,5 @@ def render(request: Request, screen: Settings, limits: Limits) -> Output:
     from gradcli.formats.jacobian import notes_of
 
     text = formatted("jacobian", result, request.output_format, screen)
-    notes = notes_of(result) if request.output_format in ("plain", "table") else ()
+    notes = () if request.output_format == "json" else notes_of(result)
     return Output(text, notes)
