@@ -82,6 +82,17 @@ def floats(values: Iterable[float] | None) -> list[float] | None:
     return None if values is None else [float(v) for v in values]
 
 
+def point_floats(point: Sequence[sympy.Expr] | None) -> list[float] | None:
+    """The point's coordinates as floats; None where one is not a real number
+    (a parameter left in it), or None without a point."""
+    from gradcli.numbers import to_float
+
+    if point is None:
+        return None
+    values = [to_float(p) if p.is_number else math.nan for p in point]
+    return None if any(math.isnan(v) for v in values) else values
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """CSV with a header row, ``\\n`` line ends, quoted only where needed.
 

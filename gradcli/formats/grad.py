@@ -9,7 +9,6 @@ plain format (see :func:`notes_of`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +28,7 @@ from gradcli.formats.common import (
     latex_rows,
     latex_tuple,
     latex_width,
+    point_floats,
     texts,
     versioned,
 )
@@ -73,15 +73,6 @@ def as_dict(result: Gradient) -> dict[str, Any]:
             }
         )
     return versioned(out)
-
-
-def point_floats(point: Sequence[sympy.Expr]) -> list[float] | None:
-    """The point's coordinates as floats; None where one is not a real number
-    (a parameter left in it)."""
-    from gradcli.numbers import to_float
-
-    values = [to_float(p) if p.is_number else math.nan for p in point]
-    return None if any(math.isnan(v) for v in values) else values
 
 
 def to_json(

@@ -21,6 +21,7 @@ from gradcli.formats.common import (
     latex_point,
     latex_rows,
     latex_width,
+    point_floats,
     texts,
     versioned,
 )
@@ -71,6 +72,7 @@ def as_dict(report: HessianReport) -> dict[str, Any]:
         "hessian": matrix_texts(result.matrix),
         "determinant": None if result.determinant is None else to_text(result.determinant),
         "point": texts(result.at_point),
+        "point_float": point_floats(result.at_point),
         "function_value": None if report.function_value is None else to_text(report.function_value),
         "function_value_float": report.function_value_float,
         "gradient_at": texts(result.gradient_at),

@@ -20,6 +20,7 @@ from gradcli.formats.common import (
     latex_point,
     latex_rows,
     latex_width,
+    point_floats,
     texts,
     versioned,
 )
@@ -111,6 +112,7 @@ def as_dict(result: Jacobian) -> dict[str, Any]:
             "parameters": parameters(result),
             "jacobian": matrix_texts(result.matrix),
             "point": texts(result.point),
+            "point_float": point_floats(result.point),
             "jacobian_at": matrix_texts(result.matrix_at),
             "jacobian_at_float": matrix_floats(result.matrix_at_float),
             "notes": list(result.notes),
