@@ -229,7 +229,7 @@ def test_points(index: int, single_runs: dict[tuple[str, int], Any]) -> None:
         return
     out = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     if "gradient_float" in row:
-        got = [record["gradient"] for record in out]
+        got = [record["value_float"] for record in out]
         assert len(got) == len(row["gradient_float"]), detail
         for values, wanted in zip(got, row["gradient_float"], strict=True):
             assert values == pytest.approx(wanted), detail
