@@ -334,3 +334,10 @@ def test_a_loss_from_data_is_a_gradient_document(tmp_path: Any) -> None:
     )
     plain = invoke(*args, "-f", "plain")
     assert "note:" not in plain.stdout and "gradcli: note: L(w, b)" in plain.stderr
+
+
+def test_a_point_beyond_floats_gives_null_floats_not_invalid_json() -> None:
+    result = invoke("grad", "tan(x)", "--at", "10^1000", "-f", "json")
+    assert result.exit_code == 0, result
+    validate("grad", result.stdout)
+    assert result.json["point"] == ["1" + "0" * 1000] and result.json["point_float"] is None

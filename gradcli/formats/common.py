@@ -84,13 +84,13 @@ def floats(values: Iterable[float] | None) -> list[float] | None:
 
 def point_floats(point: Sequence[sympy.Expr] | None) -> list[float] | None:
     """The point's coordinates as floats; None where one is not a real number
-    (a parameter left in it), or None without a point."""
+    (a parameter left in it) or beyond floats (10^1000), or None without a point."""
     from gradcli.numbers import to_float
 
     if point is None:
         return None
     values = [to_float(p) if p.is_number else math.nan for p in point]
-    return None if any(math.isnan(v) for v in values) else values
+    return values if all(math.isfinite(v) for v in values) else None
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
