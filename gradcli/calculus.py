@@ -443,7 +443,7 @@ def point_values(
             else:
                 raise InputError(f"a point's names must be text or symbols, got {key!r}")
             if name not in by_name:
-                raise InputError(f"'{name}' is neither a variable nor a parameter of f")
+                raise InputError(f"'{name}' is not a variable of f, nor a parameter")
             values[by_name[name]] = exact(raw, f"the value of {name}", limits=limits)
         missing = [v.name for v in function.variables if v not in values]
         if missing:

@@ -396,7 +396,7 @@ def test_start_as_a_mapping_with_parameters() -> None:
     assert run.points_exact[1] == (sympy.Rational(3, 5), sympy.Rational(12, 5))
     with pytest.raises(DimensionError, match="no value for y"):
         descend(x**2 + y**2, (x, y), {x: 1})
-    with pytest.raises(InputError, match="neither a variable nor a parameter"):
+    with pytest.raises(InputError, match="'y' is not a variable of f, nor a parameter"):
         descend(x**2, (x,), {x: 1, y: 2})
 
 
