@@ -20,7 +20,7 @@ import click
 from click_man.core import write_man_pages
 
 from gradcli import __version__
-from gradcli.cli import COMMANDS, cli
+from gradcli.cli import COMMANDS, SUMMARIES, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +30,10 @@ def real_commands() -> dict[str, click.Command]:
     commands = {}
     for name, target in COMMANDS.items():
         module, attribute = target.split(":")
-        commands[name] = roff_safe(getattr(importlib.import_module(module), attribute))
+        command = roff_safe(getattr(importlib.import_module(module), attribute))
+        # the one-line summary `gradcli --help` lists, for NAME and the COMMANDS list
+        command.short_help = command.short_help or _roff_text(SUMMARIES[name])
+        commands[name] = command
     return commands
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import click
 import pytest
 
-from gradcli.cli import COMMANDS
+from gradcli.cli import COMMANDS, SUMMARIES
 from tests.conftest import DOCS, README, ROOT
 
 # the docs tools come with the `docs` extra, which `make setup` installs
@@ -156,6 +156,8 @@ def test_each_command_has_a_man_page_with_its_options(man: Path, name: str) -> N
     page = (man / f"gradcli-{name}.1").read_text(encoding="utf-8")
     assert page.startswith(f'.TH "GRADCLI {name.upper()}" "1"')
     assert f".B gradcli {name}" in page
+    # NAME gives the one-line summary that `gradcli --help` lists
+    assert f"gradcli\\-{name} \\- {SUMMARIES[name]}\n" in page
     flags = _options(_real(name))
     assert "--format" in flags or name == "plot"
     for flag in flags:
