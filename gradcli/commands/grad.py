@@ -32,7 +32,7 @@ from gradcli.runner import Line, Output
 
 
 @click.command(cls=Command)
-@click.argument("expressions", metavar="[EXPRESSION]...", nargs=-1)
+@click.argument("expression", required=False)
 @click.option(
     "--at",
     "at",
@@ -56,7 +56,7 @@ from gradcli.runner import Line, Output
 @format_option()
 @limit_options
 def grad(
-    expressions: tuple[str, ...],
+    expression: str | None,
     at: str | None,
     along: str | None,
     simplify: bool,
@@ -84,13 +84,12 @@ def grad(
       gradcli grad "x^2 + y^2 + xy" --steps
       gradcli grad @function.txt --at 0,1
       printf 'x^2\\nsin(x*y)\\n' | gradcli grad - --format json
-      gradcli grad "x^2 + y" "x*y" --at 1,2 --format csv
+      printf 'x^2 + y\\nx*y\\n' | gradcli grad - --at 1,2 --format csv
       seq 1 5 | gradcli grad "x^3" --at - --format csv
       gradcli grad --data points.csv --model "w*x + b" --loss mse --at w=1,b=0
 
     EXPRESSION '-' reads one expression a line from stdin (blank lines and
-    # comments skipped); '@FILE' reads it from a file. Several EXPRESSIONs
-    are done one by one, like lines of stdin. ∇f points the way of
+    # comments skipped); '@FILE' reads it from a file. ∇f points the way of
     steepest ascent; |∇f| is the rate of increase that way.
 
     With --data and --model instead of EXPRESSION, the function is the loss
@@ -99,12 +98,9 @@ def grad(
     """
     names = split_names(variables)
     screen = settings()
-    expression = expressions[0] if len(expressions) == 1 else None
-    if len(expressions) > 1 and "-" in expressions:
-        raise InputError("'-' reads the expressions from stdin: give it alone")
     loss_request = data_request(data_path, model, loss_name, target, l2, l1)
     if loss_request is not None:
-        if expressions:
+        if expression is not None:
             raise InputError("give either EXPRESSION or --data with --model, not both")
         if at == "-":
             raise InputError("--at - streams points for an EXPRESSION, not for --data")
@@ -126,11 +122,9 @@ def grad(
             ),
             timeout=limits.timeout,
         )
-    if not expressions:
+    if expression is None:
         raise InputError("give the function, or --data and --model for a loss built from data")
     if at == "-":
-        if expression is None:
-            raise InputError("--at - streams points for one EXPRESSION")
         if expression == "-":
             raise InputError("stdin can hold the expressions or the points, not both")
         if along is not None:
@@ -147,7 +141,7 @@ def grad(
         latex=latex,
         steps=steps,
     )
-    if expression is None or expression == "-":
+    if expression == "-":
 
         def job(line: Line) -> Any:
             refuse_cut(line, limits)
@@ -159,18 +153,13 @@ def grad(
             from gradcli.formats.grad import CSV_COLUMNS
 
             runner.emit(csv_text(CSV_COLUMNS, []))
-        lines = (
-            stdin_lines(max_length=limits.max_length)
-            if expression == "-"
-            else (Line(n, read_expression(e, limits)) for n, e in enumerate(expressions, 1))
-        )
         return runner.run_lines(
             job,
-            lines,
+            stdin_lines(max_length=limits.max_length),
             timeout=limits.timeout,
             on_error=_error_record if output_format == "json" else None,
         )
-    text = read_expression(expressions[0], limits)
+    text = read_expression(expression, limits)
     return runner.run(
         lambda: render(text, output_format, screen, **options), timeout=limits.timeout
     )
