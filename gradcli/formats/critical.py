@@ -1,6 +1,7 @@
 """``gradcli critical`` output: JSON, CSV, plain text and LaTeX.
 
-JSON: ``critical_points`` is a list of objects, each with ``point`` (exact
+JSON (schema ``gradcli/schemas/critical.json``): ``schema_version`` first;
+``critical_points`` is a list of objects, each with ``point`` (exact
 strings, or null for a numeric point), ``point_float``, ``kind`` (``local
 min``, ``local max``, ``saddle``, ``degenerate``, ``nondifferentiable``: ∇f
 does not exist there), ``value``, ``value_float``,
@@ -9,14 +10,20 @@ critical points has ``set`` (its equations, ``"x = y"``) instead of ``point``.
 Then ``convexity``, ``global_min`` and ``global_max``, each an object with
 its evidence. Exact values are sympy syntax; an algebraic number beyond
 radicals is sympy's ``CRootOf(polynomial, k)``, the k-th real root counting
-from 0.
+from 0. Floats are under ``*_float`` keys, null where not finite.
+
+CSV: a row per point or set, one column per coordinate and per eigenvalue
+(never a list in a cell), booleans ``true``/``false``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import sympy
@@ -27,8 +34,19 @@ from gradcli.critical import (
     CriticalSet,
     GlobalExtremum,
 )
-from gradcli.formats.common import csv_text, dumps, latex_tuple, texts
+from gradcli.formats.common import (
+    bool_text,
+    csv_text,
+    dumps,
+    latex_break,
+    latex_decimal,
+    latex_rows,
+    latex_tuple,
+    texts,
+    versioned,
+)
 from gradcli.formats.jacobian import latex_escape
+from gradcli.formats.layout import WIDTH, packed, visible_length
 from gradcli.parse import Function
 from gradcli.printing import decimal, to_text, to_unicode
 from gradcli.printing import to_latex as latex
@@ -52,6 +70,11 @@ def finite(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return float(value)
+
+
+def finites(values: Sequence[float]) -> list[float | None]:
+    """Each value as :func:`finite` gives it."""
+    return [finite(v) for v in values]
 
 
 def set_equations(found: CriticalSet, printer: Any = to_text) -> list[str]:
@@ -129,13 +152,13 @@ def point_dict(point: CriticalPoint) -> dict[str, Any]:
     """The JSON object for one isolated critical point."""
     return {
         "point": texts(point.point),
-        "point_float": list(point.point_float),
+        "point_float": finites(point.point_float),
         "kind": point.kind,
         "value": None if point.value is None else to_text(point.value),
         "value_float": finite(point.value_float),
         "numeric": point.numeric,
         "tolerance": point.tolerance,
-        "eigenvalues_float": list(point.eigenvalues_float),
+        "eigenvalues_float": finites(point.eigenvalues_float),
         "higher_order": point.higher_order,
         "note": point.note,
     }
@@ -150,7 +173,7 @@ def set_dict(found: CriticalSet) -> dict[str, Any]:
         "value": None if found.value is None else to_text(found.value),
         "value_float": finite(found.value_float),
         "numeric": found.numeric,
-        "samples_float": [list(s) for s in found.samples],
+        "samples_float": [finites(s) for s in found.samples],
         "note": found.note,
     }
 
@@ -158,7 +181,7 @@ def set_dict(found: CriticalSet) -> dict[str, Any]:
 def extremum_dict(extremum: GlobalExtremum) -> dict[str, Any]:
     """``status`` (found / none / unknown), value, where, and the reason."""
     at: list[dict[str, Any]] = [
-        {"point": texts(p.point), "point_float": list(p.point_float)} for p in extremum.points
+        {"point": texts(p.point), "point_float": finites(p.point_float)} for p in extremum.points
     ]
     at += [{"set": set_equations(s)} for s in extremum.sets]
     return {
@@ -180,7 +203,7 @@ def as_dict(report: CriticalReport) -> dict[str, Any]:
         "gradient": texts(report.gradient),
         "method": analysis.method,
         "complete": analysis.complete,
-        "box": list(analysis.box),
+        "box": [float(b) for b in analysis.box],
         "critical_points": [point_dict(p) for p in analysis.points]
         + [set_dict(s) for s in analysis.sets],
         "convexity": {
@@ -196,8 +219,8 @@ def as_dict(report: CriticalReport) -> dict[str, Any]:
 
 
 def to_json(report: CriticalReport) -> str:
-    """One JSON object on one line."""
-    return dumps(as_dict(report)) + "\n"
+    """One JSON object on one line, ``schema_version`` first."""
+    return dumps(versioned(as_dict(report))) + "\n"
 
 
 # ---------------------------------------------------------------------------
@@ -205,53 +228,69 @@ def to_json(report: CriticalReport) -> str:
 
 
 def to_csv(report: CriticalReport) -> str:
-    """One row per critical point (or set): exact coordinates, floats, value,
-    kind, eigenvalues (separated by spaces) and notes.
+    """One row per critical point (or set), one value per cell.
 
-    A set has its equations in ``set`` and no coordinates.
+    Columns: ``kind``, ``higher_order``, the exact coordinates (a column per
+    variable), their floats (``x_float``, …), ``value``, ``value_float``,
+    ``numeric`` (``true``/``false``), ``tolerance``, an eigenvalue per column
+    (``eigenvalue_1_float``, …, ascending), ``set_dimension``, an equation per
+    column (``set_equation_1``, …) and ``note``. A point leaves the set's
+    columns empty, a set the point's.
     """
     analysis = report.analysis
     names = [v.name for v in analysis.variables]
+    n = len(names)
+    equations = max([n, *(len(s.equations) for s in analysis.sets)])
     header = [
         "kind",
+        "higher_order",
         *names,
-        *(f"{n}_float" for n in names),
+        *(f"{name}_float" for name in names),
         "value",
         "value_float",
         "numeric",
         "tolerance",
-        "eigenvalues_float",
-        "set",
+        *(f"eigenvalue_{i}_float" for i in range(1, n + 1)),
+        "set_dimension",
+        *(f"set_equation_{i}" for i in range(1, equations + 1)),
         "note",
     ]
     rows: list[list[object]] = []
     for p in analysis.points:
-        exact = [to_text(v) for v in p.point] if p.point is not None else [""] * len(names)
+        exact = [to_text(v) for v in p.point] if p.point is not None else [""] * n
+        eigenvalues = [_number(v) for v in p.eigenvalues_float]
         rows.append(
             [
-                kind_text(p),
+                p.kind,
+                p.higher_order or "",
                 *exact,
-                *(repr(v) for v in p.point_float),
+                *(_number(v) for v in p.point_float),
                 "" if p.value is None else to_text(p.value),
                 _number(p.value_float),
-                "yes" if p.numeric else "no",
+                bool_text(p.numeric),
                 "" if p.tolerance is None else repr(p.tolerance),
-                " ".join(repr(v) for v in p.eigenvalues_float),
+                *eigenvalues,
+                *([""] * (n - len(eigenvalues))),
                 "",
+                *([""] * equations),
                 p.note,
             ]
         )
     for s in analysis.sets:
+        shown = set_equations(s)
         rows.append(
             [
                 s.kind,
-                *([""] * (2 * len(names))),
+                "",
+                *([""] * (2 * n)),
                 "" if s.value is None else to_text(s.value),
                 _number(s.value_float),
-                "yes" if s.numeric else "no",
+                bool_text(s.numeric),
                 "",
-                "",
-                "; ".join(set_equations(s)) or set_description(s, len(names)),
+                *([""] * n),
+                s.dimension,
+                *shown,
+                *([""] * (equations - len(shown))),
                 s.note,
             ]
         )
@@ -325,13 +364,254 @@ def to_plain(report: CriticalReport) -> str:
 
 
 # ---------------------------------------------------------------------------
+# LaTeX: gradcli's sentences, their maths typeset as maths
+
+_TOKEN = re.compile(
+    r"(?P<number>\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![A-Za-z_]))"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<space>\s+)"
+    r"|(?P<char>.)",
+    re.S,
+)
+#: characters that are maths wherever they stand
+_MATH_CHARS = set("+*/^=<>≤≥→∞ℝ|²³ⁿ·√π≈≠−∇∂")
+_OPEN, _CLOSE = "([", ")]"
+_RELATIONS = re.compile(r"\s*(<=|>=|==|=|<|>|≤|≥|→|≈|≠)\s*")
+_RELATION_LATEX = {
+    "<=": r"\leq",
+    ">=": r"\geq",
+    "==": "=",
+    "=": "=",
+    "<": "<",
+    ">": ">",
+    "≤": r"\leq",
+    "≥": r"\geq",
+    "→": r"\to",
+    "≈": r"\approx",
+    "≠": r"\neq",
+}
+
+
+@dataclass
+class _Token:
+    text: str
+    kind: str  # number, word, space, char
+    math: bool = False
+
+
+def _tokens(text: str, variables: Sequence[str]) -> list[_Token]:
+    """``text`` cut into tokens, each marked maths or words."""
+    from gradcli.parse import CONSTANTS, FUNCTIONS
+
+    tokens = [_Token(m.group(), m.lastgroup or "char") for m in _TOKEN.finditer(text)]
+    names = set(variables)
+    for i, token in enumerate(tokens):
+        before = tokens[i - 1].text if i else ""
+        after = tokens[i + 1].text if i + 1 < len(tokens) else ""
+        if token.kind == "number":
+            token.math = True
+        elif token.kind == "word":
+            name = token.text
+            if name == "f" or (after == "(" and name in FUNCTIONS) or name == "CRootOf":
+                token.math = True
+            elif name in names or name in CONSTANTS:
+                # a variable that is also a word ("a") is maths beside an operator
+                token.math = (len(name) == 1 and name not in "aAI") or bool(
+                    set(before + after) & (_MATH_CHARS | set("-()"))
+                )
+        elif token.kind == "char":
+            ch = token.text
+            if ch in _MATH_CHARS:
+                token.math = True
+            elif ch == "-":
+                # a hyphen between words ("second-derivative") is a word's
+                token.math = not (
+                    tokens[i + 1].kind == "word" and not tokens[i + 1].math
+                    if i + 1 < len(tokens)
+                    else False
+                )
+            elif ch == "'" and i and tokens[i - 1].math:
+                token.math = True
+    _mark_groups(tokens)
+    return tokens
+
+
+def _mark_groups(tokens: list[_Token]) -> None:
+    """A bracketed group holding only maths (``(-5/32, 0)``) is maths, brackets and
+    commas included; one holding words is words (its maths stays maths)."""
+    stack: list[int] = []
+    for i, token in enumerate(tokens):
+        if token.kind != "char":
+            continue
+        if token.text in _OPEN:
+            stack.append(i)
+        elif token.text in _CLOSE and stack:
+            start = stack.pop()
+            inner = tokens[start + 1 : i]
+            if (
+                inner
+                and all(
+                    t.math or t.kind == "space" or (t.kind == "char" and t.text == ",")
+                    for t in inner
+                )
+                and any(t.math for t in inner)
+            ):
+                for t in tokens[start : i + 1]:
+                    t.math = t.kind != "space" or t.math
+            # a call's brackets are the call's: f(x), sqrt(2)
+            elif start and tokens[start - 1].math and tokens[start - 1].kind == "word":
+                for t in tokens[start : i + 1]:
+                    t.math = True
+
+
+def _spans(tokens: Sequence[_Token]) -> list[tuple[bool, str]]:
+    """Runs of maths and of words; spaces between two maths tokens are maths."""
+    out: list[tuple[bool, str]] = []
+    for i, token in enumerate(tokens):
+        math = token.math
+        if token.kind == "space":
+            before = next((t.math for t in reversed(tokens[:i]) if t.kind != "space"), False)
+            after = next((t.math for t in tokens[i + 1 :] if t.kind != "space"), False)
+            math = before and after
+        if out and out[-1][0] == math:
+            out[-1] = (math, out[-1][1] + token.text)
+        else:
+            out.append((math, token.text))
+    return out
+
+
+def _math_pieces(text: str, variables: Sequence[str]) -> list[str]:
+    """A run of maths in gradcli's syntax as LaTeX, in pieces a line may end after."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] in _OPEN and _closing(text, 0) == len(text) - 1:
+        items = [t for t, _ in _split_top(text[1:-1])]
+        if text[0] == "[" and items and all(i.strip().startswith("[") for i in items):
+            rows = [
+                [_expression(c, variables) for c, _ in _split_top(r.strip()[1:-1])] for r in items
+            ]
+            if len({len(r) for r in rows}) == 1:
+                body = r" \\ ".join(" & ".join(r) for r in rows)
+                return [rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"]
+        shown = [_math_text(i, variables) for i in items]
+        if len(shown) == 1:
+            return [text[0] + shown[0] + text[-1]]
+        pieces = (
+            [text[0] + shown[0] + ","] + [s + "," for s in shown[1:-1]] + [shown[-1] + text[-1]]
+        )
+        return [pieces[0], *(r"\ " + p for p in pieces[1:])]
+    return [_math_text(text, variables)]
+
+
+def _closing(text: str, start: int) -> int:
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    return -1
+
+
+def _split_top(text: str) -> list[tuple[str, int]]:
+    from gradcli.parse import split_top_level
+
+    return split_top_level(text)
+
+
+def _math_text(text: str, variables: Sequence[str]) -> str:
+    """Maths with relations (``f → -∞``, ``x = 0``), each side as LaTeX."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] in _OPEN and _closing(text, 0) == len(text) - 1:
+        return " ".join(_math_pieces(text, variables))
+    parts = _RELATIONS.split(text)
+    out = []
+    for i, part in enumerate(parts):
+        out.append(_RELATION_LATEX[part] if i % 2 else _expression(part, variables))
+    return " ".join(p for p in out if p)
+
+
+def _expression(text: str, variables: Sequence[str]) -> str:
+    r"""One expression of gradcli's syntax as LaTeX (``∞``, ``ℝ^2``, ``1e-08`` too);
+    what the parser cannot read is shown as it is, upright."""
+    from gradcli.errors import GradcliError
+    from gradcli.formats.common import latex_decimal
+    from gradcli.parse import parse_expression
+
+    text = text.strip().replace("−", "-")
+    if not text:
+        return ""
+    if text.lstrip("+-") == "∞":
+        return ("-" if text.startswith("-") else "") + r"\infty"
+    space = re.fullmatch(r"ℝ(?:\^?(\d+|ⁿ|n))?", text)
+    if space:
+        power = space.group(1)
+        power = "n" if power in ("ⁿ", "n") else power
+        return r"\mathbf{R}" + (f"^{{{power}}}" if power else "")
+    if re.fullmatch(r"-?\d+(?:\.\d+)?e[+-]?\d+", text):
+        return latex_decimal(float(text))
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return text  # a decimal as shown, not the fraction it equals
+    if text.startswith(("(", "[")) and _closing(text, 0) == len(text) - 1:
+        return " ".join(_math_pieces(text, variables))
+    try:
+        return latex(parse_expression(text, variables=variables))
+    except (GradcliError, RecursionError, ValueError, TypeError):
+        return rf"\mathrm{{{latex_escape(text)}}}"
+
+
+def prose_rows(text: str, variables: Sequence[str], *, width: int = 64) -> list[str]:
+    r"""``text``, one of gradcli's sentences, as rows of an ``align*`` (each
+    starting ``&``): words in ``\text{}``, the maths in it typeset, a row
+    ending before it passes ``width`` characters.
+
+    >>> prose_rows("the Hessian is indefinite at (-5/32, 0)", ["x", "y"])
+    ['&\\text{the Hessian is indefinite at }(- \\frac{5}{32},\\ 0)']
+    """
+    atoms: list[tuple[bool, str]] = []
+    for is_math, span in _spans(_tokens(text, variables)):
+        if is_math:
+            for piece in _math_pieces(span, variables):
+                # a long polynomial (a principal minor) continues at its + and −
+                parts = latex_break(piece, width) if visible_length(piece) > width else [piece]
+                atoms += [(True, parts[0]), *((True, " " + p) for p in parts[1:])]
+        else:
+            atoms += [(False, w) for w in re.findall(r"\S+\s*|\s+", span)]
+    rows: list[list[tuple[bool, str]]] = [[]]
+    length = 0
+    for is_math, atom in atoms:
+        size = visible_length(atom) if is_math else len(atom)
+        if rows[-1] and length + size > width and atom.strip() and atom[0] not in ",;:.)]":
+            rows.append([])
+            length = 0
+        rows[-1].append((is_math, atom))
+        length += size
+    return [("&" if i == 0 else r"&\quad ") + _row_latex(row) for i, row in enumerate(rows)]
+
+
+def _row_latex(row: Sequence[tuple[bool, str]]) -> str:
+    """A row's atoms: runs of words in one ``\\text{}``, maths as it is."""
+    runs = [
+        (is_math, "".join(a for _, a in group)) for is_math, group in groupby(row, itemgetter(0))
+    ]
+    parts = []
+    for i, (is_math, joined) in enumerate(runs):
+        if i == 0:
+            joined = joined.lstrip().removeprefix(r"\ ")
+        if i == len(runs) - 1:
+            joined = joined.rstrip()
+        if not is_math:
+            joined = rf"\text{{{latex_escape(joined)}}}" if joined.strip() else ""
+        parts.append(joined)
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------
 # LaTeX
 
 
 def _latex_point(point: CriticalPoint) -> str:
     if not point_is_long(point) and point.point is not None:
         return latex_tuple(point.point)
-    shown = r",\ ".join(decimal(v) for v in point.point_float)
+    shown = r",\ ".join(latex_decimal(v) for v in point.point_float)
     return rf"\approx \left({shown}\right)" if len(point.point_float) > 1 else rf"\approx {shown}"
 
 
@@ -340,7 +620,7 @@ def _latex_value(value: sympy.Expr | None, value_float: float | None) -> str:
     if value is not None and not is_long(value):
         return f"f = {latex(value)}"
     shown = finite(value_float)
-    return "" if shown is None else rf"f \approx {decimal(shown)}"
+    return "" if shown is None else rf"f \approx {latex_decimal(shown)}"
 
 
 _KIND_WORDS = {
@@ -352,48 +632,88 @@ _KIND_WORDS = {
 }
 
 
+def _gradient_rows(report: CriticalReport) -> list[str]:
+    r"""``\nabla f(x, y) = (…, …) = 0`` on one row, or where that is too long,
+    ``\partial f / \partial x_i = … = 0`` a row each (continued at + and −)."""
+    variables = report.analysis.variables
+    names = ", ".join(latex(v) for v in variables)
+    whole = rf"\nabla f({names}) &= {latex_tuple(report.gradient)} = 0"
+    if visible_length(whole) <= WIDTH:
+        return [whole]
+    rows: list[str] = []
+    for v, g in zip(variables, report.gradient):
+        left = rf"\frac{{\partial f}}{{\partial {latex(v)}}}"
+        part = latex_rows(left, latex(g))
+        part[-1] += " = 0"
+        rows += part
+    return rows
+
+
+def _point_rows(p: CriticalPoint) -> list[str]:
+    """A point, what it is and f there: one row, or continued on rows of their own."""
+    words = _KIND_WORDS[p.kind]
+    if p.kind in ("degenerate", "nondifferentiable") and p.higher_order:
+        words += f" ({p.higher_order})"
+    items = [rf"\text{{{words}}}"]
+    if p.numeric and p.tolerance is not None:
+        # the tolerance bounds every |∂f/∂xᵢ|: the largest, ‖∇f‖∞
+        tolerance = latex_decimal(p.tolerance)
+        items.append(rf"\text{{numeric: }}\left\|\nabla f\right\|_{{\infty}} \leq {tolerance}")
+    value = _latex_value(p.value, p.value_float)
+    if value:
+        items.append(value)
+    return packed(rf"{_latex_point(p)} &: " + items[0], [(r",\quad ", i) for i in items[1:]])
+
+
+def _set_rows(found: CriticalSet, variables: Sequence[sympy.Symbol]) -> list[str]:
+    equations = r",\ ".join(f"{latex(eq.lhs)} = {latex(eq.rhs)}" for eq in found.equations)
+    n = len(variables)
+    if equations:
+        where = equations
+    elif found.numeric:
+        where = r"\text{a continuum of critical points, found numerically}"
+    else:
+        where = r"\text{every point of }\mathbf{R}" + ("" if n == 1 else f"^{{{n}}}")
+    items = [rf"\text{{{_KIND_WORDS[found.kind]} (a set of critical points)}}"]
+    if found.value is not None:
+        items.append(f"f = {latex(found.value)}")
+    return packed(rf"{where} &: " + items[0], [(r",\quad ", i) for i in items[1:]])
+
+
 def to_latex(report: CriticalReport) -> str:
-    r"""An ``align*`` block: f, ∇f = 0, each point with its kind, the verdicts."""
+    r"""An ``align*`` block: f, ∇f = 0, each point with its kind, the verdicts.
+
+    Only amsmath is needed (ℝ is ``\mathbf{R}``); KaTeX and MathJax render it.
+    Rows are kept to about :data:`~gradcli.formats.layout.WIDTH` characters: f and the
+    partial derivatives are continued at their + and −, sentences at a word.
+    """
     function, analysis = report.function, report.analysis
     names = ", ".join(latex(v) for v in analysis.variables)
-    rows = [
-        rf"f({names}) &= {latex(function.expr)}",
-        rf"\nabla f({names}) &= {latex_tuple(report.gradient)} = 0",
-    ]
+    variables = [v.name for v in analysis.variables]
+    rows = latex_rows(f"f({names})", latex(function.expr))
+    rows += _gradient_rows(report)
     for p in analysis.points:
-        words = _KIND_WORDS[p.kind]
-        if p.kind in ("degenerate", "nondifferentiable") and p.higher_order:
-            words += f" ({p.higher_order})"
-        if p.numeric:
-            words += f", numeric (|grad f| <= {p.tolerance:g})"
-        value = _latex_value(p.value, p.value_float)
-        value = rf",\quad {value}" if value else ""
-        rows.append(rf"{_latex_point(p)} &: \text{{{latex_escape(words)}}}{value}")
+        rows += _point_rows(p)
     for s in analysis.sets:
-        equations = r",\ ".join(f"{latex(eq.lhs)} = {latex(eq.rhs)}" for eq in s.equations)
-        where = (
-            equations or rf"\text{{{latex_escape(set_description(s, len(analysis.variables)))}}}"
-        )
-        words = _KIND_WORDS[s.kind] + " (a set of critical points)"
-        value = "" if s.value is None else rf",\quad f = {latex(s.value)}"
-        rows.append(rf"{where} &: \text{{{latex_escape(words)}}}{value}")
+        rows += _set_rows(s, analysis.variables)
     convexity = analysis.convexity
-    verdict = verdict_text(convexity.verdict)
-    rows.append(rf"&\text{{{latex_escape(f'{verdict}: {convexity.evidence}')}}}")
+    rows += prose_rows(f"{verdict_text(convexity.verdict)}: {convexity.evidence}", variables)
     for label, extremum in (
         ("global minimum", analysis.global_min),
         ("global maximum", analysis.global_max),
     ):
-        rows.append(rf"&\text{{{latex_escape(_extremum_words(label, extremum))}}}")
+        rows += prose_rows(_extremum_words(label, extremum), variables)
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
 def _extremum_words(label: str, extremum: GlobalExtremum) -> str:
+    """The global minimum or maximum as a sentence, its maths in gradcli's syntax."""
     status = {"found": "", "none": "none", "unknown": "cannot be told"}[extremum.status]
     if extremum.status == "found":
-        value = extremum_value(extremum, approx="approx. ")
-        status = f"f = {value}" if value else "found"
-        where = where_text(extremum.points, approx="approx. ")
+        value = extremum_value(extremum, approx="")
+        relation = "=" if extremum.value is not None and not is_long(extremum.value) else "≈"
+        status = f"f {relation} {value}" if value else "found"
+        where = where_text(extremum.points, approx="≈ ")
         where += ["; ".join(set_equations(found)) for found in extremum.sets]
         if where:
             status += " at " + ", ".join(where)
