@@ -37,6 +37,12 @@ def strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
+def single(data: dict[str, Any]) -> dict[str, Any]:
+    """A single run's JSON: the run's keys beside the document's (``runs`` holds one)."""
+    [only] = data["runs"]
+    return {**{k: v for k, v in data.items() if k != "runs"}, **only}
+
+
 # ---------------------------------------------------------------------------
 # golden files: the seed example at α = 0.1, five steps
 
@@ -68,7 +74,7 @@ def test_golden_comparison_table() -> None:
 def test_x_squared_exact_steps_are_powers_of_four_fifths() -> None:
     result = run("descend", "x^2", "--from", "1", "--lr", "0.1", "--exact", "--format", "json")
     assert result.exit_code == 0, result
-    exact = result.json["exact"]
+    exact = single(result.json)["exact"]
     assert exact["points"] == [[f"{4**k}/{5**k}" if k else "1"] for k in range(11)]
     assert exact["values"][3] == f"{4**6}/{5**6}"
     table = invoke(
@@ -86,7 +92,7 @@ def test_homework_two_steps_from_1_3() -> None:
     assert "│ 2 │ (17/100, 179/100)" in result.stdout
     assert "669/100" in result.stdout  # f(θ_1), exactly
     assert "reached the maximum of 2 steps" in result.stdout
-    data = run(*SEED, "--lr", "1/10", "--steps", "2", "--exact", "-f", "json").json
+    data = single(run(*SEED, "--lr", "1/10", "--steps", "2", "--exact", "-f", "json").json)
     assert data["exact"]["points"] == [["1", "3"], ["1/2", "23/10"], ["17/100", "179/100"]]
     assert data["exact"]["values"] == ["13", "669/100", "35373/10000"]
 
@@ -94,7 +100,7 @@ def test_homework_two_steps_from_1_3() -> None:
 def test_seed_converges_to_the_origin_at_0_1() -> None:
     result = run(*SEED, "--lr", "0.1", "-f", "json")
     assert result.exit_code == 0, result
-    data = result.json
+    data = single(result.json)
     assert data["stop_reason"] == "converged"
     assert data["gradient_norm"] < 1e-8
     assert math.dist(data["final_point"], (0, 0)) < 1e-8
@@ -111,7 +117,7 @@ def test_seed_oscillates_then_converges_at_0_6() -> None:
     out = result.stdout
     assert "stop reason: converged" in out
     assert "Oscillation: the steps in x and y flipped sign" in out
-    data = run(*SEED, "--lr", "0.6", "-f", "json").json
+    data = single(run(*SEED, "--lr", "0.6", "-f", "json").json)
     assert data["oscillating"] and data["stop_reason"] == "converged"
     assert math.dist(data["final_point"], (0, 0)) < 1e-8
 
@@ -126,7 +132,7 @@ def test_seed_diverges_at_0_7_with_the_two_thirds_bound() -> None:
     assert "too large" in explanation
     assert "stop reason: diverged" in result.stdout
     assert "2/L = 2/3" in result.stdout
-    data = strict_json(run(*SEED, "--lr", "0.7", "-f", "json").stdout)
+    data = single(strict_json(run(*SEED, "--lr", "0.7", "-f", "json").stdout))
     assert data["stop_reason"] == "diverged"
     assert data["diagnosis"]["lr_bound_exact"] == "2/3"
     assert data["diagnosis"]["largest_eigenvalue"] == pytest.approx(3.0)
@@ -147,7 +153,7 @@ def test_rosenbrock_reaches_the_scipy_minimiser(method: str) -> None:
     ).x
     result = run(*ROSENBROCK, "--method", method, "-f", "json")
     assert result.exit_code == 0, result
-    data = result.json
+    data = single(result.json)
     assert data["stop_reason"] == "converged"
     assert data["steps"] <= data["max_steps"] == 10_000
     assert data["final_point"] == pytest.approx(list(reference), abs=1e-6)
@@ -161,7 +167,7 @@ def test_x_cubed_from_zero_stalls_at_an_inflection() -> None:
     assert "not a minimum" in result.stdout
     assert "warning: descent stalled" in result.stdout
     machine = run("descend", "x^3", "--from", "0", "-f", "json")
-    assert machine.json["final_kind"] == "inflection"
+    assert single(machine.json)["final_kind"] == "inflection"
     assert machine.stderr.startswith("gradcli: warning: descent stalled at an inflection point")
 
 
@@ -177,7 +183,7 @@ def test_reaching_max_steps_exits_zero_with_the_reason() -> None:
     assert result.exit_code == 0, result
     assert "stop reason: reached the maximum of 5 steps" in result.stdout
     assert "not a critical point" in result.stdout
-    assert run(*SEED, "--lr", "0.01", "--steps", "5", "-f", "json").json["stop_reason"] == (
+    assert single(run(*SEED, "--lr", "0.01", "--steps", "5", "-f", "json").json)["stop_reason"] == (
         "max_steps"
     )
 
@@ -203,8 +209,10 @@ def _vector(values: list[float]) -> str:
 @pytest.mark.parametrize("lr", ["0.1", "0.6", "0.7"])
 def test_json_csv_and_table_agree(lr: str) -> None:
     args = (*SEED, "--lr", lr, "--every", "7")
-    data = strict_json(run(*args, "-f", "json").stdout)
-    rows = list(csv.reader(io.StringIO(run(*args, "-f", "csv").stdout)))
+    data = single(strict_json(run(*args, "-f", "json").stdout))
+    whole = list(csv.reader(io.StringIO(run(*args, "-f", "csv").stdout)))
+    assert {tuple(row[:3]) for row in whole[1:]} == {("1", "gd", repr(float(lr)))}
+    rows = [row[3:] for row in whole]  # after run, method and lr
     table = _table_rows(invoke(*args, env={"COLUMNS": "200"}).stdout)
     trajectory = data["trajectory"]
     steps = data["steps"]
@@ -238,7 +246,7 @@ def test_json_csv_and_table_agree(lr: str) -> None:
 
 def test_plain_rows_match_the_json() -> None:
     args = (*SEED, "--lr", "0.1", "--steps", "30")
-    data = run(*args, "-f", "json").json
+    data = single(run(*args, "-f", "json").json)
     plain = run(*args, "-f", "plain").stdout
     lines = [line for line in plain.splitlines() if line.startswith("step ")]
     assert [int(line.split(":")[0].split()[1]) for line in lines] == shown_rows(30)
@@ -252,14 +260,14 @@ def test_diverged_values_are_null_in_json_and_nan_in_csv() -> None:
     args = ("descend", "x + log(x)", "--from", "5", "--lr", "1")
     result = run(*args, "-f", "json")
     assert result.exit_code == 3, result
-    data = strict_json(result.stdout)
+    data = single(strict_json(result.stdout))
     assert data["stop_reason"] == "diverged"
     assert data["trajectory"]["values"][-1] is None
     assert data["final_value"] is None
     assert "cannot be evaluated" in data["message"]
     assert "cannot be evaluated" in result.stderr.splitlines()[0]
     last = list(csv.reader(io.StringIO(run(*args, "-f", "csv").stdout)))[-1]
-    assert last[2] == "nan"
+    assert last[5] == "nan"  # f, after run, method, lr, k and x
 
 
 # ---------------------------------------------------------------------------
@@ -274,8 +282,8 @@ def test_compare_learning_rates() -> None:
         assert reason in out
     assert "gd α=0.5: oscillated (the steps in x and y flipped sign" in out
     assert "gd α=0.7: Gradient descent diverged" in out
-    data = strict_json(run(*SEED, "--lr", "0.01,0.1,0.5,0.7", "-f", "json").stdout)
-    assert isinstance(data, list) and len(data) == 4
+    data = strict_json(run(*SEED, "--lr", "0.01,0.1,0.5,0.7", "-f", "json").stdout)["runs"]
+    assert len(data) == 4
     assert [r["stop_reason"] for r in data] == ["max_steps", "converged", "converged", "diverged"]
     assert [r["learning_rate"] for r in data] == [0.01, 0.1, 0.5, 0.7]
 
@@ -283,14 +291,14 @@ def test_compare_learning_rates() -> None:
 def test_compare_methods_on_rosenbrock() -> None:
     result = run(*ROSENBROCK, "--method", "gd,momentum,adam", "-f", "json")
     assert result.exit_code == 0, result
-    data = result.json
+    data = result.json["runs"]
     assert [r["method"] for r in data] == ["gd", "momentum", "adam"]
     assert [r["stop_reason"] for r in data] == ["diverged", "converged", "converged"]
     assert result.stderr.startswith("gradcli: warning: gd α=0.1: diverged")
 
 
 def test_compare_alone_runs_every_method() -> None:
-    data = run(*SEED, "--compare", "-f", "json").json
+    data = run(*SEED, "--compare", "-f", "json").json["runs"]
     assert [r["method"] for r in data] == ["gd", "momentum", "nesterov", "adam", "newton"]
 
 
@@ -300,7 +308,7 @@ def test_compare_csv_has_a_row_per_step_of_each_run() -> None:
     assert list(rows[0]) == [
         "run", "method", "lr", "k", "x", "y", "f", "df/dx", "df/dy", "grad_norm", "step_length",
     ]  # fmt: skip
-    steps = [r["steps"] for r in run(*SEED, "--lr", "0.1,0.5", "-f", "json").json]
+    steps = [r["steps"] for r in run(*SEED, "--lr", "0.1,0.5", "-f", "json").json["runs"]]
     assert len(rows) == steps[0] + steps[1] + 2
     assert rows[0]["run"] == "1" and rows[-1]["run"] == "2"
 
@@ -341,13 +349,13 @@ def test_ascent_climbs_to_a_maximum() -> None:
 
 
 def test_newton_solves_a_quadratic_in_one_step() -> None:
-    data = run(*SEED, "--method", "newton", "-f", "json").json
+    data = single(run(*SEED, "--method", "newton", "-f", "json").json)
     assert data["steps"] == 1 and data["final_point"] == [0.0, 0.0]
 
 
 def test_method_constants_reach_the_run() -> None:
     data = run(*ROSENBROCK, "--method", "adam", "--beta", "0.8", "--beta2", "0.99", "--eps", "1e-6",
-               "--steps", "10", "-f", "json").json  # fmt: skip
+               "--steps", "10", "-f", "json").json["runs"][0]  # fmt: skip
     assert (data["beta"], data["beta2"], data["eps"]) == (0.8, 0.99, 1e-6)
 
 
@@ -467,12 +475,12 @@ def test_how_f_was_read_is_said_in_every_format_that_has_room() -> None:
 def test_a_run_that_ends_on_a_corner_says_there_is_no_gradient_there() -> None:
     # from x = 0, descent on |x| + y² stays on the corner x = 0, where the
     # formula sign(0)·… reads 0: that is not a gradient
-    data = invoke("descend", "abs(x) + y^2", "--from", "0,1", "-f", "json").json
+    data = invoke("descend", "abs(x) + y^2", "--from", "0,1", "-f", "json").json["runs"][0]
     assert data["final_kind"] == "unknown"
     assert data["warning"].startswith("f is not differentiable at the final point (0, ")
     assert "|x| has a corner where x = 0" in data["warning"]
     # off the corner, and where |x|³ is flat, no such warning
-    smooth = invoke("descend", "abs(x)^3 + y^2", "--from", "0,1", "-f", "json").json
+    smooth = invoke("descend", "abs(x)^3 + y^2", "--from", "0,1", "-f", "json").json["runs"][0]
     assert "not differentiable" not in (smooth["warning"] or "")
 
 
@@ -485,7 +493,7 @@ def test_tol_0_runs_exactly_the_steps_asked(method: str, start: str) -> None:
         "--tol", "0", "--method", method, "--format", "json",
     )  # fmt: skip
     assert result.exit_code == 0, result
-    data = result.json
+    data = single(result.json)
     assert data["steps"] == 50
     assert data["stop_reason"] == "max_steps"
     assert data["message"].startswith("ran the 50 steps asked (--tol 0)")
@@ -504,6 +512,6 @@ def test_tol_0_runs_exactly_the_steps_asked(method: str, start: str) -> None:
 )
 def test_advice_after_running_out_of_steps_follows_the_evidence(lr: str, advice: str) -> None:
     result = invoke(*SEED, "--lr", lr, "--steps", "30", "--format", "json")
-    message = result.json["message"]
+    message = single(result.json)["message"]
     assert message.startswith("reached the maximum of 30 steps"), message
     assert advice in message, message

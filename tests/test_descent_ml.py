@@ -17,6 +17,7 @@ import subprocess
 import sys
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -51,10 +52,18 @@ def script(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[
     return done
 
 
-def as_json(*args: str) -> dict:
+def as_json(*args: str) -> Any:
+    """One run's JSON (its keys beside the document's), or a list of them for a comparison."""
     result = invoke(*args, "--format", "json")
     assert result.exit_code in (0, 3), result
-    return result.json
+    return flat(result.json)
+
+
+def flat(data: dict) -> Any:
+    """``descend``'s document as the runs' objects, each with the document's keys."""
+    shared = {k: v for k, v in data.items() if k != "runs"}
+    runs = [{**shared, **run} for run in data["runs"]]
+    return runs[0] if len(runs) == 1 else runs
 
 
 @pytest.fixture
@@ -105,7 +114,7 @@ def test_diverging_names_the_bound_with_its_decimal() -> None:
         "descend", "x^2 + 3y^2 + xy", "--from", "1,3", "--lr", "0.7", "--format", "json"
     )
     assert result.exit_code == 3
-    diagnosis = result.json["diagnosis"]
+    diagnosis = flat(result.json)["diagnosis"]
     # L = 4 + √5, so 2/L = 2(4 − √5)/11
     assert "L = √5 + 4 ≈ 6.24" in diagnosis["message"]
     assert "2/L = 2(4 - √5)/11 ≈ 0.321" in diagnosis["message"]
@@ -152,7 +161,7 @@ def test_himmelblau_is_an_overshoot_not_an_unbounded_function() -> None:
     """f ≥ 0 everywhere: its growth to 10¹⁸ is a too-large step."""
     done = script("descend", HIMMELBLAU, "--from", "0,0", "--lr", "0.1", "--format", "json")
     assert done.returncode == 3
-    diagnosis = json.loads(done.stdout)["diagnosis"]
+    diagnosis = flat(json.loads(done.stdout))["diagnosis"]
     message = diagnosis["message"]
     assert "unbounded" not in message
     assert "the step overshot" in message
@@ -694,7 +703,7 @@ def test_a_run_to_the_exact_minimum_with_tol_0_is_a_minimum() -> None:
 def test_leaving_the_domain_is_no_evidence_of_unboundedness() -> None:
     result = invoke("descend", "sqrt(x)", "--from", "4", "--lr", "0.5", "--format", "json")
     assert result.exit_code == 3
-    assert "unbounded" not in result.json["diagnosis"]["message"]
+    assert "unbounded" not in flat(result.json)["diagnosis"]["message"]
 
 
 def test_sgd_divergence_is_explained_by_the_stiffest_row(line_csv: str) -> None:

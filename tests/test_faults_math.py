@@ -69,7 +69,7 @@ def test_exact_steps_stop_at_the_size_bound_before_printing() -> None:
 
 def test_exact_steps_are_the_exact_iteration() -> None:
     data = ok_json("descend", "x^4", "--from", "1/2", "--lr", "1/10", "--exact")
-    shown = [Fraction(p[0]) for p in data["exact"]["points"]]
+    shown = [Fraction(p[0]) for p in data["runs"][0]["exact"]["points"]]
     assert len(shown) >= 5
     x = Fraction(1, 2)
     for value in shown:  # the oracle: x ← x - (1/10)·4x³ in Python's fractions

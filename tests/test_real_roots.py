@@ -250,7 +250,7 @@ def test_cli_descend_from_a_negative_start() -> None:
         "--format", "json",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = json.loads(result.stdout)["runs"][0]
     trajectory = data["trajectory"]
     assert trajectory["values"][0] == pytest.approx(4.0)
     assert trajectory["gradients"][0] == pytest.approx([-1 / 3, 0.0])
@@ -268,7 +268,7 @@ def test_cli_descend_finds_a_minimum_only_real_roots_have(method: str) -> None:
         "--format", "json",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = json.loads(result.stdout)["runs"][0]
     assert (data["stop_reason"], data["final_kind"]) == ("converged", "minimum")
     assert data["final_point"] == pytest.approx([-1.0, 0.0], abs=1e-7)
 

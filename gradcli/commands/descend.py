@@ -151,7 +151,13 @@ class Request:
     "pair up: the i-th method with the i-th rate).",
 )
 @variables_option
-@click.option("--plot", metavar="FILE", help="Also draw the run(s) over f's contours into FILE.")
+@click.option(
+    "--plot",
+    metavar="FILE",
+    # file names in shell completion; a directory is refused by the plot's own check
+    type=click.Path(),
+    help="Also draw the run(s) over f's contours into FILE.",
+)
 @format_option()
 @limit_options
 def descend(

@@ -1,9 +1,13 @@
 """``gradcli descend`` output: JSON, CSV, plain text and LaTeX.
 
 One run is a trajectory θ_0 … θ_K and a verdict; several runs (``--compare``)
-are the same, side by side. JSON carries the whole trajectory as arrays
-(non-finite values of a diverged run as ``null``), CSV a row per step, plain
-and LaTeX the rows a reader looks at: the first ones, every K-th one and the
+are the same, side by side. JSON is one shape for both (schema
+``gradcli/schemas/descend.json``): what the runs share (``expression``,
+``variables``, ``start``, ``loss``, ``notes``) at the top and a ``runs`` array
+of one or more runs, each with its whole trajectory as arrays (non-finite
+values of a diverged run as ``null``). CSV is one table for both too: a row
+per step of each run, told apart by ``run``, ``method`` and ``lr``. Plain and
+LaTeX show the rows a reader looks at: the first ones, every K-th one and the
 last ones (:func:`shown_rows`, shared with the table).
 """
 
@@ -17,7 +21,9 @@ from typing import Any
 
 from gradcli.derivatives import gradient_of
 from gradcli.descent import METHOD_NAMES, DescentRun, PointKind
-from gradcli.formats.common import dumps, texts
+from gradcli.formats.common import dumps, latex_rows, texts, versioned
+from gradcli.formats.jacobian import latex_escape
+from gradcli.formats.layout import WIDTH, packed, visible_length
 from gradcli.printing import decimal, to_text
 from gradcli.printing import to_latex as latex
 
@@ -209,23 +215,34 @@ def _exact_rows(run: DescentRun) -> int:
 # JSON
 
 
+def document(runs: Sequence[DescentRun]) -> dict[str, Any]:
+    """The JSON document for one run or several: what they share, then ``runs``."""
+    first = runs[0]
+    return versioned(
+        {
+            "expression": to_text(first.expr),
+            "variables": [v.name for v in first.variables],
+            "start": numbers(first.points[0]),
+            "loss": first.loss_formula,
+            "notes": list(first.notes),
+            "runs": [as_dict(run) for run in runs],
+        }
+    )
+
+
 def as_dict(run: DescentRun) -> dict[str, Any]:
     """The JSON object for one run: settings, summary, trajectory, exact steps."""
     diagnosis = run.diagnosis
     out: dict[str, Any] = {
-        "expression": to_text(run.expr),
-        "variables": [v.name for v in run.variables],
         "method": run.method,
         "learning_rate": run.lr,
         "learning_rate_exact": to_text(run.lr_exact) if run.lr_exact is not None else None,
-        "notes": list(run.notes),
         "ascent": run.ascent,
         "max_steps": run.max_steps,
         "tol": run.tol,
         "beta": run.beta,
         "beta2": run.beta2,
         "eps": run.eps,
-        "start": numbers(run.points[0]),
         "stop_reason": run.stop_reason.value,
         "message": run.message,
         "steps": run.steps,
@@ -238,7 +255,6 @@ def as_dict(run: DescentRun) -> dict[str, Any]:
         "oscillating": run.oscillating,
         "oscillating_variables": list(run.oscillating_variables),
         "diagnosis": None,
-        "loss": run.loss_formula,
         "schedule": run.schedule,
         "mini_batches": None,
         # whole columns at C speed; a diverged run's last values become null
@@ -282,34 +298,39 @@ def as_dict(run: DescentRun) -> dict[str, Any]:
 
 
 def to_json(run: DescentRun) -> str:
-    """One JSON object on one line."""
-    return dumps(as_dict(run)) + "\n"
+    """One JSON object on one line: the document of :func:`document` with one run."""
+    return dumps(document([run])) + "\n"
 
 
 def compare_to_json(runs: Sequence[DescentRun]) -> str:
-    """A JSON array of the runs, each as :func:`as_dict` gives it."""
-    return "[" + ", ".join(dumps(as_dict(run)) for run in runs) + "]\n"
+    """One JSON object on one line, with a run per element of ``runs``."""
+    return dumps(document(runs)) + "\n"
 
 
 # ---------------------------------------------------------------------------
 # CSV
 
 
-def csv_header(run: DescentRun) -> list[str]:
+def csv_header(run: DescentRun, *, exact: bool = True) -> list[str]:
+    """``run``, ``method``, ``lr``, then k, θ, f, ∇f, |∇f|, the step (and the exact θ, f)."""
     names = [v.name for v in run.variables]
-    header = ["k", *names, "f", *(f"df/d{n}" for n in names), "grad_norm", "step_length"]
-    if _exact_rows(run):
+    header = ["run", "method", "lr", "k", *names, "f", *(f"df/d{n}" for n in names)]
+    header += ["grad_norm", "step_length"]
+    if exact and _exact_rows(run):
         header += [*(f"{n}_exact" for n in names), "f_exact"]
     return header
 
 
-def csv_lines(run: DescentRun, prefix: str = "", *, exact: bool = True) -> list[str]:
-    """One line per θ_k: k, θ_k, f, ∇f, |∇f|, the step taken from θ_k.
+def csv_lines(run: DescentRun, number: int = 1, *, exact: bool = True) -> list[str]:
+    """One line per θ_k: the run's number, method and α, then k, θ_k, f, ∇f, |∇f|,
+    the step taken from θ_k (empty on the last line) and, with ``exact``, θ_k and
+    f exactly for the first steps (empty after them).
 
     Numbers are written by ``repr`` (``nan`` and ``inf`` as Python and
     pandas write them), whole columns at a time; they never need quoting.
     """
     n = len(run.variables)
+    prefix = f"{number},{run.method},{run.lr!r},"
     columns: list[Iterable[str]] = [map(str, range(run.steps + 1))]
     columns += [map(repr, map(itemgetter(i), run.points)) for i in range(n)]
     columns.append(map(repr, run.values))
@@ -333,16 +354,17 @@ def _csv_cell(text: str) -> str:
 
 
 def to_csv(run: DescentRun) -> str:
-    """A header and a row per step, for plotting elsewhere."""
+    """A header and a row per step, for plotting elsewhere: :func:`compare_to_csv`'s
+    table for one run (with the exact columns after --exact)."""
     return ",".join(csv_header(run)) + "\n" + "".join(line + "\n" for line in csv_lines(run))
 
 
 def compare_to_csv(runs: Sequence[DescentRun]) -> str:
-    """Every run's steps in one table, told apart by ``run``, ``method`` and ``lr``."""
-    header = ["run", "method", "lr", *csv_header(runs[0])[: 4 + 2 * len(runs[0].variables)]]
-    lines = [",".join(header)]
+    """Every run's steps in one table under one header, told apart by ``run``
+    (1, 2, …), ``method`` and ``lr``."""
+    lines = [",".join(csv_header(runs[0], exact=False))]
     for i, run in enumerate(runs, start=1):
-        lines += csv_lines(run, f"{i},{run.method},{run.lr!r},", exact=False)
+        lines += csv_lines(run, i, exact=False)
     return "\n".join(lines) + "\n"
 
 
@@ -460,39 +482,62 @@ def latex_float(value: float, digits: int = 7) -> str:
     return shown
 
 
+#: a vector showing more than this many characters is written as a column
+VECTOR_WIDTH = 40
+
+
 def _latex_vector(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else r"\left(" + r",\ ".join(items) + r"\right)"
+    r"""``a``, ``\left(a,\ b\right)``, or a column (``pmatrix``) when that is long."""
+    if len(items) == 1:
+        return items[0]
+    inline = r"\left(" + r",\ ".join(items) + r"\right)"
+    if visible_length(inline) <= VECTOR_WIDTH:
+        return inline
+    return r"\begin{pmatrix} " + r" \\ ".join(items) + r" \end{pmatrix}"
 
 
-def _latex_rule(run: DescentRun) -> str:
+def _gradient_rows(run: DescentRun, names: str) -> list[str]:
+    r"""``\nabla f(x, y) = (…)``, or a row per partial derivative where that is long."""
+    gradient = gradient_of(run.expr, run.variables)
+    whole = rf"\nabla f({names}) &= {_latex_vector([latex(g) for g in gradient])}"
+    if visible_length(whole) <= WIDTH:
+        return [whole]
+    rows: list[str] = []
+    for v, g in zip(run.variables, gradient):
+        rows += latex_rows(rf"\frac{{\partial f}}{{\partial {latex(v)}}}", latex(g))
+    return rows
+
+
+def _latex_rule(run: DescentRun) -> list[str]:
+    """The update rule, an equation a row."""
     sign = "+" if run.ascent else "-"
     g = r"\nabla f(\theta_{k})"
     if run.batch_size is not None:
         # the gradient of the loss over the k-th mini-batch of rows
         g = r"\nabla L_{B_k}(\theta_{k})"
+    step = r"\theta_{k+1} &= \theta_{k} " + sign
     if run.method == "armijo":
-        return (
-            rf"\theta_{{k+1}} &= \theta_{{k}} - t_k {g}, \quad"
-            r" t_k = \alpha 2^{-j} \text{ with the least } j:\ "
-            r" f(\theta_{k} - t_k \nabla f) \le f(\theta_{k}) - 10^{-4} t_k \|\nabla f\|^2"
-        )
+        return [
+            rf"\theta_{{k+1}} &= \theta_{{k}} - t_k {g}",
+            r"t_k &= \alpha 2^{-j} \text{ with the least } j \geq 0 \text{ such that}",
+            r"&\quad f(\theta_{k} - t_k \nabla f) \le f(\theta_{k}) - 10^{-4} t_k \|\nabla f\|^2",
+        ]
     if run.method == "gd":
-        return rf"\theta_{{k+1}} &= \theta_{{k}} {sign} \alpha {g}"
+        return [rf"{step} \alpha {g}"]
     if run.method == "momentum":
-        return rf"b_{{k+1}} &= \beta b_{{k}} + {g}, \quad \theta_{{k+1}} = \theta_{{k}} {sign} \alpha b_{{k+1}}"  # noqa: E501
+        return [rf"b_{{k+1}} &= \beta b_{{k}} + {g}", rf"{step} \alpha b_{{k+1}}"]
     if run.method == "nesterov":
-        return (
-            rf"b_{{k+1}} &= \beta b_{{k}} + {g}, \quad"
-            rf" \theta_{{k+1}} = \theta_{{k}} {sign} \alpha \left({g} + \beta b_{{k+1}}\right)"
-        )
+        return [
+            rf"b_{{k+1}} &= \beta b_{{k}} + {g}",
+            rf"{step} \alpha \left({g} + \beta b_{{k+1}}\right)",
+        ]
     if run.method == "adam":
-        return (
-            rf"m_{{k+1}} &= \beta_1 m_{{k}} + (1 - \beta_1) {g}, \quad"
-            rf" v_{{k+1}} = \beta_2 v_{{k}} + (1 - \beta_2) {g}^{{2}}, \quad"
-            rf" \theta_{{k+1}} = \theta_{{k}} {sign} \alpha"
-            r" \frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \varepsilon}"
-        )
-    return rf"\theta_{{k+1}} &= \theta_{{k}} - \alpha H(\theta_{{k}})^{{-1}} {g}"
+        return [
+            rf"m_{{k+1}} &= \beta_1 m_{{k}} + (1 - \beta_1) {g}",
+            rf"v_{{k+1}} &= \beta_2 v_{{k}} + (1 - \beta_2) {g}^{{2}}",
+            rf"{step} \alpha \frac{{\hat m_{{k+1}}}}{{\sqrt{{\hat v_{{k+1}}}} + \varepsilon}}",
+        ]
+    return [rf"\theta_{{k+1}} &= \theta_{{k}} - \alpha H(\theta_{{k}})^{{-1}} {g}"]
 
 
 def to_latex(run: DescentRun) -> str:
@@ -500,20 +545,21 @@ def to_latex(run: DescentRun) -> str:
 
     Exact steps (``--exact``) are written with their rational numbers, else
     the first three steps in decimals; then the result and why it stopped.
+    Rows are kept to about :data:`~gradcli.formats.layout.WIDTH` characters: f and ∇f
+    are continued at + and −, a step's f and ∇f go to a row of their own,
+    and a long vector is a column.
     """
     names = ", ".join(latex(v) for v in run.variables)
-    gradient = gradient_of(run.expr, run.variables)
     alpha = latex(run.lr_exact) if run.exact and run.lr_exact is not None else decimal(run.lr)
-    rows = [
-        rf"f({names}) &= {latex(run.expr)}",
-        rf"\nabla f({names}) &= {_latex_vector([latex(g) for g in gradient])}",
-        _latex_rule(run)
-        + (
-            rf", \quad \alpha = {alpha}"
-            if run.schedule == "constant"
-            else rf", \quad \alpha_k \text{{: {run.schedule} from }} {alpha}"
-        ),
-    ]
+    rows = latex_rows(f"f({names})", latex(run.expr))
+    rows += _gradient_rows(run, names)
+    rule = _latex_rule(run)
+    rate = (
+        rf"\alpha = {alpha}"
+        if run.schedule == "constant"
+        else rf"\alpha_k \text{{: {run.schedule} from }} {alpha}"
+    )
+    rows += rule[:-1] + packed(rule[-1], [(r", \quad ", rate)])
     exact = _exact_rows(run)
     if exact:
         assert run.points_exact is not None and run.values_exact is not None
@@ -530,32 +576,42 @@ def to_latex(run: DescentRun) -> str:
         relation = r"\approx"
     sign = "+" if run.ascent else "-"
     for k in range(written + 1):
-        head = rf"\theta_{{{k}}} &{relation} "
+        items: list[tuple[str, str]] = []
         if k == 0:
-            head = r"\theta_{0} &= "
+            head = rf"\theta_{{0}} &= {_latex_vector(points[k])}"
         elif run.method == "gd" and run.schedule == "constant" and run.batch_size is None:
             head = (
                 rf"\theta_{{{k}}} &= {_latex_vector(points[k - 1])} {sign} {alpha}"
-                rf" {_latex_vector(grads[k - 1])} {relation} "
+                rf" {_latex_vector(grads[k - 1])}"
             )
-        rows.append(
-            head + _latex_vector(points[k]) + rf", \quad f(\theta_{{{k}}}) {relation} {values[k]}"
-            rf", \quad \nabla f(\theta_{{{k}}}) {relation} {_latex_vector(grads[k])}"
+            items.append((" ", rf"{relation} {_latex_vector(points[k])}"))
+        else:
+            head = rf"\theta_{{{k}}} &{relation} {_latex_vector(points[k])}"
+        items.append((r", \quad ", rf"f(\theta_{{{k}}}) {relation} {values[k]}"))
+        items.append(
+            (r", \quad ", rf"\nabla f(\theta_{{{k}}}) {relation} {_latex_vector(grads[k])}")
         )
+        rows += packed(head, items)
     last = run.steps
     if last > written:
         rows.append(r"&\;\;\vdots")
         point = _latex_vector([latex_float(v) for v in run.final_point])
-        rows.append(
-            rf"\theta_{{{last}}} &\approx {point}, \quad f(\theta_{{{last}}}) \approx"
-            rf" {latex_float(run.final_value)}, \quad \left\|\nabla f(\theta_{{{last}}})\right\|"
-            rf" \approx {latex_float(run.gradient_norm)}"
+        rows += packed(
+            rf"\theta_{{{last}}} &\approx {point}",
+            [
+                (r", \quad ", rf"f(\theta_{{{last}}}) \approx {latex_float(run.final_value)}"),
+                (
+                    r", \quad ",
+                    rf"\left\|\nabla f(\theta_{{{last}}})\right\|"
+                    rf" \approx {latex_float(run.gradient_norm)}",
+                ),
+            ],
         )
-    rows.append(_latex_verdict(run))
+    rows += _latex_verdict(run)
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
-def _latex_verdict(run: DescentRun) -> str:
+def _latex_verdict(run: DescentRun) -> list[str]:
     plural = "s" if run.steps != 1 else ""
     steps = f"{run.steps} step{plural}"
     reason = run.stop_reason.value
@@ -566,37 +622,43 @@ def _latex_verdict(run: DescentRun) -> str:
             text += rf"\text{{, a {run.final_kind.value}}}"
         elif run.final_kind is not PointKind.UNKNOWN:
             text += rf"\text{{, but not a {'maximum' if run.ascent else 'minimum'}}}"
-        return text
+        return [text]
     if reason == "no_progress":
-        return rf"&\text{{no progress after {steps}: the steps became too short}}"
+        return [rf"&\text{{no progress after {steps}: the steps became too short}}"]
     if reason == "max_steps":
-        return rf"&\text{{stopped at the maximum of {steps}}}"
+        return [rf"&\text{{stopped at the maximum of {steps}}}"]
     text = rf"&\text{{diverged after {steps}}}"
     diagnosis = run.diagnosis
-    if diagnosis is not None and diagnosis.lr_bound is not None:
-        assert diagnosis.largest_eigenvalue is not None
-        largest = latex_float(diagnosis.largest_eigenvalue)
-        if diagnosis.exact_lr_bound is not None:
-            bound = latex(diagnosis.exact_lr_bound)
-        else:
-            bound = latex_float(diagnosis.lr_bound)
-        text += rf"\text{{: }} L = {largest},\ \text{{stable only for }} \alpha < {bound}"
-    return text
+    if diagnosis is None or diagnosis.lr_bound is None:
+        return [text]
+    assert diagnosis.largest_eigenvalue is not None
+    largest = latex_float(diagnosis.largest_eigenvalue)
+    if diagnosis.exact_lr_bound is not None:
+        bound = latex(diagnosis.exact_lr_bound)
+    else:
+        bound = latex_float(diagnosis.lr_bound)
+    return packed(
+        text + rf"\text{{: }} L = {largest}",
+        [(r",\ ", rf"\text{{stable only for }} \alpha < {bound}")],
+    )
 
 
 def compare_to_latex(runs: Sequence[DescentRun]) -> str:
-    """A ``tabular`` of the runs: method, α, steps, final f, |∇f|, stop reason."""
+    r"""An ``array`` of the runs (method, α, steps, final f, ‖∇f‖, stop reason) in a
+    ``gather*``: amsmath in a document, and KaTeX and MathJax render it."""
     lines = [
-        r"\begin{tabular}{llrrrl}",
-        r"method & $\alpha$ & steps & $f$ & $\|\nabla f\|$ & stop \\",
+        r"\begin{gather*}",
+        r"\begin{array}{llrrrl}",
+        r"\text{method} & \alpha & \text{steps} & f & \left\|\nabla f\right\| & \text{stop} \\",
         r"\hline",
     ]
     for run in runs:
-        reason = run.stop_reason.value.replace("_", r"\_")
+        method = latex_escape(method_label(run))
+        reason = latex_escape(run.stop_reason.value)
         lines.append(
-            rf"{run.method} & ${latex_float(run.lr)}$ & {run.steps} &"
-            rf" ${latex_float(run.final_value)}$ & ${latex_float(run.gradient_norm)}$ &"
-            rf" {reason} \\"
+            rf"\text{{{method}}} & {latex_float(run.lr)} & {run.steps} &"
+            rf" {latex_float(run.final_value)} & {latex_float(run.gradient_norm)} &"
+            rf" \text{{{reason}}} \\"
         )
-    lines.append(r"\end{tabular}")
+    lines += [r"\end{array}", r"\end{gather*}"]
     return "\n".join(lines) + "\n"
