@@ -151,3 +151,11 @@ def test_the_csv_has_a_value_per_cell(args: tuple[str, ...], what: str) -> None:
             equations = [cells[h] for h in header if h.startswith("set_equation_")]
             assert [e for e in equations if e] == p["set"]
             assert int(cells["set_dimension"]) == p["dimension"]
+
+
+def test_a_variable_named_like_a_column_is_told_apart() -> None:
+    rows = csv_rows(output(("value^2 + kind^2",), "csv"))  # csv_rows: no name twice
+    assert rows[0][:6] == [
+        "kind", "higher_order", "kind (variable)", "value (variable)",
+        "kind_float", "value (variable)_float",
+    ]  # fmt: skip

@@ -172,3 +172,10 @@ def test_the_csv_is_one_table(args: tuple[str, ...], code: int, what: str) -> No
     final = runs[0]["final_point"]
     if None not in final:  # a diverged run's CSV keeps inf and nan, its JSON null
         assert [float(cells[n]) for n in names] == final
+
+
+def test_a_variable_named_like_a_column_is_told_apart() -> None:
+    args = ("k^2 + f^2", "--from", "1,2", "--steps", "2")
+    rows = csv_rows(output(args, "csv", 0))  # csv_rows: no name twice
+    assert rows[0][:8] == ["run", "method", "lr", "k", "f (variable)", "k (variable)", "f", "df/df"]
+    assert rows[1][4:6] == ["1.0", "2.0"]  # --from in the variables' order: f = 1, k = 2

@@ -238,14 +238,16 @@ def to_csv(report: CriticalReport) -> str:
     columns empty, a set the point's.
     """
     analysis = report.analysis
-    names = [v.name for v in analysis.variables]
-    n = len(names)
+    n = len(analysis.variables)
+    own = {"kind", "higher_order", "value", "numeric", "tolerance", "set_dimension", "note"}
+    # a variable named like a column (value, kind) is told apart
+    names = [f"{v.name} (variable)" if v.name in own else v.name for v in analysis.variables]
     equations = max([n, *(len(s.equations) for s in analysis.sets)])
     header = [
         "kind",
         "higher_order",
         *names,
-        *(f"{name}_float" for name in names),
+        *(_float_column(v.name, n) for v in analysis.variables),
         "value",
         "value_float",
         "numeric",
@@ -295,6 +297,13 @@ def to_csv(report: CriticalReport) -> str:
             ]
         )
     return csv_text(header, rows)
+
+
+def _float_column(name: str, n: int) -> str:
+    """``x_float``; a variable whose name would make another column's is told apart."""
+    taken = {"value_float", *(f"eigenvalue_{i}_float" for i in range(1, n + 1))}
+    column = f"{name}_float"
+    return f"{name} (variable)_float" if column in taken else column
 
 
 def _number(value: float | None) -> str:

@@ -313,8 +313,10 @@ def compare_to_json(runs: Sequence[DescentRun]) -> str:
 
 def csv_header(run: DescentRun, *, exact: bool = True) -> list[str]:
     """``run``, ``method``, ``lr``, then k, θ, f, ∇f, |∇f|, the step (and the exact θ, f)."""
-    names = [v.name for v in run.variables]
-    header = ["run", "method", "lr", "k", *names, "f", *(f"df/d{n}" for n in names)]
+    # a variable named like a column of the table (k, f, lr) is told apart
+    own = {"run", "method", "lr", "k", "f", "grad_norm", "step_length"}
+    names = [f"{v.name} (variable)" if v.name in own else v.name for v in run.variables]
+    header = ["run", "method", "lr", "k", *names, "f", *(f"df/d{v.name}" for v in run.variables)]
     header += ["grad_norm", "step_length"]
     if exact and _exact_rows(run):
         header += [*(f"{n}_exact" for n in names), "f_exact"]
