@@ -14,7 +14,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Exit codes of the ``gradcli`` command, documented in the README."""
+    """Exit codes of the ``gradcli`` command, documented in docs/exit-codes.md."""
 
     OK = 0
     #: a checked answer is wrong (``gradcli check``)

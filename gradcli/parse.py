@@ -20,7 +20,7 @@ Juxtaposition is multiplication at the level of ``*`` and ``/``.
 
 Where typing leaves two readings, the text is read as textbooks mean it and
 a note says so, or it is refused with both readings as the hint; never read
-a third way in silence (the README's syntax section lists each rule):
+a third way in silence (docs/syntax.md lists each rule):
 
 * a name made of single letters that are all variables (``xy`` beside ``x``
   and ``y``) is their product, one factor: ``e^xy`` is e^(x·y);
