@@ -113,8 +113,14 @@ def test_the_schemas_enums_are_the_codes() -> None:
     assert set(verdicts) == set(_VERDICT.values())
 
 
-def test_every_property_is_described() -> None:
+@pytest.mark.parametrize("name", ["critical", "descend", "check", "check-batch"])
+def test_every_property_is_described(name: str) -> None:
+    """Every property of critical's, descend's and check's schemas says what it is."""
+    import jsonschema
+
     from gradcli.schemas import schema
+
+    jsonschema.Draft202012Validator.check_schema(schema(name))
 
     def walk(node: Any, path: str) -> None:
         if isinstance(node, dict):
@@ -126,7 +132,7 @@ def test_every_property_is_described() -> None:
             for sub in node:
                 walk(sub, path)
 
-    walk(schema("critical"), "critical")
+    walk(schema(name), name)
 
 
 @pytest.mark.parametrize(("args", "what"), CASES, ids=[what for _, what in CASES])
