@@ -40,6 +40,7 @@ CRITICAL = [
         "4",
     ),
     ("exp(x) - x + (y - 1)^2",),
+    ("(x^2 + y^2 - 1)^2",),
     ("+".join(f"{v}^{k}" for v in "xy" for k in range(2, 18, 2)), "--timeout", "6"),
 ]
 DESCEND = [
@@ -171,7 +172,7 @@ def test_the_comparison_is_an_array() -> None:
 
 
 #: what program syntax looks like: 9900*x**98, <= 1e-08, -5/32, [[2, 1], …]
-_PROGRAM = re.compile(r"\*|<=|>=|\d+e-?\d|\d/\d|\[\[|->|ℝ|∞|→|≥|≤")
+_PROGRAM = re.compile(r"\*|<=|>=|\d+e-?\d|\d/\d|\[\[|->|ℝ|∞|→|≥|≤|(^|\s)-(\s|$)")
 
 
 def test_text_holds_words_not_program_syntax() -> None:

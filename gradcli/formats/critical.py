@@ -409,7 +409,8 @@ class _Token:
 
 
 def _tokens(text: str, variables: Sequence[str]) -> list[_Token]:
-    """``text`` cut into tokens, each marked maths or words."""
+    """``text`` cut into tokens, each marked maths or words: numbers and names
+    first, then the characters, which depend on their neighbours."""
     from gradcli.parse import CONSTANTS, FUNCTIONS
 
     tokens = [_Token(m.group(), m.lastgroup or "char") for m in _TOKEN.finditer(text)]
@@ -428,19 +429,17 @@ def _tokens(text: str, variables: Sequence[str]) -> list[_Token]:
                 token.math = (len(name) == 1 and name not in "aAI") or bool(
                     set(before + after) & (_MATH_CHARS | set("-()"))
                 )
-        elif token.kind == "char":
-            ch = token.text
-            if ch in _MATH_CHARS:
-                token.math = True
-            elif ch == "-":
-                # a hyphen between words ("second-derivative") is a word's
-                token.math = not (
-                    tokens[i + 1].kind == "word" and not tokens[i + 1].math
-                    if i + 1 < len(tokens)
-                    else False
-                )
-            elif ch == "'" and i and tokens[i - 1].math:
-                token.math = True
+    for i, token in enumerate(tokens):
+        if token.kind != "char":
+            continue
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if token.text in _MATH_CHARS:
+            token.math = True
+        elif token.text == "-":
+            # a hyphen before a word ("second-derivative") is the word's
+            token.math = following is None or following.kind != "word" or following.math
+        elif token.text == "'" and i and tokens[i - 1].math:
+            token.math = True
     _mark_groups(tokens)
     return tokens
 
