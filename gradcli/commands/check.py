@@ -272,6 +272,8 @@ def render_one(
     arguments: dict[str, Any] = {**answers, **options}
     verdict = check_answers(function, limits=limits, **arguments)
     messages = tuple(_unreadable_message(p) for p in verdict.parts if p.verdict == UNREADABLE)
+    if output_format != "json":  # JSON carries them in its notes key
+        messages = (*(f"note: {note}" for note in verdict.notes), *messages)
     return Output(formatted("check", verdict, output_format, screen), messages, verdict.exit_code)
 
 

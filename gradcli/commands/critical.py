@@ -21,6 +21,7 @@ from gradcli.commands.base import (
     variables_option,
 )
 from gradcli.limits import Limits
+from gradcli.runner import Output
 
 if TYPE_CHECKING:
     import sympy
@@ -143,6 +144,14 @@ def compute(request: Request, limits: Limits) -> CriticalReport:
     return CriticalReport(function, gradient, analysis)
 
 
-def render(request: Request, screen: Settings, limits: Limits) -> str:
-    """Compute and format one analysis; runs inside the budgeted child."""
-    return formatted("critical", compute(request, limits), request.output_format, screen)
+def render(request: Request, screen: Settings, limits: Limits) -> Output:
+    """Compute and format one analysis; runs inside the budgeted child.
+
+    JSON carries the notes in its ``notes`` key; in every other format they
+    are messages, for stderr.
+    """
+    from gradcli.formats.critical import notes_of
+
+    report = compute(request, limits)
+    text = formatted("critical", report, request.output_format, screen)
+    return Output(text, () if request.output_format == "json" else notes_of(report))

@@ -350,14 +350,15 @@ def compute(
         if bar is not None:
             bar.close()
     function, point, runs = done.function, done.start, done.runs
-    messages: list[str] = []
+    # how f was read: data in JSON (its notes key), a message in every other format
+    messages = [] if request.output_format == "json" else [f"note: {n}" for n in function.notes]
     if request.plot:
         messages.extend(_plot(function, runs, request.plot, point, limits))
     # a table on the terminal already shows the stop reason and why: stderr,
     # on the same screen, would say it all again
     shown = request.output_format == "table" and request.on_terminal
     if request.compare:
-        output = _format_comparison(runs, request, screen, function.notes)
+        output = _format_comparison(runs, request, screen)
         code = ExitCode.MATH if all(run.diverged for run in runs) else ExitCode.OK
         if request.output_format != "table":
             # the table shows these itself; with data on stdout they go to stderr
@@ -372,7 +373,7 @@ def compute(
             messages.insert(0, "error: every run diverged")
         return output, int(code), messages
     run = runs[0]
-    output = _format_run(run, request, screen, function.notes)
+    output = _format_run(run, request, screen)
     if run.diverged:
         if not shown:
             messages.insert(0, f"error: {run.message}")
@@ -414,17 +415,12 @@ def _plot(function: Any, runs: Sequence[Any], path: str, point: Any, limits: Lim
     return [f"wrote {path}", *(f"note: {note}" for note in summary.notes)]
 
 
-def _format_run(run: Any, request: Request, screen: Settings, notes: Sequence[str]) -> str:
+def _format_run(run: Any, request: Request, screen: Settings) -> str:
     options: dict[str, Any] = {}
     if request.output_format in ("table", "plain"):
         options["every"] = request.every
-    if request.output_format == "table":
-        options["notes"] = notes
     return formatted("descent", run, request.output_format, screen, **options)
 
 
-def _format_comparison(
-    runs: Sequence[Any], request: Request, screen: Settings, notes: Sequence[str]
-) -> str:
-    options = {"notes": notes} if request.output_format == "table" else {}
-    return formatted("descent", runs, request.output_format, screen, name="compare_to", **options)
+def _format_comparison(runs: Sequence[Any], request: Request, screen: Settings) -> str:
+    return formatted("descent", runs, request.output_format, screen, name="compare_to")

@@ -162,7 +162,6 @@ def to_plain(verdict: Verdict) -> str:
         lines.append(f"point: {', '.join(to_text(c) for c in verdict.point)}")
     if verdict.along is not None:
         lines.append(f"along: {', '.join(to_text(c) for c in verdict.along)}")
-    lines.extend(f"note: {note}" for note in verdict.notes)
     lines.extend(_plain_part(p) for p in verdict.parts)
     lines.append(f"summary: {verdict.summary}")
     return "\n".join(_printable(line) for line in lines) + "\n"

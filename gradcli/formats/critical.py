@@ -35,6 +35,7 @@ from gradcli.critical import (
     GlobalExtremum,
 )
 from gradcli.formats.common import (
+    LATEX_WIDTH,
     bool_text,
     csv_text,
     dumps,
@@ -42,11 +43,12 @@ from gradcli.formats.common import (
     latex_decimal,
     latex_rows,
     latex_tuple,
+    latex_width,
+    packed,
     texts,
     versioned,
 )
 from gradcli.formats.jacobian import latex_escape
-from gradcli.formats.layout import WIDTH, packed, visible_length
 from gradcli.parse import Function
 from gradcli.printing import decimal, to_text, to_unicode
 from gradcli.printing import to_latex as latex
@@ -315,6 +317,11 @@ def _number(value: float | None) -> str:
 # plain text
 
 
+def notes_of(report: CriticalReport) -> tuple[str, ...]:
+    """How f was read and how it was analysed, as messages for stderr (``note: …``)."""
+    return tuple(f"note: {note}" for note in (*report.function.notes, *report.analysis.notes))
+
+
 def to_plain(report: CriticalReport) -> str:
     """One fact a line, ``key: value``; points numbered ``point_1``, ``point_2``…"""
     function, analysis = report.function, report.analysis
@@ -327,8 +334,6 @@ def to_plain(report: CriticalReport) -> str:
         f"complete: {'yes' if analysis.complete else 'no'}",
         f"box: {analysis.box[0]!r}, {analysis.box[1]!r}",
     ]
-    for note in (*function.notes, *analysis.notes):
-        lines.append(f"note: {note}")
     for i, p in enumerate(analysis.points, start=1):
         key = f"point_{i}"
         if p.point is not None:
@@ -579,17 +584,17 @@ def prose_rows(text: str, variables: Sequence[str], *, width: int = 64) -> list[
         if is_math:
             for piece in _math_pieces(span, variables):
                 # a long polynomial (a principal minor) continues at its + and −
-                parts = latex_break(piece, width) if visible_length(piece) > width else [piece]
+                parts = latex_break(piece, width) if latex_width(piece) > width else [piece]
                 atoms += [(True, parts[0]), *((True, " " + p) for p in parts[1:])]
         else:
             atoms += [(False, w) for w in re.findall(r"\S+\s*|\s+", span)]
     rows: list[list[tuple[bool, str]]] = [[]]
-    length = 0
+    length = 0.0
     for is_math, atom in atoms:
-        size = visible_length(atom) if is_math else len(atom)
+        size = latex_width(atom) if is_math else len(atom)
         if rows[-1] and length + size > width and atom.strip() and atom[0] not in ",;:.)]":
             rows.append([])
-            length = 0
+            length = 0.0
         rows[-1].append((is_math, atom))
         length += size
     return [("&" if i == 0 else r"&\quad ") + _row_latex(row) for i, row in enumerate(rows)]
@@ -646,7 +651,7 @@ def _gradient_rows(report: CriticalReport) -> list[str]:
     variables = report.analysis.variables
     names = ", ".join(latex(v) for v in variables)
     whole = rf"\nabla f({names}) &= {latex_tuple(report.gradient)} = 0"
-    if visible_length(whole) <= WIDTH:
+    if latex_width(whole) <= LATEX_WIDTH:
         return [whole]
     rows: list[str] = []
     for v, g in zip(variables, report.gradient):

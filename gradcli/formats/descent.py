@@ -21,9 +21,16 @@ from typing import Any
 
 from gradcli.derivatives import gradient_of
 from gradcli.descent import METHOD_NAMES, DescentRun, PointKind
-from gradcli.formats.common import dumps, latex_rows, texts, versioned
+from gradcli.formats.common import (
+    LATEX_WIDTH,
+    dumps,
+    latex_rows,
+    latex_width,
+    packed,
+    texts,
+    versioned,
+)
 from gradcli.formats.jacobian import latex_escape
-from gradcli.formats.layout import WIDTH, packed, visible_length
 from gradcli.printing import decimal, to_text
 from gradcli.printing import to_latex as latex
 
@@ -384,7 +391,6 @@ def to_plain(run: DescentRun, *, every: int | None = None) -> str:
         *([f"loss: {run.loss_formula}"] if run.loss_formula is not None else []),
         f"function: {to_text(run.expr)}",
         f"variables: {', '.join(v.name for v in run.variables)}",
-        *(f"note: {note}" for note in run.notes),
         f"method: {run.method}",
         f"learning_rate: {run.lr!r}",
     ]
@@ -444,7 +450,6 @@ def compare_to_plain(runs: Sequence[DescentRun]) -> str:
     """One line per run: method, α, steps, final f, |∇f|, stop reason."""
     lines = [
         f"function: {to_text(runs[0].expr)}",
-        *(f"note: {note}" for note in runs[0].notes),
         f"start: {_floats(runs[0].points[0])}",
     ]
     for run in runs:
@@ -493,7 +498,7 @@ def _latex_vector(items: Sequence[str]) -> str:
     if len(items) == 1:
         return items[0]
     inline = r"\left(" + r",\ ".join(items) + r"\right)"
-    if visible_length(inline) <= VECTOR_WIDTH:
+    if latex_width(inline) <= VECTOR_WIDTH:
         return inline
     return r"\begin{pmatrix} " + r" \\ ".join(items) + r" \end{pmatrix}"
 
@@ -502,7 +507,7 @@ def _gradient_rows(run: DescentRun, names: str) -> list[str]:
     r"""``\nabla f(x, y) = (…)``, or a row per partial derivative where that is long."""
     gradient = gradient_of(run.expr, run.variables)
     whole = rf"\nabla f({names}) &= {_latex_vector([latex(g) for g in gradient])}"
-    if visible_length(whole) <= WIDTH:
+    if latex_width(whole) <= LATEX_WIDTH:
         return [whole]
     rows: list[str] = []
     for v, g in zip(run.variables, gradient):

@@ -35,7 +35,6 @@ def renderables(result: Verdict) -> list[RenderableType]:
     if result.along is not None:
         title += f"   along ({', '.join(to_unicode(c) for c in result.along)})"
     out: list[RenderableType] = [text(title, "bold")]
-    out.extend(text(f"note: {note}", "yellow") for note in result.notes)
     table = Table(show_edge=True, header_style="bold")
     for name in ("part", "component", "answer", "verdict", "method", "feedback"):
         table.add_column(name, overflow="fold")

@@ -44,8 +44,6 @@ def renderables(report: CriticalReport) -> list[RenderableType]:
         text(f"f({arguments(names)}) = {to_unicode(function.expr)}", "bold"),
         text(f"∇f({arguments(names)}) = {vector([to_unicode(g) for g in report.gradient])}"),
     ]
-    for note in (*function.notes, *analysis.notes):
-        out.append(text(f"note: {note}", "yellow"))
     count = len(analysis.points)
     if not count and not analysis.sets:
         if analysis.complete:
