@@ -242,12 +242,43 @@ def _widths(latex: str) -> list[float]:
 
 
 def latex_width(latex: str) -> float:
-    r"""About how many characters wide ``latex`` is as typeset.
+    r"""About how many characters wide ``latex`` is as typeset; a matrix (a
+    column vector) is as wide as its widest row.
 
     >>> latex_width(r"\frac{\partial f}{\partial x} &= 2 x + y")
     11.0
+    >>> latex_width(r"x = \begin{pmatrix} 10 \\ 2 \end{pmatrix}")
+    7.0
     """
-    return _widths(latex)[-1]
+
+    def widest(match: re.Match[str]) -> str:
+        rows = match.group(2).split(r"\\")
+        return "#" * (2 + int(max(latex_width(row) for row in rows)))
+
+    return _widths(_MATRIX.sub(widest, latex))[-1]
+
+
+_MATRIX = re.compile(r"\\begin\{([pbvV]?matrix)\}(.*?)\\end\{\1\}", re.S)
+
+
+def packed(head: str, items: Sequence[tuple[str, str]], *, width: int = LATEX_WIDTH) -> list[str]:
+    r"""``head``, then each ``(separator, item)``: an item that would take its row
+    past ``width`` (:func:`latex_width`) starts a row of its own, ``&\quad item``
+    (the row before it keeps a separator's comma). For the rows of ``align*``
+    whose items are sentences: a point, what it is, f there.
+
+    >>> packed("a &= 1", [(r",\quad ", "b = 2")], width=8)
+    ['a &= 1,', '&\\quad b = 2']
+    """
+    rows = [head]
+    for separator, item in items:
+        if latex_width(rows[-1] + separator + item) > width:
+            if separator.lstrip().startswith(","):
+                rows[-1] += ","
+            rows.append(rf"&\quad {item}")
+        else:
+            rows[-1] += separator + item
+    return rows
 
 
 def latex_decimal(value: float, digits: int = 7) -> str:
