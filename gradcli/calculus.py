@@ -105,8 +105,8 @@ class GradientAt:
     #: the unit vector of steepest ascent; None where ∇f = 0
     direction: tuple[sympy.Expr, ...] | None
     direction_float: tuple[float, ...] | None
-    #: ∇f = 0 here: no direction of ascent
-    critical: bool
+    #: ∇f = 0 here: no direction of ascent; None where it depends on parameters
+    critical: bool | None
     directional: Directional | None = None
 
 
@@ -371,11 +371,47 @@ def as_function(
     if isinstance(f, (int, Fraction)) and not isinstance(f, bool):
         f = exact(f, "the function")
     if isinstance(f, sympy.Expr) and not isinstance(f, sympy.MatrixBase):
+        _refuse_what_text_could_not_say(f)
         if f.has(sympy.Float):
             f = f.xreplace({v: exact(v, "a number in f") for v in f.atoms(sympy.Float)})
         chosen = _choose_variables(f.free_symbols, variables, names)
         return Function(expr=f, variables=chosen, parameters=_parameters(f, chosen), source=str(f))
     raise InputError(f"expected a sympy expression, text or a Function, got {type(f).__name__}")
+
+
+def _refuse_what_text_could_not_say(f: sympy.Expr) -> None:
+    """A sympy expression holds only what gradcli's parser could have read.
+
+    Text can only give real, finite constants, known functions and names
+    that read back; so the same checks hold for an expression built in
+    Python, where everything downstream (exactness, the printed exact forms
+    that read back, the real assumptions) relies on them.
+    """
+    from sympy.core.function import AppliedUndef
+
+    for constant, said in (
+        (sympy.I, "the imaginary unit I: f must be real"),
+        (sympy.nan, "nan: f must be finite"),
+        (sympy.zoo, "complex infinity: f must be finite"),
+        (sympy.oo, "infinity: f must be finite"),
+        (-sympy.oo, "infinity: f must be finite"),
+    ):
+        if f.has(constant):
+            raise InputError(f"f holds {said}")
+    unknown = sorted(str(g) for g in f.atoms(AppliedUndef))
+    if unknown:
+        raise InputError(
+            f"f holds the undefined function {unknown[0]}: gradcli differentiates known "
+            "functions only (write it out)"
+        )
+    for s in f.free_symbols:
+        if isinstance(s, sympy.Dummy):
+            raise InputError(f"f holds the Dummy symbol {s}: give a Symbol, which has one name")
+        if not s.name.isidentifier():
+            raise InputError(
+                f"f holds a symbol named {s.name!r}, which could not be read back: "
+                "use a name such as x, y2 or theta"
+            )
 
 
 def _names(variables: VariablesLike | None) -> list[str] | None:
@@ -517,9 +553,9 @@ def evaluate_gradient(
     value_float = tuple(float(v) for v in floats if v is not None) if numeric else None
     magnitude = _length(exact)
     magnitude_float = None if value_float is None else to_float(magnitude)
-    critical = all(_is_zero(e, v) for e, v in zip(exact, floats))
+    critical = _all_zero(exact, floats)
     direction = direction_float = None
-    if not critical:
+    if critical is not True:
         quotients = tuple(e / magnitude for e in exact)
         if value_float is not None and magnitude_float:
             # from the exact form, so each float is the correctly rounded one;
@@ -607,7 +643,18 @@ def _tidy_quotient(value: sympy.Expr, optional: Allowance, what: str) -> sympy.E
 _TIDY_SECONDS = 0.5
 
 
-def _is_zero(value: sympy.Expr, approx: float | None) -> bool:
+def _all_zero(values: Sequence[sympy.Expr], floats: Sequence[float | None]) -> bool | None:
+    """Whether ∇f = 0 at the point: None where parameters leave it open (∇(ax + by) = (a, b)).
+
+    One component that is surely nonzero decides it, whatever the others are.
+    """
+    zero = [_is_zero(e, v) for e, v in zip(values, floats)]
+    if False in zero:
+        return False
+    return True if all(zero) else None
+
+
+def _is_zero(value: sympy.Expr, approx: float | None) -> bool | None:
     """An exact zero; or, where its sign is out of reach, a value whose float is 0.
 
     Deciding, not tidying: it has its own small budget, never the optional
@@ -621,7 +668,11 @@ def _is_zero(value: sympy.Expr, approx: float | None) -> bool:
     if approx and is_large_tree(value):
         return False
     sign = exact_sign(value, seconds=_ZERO_SECONDS)
-    return sign == 0 or (sign is None and approx == 0.0)
+    if sign is not None:
+        return sign == 0
+    if approx is None:
+        return None  # a value with parameters in it: zero for some of them, maybe
+    return approx == 0.0
 
 
 #: seconds to prove that a component of ∇f at a point is zero (or not), at most

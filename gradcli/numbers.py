@@ -77,6 +77,8 @@ def exact(
     gradcli.errors.InputError: the value must be finite, got nan
     """
     number: sympy.Expr
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()  # a numpy scalar (or 0-d array) is the Python number it holds
     if isinstance(value, (bool, bytes)) or value is None:
         raise InputError(f"{what} must be a number, got {value!r}")
     if isinstance(value, int):
@@ -86,7 +88,7 @@ def exact(
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise InputError(f"{what} must be finite, got {value}")
-        number = _decimal(repr(value))
+        number = _decimal(repr(float(value)))
     elif isinstance(value, sympy.Float):
         if not value.is_finite:
             raise InputError(f"{what} must be finite, got {value}")

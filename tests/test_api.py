@@ -469,3 +469,92 @@ def test_every_public_function_takes_variables_and_limits_alike() -> None:
     for name in ("derive", "derive_all", "check", "critical_points"):
         assert "limits" in inspect.signature(getattr(gradcli, name)).parameters, name
     assert isinstance(parse_function("x"), Function)
+
+
+# --------------------------------------------------------------------------
+# sympy's and numpy's own values, as a notebook has them
+
+
+def test_check_grades_in_the_users_own_symbols() -> None:
+    # sympy.symbols gives symbols without assumptions; answers are read as text
+    # into gradcli's real ones: the two x must be one variable
+    x, y, a = sympy.symbols("x y a")
+    assert check(x**2 + y**2, gradient="2x, 2y").correct
+    assert not check(x**2 + y**2, gradient="2x, 3y").correct
+    assert check(a * x**2, gradient="2*a*x", variables=[x]).correct
+    assert check(x**2 + y**2, gradient=[2 * x, 2 * y]).correct
+
+
+@pytest.mark.parametrize(
+    ("answers", "correct"),
+    [
+        ({"gradient": ("2x", "2y")}, True),
+        ({"at": "1,2", "value": (2.0, 4.0)}, True),
+        ({"at": "1,2", "value": [2, 5]}, False),
+        ({"hessian": [[2, 0], [0, 2]]}, True),
+        ({"hessian": sympy.Matrix([[2, 0], [0, 2]])}, True),
+        ({"hessian": [[2, 1], [0, 2]]}, False),
+        ({"at": "1,2", "magnitude": sympy.sqrt(20)}, True),
+        ({"at": "1,2", "magnitude": 20**0.5}, True),
+        ({"at": "1,2", "magnitude": Fraction(9, 2)}, False),
+    ],
+)
+def test_answers_may_be_python_values(answers: dict[str, Any], correct: bool) -> None:
+    assert check("x^2 + y^2", **answers).correct is correct
+
+
+@pytest.mark.parametrize("answer", [b"2x, 2y", {"x": 1}, [], None, True])
+def test_an_answer_that_is_no_answer_is_refused_in_one_line(answer: object) -> None:
+    if answer is None:
+        with pytest.raises(InputError, match="nothing to check"):
+            check("x^2 + y^2", gradient=answer)  # type: ignore[arg-type]
+        return
+    with pytest.raises(InputError, match="--gradient: give the answer as text"):
+        check("x^2 + y^2", gradient=answer)  # type: ignore[arg-type]
+
+
+def test_numpy_points_and_rates_are_their_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    assert gradient("x^2 + y^2", at=np.array([1.0, 2.0])).at.value == (2, 4)
+    assert gradient("x^2 + y^2", at=np.array([1, 2])).at.value == (2, 4)
+    # a float64 is the decimal it prints as, as a typed 0.1 is
+    assert gradient("x^2", at=np.float64(0.1)).at.value == (Fraction(1, 5),)
+    assert hessian("x^2*y", at=np.array([1, 2])).gradient_at == (4, 1)
+    run = descend("x^2", "x", np.array([1.0]), lr=np.float64(0.1), steps=3)
+    assert run.lr == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    ("build", "said"),
+    [
+        (lambda x: sympy.I * x, "imaginary unit"),
+        (lambda x: x + sympy.oo, "infinity"),
+        (lambda x: x - sympy.oo, "infinity"),
+        (lambda x: sympy.nan * x, "nan"),
+        (lambda x: sympy.Function("g")(x), r"undefined function g\(x\)"),
+        (lambda x: sympy.Symbol("my var") ** 2 + x, "'my var'"),
+        (lambda x: sympy.Dummy("t") * x, "Dummy symbol"),
+    ],
+)
+def test_sympy_input_says_only_what_text_could(build: Any, said: str) -> None:
+    with pytest.raises(InputError, match=said):
+        gradient(build(sympy.Symbol("x")), at=1)
+
+
+@pytest.mark.parametrize(
+    ("f", "at", "critical"),
+    [
+        ("a*x + b*y", "1,2", None),  # ∇f = (a, b): zero only when a = b = 0
+        ("(a^2 + 1)*x + y", "1,2", False),  # a² + 1 > 0 whatever a is
+        ("a*x^2 + y^2", "0,0", True),
+        ("a*x + b*y", "x=1, y=2, a=0, b=0", True),
+        ("a*x + b*y", "x=1, y=2, a=0, b=1", False),
+    ],
+)
+def test_critical_is_undecided_where_parameters_decide_it(
+    f: str, at: str, critical: bool | None
+) -> None:
+    result = gradient(f, "x, y", at=at)
+    assert result.at.critical is critical
+    shown = json.loads(invoke("grad", f, "--vars", "x,y", "--at", at, "-f", "json").stdout)
+    assert shown["critical"] is critical

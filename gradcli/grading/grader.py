@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from fractions import Fraction
+from typing import Any, TypeAlias
+
+import sympy
 
 from gradcli.calculus import FunctionLike, PointLike, VariablesLike, as_function, point_text
 from gradcli.errors import BudgetExceeded, DimensionError, GradcliError, InputError, describe
@@ -49,17 +52,22 @@ _PROBLEMS = 1000
 _ANSWERS = 20_000
 
 
+#: an answer: text as a student types it, or numbers, sympy values, sequences
+#: of them, a matrix (for the Hessian)
+Answer: TypeAlias = "str | float | Fraction | sympy.Basic | Sequence[Any]"
+
+
 def check(
     f: FunctionLike,
     *,
-    gradient: str | None = None,
+    gradient: Answer | None = None,
     at: PointLike | None = None,
-    value: str | None = None,
-    magnitude: str | None = None,
-    direction: str | None = None,
+    value: Answer | None = None,
+    magnitude: Answer | None = None,
+    direction: Answer | None = None,
     along: str | Sequence[object] | None = None,
-    directional: str | None = None,
-    hessian: str | None = None,
+    directional: Answer | None = None,
+    hessian: Answer | None = None,
     critical: str | None = None,
     variables: VariablesLike | None = None,
     tol: float | str | None = None,
@@ -102,7 +110,7 @@ def check(
     """
     limits = limits or Limits()
     answers = {
-        name: text
+        name: _answer_text(name, text)
         for name, text in (
             ("gradient", gradient),
             ("value", value),
@@ -132,7 +140,7 @@ def check(
         prefer=SYMBOLIC,
         limits=limits,
     )
-    function = as_function(f, variables=variables, limits=limits)
+    function = _in_real_symbols(as_function(f, variables=variables, limits=limits))
     if at is not None and not isinstance(at, str):
         at = point_text(function, at, limits=limits)
     if along is not None and not isinstance(along, str):
@@ -147,6 +155,66 @@ def check(
         seed=seed,
         revealed=reveal,
         notes=function.notes + tuple(f"--{p.part}: {note}" for p in parts for note in p.notes),
+    )
+
+
+def _in_real_symbols(function: Function) -> Function:
+    """``function`` in gradcli's real symbols, those the answers are read into.
+
+    An answer is text, read as gradcli reads any expression; f built in
+    Python from ``sympy.symbols("x y")`` must be in the same symbols, or its
+    x and the answer's x would be two different variables.
+    """
+    from gradcli.parse import symbol
+
+    renamed = {s: symbol(s.name) for s in function.expr.free_symbols if s != symbol(s.name)}
+    renamed.update({v: symbol(v.name) for v in function.variables if v != symbol(v.name)})
+    if not renamed:
+        return function
+    return replace(
+        function,
+        expr=function.expr.xreplace(renamed),
+        variables=tuple(renamed.get(v, v) for v in function.variables),
+        parameters=tuple(renamed.get(p, p) for p in function.parameters),
+    )
+
+
+def _answer_text(part: str, answer: object) -> str:
+    """An answer given as Python values (numbers, sympy, sequences, a matrix), as text.
+
+    Answers are read as a student typed them: a float keeps its decimal
+    digits (so that significant figures are judged), sympy values are
+    printed in a syntax that reads back, rows of a matrix are ``;``-separated.
+    """
+    import math
+
+    from gradcli.printing import to_text
+
+    if isinstance(answer, str):
+        return answer
+    if type(answer).__module__ == "numpy" and hasattr(answer, "tolist"):
+        answer = answer.tolist()
+    if isinstance(answer, sympy.MatrixBase):
+        answer = answer.tolist()
+    if isinstance(answer, float) and math.isfinite(answer):
+        return repr(answer)
+    if isinstance(answer, (int, Fraction)) and not isinstance(answer, bool):
+        return str(answer)
+    if isinstance(answer, sympy.Basic) and not isinstance(answer, sympy.Tuple):
+        return to_text(answer)
+    if (
+        part != "critical"
+        and isinstance(answer, (Sequence, sympy.Tuple))
+        and not isinstance(answer, bytes)
+        and answer
+    ):
+        items = list(answer)
+        if all(isinstance(i, (Sequence, sympy.Tuple)) and not isinstance(i, str) for i in items):
+            return "; ".join(", ".join(_answer_text(part, c) for c in row) for row in items)
+        return ", ".join(_answer_text(part, c) for c in items)
+    raise InputError(
+        f"--{part}: give the answer as text (such as '2x, 2y'), numbers, sympy values or a "
+        f"sequence of them, not {answer!r}"
     )
 
 
