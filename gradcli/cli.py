@@ -99,6 +99,19 @@ Exit codes:
   74   the output cannot be written (stdout closed or full)
   130  interrupted
 
+\b
+Environment (the defaults; docs/shell.md says more):
+  GRADCLI_TIMEOUT=10           seconds for one computation (--timeout)
+  GRADCLI_SIMPLIFY_TIMEOUT=2   seconds of optional simplifying, at most
+  GRADCLI_MAX_LENGTH=10000     characters in one expression (--max-length)
+  GRADCLI_MAX_DEPTH=100        nesting of brackets and calls (--max-depth)
+  GRADCLI_MAX_DIGITS=3100      digits in one number literal
+  GRADCLI_MAX_EXPONENT=1000    size of a float literal's exponent
+  GRADCLI_MAX_BITS=10000       bits of any exact number the input makes
+  GRADCLI_MAX_MEMORY=2000      megabytes one computation may use
+  GRADCLI_NO_FILES=1           refuse @FILE arguments (--no-files)
+  NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, TERM=dumb: colour, as --color auto
+
 For developers: GRADCLI_IN_PROCESS=1 runs each computation in the gradcli
 process itself, so that breakpoint() works and tracebacks are real.
 """

@@ -403,3 +403,15 @@ def test_no_files_from_the_environment(tmp_path: Path, value: str, refused: bool
         assert "turned off (--no-files or GRADCLI_NO_FILES)" in result.stderr, result
     else:
         assert result.exit_code == 0 and result.json["gradient"] == ["y", "x"], result
+
+
+def test_root_help_names_every_limit_variable_with_its_default() -> None:
+    import dataclasses
+
+    from gradcli.limits import Limits
+
+    shown = invoke("--help").stdout
+    for field in dataclasses.fields(Limits):
+        default = field.default
+        text = f"{default:g}" if isinstance(default, float) else str(default)
+        assert f"GRADCLI_{field.name.upper()}={text} " in shown, field.name
