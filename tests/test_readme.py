@@ -134,3 +134,12 @@ def update(paths: list[Path]) -> None:  # pragma: no cover - a maintenance tool
 
 if __name__ == "__main__":  # pragma: no cover
     update([Path(arg).resolve() for arg in sys.argv[1:]] or FILES)
+
+
+def test_the_front_page_says_what_the_seed_prints_on_stderr() -> None:
+    from tests.conftest import invoke
+
+    shown = " ".join(README.read_text(encoding="utf-8").split())
+    done = invoke("grad", "x^2+y^2+xy", "--at", "1,3")
+    (note,) = done.stderr.splitlines()
+    assert f"`{note}`" in shown
