@@ -346,3 +346,22 @@ def test_a_point_beyond_floats_gives_null_floats_not_invalid_json() -> None:
     assert result.exit_code == 0, result
     validate("grad", result.stdout)
     assert result.json["point"] == ["1" + "0" * 1000] and result.json["point_float"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [
+        (("descend", "x_exact^2+x^2", "--vars", "x,x_exact", "--from", "1,1", "--exact"), None),
+        (("descend", "k^2+f^2+lr^2", "--vars", "k,f,lr", "--from", "1,1,1", "--steps", "2"), None),
+        (("critical", "x^2+x_float^2", "--vars", "x,x_float"), None),
+        (("critical", "kind^2+value^2", "--vars", "kind,value"), None),
+        (("grad", "magnitude_float^2+x", "--vars", "x,magnitude_float", "--at", "-"), "1,2\n"),
+        (("grad", "expression^2+variable", "--vars", "expression,variable", "--at", "1,2"), None),
+    ],
+)
+def test_no_csv_header_names_a_column_twice(args: tuple[str, ...], stdin: str | None) -> None:
+    # variables named like the command's own columns, or like each other's floats
+    done = invoke(*args, "-f", "csv", input=stdin)
+    assert done.exit_code == 0, done
+    header = next(csv.reader(io.StringIO(done.stdout)))
+    assert len(set(header)) == len(header), header

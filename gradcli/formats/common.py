@@ -93,6 +93,26 @@ def point_floats(point: Sequence[sympy.Expr] | None) -> list[float] | None:
     return values if all(math.isfinite(v) for v in values) else None
 
 
+def distinct(header: Sequence[str]) -> list[str]:
+    """``header`` with no name twice: a repeat gets `` (2)``, `` (3)``, … after it.
+
+    Columns named after variables can meet the command's own (a variable
+    ``x_float`` beside x's float column): every column keeps its place and a
+    name of its own, so that a reader that keys rows by name loses none.
+
+    >>> distinct(["x", "x_float", "x_float", "x_float_float"])
+    ['x', 'x_float', 'x_float (2)', 'x_float_float']
+    """
+    out: list[str] = []
+    for name in header:
+        shown, count = name, 1
+        while shown in out:
+            count += 1
+            shown = f"{name} ({count})"
+        out.append(shown)
+    return out
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """CSV with a header row, ``\\n`` line ends, quoted only where needed.
 

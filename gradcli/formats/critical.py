@@ -38,6 +38,7 @@ from gradcli.formats.common import (
     LATEX_WIDTH,
     bool_text,
     csv_text,
+    distinct,
     dumps,
     latex_break,
     latex_decimal,
@@ -298,7 +299,7 @@ def to_csv(report: CriticalReport) -> str:
                 s.note,
             ]
         )
-    return csv_text(header, rows)
+    return csv_text(distinct(header), rows)
 
 
 def _float_column(name: str, n: int) -> str:

@@ -23,6 +23,7 @@ from gradcli.derivatives import gradient_of
 from gradcli.descent import METHOD_NAMES, DescentRun, PointKind
 from gradcli.formats.common import (
     LATEX_WIDTH,
+    distinct,
     dumps,
     latex_rows,
     latex_width,
@@ -327,7 +328,7 @@ def csv_header(run: DescentRun, *, exact: bool = True) -> list[str]:
     header += ["grad_norm", "step_length"]
     if exact and _exact_rows(run):
         header += [*(f"{n}_exact" for n in names), "f_exact"]
-    return header
+    return distinct(header)
 
 
 def csv_lines(run: DescentRun, number: int = 1, *, exact: bool = True) -> list[str]:

@@ -13,13 +13,13 @@ import json
 import math
 from collections.abc import Sequence
 
-from gradcli.formats.common import SCHEMA_VERSION
+from gradcli.formats.common import SCHEMA_VERSION, distinct
 from gradcli.points import Chunk
 
 
 def header(names: Sequence[str], separator: str = ",") -> str:
     """``x,y,df/dx_float,df/dy_float,magnitude_float``: the values are floats."""
-    columns = [*names, *(f"df/d{n}_float" for n in names), "magnitude_float"]
+    columns = distinct([*names, *(f"df/d{n}_float" for n in names), "magnitude_float"])
     return separator.join(columns) + "\n"
 
 
