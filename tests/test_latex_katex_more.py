@@ -110,6 +110,7 @@ DESCEND = [
         "20",
     ),
     ("x1^2 + 2x2^2 + 3x3^2 + 4x4^2 + 5x5^2 + 6x6^2", "--from", "1,1,1,1,1,1", "--lr", "0.05"),
+    (SEED, "--from", "1,3", "--lr", "1/10", "--exact"),  # ten steps of long fractions
 ]
 
 
@@ -193,3 +194,14 @@ def test_text_holds_words_not_program_syntax() -> None:
 )
 def test_the_maths_in_sentences_is_typeset(expression: str, maths: str) -> None:
     assert maths in latex("critical", (expression,))
+
+
+def test_the_exact_steps_keep_within_the_page() -> None:
+    from gradcli.formats.common import LATEX_WIDTH, latex_width
+
+    text = latex("descend", (SEED, "--from", "1,3", "--lr", "1/10", "--exact"))
+    assert r"\theta_{9}" in text
+    for row in _rows(text):
+        # a row of one item may not break further; no row holds two that would not fit
+        assert latex_width(row) <= LATEX_WIDTH or "\\quad" not in row[8:], row
+        assert latex_width(row) <= 1.5 * LATEX_WIDTH, row

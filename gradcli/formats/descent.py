@@ -588,10 +588,9 @@ def to_latex(run: DescentRun) -> str:
         if k == 0:
             head = rf"\theta_{{0}} &= {_latex_vector(points[k])}"
         elif run.method == "gd" and run.schedule == "constant" and run.batch_size is None:
-            head = (
-                rf"\theta_{{{k}}} &= {_latex_vector(points[k - 1])} {sign} {alpha}"
-                rf" {_latex_vector(grads[k - 1])}"
-            )
+            # θ_k = θ_{k-1} − α∇f(θ_{k-1}) = …: long fractions put each part on a row
+            head = rf"\theta_{{{k}}} &= {_latex_vector(points[k - 1])}"
+            items.append((" ", rf"{sign} {alpha} {_latex_vector(grads[k - 1])}"))
             items.append((" ", rf"{relation} {_latex_vector(points[k])}"))
         else:
             head = rf"\theta_{{{k}}} &{relation} {_latex_vector(points[k])}"
