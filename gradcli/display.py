@@ -18,7 +18,10 @@ of free of it too.
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -66,39 +69,47 @@ def to_dict(result: object) -> dict[str, Any]:
     >>> to_dict(gradient("x^2 + y^2 + xy", at="1,3"))["magnitude"]
     'sqrt(74)'
     """
-    kind = type(result).__name__
-    if kind == "Gradient":
-        from gradcli.formats import grad
-
-        text = grad.to_json(result)  # type: ignore[arg-type]
-    elif kind == "Jacobian":
-        from gradcli.formats import jacobian
-
-        text = jacobian.to_json(result)  # type: ignore[arg-type]
-    elif kind == "HessianResult":
-        from gradcli.formats import hessian
-
-        text = hessian.to_json(hessian_report(result))  # type: ignore[arg-type]
-    elif kind == "CriticalAnalysis":
-        from gradcli.formats import critical
-
-        text = critical.to_json(critical_report(result))  # type: ignore[arg-type]
-    elif kind == "DescentRun":
-        from gradcli.formats import descent
-
-        text = descent.to_json(result)  # type: ignore[arg-type]
-    elif kind == "Verdict":
-        from gradcli.formats import check
-
-        text = check.to_json(result)  # type: ignore[arg-type]
-    elif kind == "Derivation":
-        from gradcli.formats import steps
-
-        return json.loads(json.dumps(steps.as_json([result])[0]))  # type: ignore[list-item]
-    else:
-        raise TypeError(f"no JSON form for {kind}")
+    command, subject = _subject(result)
+    formats = importlib.import_module(f"gradcli.formats.{command}")
+    if command == "steps":
+        return json.loads(json.dumps(formats.as_json(subject)[0]))
+    text = formats.to_json(subject)
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+def _subject(result: object) -> tuple[str, Any]:
+    """The command a result comes from, and what its format and render functions take.
+
+    The one place that knows which result is which: ``to_dict``, ``latex``,
+    ``markdown`` and ``renderable`` all ask it. A result's class is looked up
+    only in modules already imported (a result exists, so its module does).
+    """
+    for module, name, command, subject in _KINDS:
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(result, getattr(loaded, name)):
+            return command, subject(result)
+    raise TypeError(f"no display for {type(result).__name__}")
+
+
+#: (module, class, command, what the command's formats take)
+_KINDS: tuple[tuple[str, str, str, Callable[[Any], Any]], ...] = (
+    ("gradcli.calculus", "Gradient", "grad", lambda r: r),
+    ("gradcli.calculus", "Jacobian", "jacobian", lambda r: r),
+    ("gradcli.second_order", "HessianResult", "hessian", lambda r: hessian_report(r)),
+    ("gradcli.critical.results", "CriticalAnalysis", "critical", lambda r: critical_report(r)),
+    ("gradcli.descent.results", "DescentRun", "descent", lambda r: r),
+    ("gradcli.grading.results", "Verdict", "check", lambda r: r),
+    ("gradcli.steps", "Derivation", "steps", lambda r: [r]),
+)
+
+
+def _notes(command: str, subject: Any) -> tuple[str, ...]:
+    """How f was read (and analysed): what the command says on stderr, ``note: …``."""
+    formats = importlib.import_module(f"gradcli.formats.{command}")
+    if hasattr(formats, "notes_of"):
+        return tuple(formats.notes_of(subject))
+    return tuple(f"note: {note}" for note in getattr(subject, "notes", ()))
 
 
 def hessian_report(result: HessianResult) -> HessianReport:
@@ -144,33 +155,12 @@ def latex(result: object) -> str | None:
     ...
     \end{align*}$$
     """
-    kind = type(result).__name__
-    if kind == "Gradient":
-        from gradcli.formats import grad
-
-        block = grad.to_latex(result)  # type: ignore[arg-type]
-    elif kind == "Jacobian":
-        from gradcli.formats import jacobian
-
-        block = jacobian.to_latex(result)  # type: ignore[arg-type]
-    elif kind == "HessianResult":
-        from gradcli.formats import hessian
-
-        if result.function is None:  # type: ignore[attr-defined]
-            return None
-        block = hessian.to_latex(hessian_report(result))  # type: ignore[arg-type]
-    elif kind == "CriticalAnalysis":
-        from gradcli.formats import critical
-
-        if result.function is None:  # type: ignore[attr-defined]
-            return None
-        block = critical.to_latex(critical_report(result))  # type: ignore[arg-type]
-    elif kind == "Derivation":
-        from gradcli.formats import steps
-
-        block = steps.to_latex([result])  # type: ignore[list-item]
-    else:
-        return None
+    if getattr(result, "function", "") is None:
+        return None  # made by a lower-level call that does not keep f
+    command, subject = _subject(result)
+    if command in ("descent", "check"):
+        return None  # not one formula: shown as Markdown
+    block = importlib.import_module(f"gradcli.formats.{command}").to_latex(subject)
     return math_block(block)
 
 
@@ -202,11 +192,11 @@ def markdown(result: object) -> str | None:
     <BLANKLINE>
     All 1 part correct.
     """
-    kind = type(result).__name__
-    if kind == "DescentRun":
-        return _descent_markdown(result)  # type: ignore[arg-type]
-    if kind == "Verdict":
-        return _verdict_markdown(result)  # type: ignore[arg-type]
+    command, subject = _subject(result)
+    if command == "descent":
+        return _descent_markdown(subject)
+    if command == "check":
+        return _verdict_markdown(subject)
     return None
 
 
@@ -289,38 +279,12 @@ def _cell(text: str) -> str:
 def renderable(result: object) -> RenderableType:
     """The tables ``gradcli`` prints for ``result``, as one rich renderable."""
     from rich.console import Group
+    from rich.text import Text
 
-    kind = type(result).__name__
-    if kind == "Gradient":
-        from gradcli.render import grad
-
-        items = grad.renderables(result)  # type: ignore[arg-type]
-    elif kind == "Jacobian":
-        from gradcli.render import jacobian
-
-        items = jacobian.renderables(result)  # type: ignore[arg-type]
-    elif kind == "HessianResult":
-        from gradcli.render import hessian
-
-        items = hessian.renderables(hessian_report(result))  # type: ignore[arg-type]
-    elif kind == "CriticalAnalysis":
-        from gradcli.render import critical
-
-        items = critical.renderables(critical_report(result))  # type: ignore[arg-type]
-    elif kind == "DescentRun":
-        from gradcli.render import descent
-
-        items = descent.renderables(result, notes=result.notes)  # type: ignore[arg-type, attr-defined]
-    elif kind == "Verdict":
-        from gradcli.render import check
-
-        items = check.renderables(result)  # type: ignore[arg-type]
-    elif kind == "Derivation":
-        from gradcli.render import steps
-
-        items = steps.renderables([result])  # type: ignore[list-item]
-    else:
-        raise TypeError(f"no rich form for {kind}")
+    command, subject = _subject(result)
+    items = list(importlib.import_module(f"gradcli.render.{command}").renderables(subject))
+    # the command prints how f was read on stderr; here it belongs with the rest
+    items += [Text(note, style="yellow") for note in _notes(command, subject)]
     return Group(*items)
 
 

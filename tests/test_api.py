@@ -558,3 +558,25 @@ def test_critical_is_undecided_where_parameters_decide_it(
     assert result.at.critical is critical
     shown = json.loads(invoke("grad", f, "--vars", "x,y", "--at", at, "-f", "json").stdout)
     assert shown["critical"] is critical
+
+
+def test_rich_display_keeps_how_f_was_read() -> None:
+    # the command says it on stderr; a notebook or console shows it with the result
+    from rich.console import Console
+
+    console = Console(width=100, record=True, color_system=None)
+    for result in (
+        gradient("x^2 + xy", at="1,1"),
+        critical_points("x^2 + xy + y^2"),
+        hessian("x^2 + xy", at="1,1"),
+        check("x^2 + xy", gradient="2x + y, x"),
+    ):
+        console.print(result)
+        assert "note: read 'xy' as x·y" in console.export_text(), type(result).__name__
+
+
+def test_a_foreign_object_has_no_display() -> None:
+    from gradcli.display import to_dict
+
+    with pytest.raises(TypeError, match="no display for Fraction"):
+        to_dict(Fraction(1, 2))
