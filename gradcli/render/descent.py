@@ -38,7 +38,7 @@ def _floats(values: Sequence[float], digits: int = DIGITS) -> str:
     return _vector([decimal(v, digits) for v in values])
 
 
-def _header(run: DescentRun, notes: Sequence[str]) -> list[RenderableType]:
+def _header(run: DescentRun) -> list[RenderableType]:
     names = ", ".join(to_unicode(v) for v in run.variables)
     out: list[RenderableType] = []
     if run.loss_formula is not None:
@@ -46,8 +46,6 @@ def _header(run: DescentRun, notes: Sequence[str]) -> list[RenderableType]:
         out.append(text(f"  = {to_unicode(run.expr)}", "bold"))
     else:
         out.append(text(f"f({names}) = {to_unicode(run.expr)}", "bold"))
-    for note in notes:
-        out.append(text(f"note: {note}", "yellow"))
     return out
 
 
@@ -164,10 +162,8 @@ def _verdict(run: DescentRun) -> list[RenderableType]:
     return out
 
 
-def renderables(
-    run: DescentRun, *, every: int | None = None, notes: Sequence[str] = ()
-) -> list[RenderableType]:
-    out = _header(run, notes)
+def renderables(run: DescentRun, *, every: int | None = None) -> list[RenderableType]:
+    out = _header(run)
     start = _floats(run.points[0])
     if run.batch_size is not None:
         out.append(
@@ -201,11 +197,9 @@ def renderables(
     return out
 
 
-def to_table(
-    run: DescentRun, screen: Screen, *, every: int | None = None, notes: Sequence[str] = ()
-) -> str:
+def to_table(run: DescentRun, screen: Screen, *, every: int | None = None) -> str:
     """One run: the settings, the iterations shown, the verdict."""
-    return render(lambda: renderables(run, every=every, notes=notes), screen)
+    return render(lambda: renderables(run, every=every), screen)
 
 
 def _reason_text(run: DescentRun) -> str:
@@ -213,10 +207,10 @@ def _reason_text(run: DescentRun) -> str:
 
 
 def compare_renderables(
-    runs: Sequence[DescentRun], *, notes: Sequence[str] = ()
+    runs: Sequence[DescentRun],
 ) -> list[RenderableType]:
     first = runs[0]
-    out = _header(first, notes)
+    out = _header(first)
     verb = "ascent" if first.ascent else "descent"
     out.append(text(f"{verb} from {_floats(first.points[0])}, tol = {first.tol:g}"))
     table = Table(show_edge=True, header_style="bold")
@@ -253,11 +247,9 @@ def compare_renderables(
     return out
 
 
-def compare_to_table(
-    runs: Sequence[DescentRun], screen: Screen, *, notes: Sequence[str] = ()
-) -> str:
+def compare_to_table(runs: Sequence[DescentRun], screen: Screen) -> str:
     """Several runs side by side: steps, final f, |∇f|, final θ, stop reason."""
-    return render(lambda: compare_renderables(runs, notes=notes), screen)
+    return render(lambda: compare_renderables(runs), screen)
 
 
 class ProgressBar:
