@@ -35,7 +35,7 @@ from gradcli import (
     jacobian,
     parse_function,
 )
-from gradcli.errors import DimensionError, InputError
+from gradcli.errors import DimensionError, InputError, UndefinedError
 from tests.conftest import invoke
 
 X, Y = sympy.symbols("x y", real=True)
@@ -527,10 +527,6 @@ def test_numpy_points_and_rates_are_their_numbers() -> None:
 @pytest.mark.parametrize(
     ("build", "said"),
     [
-        (lambda x: sympy.I * x, "imaginary unit"),
-        (lambda x: x + sympy.oo, "infinity"),
-        (lambda x: x - sympy.oo, "infinity"),
-        (lambda x: sympy.nan * x, "nan"),
         (lambda x: sympy.Function("g")(x), r"undefined function g\(x\)"),
         (lambda x: sympy.Symbol("my var") ** 2 + x, "'my var'"),
         (lambda x: sympy.Dummy("t") * x, "Dummy symbol"),
@@ -539,6 +535,22 @@ def test_numpy_points_and_rates_are_their_numbers() -> None:
 def test_sympy_input_says_only_what_text_could(build: Any, said: str) -> None:
     with pytest.raises(InputError, match=said):
         gradient(build(sympy.Symbol("x")), at=1)
+
+
+@pytest.mark.parametrize(
+    "build", [lambda x: x + sympy.oo, lambda x: x - sympy.oo, lambda x: sympy.nan * x]
+)
+def test_a_sympy_f_holding_no_number_is_undefined(build: Any) -> None:
+    with pytest.raises(UndefinedError, match="f is undefined: it holds"):
+        gradient(build(sympy.Symbol("x")), at=1)
+
+
+def test_a_complex_constant_is_left_to_the_point() -> None:
+    # d/dx (x - I) = 1 exists; f has no real value at any point
+    x = sympy.Symbol("x")
+    assert gradient(x - sympy.I).components == (1,)
+    with pytest.raises(UndefinedError, match="not real"):
+        gradient(x - sympy.I, at=1)
 
 
 @pytest.mark.parametrize(
