@@ -20,7 +20,7 @@ import sympy
 from gradcli.budget import Allowance
 from gradcli.derivatives import gradient_at, gradient_of, jacobian_of, partial_derivatives
 from gradcli.display import Displayable
-from gradcli.errors import BudgetExceeded, DimensionError, InputError, UndefinedError
+from gradcli.errors import BudgetExceeded, DimensionError, InputError
 from gradcli.limits import Limits
 from gradcli.numbers import (
     describe_point,
@@ -392,7 +392,7 @@ def _refuse_what_text_could_not_say(f: sympy.Expr) -> None:
 
     for constant in (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
         if f.has(constant):
-            raise UndefinedError(f"f is undefined: it holds {constant}, which is not a number")
+            raise InputError(f"f holds {constant}, which is not a number: f must be finite")
     unknown = sorted(str(g) for g in f.atoms(AppliedUndef))
     if unknown:
         raise InputError(
