@@ -41,7 +41,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, NoReturn, TypeVar
 
+from gradcli import i18n
 from gradcli.errors import BudgetExceeded, GradcliError, MathError
+from gradcli.i18n import N_, _
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,11 +56,16 @@ class _Timeout(BaseException):
 
 #: seconds after a time-out alarm before it fires again, if the first was lost
 _ALARM_RETRY = 0.05
+#: what a time limit names when the caller does not say
+_COMPUTATION = N_("the computation")
 
 
 @contextmanager
-def time_limit(seconds: float, what: str = "the computation") -> Iterator[None]:
+def time_limit(seconds: float, what: str = _COMPUTATION) -> Iterator[None]:
     """Raise :class:`BudgetExceeded` if the block runs longer than ``seconds``.
+
+    ``what`` names the work in the message: a noun phrase marked with ``N_``,
+    said in the active language.
 
     Works in the main thread of a process on POSIX; elsewhere it does nothing
     (the hard limit of :func:`run_bounded` still holds for the command line).
@@ -75,7 +82,7 @@ def time_limit(seconds: float, what: str = "the computation") -> Iterator[None]:
     ):
         yield
         return
-    previous_delay, _ = signal.getitimer(signal.ITIMER_REAL)
+    previous_delay, _interval = signal.getitimer(signal.ITIMER_REAL)
     if previous_delay and previous_delay <= seconds:
         # an enclosing limit ends first: its timer and handler stay armed, and
         # its BudgetExceeded is the one that comes out of this block
@@ -101,7 +108,11 @@ def time_limit(seconds: float, what: str = "the computation") -> Iterator[None]:
         yield
     except _Timeout as exc:
         if exc.args and exc.args[0] is token:
-            raise BudgetExceeded(f"{what} ran out of its {seconds:g} s budget") from None
+            raise BudgetExceeded(
+                _("{what} ran out of its {seconds:g} s budget").format(
+                    what=i18n._(what), seconds=seconds
+                )
+            ) from None
         raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -150,7 +161,9 @@ class Allowance:
         seconds = self.left if most is None else min(self.left, most)
         if seconds <= 0:
             self._cut(what)
-            raise BudgetExceeded(f"{what}: its share of the time budget is spent")
+            raise BudgetExceeded(
+                _("{what}: its share of the time budget is spent").format(what=i18n._(what))
+            )
         started = time.monotonic()
         try:
             with time_limit(seconds, what):
@@ -356,7 +369,7 @@ class Pool(Generic[T, R]):
                 return self._done(worker, worker.failed)
         while True:
             # answers already there first: one read late is still in time
-            ready, _, _ = select.select([w.receive for w in self._busy], [], [], 0)
+            ready, _w, _x = select.select([w.receive for w in self._busy], [], [], 0)
             if ready:
                 worker = next(w for w in self._busy if w.receive == ready[0])
                 return self._done(worker, worker.finish(self._memory_bytes))
@@ -367,7 +380,7 @@ class Pool(Generic[T, R]):
                 if worker.over_memory(self._memory_bytes):
                     return self._done(worker, worker.out_of_memory(self._memory_bytes))
             wait = min(_WATCH_INTERVAL, max(0.0, min(w.deadline for w in self._busy) - now))
-            ready, _, _ = select.select([w.receive for w in self._busy], [], [], wait)
+            ready, _w, _x = select.select([w.receive for w in self._busy], [], [], wait)
             if ready:
                 worker = next(w for w in self._busy if w.receive == ready[0])
                 return self._done(worker, worker.finish(self._memory_bytes))
@@ -405,14 +418,14 @@ def _map_here(fn: Callable[[T], R], items: Iterable[T], *, timeout: float) -> It
             yield Outcome(error=_too_deep())
             continue
         except MemoryError:
-            yield Outcome(error=BudgetExceeded("out of memory"))
+            yield Outcome(error=BudgetExceeded(_("out of memory")))
             continue
         # outside the time limit: the caller's own work is not this call's
         yield Outcome(value=value)
 
 
 def _too_deep() -> BudgetExceeded:
-    return BudgetExceeded("the expression is too deeply nested to compute")
+    return BudgetExceeded(_("the expression is too deeply nested to compute"))
 
 
 _HEADER = struct.Struct("!Q")
@@ -464,8 +477,10 @@ def require_bounds() -> None:
     """
     if not _can_fork():
         raise Unbounded(
-            f"the time and memory bounds need fork(), which {sys.platform} lacks; "
-            "set GRADCLI_IN_PROCESS=1 to run without them"
+            _(
+                "the time and memory bounds need fork(), which {platform} lacks; "
+                "set GRADCLI_IN_PROCESS=1 to run without them"
+            ).format(platform=sys.platform)
         )
 
 
@@ -491,7 +506,8 @@ class Terminated(SystemExit):
 def _terminate(signum: int) -> NoReturn:
     error = Terminated(signum)
     try:
-        sys.stderr.write(f"gradcli: terminated by {error.name}\n")
+        message = _("terminated by {signal}").format(signal=error.name)
+        sys.stderr.write(f"gradcli: {message}\n")
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
@@ -582,7 +598,7 @@ def _watch_pipe(receive: int) -> None:  # pragma: no cover - runs in the child
     poller = select.poll()
     poller.register(receive, 0)  # hang-ups and errors are always reported
     while True:
-        for _, event in poller.poll():
+        for _fd, event in poller.poll():
             if event & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
                 os._exit(1)
 
@@ -641,7 +657,7 @@ class _Worker(Generic[T, R]):
             _write_message(self._send, item)
         except (BrokenPipeError, pickle.PicklingError):
             self.close()
-            self.failed = Outcome(error=_Crash("the worker process stopped unexpectedly"))
+            self.failed = Outcome(error=_Crash(_("the worker process stopped unexpectedly")))
         self.deadline = time.monotonic() + timeout
 
     def finish(self, memory_bytes: int | None = None) -> Outcome[R]:
@@ -659,7 +675,7 @@ class _Worker(Generic[T, R]):
             return self.timed_out()
         except EOFError:
             self.close()
-            return Outcome(error=_Crash("the computation was killed (out of memory?)"))
+            return Outcome(error=_Crash(_("the computation was killed (out of memory?)")))
         kind, payload = message
         if kind == "ok":
             return Outcome(value=payload)
@@ -678,8 +694,10 @@ class _Worker(Generic[T, R]):
         megabytes = (memory_bytes or 0) // (1024 * 1024)
         return Outcome(
             error=BudgetExceeded(
-                f"out of memory: the computation needed more than {megabytes:,} MB "
-                "(raise it with GRADCLI_MAX_MEMORY)"
+                _(
+                    "out of memory: the computation needed more than {megabytes:,} MB "
+                    "(raise it with GRADCLI_MAX_MEMORY)"
+                ).format(megabytes=megabytes)
             )
         )
 
@@ -687,7 +705,9 @@ class _Worker(Generic[T, R]):
         self.close()
         return Outcome(
             error=BudgetExceeded(
-                f"out of time: the {self.timeout:g} s budget ran out (raise it with --timeout)"
+                _("out of time: the {seconds:g} s budget ran out (raise it with --timeout)").format(
+                    seconds=self.timeout
+                )
             )
         )
 
@@ -735,7 +755,7 @@ def _serve(fn: Callable[[Any], Any], receive: int, send: int) -> None:  # pragma
             except RecursionError:
                 reply = ("error", _too_deep())
             except MemoryError:
-                reply = ("error", BudgetExceeded("out of memory"))
+                reply = ("error", BudgetExceeded(_("out of memory")))
             except Exception as error:  # noqa: BLE001 - reported by the parent
                 reply = ("crash", (f"{type(error).__name__}: {error}", traceback.format_exc()))
             try:
@@ -780,7 +800,7 @@ def _read_exactly(
                 wait = _WATCH_INTERVAL if watch is not None else 3600.0
                 if deadline is not None:
                     wait = max(0.0, min(wait, deadline - time.monotonic()))
-                ready, _, _ = select.select([fd], [], [], wait)
+                ready, _w, _x = select.select([fd], [], [], wait)
                 if ready:  # an answer already there counts, even if read late
                     break
                 if deadline is not None and time.monotonic() >= deadline:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gradcli.errors import ExitCode, GradcliError, describe, describe_bug
+from gradcli.i18n import _
 
 if TYPE_CHECKING:
     from gradcli.budget import Outcome
@@ -130,9 +131,13 @@ def run_lines(
             worst = max(worst, write([outcome.value or ""]))
             continue
         if isinstance(error, Bug):
-            report(f"line {line.number}: {error.message}")
+            report(_("line {number}: {message}").format(number=line.number, message=error.message))
         else:
-            report(f"line {line.number}: error: {describe(error)}")
+            report(
+                _("line {number}: error: {message}").format(
+                    number=line.number, message=describe(error)
+                )
+            )
         worst = max(worst, int(error.exit_code))
         if on_error is not None:
             emit(on_error(line, error))
@@ -319,7 +324,7 @@ def _parallel(
                     partial[index], left[index] = [None] * size, size
                     redo.extend((index, position) for position in range(size))
                 continue
-            _, index, position = key
+            _kind, index, position = key
             partial[index][position] = _value_or(failed, waiting[index][position], outcome)
             left[index] -= 1
             if not left[index]:
@@ -380,10 +385,10 @@ def failure(error: BaseException, *, debug: bool = False) -> int:
     from gradcli.budget import InternalError
 
     if isinstance(error, GradcliError):
-        report(f"error: {describe(error, lines=True)}")
+        report(_("error: {message}").format(message=describe(error, lines=True)))
         return int(error.exit_code)
     if isinstance(error, KeyboardInterrupt):
-        report("interrupted")
+        report(_("interrupted"))
         return int(ExitCode.INTERRUPTED)
     if isinstance(error, (BrokenPipeError, ReaderGone)):
         silence_stdout()
