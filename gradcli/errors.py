@@ -12,6 +12,8 @@ from __future__ import annotations
 import unicodedata
 from enum import IntEnum
 
+from gradcli.i18n import _
+
 
 class ExitCode(IntEnum):
     """Exit codes of the ``gradcli`` command, documented in docs/exit-codes.md."""
@@ -148,15 +150,23 @@ def describe(error: GradcliError, *, lines: bool = False, quote: bool = False) -
     """
     message = error.message
     if error.position is not None and error.text:
-        where = f" of {_offending_line(error.text, error.position)[0]!r}" if quote else ""
-        message += f" (at position {error.position + 1}{where})"
+        if quote:
+            message = _("{message} (at position {position} of {text})").format(
+                message=message,
+                position=error.position + 1,
+                text=repr(_offending_line(error.text, error.position)[0]),
+            )
+        else:
+            message = _("{message} (at position {position})").format(
+                message=message, position=error.position + 1
+            )
     if not lines:
         return message + (f"; {error.hint}" if error.hint else "")
     located = error.located()
     if located:
         message += "\n" + located
     if error.hint:
-        message += f"\n  hint: {error.hint}"
+        message += "\n  " + _("hint: {hint}").format(hint=error.hint)
     return message
 
 
@@ -181,7 +191,9 @@ def describe_bug(summary: str) -> str:
     >>> describe_bug("ZeroDivisionError: division by zero")
     'internal error: ZeroDivisionError: division by zero (a bug in gradcli; rerun with --debug)'
     """
-    return f"internal error: {_one_line(summary)} (a bug in gradcli; rerun with --debug)"
+    return _("internal error: {summary} (a bug in gradcli; rerun with --debug)").format(
+        summary=_one_line(summary)
+    )
 
 
 def _one_line(text: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 from gradcli.errors import InputError
+from gradcli.i18n import _
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,15 @@ class Limits:
         for name, value in given.items():
             option = f"--{name.replace('_', '-')}"
             if not math.isfinite(value) or value <= 0:
-                raise InputError(f"{option} must be positive, got {value}")
+                raise InputError(
+                    _("{option} must be positive, got {value}").format(option=option, value=value)
+                )
             if value > MOST[name]:
-                raise InputError(f"{option} must be at most {MOST[name]:,}, got {value:g}")
+                raise InputError(
+                    _("{option} must be at most {most}, got {value}").format(
+                        option=option, most=f"{MOST[name]:,}", value=f"{value:g}"
+                    )
+                )
         return replace(self, **given)  # type: ignore[arg-type]
 
 
@@ -111,12 +118,23 @@ def _positive(name: str, raw: str, kind: type) -> float | int:
     try:
         value = kind(raw.strip())
     except ValueError:
-        wanted = "a whole number" if kind is int else "a number"
-        raise InputError(f"{variable}={raw!r} is not {wanted}") from None
+        if kind is int:
+            message = _("{variable}={value} is not a whole number")
+        else:
+            message = _("{variable}={value} is not a number")
+        raise InputError(message.format(variable=variable, value=repr(raw))) from None
     if not math.isfinite(value) or value <= 0:
-        raise InputError(f"{variable} must be a positive number, got {raw!r}")
+        raise InputError(
+            _("{variable} must be a positive number, got {value}").format(
+                variable=variable, value=repr(raw)
+            )
+        )
     if value > MOST[name]:
-        raise InputError(f"{variable} must be at most {MOST[name]:,}, got {raw!r}")
+        raise InputError(
+            _("{option} must be at most {most}, got {value}").format(
+                option=variable, most=f"{MOST[name]:,}", value=repr(raw)
+            )
+        )
     return value
 
 
@@ -140,4 +158,8 @@ def files_refused(environ: Mapping[str, str] | None = None) -> bool:
     value = raw.strip().lower()
     if value in _YES or value in _NO:
         return value in _YES
-    raise InputError(f"GRADCLI_NO_FILES={raw!r} is not 1, true, yes, on, 0, false, no or off")
+    raise InputError(
+        _("{variable}={value} is not 1, true, yes, on, 0, false, no or off").format(
+            variable="GRADCLI_NO_FILES", value=repr(raw)
+        )
+    )

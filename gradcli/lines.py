@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from typing import IO
 
 from gradcli.errors import InputError
+from gradcli.i18n import N_, _
 
 __all__ = ["BOM", "Block", "LongLine", "blocks", "lines", "reader"]
 
 #: the UTF-8 byte-order mark (Excel and Notepad write it)
 BOM = b"\xef\xbb\xbf"
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
+#: the message that refuses UTF-16 input (translated when it is said)
+UTF16_MESSAGE = N_("the input is UTF-16 text: save it as UTF-8")
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def blocks(
     *,
     max_line: int,
     size: int = 1 << 16,
-    utf16: str | None = "the input is UTF-16 text: save it as UTF-8",
+    utf16: str | None = UTF16_MESSAGE,
 ) -> Iterator[Block]:
     r"""Blocks of whole lines from a byte stream, as fast as they arrive.
 
@@ -75,6 +78,8 @@ def blocks(
                 pending = data
                 continue
             if utf16 is not None and data.startswith(_UTF16):
+                if utf16 is UTF16_MESSAGE:
+                    utf16 = _("the input is UTF-16 text: save it as UTF-8")
                 raise InputError(utf16)
             data = data.removeprefix(BOM)
             started = True
@@ -126,7 +131,7 @@ def lines(
     *,
     max_line: int,
     size: int = 1 << 16,
-    utf16: str | None = "the input is UTF-16 text: save it as UTF-8",
+    utf16: str | None = UTF16_MESSAGE,
 ) -> Iterator[bytes | LongLine]:
     r"""The lines of a byte stream one by one, without their ends (see :func:`blocks`).
 

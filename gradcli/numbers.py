@@ -27,6 +27,7 @@ import sympy
 from mpmath import libmp as mlib
 
 from gradcli.errors import InputError, LimitError, UndefinedError
+from gradcli.i18n import _
 from gradcli.limits import Limits
 from gradcli.magnitude import exceeds_bits
 
@@ -57,7 +58,11 @@ _INFINITE = frozenset(_INFINITIES)
 
 
 def exact(
-    value: Any, what: str = "the value", *, limits: Limits | None = None, symbolic: bool = False
+    value: Any,
+    what: str | None = None,
+    *,
+    limits: Limits | None = None,
+    symbolic: bool = False,
 ) -> sympy.Expr:
     """A typed number as an exact, finite, real sympy number.
 
@@ -77,21 +82,23 @@ def exact(
     gradcli.errors.InputError: the value must be finite, got nan
     """
     number: sympy.Expr
+    if what is None:
+        what = _("the value")
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         value = value.item()  # a numpy scalar (or 0-d array) is the Python number it holds
     if isinstance(value, (bool, bytes)) or value is None:
-        raise InputError(f"{what} must be a number, got {value!r}")
+        raise InputError(_not_a_number(what, repr(value)))
     if isinstance(value, int):
         number = sympy.Integer(value)
     elif isinstance(value, Fraction):
         number = sympy.Rational(value.numerator, value.denominator)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise InputError(f"{what} must be finite, got {value}")
+            raise InputError(_not_finite(what, str(value)))
         number = _decimal(repr(float(value)))
     elif isinstance(value, sympy.Float):
         if not value.is_finite:
-            raise InputError(f"{what} must be finite, got {value}")
+            raise InputError(_not_finite(what, str(value)))
         # the shortest decimal that reads back as this Float, at its precision
         number = _decimal(mlib.to_str(value._mpf_, mlib.prec_to_dps(value._prec)))
     elif isinstance(value, str):
@@ -99,18 +106,30 @@ def exact(
 
         number = parse_function(value, limits=limits).expr
         if number.free_symbols:
-            raise InputError(f"{what} must be a number, got {value!r}")
+            raise InputError(_not_a_number(what, repr(value)))
     elif isinstance(value, sympy.Expr) and not isinstance(value, sympy.MatrixBase):
         if value.free_symbols and not symbolic:
-            raise InputError(f"{what} must be a number, got {value}")
+            raise InputError(_not_a_number(what, str(value)))
         number = value
         if number.has(sympy.Float):
             number = number.xreplace({f: exact(f, what) for f in number.atoms(sympy.Float)})
     else:
-        raise InputError(f"{what} must be a number, got {value!r}")
+        raise InputError(_not_a_number(what, repr(value)))
     if number.has(*_INFINITIES) or number.is_extended_real is False:
-        raise InputError(f"{what} must be a finite real number, got {number}")
+        raise InputError(
+            _("{what} must be a finite real number, got {value}").format(
+                what=what, value=str(number)
+            )
+        )
     return number
+
+
+def _not_a_number(what: str, value: str) -> str:
+    return _("{what} must be a number, got {value}").format(what=what, value=value)
+
+
+def _not_finite(what: str, value: str) -> str:
+    return _("{what} must be finite, got {value}").format(what=what, value=value)
 
 
 def _decimal(text: str) -> sympy.Rational:
@@ -147,24 +166,36 @@ def exact_decimal(text: str, what: str, *, limits: Limits | None = None) -> symp
     match = _LITERAL.fullmatch(literal)
     if match is None:
         if not literal:
-            raise InputError(f"{what}: the cell is empty")
+            raise InputError(_("{where}: the cell is empty").format(where=what))
         if literal.lstrip("+-").lower() in _NOT_FINITE:
-            raise InputError(f'{what}: "{literal}" is not a finite number')
-        raise InputError(f'{what}: "{literal}" is not a number')
+            raise InputError(
+                _('{where}: "{literal}" is not a finite number').format(where=what, literal=literal)
+            )
+        raise InputError(
+            _('{where}: "{literal}" is not a number').format(where=what, literal=literal)
+        )
     digits = sum(len(match[part] or "") for part in ("mantissa", "numerator", "denominator"))
     digits -= literal.count(".")
     if digits > limits.max_digits:
         raise LimitError(
-            f"{what}: a number has {digits:,} digits; the limit is {limits.max_digits:,}"
+            _("{where}: a number has {digits} digits; the limit is {limit}").format(
+                where=what, digits=f"{digits:,}", limit=f"{limits.max_digits:,}"
+            )
         )
     if match["numerator"] is not None:
         if int(match["denominator"]) == 0:
-            raise InputError(f'{what}: "{literal}" divides by zero')
+            raise InputError(
+                _('{where}: "{literal}" divides by zero').format(where=what, literal=literal)
+            )
         fraction = Fraction(int(match["numerator"]), int(match["denominator"]))
     else:
         exponent = match["exponent"] or "0"
         if len(exponent.lstrip("+-")) > 12 or abs(int(exponent)) > limits.max_exponent:
-            raise LimitError(f"{what}: a number's exponent is larger than {limits.max_exponent:,}")
+            raise LimitError(
+                _("{where}: a number's exponent is larger than {limit}").format(
+                    where=what, limit=f"{limits.max_exponent:,}"
+                )
+            )
         fraction = Fraction(match["mantissa"]) * Fraction(10) ** int(exponent)
     if match["sign"] == "-":
         fraction = -fraction
@@ -220,7 +251,7 @@ _DEEP_NESTING = 4
 def is_large_tree(value: sympy.Basic) -> bool:
     """Whether the tree has more than _LARGE_TREE nodes (counted only that far),
     or functions nested _DEEP_NESTING deep."""
-    if any(count > _LARGE_TREE for count, _ in enumerate(sympy.preorder_traversal(value), 1)):
+    if any(count > _LARGE_TREE for count, _unused in enumerate(sympy.preorder_traversal(value), 1)):
         return True
     return _function_depth(value, {}) >= _DEEP_NESTING
 
@@ -445,7 +476,7 @@ def value_at(
     expr: sympy.Expr,
     values: Mapping[sympy.Symbol, sympy.Expr],
     *,
-    what: str = "the value is {}",
+    what: str | None = None,
     limits: Limits | None = None,
 ) -> tuple[sympy.Expr, float | None]:
     """The exact value of ``expr`` at a point, and its correctly rounded float.
@@ -463,6 +494,8 @@ def value_at(
     ...
     gradcli.errors.UndefinedError: f is undefined at x = 0 (division by zero)
     """
+    if what is None:
+        what = _("the value is {}")
     return values_at([expr], values, whats=[what], limits=limits)[0]
 
 
@@ -522,19 +555,20 @@ def _exact_value(
     """``expr`` at the point, exactly; UndefinedError where it has no value.
     ``memo`` keeps the parts already substituted, for the next expression."""
     if exceeds_bits(expr, values, limits.max_bits):
-        raise UndefinedError(what.format(f"a number larger than 2^{limits.max_bits:,}"))
+        larger = _("a number larger than 2^{bits}").format(bits=f"{limits.max_bits:,}")
+        raise UndefinedError(what.format(larger))
     try:
         value = substituted(real_powers(expr), values, memo)
     except (TypeError, ValueError, ZeroDivisionError):
         # sympy compares a nan while building the value (atan2(0, asec(0)))
-        raise UndefinedError(what.format("undefined") + _cause(expr, values)) from None
+        raise UndefinedError(what.format(_("undefined")) + _cause(expr, values)) from None
     if _has(value, _is_infinite):
-        raise UndefinedError(what.format("undefined") + _cause(expr, values))
+        raise UndefinedError(what.format(_("undefined")) + _cause(expr, values))
     _check_logarithms(expr, values, what)
     if is_undefined(value):
-        raise UndefinedError(what.format("undefined"))
+        raise UndefinedError(what.format(_("undefined")))
     if value.free_symbols and value.is_extended_real is False:
-        raise UndefinedError(what.format("not real"))
+        raise UndefinedError(what.format(_("not real")))
     return value
 
 
@@ -609,21 +643,21 @@ def _with_float(
     else:
         approx = value.evalf(FLOAT_DIGITS)
         if approx.has(*_INFINITIES):
-            raise UndefinedError(what.format("undefined") + _cause(expr, values))
+            raise UndefinedError(what.format(_("undefined")) + _cause(expr, values))
         real, imaginary = approx.as_real_imag()
     if imaginary != 0 and abs(imaginary) > _IMAGINARY_NOISE * max(1, abs(real)):
         raise UndefinedError(
-            what.format("not real")
-            + " (a logarithm, square root or inverse trigonometric function outside its domain)"
+            what.format(_("not real"))
+            + _(" (a logarithm, square root or inverse trigonometric function outside its domain)")
         )
     if not real.is_Number or not real.is_finite:
-        raise UndefinedError(what.format("undefined"))
+        raise UndefinedError(what.format(_("undefined")))
     if imaginary != 0:
         # rounding noise of the evaluation: the value itself is real
         value = sympy.re(value)
     number = to_float(value) if value.is_Rational else _rounded(real)
     if not math.isfinite(number):
-        raise UndefinedError(what.format("too large to represent as a float"))
+        raise UndefinedError(what.format(_("too large to represent as a float")))
     return value, number
 
 
@@ -657,7 +691,9 @@ def _check_logarithms(
             and argument.is_number
             and argument.is_extended_negative
         ):
-            raise UndefinedError(what.format("not real") + " (the logarithm of a negative number)")
+            raise UndefinedError(
+                what.format(_("not real")) + _(" (the logarithm of a negative number)")
+            )
 
 
 def _cause(expr: sympy.Expr, values: Mapping[sympy.Symbol, sympy.Expr]) -> str:
@@ -671,17 +707,17 @@ def _cause(expr: sympy.Expr, values: Mapping[sympy.Symbol, sympy.Expr]) -> str:
     point = dict(values)
     for node in sympy.postorder_traversal(expr):
         if isinstance(node, sympy.log):
-            argument, what = node.args[0], "log of 0"
+            argument, logarithm = node.args[0], True
         elif node.is_Pow and node.exp.is_negative:
-            argument, what = node.base, "division by zero"
+            argument, logarithm = node.base, False
         else:
             continue
         try:
             if argument.xreplace(point).is_zero:
-                return f" ({what})"
+                return _(" (log of 0)") if logarithm else _(" (division by zero)")
         except (TypeError, ValueError, ZeroDivisionError):
             continue
-    return " (division by zero)"
+    return _(" (division by zero)")
 
 
 def _rounded(approx: sympy.Float) -> float:

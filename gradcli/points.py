@@ -20,6 +20,7 @@ import sympy
 
 from gradcli import lines
 from gradcli.errors import GradcliError, InputError, UndefinedError
+from gradcli.i18n import _
 from gradcli.limits import Limits
 from gradcli.lines import Block
 from gradcli.parse import Function
@@ -76,8 +77,10 @@ def compile_gradient(
     if function.parameters:
         names = ", ".join(p.name for p in function.parameters)
         raise InputError(
-            f"streamed points need a function of its variables only; {names} "
-            "would need values (list every symbol in --vars)"
+            _(
+                "streamed points need a function of its variables only; {names} "
+                "would need values (list every symbol in --vars)"
+            ).format(names=names)
         )
     from gradcli.magnitude import float_overflow
     from gradcli.numbers import real_powers
@@ -88,8 +91,10 @@ def compile_gradient(
         shown = float_overflow(expr)
         if shown is not None:
             raise UndefinedError(
-                "f is too large for floating point, in which streamed points are computed:"
-                f" its constant {shown} is beyond about 1.8e308 (give the point with --at)"
+                _(
+                    "f is too large for floating point, in which streamed points are computed:"
+                    " its constant {constant} is beyond about 1.8e308 (give the point with --at)"
+                ).format(constant=shown)
             )
     compiled = sympy.lambdify(
         function.variables, [for_numpy(e) for e in exprs], modules="numpy", cse=True
@@ -216,7 +221,7 @@ def _decide_exactly(
             )
         except GradcliError:
             continue
-        floats = [number for _, number in exact_gradient]
+        floats = [number for _unused, number in exact_gradient]
         if all(number is not None for number in floats):
             gradients[row] = floats
 
@@ -271,7 +276,11 @@ def read_block(
             kept.append(line)
     points, bad = read_points(kept, names, numbers=numbers, limits=limits)
     bad = [
-        BadLine(b.number, b.text, f"the line is longer than {MAX_LINE_BYTES:,} bytes")
+        BadLine(
+            b.number,
+            b.text,
+            _("the line is longer than {limit} bytes").format(limit=f"{MAX_LINE_BYTES:,}"),
+        )
         if b.number in block.too_long
         else b
         for b in bad
@@ -318,7 +327,7 @@ def read_points(
                 out[i] = np.nan
                 continue
         if not np.isfinite(out[i]).all():
-            bad.append(BadLine(numbers[i], line, "a coordinate is not finite"))
+            bad.append(BadLine(numbers[i], line, _("a coordinate is not finite")))
             out[i] = np.nan
     return out, bad
 
@@ -376,7 +385,7 @@ def _read_one(line: str, names: Sequence[str], limits: Limits | None) -> list[fl
 
     text = line.strip()
     if not text:
-        raise InputError("an empty line")
+        raise InputError(_("an empty line"))
     variables = tuple(symbol(n) for n in names)
     fake = Function(expr=sympy.Integer(0), variables=variables)
     if "=" not in text and "," not in text:
@@ -385,8 +394,9 @@ def _read_one(line: str, names: Sequence[str], limits: Limits | None) -> list[fl
     values = parse_point(text, fake, limits=limits)
     out = []
     for v in variables:
-        _, approx = evaluate(values[v], {}, what=f"{v.name} is {{}}", limits=limits)
+        what = _("{name} is {{}}").format(name=v.name)
+        _unused, approx = evaluate(values[v], {}, what=what, limits=limits)
         if approx is None or not math.isfinite(approx):
-            raise InputError(f"{v.name} is not a finite number")
+            raise InputError(_("{name} is not a finite number").format(name=v.name))
         out.append(approx)
     return out
