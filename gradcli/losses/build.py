@@ -9,6 +9,7 @@ import sympy
 
 from gradcli.derivatives import sum_over_rows
 from gradcli.errors import InputError, UndefinedError
+from gradcli.i18n import _, ngettext
 from gradcli.limits import Limits
 from gradcli.losses.samples import kind_of, kink_note, labels_for, sample_loss, shown_sample
 from gradcli.losses.sums import mean_over_rows
@@ -93,7 +94,11 @@ class Loss:
     def described(self) -> str:
         """:meth:`formula`, and the rows it sums over: what the commands print first."""
         rows = len(self.labels)
-        return f"{self.formula()}, over the {rows} row{'s' * (rows != 1)} of {self.table.source}"
+        return ngettext(
+            "{formula}, over the {count} row of {source}",
+            "{formula}, over the {count} rows of {source}",
+            rows,
+        ).format(formula=self.formula(), count=rows, source=self.table.source)
 
     def _rows(self) -> list[dict[sympy.Symbol, sympy.Expr]]:
         at = [self.table.index(f.name) for f in self.features]
@@ -153,8 +158,10 @@ def build_loss(
     kind = kind_of(loss)
     if target not in table.columns:
         raise InputError(
-            f'no column "{target}" in {table.source}: its columns are '
-            f"{', '.join(table.columns)}; name the label column with --target"
+            _(
+                'no column "{name}" in {source}: its columns are {columns};'
+                " name the label column with --target"
+            ).format(name=target, source=table.source, columns=", ".join(table.columns))
         )
     columns = [c for c in table.columns if c != target]
     if isinstance(model, Function):
@@ -163,13 +170,15 @@ def build_loss(
         read = parse_function(model, variables=columns or None, limits=limits)
         expr, notes = read.expr, list(read.notes)
     if not isinstance(expr, sympy.Expr) or isinstance(expr, sympy.Tuple):
-        raise InputError("the model must be one expression")
+        raise InputError(_("the model must be one expression"))
     shown = to_unicode(expr)
     label = symbol(target)
     if label in expr.free_symbols:
         raise InputError(
-            f'the model {shown} uses the label column "{target}": the loss compares the '
-            "model with it, so name the label column with --target or rename it"
+            _(
+                'the model {model} uses the label column "{column}": the loss compares the'
+                " model with it, so name the label column with --target or rename it"
+            ).format(model=shown, column=target)
         )
     by_symbol = {symbol(c): c for c in columns}
     free = sorted(expr.free_symbols, key=lambda s: natural_key(s.name))
@@ -180,12 +189,16 @@ def build_loss(
     parameters = tuple(s for s in free if s not in by_symbol)
     if not parameters:
         raise InputError(
-            f"the model {shown} has no parameters to fit: each of its names is a column "
-            f"of {table.source}"
+            _(
+                "the model {model} has no parameters to fit: each of its names is a column"
+                " of {source}"
+            ).format(model=shown, source=table.source)
         )
     if not features:
         notes.append(
-            f"the model {shown} uses no column of {table.source}: it is the same on every row"
+            _("the model {model} uses no column of {source}: it is the same on every row").format(
+                model=shown, source=table.source
+            )
         )
     labels, label_notes = labels_for(kind, table, target)
     notes.extend(label_notes)
@@ -247,12 +260,16 @@ def _check_rows(
         values = dict(zip(data, row))
         term = sample.xreplace(values)
         if term.has(*_NOT_REAL):
-            what = "not real" if term.has(sympy.I) else "undefined"
+            if term.has(sympy.I):
+                message = _("{source}, line {line}: the loss is not real on this row ({values})")
+            else:
+                message = _("{source}, line {line}: the loss is undefined on this row ({values})")
             raise UndefinedError(
-                f"{table.source}, line {table.line(i)}: the loss is {what} on this row "
-                f"({describe_point(values)})"
+                message.format(
+                    source=table.source, line=table.line(i), values=describe_point(values)
+                )
             )
-    raise UndefinedError(f"the loss is undefined on {table.source}")
+    raise UndefinedError(_("the loss is undefined on {source}").format(source=table.source))
 
 
 def _weight(value: Any, name: str, limits: Limits) -> sympy.Expr:
@@ -260,13 +277,21 @@ def _weight(value: Any, name: str, limits: Limits) -> sympy.Expr:
     weight = exact(value, f"--{name}", limits=limits)
     sign = exact_sign(weight)
     if sign is None:
-        raise InputError(f"--{name}: cannot tell whether {to_unicode(weight)} is at least 0")
+        raise InputError(
+            _("{option}: cannot tell whether {value} is at least 0").format(
+                option=f"--{name}", value=to_unicode(weight)
+            )
+        )
     if sign < 0:
-        raise InputError(f"--{name} must be at least 0, got {to_unicode(weight)}")
+        raise InputError(
+            _("{option} must be at least 0, got {value}").format(
+                option=f"--{name}", value=to_unicode(weight)
+            )
+        )
     return weight
 
 
 def _l1_note(weight: sympy.Expr) -> str | None:
     if weight == 0:
         return None
-    return "the L1 penalty has a kink where a parameter is 0: its gradient there is not defined"
+    return _("the L1 penalty has a kink where a parameter is 0: its gradient there is not defined")

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 import sympy
 
 from gradcli.errors import InputError
+from gradcli.i18n import N_, _
 from gradcli.losses.table import Table
 from gradcli.printing import to_unicode
 
@@ -29,10 +30,10 @@ __all__ = ["KINDS", "kind_of", "kink_note", "labels_for", "sample_loss", "shown_
 
 #: the kinds of loss, and what each is called in full
 KINDS: Mapping[str, str] = {
-    "mse": "mean squared error",
-    "mae": "mean absolute error",
-    "logistic": "logistic loss (binary cross-entropy of the logit)",
-    "hinge": "hinge loss",
+    "mse": N_("mean squared error"),
+    "mae": N_("mean absolute error"),
+    "logistic": N_("logistic loss (binary cross-entropy of the logit)"),
+    "hinge": N_("hinge loss"),
 }
 _ALIASES: Mapping[str, str] = {"bce": "logistic", "cross-entropy": "logistic"}
 
@@ -53,7 +54,9 @@ def kind_of(name: str) -> str:
     key = _ALIASES.get(key, key)
     if key not in KINDS:
         known = ", ".join([*KINDS, *_ALIASES])
-        raise InputError(f'unknown loss "{name}": choose one of {known}')
+        raise InputError(
+            _('unknown loss "{name}": choose one of {known}').format(name=name, known=known)
+        )
     return key
 
 
@@ -75,7 +78,7 @@ def sample_loss(kind: str, model: sympy.Expr, target: sympy.Expr) -> sympy.Expr:
     if kind == "hinge":
         margin = 1 - target * model
         return (margin + sympy.Abs(margin)) / 2
-    raise InputError(f'unknown loss "{kind}"')
+    raise InputError(_('unknown loss "{name}"').format(name=kind))
 
 
 def shown_sample(kind: str, model: sympy.Expr, target: sympy.Expr) -> str:
@@ -103,9 +106,9 @@ def shown_sample(kind: str, model: sympy.Expr, target: sympy.Expr) -> str:
 def kink_note(kind: str) -> str | None:
     """What a loss with a corner should say about its gradient there."""
     if kind == "mae":
-        return "the MAE has a kink where a residual is 0: its gradient there is not defined"
+        return _("the MAE has a kink where a residual is 0: its gradient there is not defined")
     if kind == "hinge":
-        return "the hinge loss has a kink where t·m is 1: its gradient there is not defined"
+        return _("the hinge loss has a kink where t·m is 1: its gradient there is not defined")
     return None
 
 
@@ -131,17 +134,29 @@ def labels_for(
     if values <= other:
         (old,) = other - wanted
         (new,) = wanted - other
-        name = KINDS[kind].split(" (")[0]
-        note = f"the labels are {_pair(other)}: the {name} reads {old} as {new}"
+        if kind == "logistic":
+            read = _("the labels are {low} and {high}: the logistic loss reads {old} as {new}")
+        else:
+            read = _("the labels are {low} and {high}: the hinge loss reads {old} as {new}")
+        low, high = sorted(other)
+        note = read.format(low=low, high=high, old=old, new=new)
         return tuple(sympy.Integer(new) if v == old else v for v in column), (note,)
     allowed = wanted if values & (wanted - other) else other
     row = next(i for i, value in enumerate(column) if value not in allowed)
+    (low, high), (other_low, other_high) = sorted(wanted), sorted(other)
     raise InputError(
-        f'{table.source}, line {table.line(row)}, column "{target}": the {kind} loss takes '
-        f"labels {_pair(wanted)} (or {_pair(other)}), not {column[row]}"
+        _(
+            '{source}, line {line}, column "{column}": the {kind} loss takes labels {low} and'
+            " {high} (or {other_low} and {other_high}), not {value}"
+        ).format(
+            source=table.source,
+            line=table.line(row),
+            column=target,
+            kind=kind,
+            low=low,
+            high=high,
+            other_low=other_low,
+            other_high=other_high,
+            value=column[row],
+        )
     )
-
-
-def _pair(labels: frozenset[int]) -> str:
-    low, high = sorted(labels)
-    return f"{low} and {high}"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from gradcli.errors import GradcliError, InputError, LimitError
+from gradcli.i18n import _, ngettext
 from gradcli.lines import BOM
 from gradcli.numbers import exact_decimal
 from gradcli.parse import CONSTANTS, FUNCTIONS, parse_expression, symbol
@@ -75,7 +76,9 @@ class Table:
             return self.columns.index(name)
         except ValueError:
             raise InputError(
-                f'no column "{name}" in {self.source}: its columns are {", ".join(self.columns)}'
+                _('no column "{name}" in {source}: its columns are {columns}').format(
+                    name=name, source=self.source, columns=", ".join(self.columns)
+                )
             ) from None
 
     def column(self, name: str) -> tuple[sympy.Rational, ...]:
@@ -109,7 +112,9 @@ def read_table_file(path: str, limits: TableLimits | None = None) -> Table:
         with open(path, "rb") as stream:
             data = stream.read(limits.max_bytes + 1)
     except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+        raise InputError(
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror or error)
+        ) from None
     return read_table(data, source=path, limits=limits)
 
 
@@ -135,31 +140,38 @@ def read_table(
     )
     first = next(numbered, None)
     if first is None:
-        raise InputError(f"{source} is empty: it needs a header of column names and rows")
+        raise InputError(
+            _("{source} is empty: it needs a header of column names and rows").format(source=source)
+        )
     header_line, header = first
     delimiter = "\t" if "\t" in header else ","
-    where = f"{source}, line {header_line}"
+    where = _where(source, header_line)
     columns = _column_names(_cells(header, delimiter, source, header_line, limits), where)
     rows: list[tuple[sympy.Rational, ...]] = []
     numbers: list[int] = []
     for number, line in numbered:
         if len(rows) == limits.max_rows:
-            raise LimitError(f"{source} has more than {limits.max_rows:,} data rows (the limit)")
+            raise LimitError(
+                _("{source} has more than {limit:,} data rows (the limit)").format(
+                    source=source, limit=limits.max_rows
+                )
+            )
         cells = _cells(line, delimiter, source, number, limits)
         if len(cells) != len(columns):
-            raise InputError(
-                f"{source}, line {number}: {len(cells)} cell{'s' if len(cells) != 1 else ''}, "
-                f"but the header names {len(columns)} column{'s' if len(columns) != 1 else ''}"
-            )
+            raise InputError(_cell_count(source, number, len(cells), len(columns)))
         rows.append(
             tuple(
-                exact_decimal(cell, f'{source}, line {number}, column "{name}"')
+                exact_decimal(cell, _cell_where(source, number, name))
                 for cell, name in zip(cells, columns)
             )
         )
         numbers.append(number)
     if not rows:
-        raise InputError(f"{source} has no data rows: only the header {', '.join(columns)}")
+        raise InputError(
+            _("{source} has no data rows: only the header {columns}").format(
+                source=source, columns=", ".join(columns)
+            )
+        )
     return Table(columns=columns, rows=tuple(rows), source=source, lines=tuple(numbers))
 
 
@@ -172,35 +184,55 @@ def _decoded(data: bytes | str, source: str, limits: TableLimits) -> str:
     if len(data) > limits.max_bytes:
         raise _too_large(source, limits)
     if data.startswith(_UTF16) or (len(data) >= 2 and b"\x00" in data[:2]):
-        raise InputError(f"{source} is UTF-16 text: save it as UTF-8")
+        raise InputError(_("{source} is UTF-16 text: save it as UTF-8").format(source=source))
     try:
         return data.removeprefix(BOM).decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise InputError(f"{source}, line {line}: not UTF-8 text") from None
+        raise InputError(
+            _("{source}, line {line}: not UTF-8 text").format(source=source, line=line)
+        ) from None
 
 
 def _too_large(source: str, limits: TableLimits) -> LimitError:
-    return LimitError(f"{source} is larger than {limits.max_bytes:,} bytes (the limit)")
+    return LimitError(
+        _("{source} is larger than {limit:,} bytes (the limit)").format(
+            source=source, limit=limits.max_bytes
+        )
+    )
 
 
 def _cells(line: str, delimiter: str, source: str, number: int, limits: TableLimits) -> list[str]:
     """The cells of one line, stripped; a bound exceeded or a bad quote is an error."""
     if len(line) > (limits.max_cell + 3) * limits.max_columns:
-        raise LimitError(f"{source}, line {number} is longer than {limits.max_columns} cells allow")
+        raise LimitError(
+            _("{source}, line {line} is longer than {count} cells allow").format(
+                source=source, line=number, count=limits.max_columns
+            )
+        )
     try:
         reader = csv.reader(
             [line.rstrip()], delimiter=delimiter, skipinitialspace=True, strict=True
         )
         cells = next(reader)
     except csv.Error as error:
-        raise InputError(f"{source}, line {number}: bad quoting ({error})") from None
+        raise InputError(
+            _("{source}, line {line}: bad quoting ({error})").format(
+                source=source, line=number, error=error
+            )
+        ) from None
     if len(cells) > limits.max_columns:
-        raise LimitError(f"{source}, line {number} has more than {limits.max_columns} columns")
+        raise LimitError(
+            _("{source}, line {line} has more than {count} columns").format(
+                source=source, line=number, count=limits.max_columns
+            )
+        )
     for cell in cells:
         if len(cell) > limits.max_cell:
             raise LimitError(
-                f"{source}, line {number}: a cell is longer than {limits.max_cell} characters"
+                _("{source}, line {line}: a cell is longer than {count} characters").format(
+                    source=source, line=number, count=limits.max_cell
+                )
             )
     return [cell.strip() for cell in cells]
 
@@ -210,28 +242,75 @@ def _column_names(names: list[str], where: str) -> tuple[str, ...]:
     seen: set[str] = set()
     for position, name in enumerate(names, start=1):
         if not name:
-            raise InputError(f"{where}: column {position} has no name in the header")
+            raise InputError(
+                _("{where}: column {position} has no name in the header").format(
+                    where=where, position=position
+                )
+            )
         problem = _name_problem(name)
         if problem:
-            raise InputError(f'{where}: the column name "{name}" {problem}')
+            raise InputError(problem.format(where=where, name=name))
         if name in seen:
-            raise InputError(f'{where}: two columns are named "{name}"')
+            raise InputError(
+                _('{where}: two columns are named "{name}"').format(where=where, name=name)
+            )
         seen.add(name)
     return tuple(names)
 
 
 def _name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be a column, or None: it must be read back as itself."""
+    """Why ``name`` cannot be a column, or None: it must be read back as itself.
+
+    The message has the fields ``{where}`` (the header's line) and ``{name}``.
+    """
     if not _NAME.fullmatch(name):
-        return "is not a name: use letters, digits and _, starting with a letter"
+        return _(
+            '{where}: the column name "{name}" is not a name: use letters, digits and _,'
+            " starting with a letter"
+        )
     if name in FUNCTIONS or name in CONSTANTS:
-        return "is a function or constant gradcli knows: rename the column"
+        return _(
+            '{where}: the column name "{name}" is a function or constant gradcli knows:'
+            " rename the column"
+        )
     if keyword.iskeyword(name) and name != "lambda":
-        return "is a word of Python: rename the column"
+        return _('{where}: the column name "{name}" is a word of Python: rename the column')
     try:
         read: Any = parse_expression(name, variables=[name])
     except GradcliError:
         read = None
     if read != symbol(name):
-        return "is not a name gradcli can read as a variable: rename the column"
+        return _(
+            '{where}: the column name "{name}" is not a name gradcli can read as a variable:'
+            " rename the column"
+        )
     return None
+
+
+def _where(source: str, line: int) -> str:
+    """Where a message points: ``points.csv, line 3``."""
+    return _("{source}, line {line}").format(source=source, line=line)
+
+
+def _cell_where(source: str, line: int, column: str) -> str:
+    """Where a cell is: ``points.csv, line 3, column "y"``."""
+    return _('{source}, line {line}, column "{column}"').format(
+        source=source, line=line, column=column
+    )
+
+
+def _cell_count(source: str, line: int, cells: int, columns: int) -> str:
+    """A row with ``cells`` cells under a header of ``columns`` names."""
+    if columns == 1:
+        message = ngettext(
+            "{source}, line {line}: {cells} cell, but the header names {columns} column",
+            "{source}, line {line}: {cells} cells, but the header names {columns} column",
+            cells,
+        )
+    else:
+        message = ngettext(
+            "{source}, line {line}: {cells} cell, but the header names {columns} columns",
+            "{source}, line {line}: {cells} cells, but the header names {columns} columns",
+            cells,
+        )
+    return message.format(source=source, line=line, cells=cells, columns=columns)
