@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from enum import Enum
 
+from gradcli import i18n
+from gradcli.i18n import N_
 from gradcli.tolerances import EIGENVALUE_ZERO_EXACT_POINT
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "classify",
     "definiteness_from_eigenvalues",
     "definiteness_from_signs",
+    "label",
 ]
 
 
@@ -33,6 +36,11 @@ class Definiteness(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def label(self) -> str:
+        """The definiteness in the active language, for people (the value stays English)."""
+        return i18n._(_DEFINITENESS_LABEL[self])
 
 
 class PointKind(str, Enum):
@@ -88,6 +96,55 @@ _SHORT = {
     PointKind.UNKNOWN: "undecided",
     PointKind.NONDIFFERENTIABLE: "nondifferentiable",
 }
+
+_DEFINITENESS_LABEL = {
+    Definiteness.POSITIVE_DEFINITE: N_("positive definite"),
+    Definiteness.NEGATIVE_DEFINITE: N_("negative definite"),
+    Definiteness.POSITIVE_SEMIDEFINITE: N_("positive semidefinite"),
+    Definiteness.NEGATIVE_SEMIDEFINITE: N_("negative semidefinite"),
+    Definiteness.INDEFINITE: N_("indefinite"),
+}
+
+#: the words of every table above, marked for the catalogue: a machine value
+#: (JSON, CSV) stays English, and :func:`label` shows it in the active language
+_LABELS = {
+    "local minimum": N_("local minimum"),
+    "local maximum": N_("local maximum"),
+    "saddle point": N_("saddle point"),
+    "test inconclusive": N_("test inconclusive"),
+    "not a critical point": N_("not a critical point"),
+    "undecided": N_("undecided"),
+    "not differentiable": N_("not differentiable"),
+    "local min": N_("local min"),
+    "local max": N_("local max"),
+    "saddle": N_("saddle"),
+    "degenerate": N_("degenerate"),
+    "not critical": N_("not critical"),
+    "nondifferentiable": N_("nondifferentiable"),
+    # what sampling around a degenerate point showed (CriticalPoint.higher_order)
+    "minimum": N_("minimum"),
+    "maximum": N_("maximum"),
+    "neither": N_("neither"),
+    "flat": N_("flat"),
+}
+
+
+def label(words: str) -> str:
+    """A kind's English machine words (``"local min"``, ``"saddle point"``,
+    ``"positive definite"``) as shown to a person, in the active language;
+    words it does not know are returned as they are.
+
+    >>> label("local min"), label(str(Definiteness.INDEFINITE))
+    ('local min', 'indefinite')
+    """
+    known = _LABELS.get(words)
+    if known is None:
+        try:
+            return Definiteness(words).label
+        except ValueError:
+            return words
+    return i18n._(known)
+
 
 _BY_DEFINITENESS = {
     Definiteness.POSITIVE_DEFINITE: PointKind.MINIMUM,

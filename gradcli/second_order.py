@@ -28,6 +28,7 @@ from gradcli.budget import time_limit
 from gradcli.derivatives import Matrix, gradient_of, hessian_of
 from gradcli.display import Displayable
 from gradcli.errors import BudgetExceeded, DimensionError, InputError, UndefinedError
+from gradcli.i18n import _
 from gradcli.kinds import (
     Definiteness,
     PointKind,
@@ -163,7 +164,9 @@ def hessian(
     started = time.monotonic()
     limits = limits or Limits()
     if time_budget is not None and not (isinstance(time_budget, (int, float)) and time_budget > 0):
-        raise InputError(f"the time budget must be positive, got {time_budget!r}")
+        raise InputError(
+            _("the time budget must be positive, got {budget}").format(budget=repr(time_budget))
+        )
     function = as_function(f, variables=variables, limits=limits)
 
     def budget() -> float:
@@ -184,7 +187,7 @@ def _hessian(
     from gradcli.calculus import point_values
 
     if not function.variables:
-        raise InputError("the function has no variables: its Hessian is empty")
+        raise InputError(_("the function has no variables: its Hessian is empty"))
     if at is None:
         result = analysed(function.expr, function.variables, time_budget=budget())
         return replace(result, function=function)
@@ -234,7 +237,7 @@ def analysed(
     if at is None:
         determinant = within(lambda: _symbolic_determinant(matrix), deadline)
         if determinant is None:
-            notes.append("the symbolic determinant ran out of its time budget")
+            notes.append(_("the symbolic determinant ran out of its time budget"))
         if _is_constant(matrix):
             analysis = analyse(matrix, deadline, notes)
             return HessianResult(
@@ -276,12 +279,12 @@ def analysed(
     plain = where.replace("{", "{{").replace("}", "}}")
     gradient_at = tuple(
         e
-        for e, _ in derivatives_at_point.gradient_at(
+        for e, _unused in derivatives_at_point.gradient_at(
             expr, variables, values, components=gradient, what=f"∂f/∂{{name}} is {{{{}}}} {plain}"
         )
     )
     matrix_at = tuple(
-        tuple(e for e, _ in row)
+        tuple(e for e, _unused in row)
         for row in derivatives_at_point.hessian_at(
             expr,
             variables,
@@ -393,9 +396,9 @@ def matrix_definiteness(
     >>> str(matrix_definiteness([[1, 0], [0, -1]]))
     'indefinite'
     """
-    rows = tuple(tuple(exact(v, "a matrix entry", symbolic=True) for v in row) for row in matrix)
+    rows = tuple(tuple(exact(v, _("a matrix entry"), symbolic=True) for v in row) for row in matrix)
     if not rows or any(len(row) != len(rows) for row in rows):
-        raise InputError("the matrix must be square and non-empty")
+        raise InputError(_("the matrix must be square and non-empty"))
     return analyse(rows, time.monotonic() + time_budget, []).definiteness
 
 
@@ -406,43 +409,64 @@ def matrix_definiteness(
 def check_variables(variables: Sequence[sympy.Symbol]) -> tuple[sympy.Symbol, ...]:
     """The variables as a tuple of distinct symbols, or :class:`InputError`."""
     if isinstance(variables, (str, bytes)):
-        raise InputError("the variables must be sympy symbols, not a string")
+        raise InputError(_("the variables must be sympy symbols, not a string"))
     result = tuple(variables)
     if not result:
-        raise InputError("at least one variable is needed")
+        raise InputError(_("at least one variable is needed"))
     for v in result:
         if not isinstance(v, sympy.Symbol):
-            raise InputError(f"the variable {v!r} is not a sympy symbol")
+            raise InputError(_("the variable {name} is not a sympy symbol").format(name=repr(v)))
     if len(set(result)) != len(result):
-        raise InputError("a variable is listed twice")
+        raise InputError(_("a variable is listed twice"))
     return result
 
 
 def check_expr(expr: Any) -> sympy.Expr:
     """``expr`` if it is a scalar sympy expression, else :class:`InputError`."""
     if isinstance(expr, str):
-        raise InputError("the function must be a sympy expression, not a string (parse it first)")
+        raise InputError(
+            _("the function must be a sympy expression, not a string (parse it first)")
+        )
     if isinstance(expr, (int, Fraction)) and not isinstance(expr, bool):
-        return exact(expr, "the function")
+        return exact(expr, _("the function"))
     if not isinstance(expr, sympy.Expr) or isinstance(expr, sympy.MatrixBase):
-        raise InputError("the function must be a scalar sympy expression")
+        raise InputError(_("the function must be a scalar sympy expression"))
     return expr
 
 
 def check_point(at: Sequence[Any], variables: tuple[sympy.Symbol, ...]) -> tuple[sympy.Expr, ...]:
     """The point as exact sympy numbers, one per variable."""
     if isinstance(at, (str, bytes)):
-        raise InputError("the point must be a sequence of numbers, not a string")
-    point = tuple(exact(v, "a coordinate", symbolic=True) for v in at)
+        raise InputError(_("the point must be a sequence of numbers, not a string"))
+    point = tuple(exact(v, _("a coordinate"), symbolic=True) for v in at)
     if len(point) != len(variables):
         names = ", ".join(str(v) for v in variables)
+        # one whole sentence for each pair of singular and plural
+        message = {
+            (False, False): _(
+                "the point has {count} coordinate but the function has {variables} variable"
+                " ({names})"
+            ),
+            (False, True): _(
+                "the point has {count} coordinate but the function has {variables} variables"
+                " ({names})"
+            ),
+            (True, False): _(
+                "the point has {count} coordinates but the function has {variables} variable"
+                " ({names})"
+            ),
+            (True, True): _(
+                "the point has {count} coordinates but the function has {variables} variables"
+                " ({names})"
+            ),
+        }[len(point) != 1, len(variables) != 1]
         raise DimensionError(
-            f"the point has {len(point)} coordinate{'s' * (len(point) != 1)} "
-            f"but the function has {len(variables)} variable{'s' * (len(variables) != 1)} ({names})"
+            message.format(count=len(point), variables=len(variables), names=names)
         )
+
     for value in point:
         if value.free_symbols & set(variables):
-            raise InputError(f"the coordinate {value} contains a variable")
+            raise InputError(_("the coordinate {value} contains a variable").format(value=value))
     return point
 
 
@@ -476,8 +500,10 @@ def _refuse_unevaluated(matrix: Matrix, variables: tuple[sympy.Symbol, ...]) -> 
             if left:
                 inner = min(left, key=sympy.count_ops).expr
                 raise UndefinedError(
-                    f"{_partial_name(variables, i, j)} cannot be computed exactly:"
-                    f" sympy leaves the derivative of {to_text(inner)} unevaluated"
+                    _(
+                        "{partial} cannot be computed exactly:"
+                        " sympy leaves the derivative of {inner} unevaluated"
+                    ).format(partial=_partial_name(variables, i, j), inner=to_text(inner))
                 )
 
 
@@ -545,7 +571,7 @@ def analyse(matrix: Matrix, deadline: float, notes: list[str]) -> MatrixAnalysis
     floats = _floats_of(matrix) if numeric else None
     determinant = within(lambda: sympy.Matrix(matrix).det(method="bareiss"), deadline)
     if determinant is None:
-        notes.append("the exact determinant ran out of its time budget")
+        notes.append(_("the exact determinant ran out of its time budget"))
     eigenvalues_float: tuple[float, ...] | None = None
     determinant_float: float | None = None
     if floats is not None:
@@ -566,14 +592,19 @@ def analyse(matrix: Matrix, deadline: float, notes: list[str]) -> MatrixAnalysis
         if eigenvalues is OUT_OF_TIME:
             eigenvalues = None
             notes.append(
-                "exact eigenvalues not found within their share of the time budget; decimals shown"
+                _(
+                    "exact eigenvalues not found within their share of the time budget;"
+                    " decimals shown"
+                )
             )
         elif eigenvalues is _BEYOND_SOLVER:
             eigenvalues = None
             eigenvalues_float = _numeric_eigenvalues(matrix) or eigenvalues_float
             notes.append(
-                "exact eigenvalues are beyond the eigenvalue solver or too large to show;"
-                " numeric eigenvalues shown"
+                _(
+                    "exact eigenvalues are beyond the eigenvalue solver or too large to show;"
+                    " numeric eigenvalues shown"
+                )
             )
         elif eigenvalues is not None:
             # the correctly rounded floats of the exact values, not the solver's
@@ -582,7 +613,8 @@ def analyse(matrix: Matrix, deadline: float, notes: list[str]) -> MatrixAnalysis
     if definiteness is None and eigenvalues_float is not None:
         definiteness = definiteness_from_eigenvalues(eigenvalues_float)
         if numeric:
-            notes.append("definiteness decided from decimal eigenvalues")
+            notes.append(_("definiteness decided from decimal eigenvalues"))
+
     return MatrixAnalysis(
         floats, determinant, determinant_float, eigenvalues, eigenvalues_float, definiteness
     )

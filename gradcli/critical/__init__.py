@@ -53,6 +53,7 @@ from gradcli.critical.solve import (
 )
 from gradcli.derivatives import kinks
 from gradcli.errors import BudgetExceeded, InputError
+from gradcli.i18n import _
 from gradcli.limits import Limits
 from gradcli.numbers import to_float
 from gradcli.second_order import check_expr, check_variables
@@ -142,7 +143,7 @@ def critical_points(
         time_budget = ANALYSIS_SHARE * limits.timeout
     function = as_function(f, variables=variables, limits=limits)
     if not function.variables:
-        raise InputError("the function has no variables: it has no critical points to find")
+        raise InputError(_("the function has no variables: it has no critical points to find"))
     if isinstance(box, str):
         box = _read_box(box, limits)
     variables = check_variables(function.variables)
@@ -151,12 +152,16 @@ def critical_points(
     if extra:
         names = ", ".join(sorted(str(s) for s in extra))
         raise InputError(
-            f"f has parameters ({names}): give them values to find its critical points"
+            _("f has parameters ({names}): give them values to find its critical points").format(
+                names=names
+            )
         )
     if expr.has(sympy.I):
-        raise InputError("f must be real-valued")
+        raise InputError(_("f must be real-valued"))
     if not isinstance(time_budget, (int, float)) or not time_budget > 0:
-        raise InputError(f"the time budget must be positive, got {time_budget!r}")
+        raise InputError(
+            _("the time budget must be positive, got {budget}").format(budget=repr(time_budget))
+        )
     ctx = Context.start(expr, variables, check_box(box), seed=seed, budget=time_budget)
     return replace(_analyse(ctx), function=function)
 
@@ -165,9 +170,11 @@ def _read_box(text: str, limits: Limits) -> tuple[sympy.Expr, sympy.Expr]:
     """``"LO,HI"`` as two exact numbers, read as ``--box`` is."""
     from gradcli.parse import parse_numbers
 
-    bounds = parse_numbers(text, "the box", limits, hint="for example box=(-4, 4)")
+    bounds = parse_numbers(text, _("the box"), limits, hint=_("for example box=(-4, 4)"))
     if len(bounds) != 2:
-        raise InputError(f"the box needs two numbers LO,HI, got {len(bounds)}")
+        raise InputError(
+            _("the box needs two numbers LO,HI, got {count}").format(count=len(bounds))
+        )
     return bounds[0], bounds[1]
 
 
@@ -178,16 +185,25 @@ def _analyse(ctx: Context) -> CriticalAnalysis:
     corners: list[tuple[sympy.Expr, ...]] = []
     if kinks(ctx.expr):
         corners, solved_all = corner_points(ctx)
-        ctx.notes.append(
-            "f is not differentiable where the argument u of |u| or sign(u) is 0: such "
-            "points are listed as 'nondifferentiable' where some u = 0 and the partial "
-            "derivatives that exist there vanish"
-            + ("" if solved_all else " (not every such system could be solved)")
-        )
+        if solved_all:
+            note = _(
+                "f is not differentiable where the argument u of |u| or sign(u) is 0: such "
+                "points are listed as 'nondifferentiable' where some u = 0 and the partial "
+                "derivatives that exist there vanish"
+            )
+        else:
+            note = _(
+                "f is not differentiable where the argument u of |u| or sign(u) is 0: such "
+                "points are listed as 'nondifferentiable' where some u = 0 and the partial "
+                "derivatives that exist there vanish (not every such system could be solved)"
+            )
+        ctx.notes.append(note)
     elif any(e.has(sympy.DiracDelta, sympy.Derivative, sympy.Subs) for r in ctx.matrix for e in r):
         ctx.notes.append(
-            "f is not twice differentiable everywhere: points where it is not "
-            "differentiable are not found"
+            _(
+                "f is not twice differentiable everywhere: points where it is not "
+                "differentiable are not found"
+            )
         )
     rational = all(g.is_rational_function(*ctx.variables) for g in ctx.gradient)
     status, solutions = solve_exactly(ctx, rational)
@@ -202,14 +218,18 @@ def _analyse(ctx: Context) -> CriticalAnalysis:
         numeric, continuum = _numeric_points(ctx, exact, sets)
     if ctx.search_cut and not (exact or sets or numeric or continuum or corners):
         raise BudgetExceeded(
-            f"the critical point search ran out of its {ctx.budget:g} s budget before "
-            "finding anything (raise the budget)"
+            _(
+                "the critical point search ran out of its {seconds} s budget before "
+                "finding anything (raise the budget)"
+            ).format(seconds=f"{ctx.budget:g}")
         )
     sets.extend(continuum)
     if not complete and not (exact or sets or numeric or corners):
         ctx.notes.append(
-            f"none found by a numeric search in the box {ctx.box_text()}; the search is "
-            "not exhaustive, so there may still be critical points"
+            _(
+                "none found by a numeric search in the box {box}; the search is "
+                "not exhaustive, so there may still be critical points"
+            ).format(box=ctx.box_text())
         )
     smooth, corner = split_corners(ctx, exact + numeric, corners)
     points = classify_all(ctx, smooth) + corner
@@ -268,7 +288,11 @@ def _exact_points(
             if found is not None:
                 sets.append(found)
     if wrong:
-        ctx.notes.append(f"sympy gave {wrong} solution(s) where ∇f ≠ 0; they are not listed")
+        ctx.notes.append(
+            _("sympy gave {count} solution(s) where ∇f ≠ 0; they are not listed").format(
+                count=wrong
+            )
+        )
     return points, sets
 
 
@@ -305,12 +329,16 @@ def _in_the_box(ctx: Context, exact: list[Candidate]) -> list[Candidate]:
     inside = [c for c in exact if ctx.in_box(c.floats)]
     if len(inside) < len(exact):
         ctx.notes.append(
-            f"sympy also found {len(exact) - len(inside)} critical point(s) outside the box"
+            _("sympy also found {count} critical point(s) outside the box").format(
+                count=len(exact) - len(inside)
+            )
         )
     ctx.notes.append(
-        "f is not polynomial: sympy's solution may be incomplete, so the box "
-        f"{ctx.box_text()} was also searched numerically; there may be critical "
-        "points outside it"
+        _(
+            "f is not polynomial: sympy's solution may be incomplete, so the box "
+            "{box} was also searched numerically; there may be critical "
+            "points outside it"
+        ).format(box=ctx.box_text())
     )
     return inside
 
@@ -342,12 +370,14 @@ def _constant(ctx: Context) -> CriticalAnalysis:
         value_float=to_float(value),
         numeric=False,
         samples=((0.0,) * ctx.n,),
-        note="f is constant: every point is critical, each both a (non-strict) "
-        "local minimum and maximum",
+        note=_(
+            "f is constant: every point is critical, each both a (non-strict) "
+            "local minimum and maximum"
+        ),
     )
     extremum = {
         kind: GlobalExtremum(
-            kind, "found", (), (everything,), value, to_float(value), "f is constant"
+            kind, "found", (), (everything,), value, to_float(value), _("f is constant")
         )
         for kind in ("minimum", "maximum")
     }
@@ -355,7 +385,7 @@ def _constant(ctx: Context) -> CriticalAnalysis:
         variables=ctx.variables,
         points=(),
         sets=(everything,),
-        convexity=Convexity("convex", "f is constant: both convex and concave"),
+        convexity=Convexity("convex", _("f is constant: both convex and concave")),
         global_min=extremum["minimum"],
         global_max=extremum["maximum"],
         method="symbolic",

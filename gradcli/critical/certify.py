@@ -22,6 +22,7 @@ from typing import Any
 import sympy
 
 from gradcli.critical.context import Candidate, Context, close, distance
+from gradcli.i18n import _
 from gradcli.numbers import exact_sign
 from gradcli.tolerances import CERTIFY_DIGITS, NUMERIC_GRADIENT_ZERO
 
@@ -91,28 +92,28 @@ def certify(ctx: Context, floats: Sequence[float]) -> Certificate | Failure:
         steps: list[Any] = []
         while len(steps) < _NEWTON_STEPS and not (steps and steps[-1] <= floor):
             if time.monotonic() > stop:
-                return Failure("out of time", _floats(x))
+                return Failure(_("out of time"), _floats(x))
             step = _newton_step(ctx, x)
             if isinstance(step, Failure):
                 return step
             x = [v - s for v, s in zip(x, step)]
             steps.append(max(abs(s) for s in step))
         if steps[-1] > floor or not _quadratic([s / scale for s in steps], floor / scale):
-            return Failure("Newton's method does not converge quadratically there", _floats(x))
+            return Failure(_("Newton's method does not converge quadratically there"), _floats(x))
         # a coordinate below the accuracy reached is zero, as far as anyone can tell
         x = [mpmath.mpf(0) if abs(v) <= floor else v for v in x]
         gradient = _real_vector(ctx.compiled("gradient_mpmath")(*x))
         hessian = _real_vector(_flat(ctx.compiled("hessian_mpmath")(*x)))
         if gradient is None or hessian is None:
-            return Failure("∇f is not real there")
+            return Failure(_("∇f is not real there"))
         residual = max(abs(g) for g in gradient)
         size = max([mpmath.mpf(1), *(abs(h) for h in hessian)]) * scale
         if residual > mpmath.mpf(10) ** -(CERTIFY_DIGITS // 2) * size:
-            return Failure("∇f does not vanish at Newton's limit", _floats(x))
+            return Failure(_("∇f does not vanish at Newton's limit"), _floats(x))
         rounded = [mpmath.mpf(v) for v in _floats(x) or ()]
         at_floats = _real_vector(ctx.compiled("gradient_mpmath")(*rounded))
         if at_floats is None or max(abs(g) for g in at_floats) > NUMERIC_GRADIENT_ZERO:
-            return Failure("|∇f| at the nearest floats exceeds the stated tolerance", _floats(x))
+            return Failure(_("|∇f| at the nearest floats exceeds the stated tolerance"), _floats(x))
         return Certificate(tuple(x), tuple(steps), residual)
 
 
@@ -124,15 +125,15 @@ def _newton_step(ctx: Context, x: list[Any]) -> list[Any] | Failure:
         gradient = _real_vector(ctx.compiled("gradient_mpmath")(*x))
         hessian = _real_vector(_flat(ctx.compiled("hessian_mpmath")(*x)))
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-        return Failure("f is not defined near the point", _floats(x))
+        return Failure(_("f is not defined near the point"), _floats(x))
     if gradient is None or hessian is None:
-        return Failure("∇f or the Hessian is not real near the point", _floats(x))
+        return Failure(_("∇f or the Hessian is not real near the point"), _floats(x))
     n = len(x)
     matrix = mpmath.matrix([hessian[i * n : (i + 1) * n] for i in range(n)])
     try:
         step = mpmath.lu_solve(matrix, mpmath.matrix(gradient))
     except ZeroDivisionError:
-        return Failure("the Hessian is singular there", _floats(x))
+        return Failure(_("the Hessian is singular there"), _floats(x))
     return [step[i] for i in range(n)]
 
 
@@ -224,14 +225,28 @@ def certified_candidates(
     ]
     if uncertified:
         where = ", ".join(
-            "(" + ", ".join(f"{v:.6g}" for v in floats) + ")" for floats, _ in uncertified[:_SHOWN]
+            "(" + ", ".join(f"{v:.6g}" for v in floats) + ")"
+            for floats, _unused in uncertified[:_SHOWN]
         )
-        more = "" if len(uncertified) <= _SHOWN else f" and {len(uncertified) - _SHOWN} more"
-        reasons = sorted({failure.reason for _, failure in uncertified})
+        reasons = "; ".join(sorted({failure.reason for _unused, failure in uncertified}))
+        if len(uncertified) <= _SHOWN:
+            message = _(
+                "{count} point(s) where |∇f| ≤ {tolerance} near {points} could not be "
+                "certified as critical points ({reasons}) and are not listed"
+            )
+        else:
+            message = _(
+                "{count} point(s) where |∇f| ≤ {tolerance} near {points} and {more} more could "
+                "not be certified as critical points ({reasons}) and are not listed"
+            )
         ctx.notes.append(
-            f"{len(uncertified)} point(s) where |∇f| ≤ {NUMERIC_GRADIENT_ZERO:g} near {where}"
-            f"{more} could not be certified as critical points ({'; '.join(reasons)}) "
-            "and are not listed"
+            message.format(
+                count=len(uncertified),
+                tolerance=f"{NUMERIC_GRADIENT_ZERO:g}",
+                points=where,
+                more=len(uncertified) - _SHOWN,
+                reasons=reasons,
+            )
         )
     return certified
 

@@ -18,6 +18,7 @@ from gradcli.critical.polynomial import Algebraic
 from gradcli.critical.results import CriticalPoint
 from gradcli.derivatives import NotDifferentiableError, hessian_at
 from gradcli.errors import MathError, UndefinedError
+from gradcli.i18n import _
 from gradcli.kinds import Definiteness, PointKind, classify, definiteness_from_eigenvalues
 from gradcli.numbers import exact_sign, to_float
 from gradcli.second_order import OUT_OF_TIME, analyse, bounded, sylvester, within
@@ -67,7 +68,7 @@ def _classify(ctx: Context, candidate: Candidate, nearest: float, left: int) -> 
     kind = PointKind.DEGENERATE if definiteness is None else classify(definiteness, critical=True)
     higher: str | None = None
     if kind is PointKind.DEGENERATE:
-        notes.insert(0, "second-derivative test inconclusive")
+        notes.insert(0, _("second-derivative test inconclusive"))
         point: Sequence[Any] = candidate.exact or candidate.refined or candidate.floats
         radius = min(max(_RADII), _NEIGHBOUR_SHARE * nearest)
         accurate = candidate.exact is not None or candidate.refined is not None
@@ -76,10 +77,12 @@ def _classify(ctx: Context, candidate: Candidate, nearest: float, left: int) -> 
             max(end, time.monotonic() + _HIGHER_ORDER_SECONDS),
         )
         if checked is OUT_OF_TIME:
-            notes.append("higher-order check skipped: out of time")
+            notes.append(_("higher-order check skipped: out of time"))
         else:
             higher = checked
-            notes.append(f"higher-order check: {higher_text(higher, ctx.n)}")
+            notes.append(
+                _("higher-order check: {verdict}").format(verdict=higher_text(higher, ctx.n))
+            )
     return CriticalPoint(
         point=candidate.exact,
         point_float=candidate.floats,
@@ -118,10 +121,10 @@ def _second_order(ctx: Context, candidate: Candidate, end: float, notes: list[st
             )
         )
     except NotDifferentiableError:
-        notes.append("f is not twice differentiable here")
+        notes.append(_("f is not twice differentiable here"))
         return None, (), value
     except UndefinedError:
-        notes.append("the Hessian is undefined here")
+        notes.append(_("the Hessian is undefined here"))
         return None, (), value
     except MathError as error:
         notes.append(error.message)
@@ -147,7 +150,7 @@ def _at_refined(
         except (TypeError, ValueError, ZeroDivisionError, OverflowError):
             h = np.array([[math.nan]])
     if not np.all(np.isfinite(h)):
-        notes.append("the Hessian is undefined here")
+        notes.append(_("the Hessian is undefined here"))
         return None, ()
     eigenvalues = tuple(float(v) for v in np.linalg.eigvalsh(h))
     return definiteness_from_eigenvalues(eigenvalues, zero=EIGENVALUE_ZERO_EXACT_POINT), eigenvalues
@@ -161,7 +164,7 @@ def _at_floats(
 
     h = ctx.batch("hessian", np.array([floats]), (ctx.n, ctx.n))[..., 0]
     if not np.all(np.isfinite(h)):
-        notes.append("the Hessian is undefined here")
+        notes.append(_("the Hessian is undefined here"))
         return None, ()
     eigenvalues = tuple(float(v) for v in np.linalg.eigvalsh(h))
     definiteness = definiteness_from_eigenvalues(
@@ -319,16 +322,16 @@ def _verdict(signs: set[int]) -> str | None:
 def higher_text(verdict: str | None, n: int) -> str:
     """The higher-order check's verdict in words."""
     if verdict == "minimum":
-        return "minimum"
+        return _("minimum")
     if verdict == "maximum":
-        return "maximum"
+        return _("maximum")
     if verdict == "neither":
-        return "neither a minimum nor a maximum " + (
-            "(inflection)" if n == 1 else "(degenerate saddle)"
-        )
+        if n == 1:
+            return _("neither a minimum nor a maximum (inflection)")
+        return _("neither a minimum nor a maximum (degenerate saddle)")
     if verdict == "flat":
-        return "f is constant nearby (non-strict minimum and maximum)"
-    return "f could not be evaluated around the point"
+        return _("f is constant nearby (non-strict minimum and maximum)")
+    return _("f could not be evaluated around the point")
 
 
 def _directions(n: int, seed: int) -> list[tuple[float, ...]]:

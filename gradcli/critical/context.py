@@ -14,6 +14,7 @@ import sympy
 
 from gradcli.derivatives import gradient_of, hessian_of
 from gradcli.errors import InputError
+from gradcli.i18n import _
 from gradcli.numbers import exact, real_powers
 
 if TYPE_CHECKING:
@@ -49,23 +50,27 @@ def check_box(box: Any) -> tuple[Fraction, Fraction]:
     (Fraction(1, 10), Fraction(3, 1))
     """
     if isinstance(box, (str, bytes)):
-        raise InputError("the box must be a pair of numbers (lo, hi), not a string")
+        raise InputError(_("the box must be a pair of numbers (lo, hi), not a string"))
     try:
         lo_raw, hi_raw = box
     except (TypeError, ValueError):
-        raise InputError("the box must be a pair of numbers (lo, hi)") from None
+        raise InputError(_("the box must be a pair of numbers (lo, hi)")) from None
     lo, hi = _bound(lo_raw), _bound(hi_raw)
     if not lo < hi:
-        raise InputError(f"the box needs lo < hi, got [{float(lo):g}, {float(hi):g}]")
+        raise InputError(
+            _("the box needs lo < hi, got [{lo}, {hi}]").format(
+                lo=f"{float(lo):g}", hi=f"{float(hi):g}"
+            )
+        )
     return lo, hi
 
 
 def _bound(value: Any) -> Fraction:
     if isinstance(value, (str, bytes)):
-        raise InputError(f"a box bound must be a number, got {value!r}")
-    number = exact(value, "a box bound")
+        raise InputError(_("a box bound must be a number, got {value}").format(value=repr(value)))
+    number = exact(value, _("a box bound"))
     if not number.is_Rational:
-        number = exact(sympy.Float(number.evalf(30), 30), "a box bound")
+        number = exact(sympy.Float(number.evalf(30), 30), _("a box bound"))
     return Fraction(int(number.p), int(number.q))
 
 
@@ -152,7 +157,8 @@ class Context:
         ``gradient_mpmath``/``hessian_mpmath``/``f_mpmath``.
         """
         if name not in self._compiled:
-            what, _, library = name.partition("_")
+            what, _sep, library = name.partition("_")
+
             target: Any = {
                 "gradient": list(self.gradient),
                 "hessian": [list(row) for row in self.matrix],

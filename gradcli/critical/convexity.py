@@ -14,6 +14,7 @@ from gradcli.critical.context import CONVEXITY_SHARE, Context
 from gradcli.critical.results import Convexity
 from gradcli.derivatives import Matrix
 from gradcli.errors import InputError
+from gradcli.i18n import _
 from gradcli.kinds import Definiteness
 from gradcli.second_order import matrix_definiteness, within
 from gradcli.tolerances import EIGENVALUE_ZERO_EXACT_POINT
@@ -71,51 +72,55 @@ def convexity(ctx: Context) -> Convexity:
     if all(not v.free_symbols for row in matrix for v in row):
         return _constant_hessian(ctx, matrix)
     end = ctx.share(CONVEXITY_SHARE)
-    domain = "" if defined_everywhere(ctx.expr) else " where f is defined"
-    where = "ℝ" if ctx.n == 1 else f"ℝ^{ctx.n}"
+    space = "ℝ" if ctx.n == 1 else f"ℝ^{ctx.n}"
+    if defined_everywhere(ctx.expr):
+        region = space
+    else:
+        region = _("{space} where f is defined").format(space=space)
     proof = _prove(matrix, ctx.n, end)
     if proof is not None:
         verdict, evidence = proof
-        return Convexity(verdict, f"{evidence} on {where}{domain}")
+        return Convexity(verdict, evidence.format(region=region))
     not_convex, not_concave, sampled = _counterexamples(ctx)
     if not_convex is not None and not_concave is not None:
         if not_convex == not_concave:
-            evidence = f"the Hessian is indefinite at {point_text(not_convex)}"
-        else:
-            evidence = (
-                f"the Hessian has a negative eigenvalue at {point_text(not_convex)} "
-                f"and a positive one at {point_text(not_concave)}"
+            evidence = _("the Hessian is indefinite at {point}").format(
+                point=point_text(not_convex)
             )
+        else:
+            evidence = _(
+                "the Hessian has a negative eigenvalue at {point} and a positive one at {other}"
+            ).format(point=point_text(not_convex), other=point_text(not_concave))
         return Convexity("neither", evidence, not_convex, not_concave)
     if not_convex is not None:
-        evidence = (
-            f"not convex (the Hessian has a negative eigenvalue at {point_text(not_convex)}); "
-            "concavity not decided"
-        )
+        evidence = _(
+            "not convex (the Hessian has a negative eigenvalue at {point}); concavity not decided"
+        ).format(point=point_text(not_convex))
     elif not_concave is not None:
-        evidence = (
-            "not concave (the Hessian has a positive eigenvalue at "
-            f"{point_text(not_concave)}); "
+        evidence = _(
+            "not concave (the Hessian has a positive eigenvalue at {point}); "
             "convexity not proved, though the Hessian is positive semidefinite at "
-            f"all {sampled} points sampled in the box {ctx.box_text()}"
-        )
+            "all {count} points sampled in the box {box}"
+        ).format(point=point_text(not_concave), count=sampled, box=ctx.box_text())
     else:
-        evidence = "the Hessian could not be evaluated in the box; no proof found"
+        evidence = _("the Hessian could not be evaluated in the box; no proof found")
     return Convexity("unknown", evidence, not_convex, not_concave)
 
 
 def _constant_hessian(ctx: Context, matrix: Matrix) -> Convexity:
     if all(v == 0 for row in matrix for v in row):
-        return Convexity("convex", "the Hessian is zero: f is affine, both convex and concave")
+        return Convexity("convex", _("the Hessian is zero: f is affine, both convex and concave"))
     found = matrix_definiteness(matrix, time_budget=max(ctx.remaining(), 0.1))
     verdict = _VERDICT[found]
     shown = _matrix_text(matrix)
     evidence = (
-        f"the definiteness of the constant Hessian {shown} was not decided"
+        _("the definiteness of the constant Hessian {matrix} was not decided").format(matrix=shown)
         if found is None
-        else f"the Hessian {shown} is constant and {found}"
+        else _("the Hessian {matrix} is constant and {definiteness}").format(
+            matrix=shown, definiteness=found.label
+        )
     )
-    witness = tuple(sympy.Integer(0) for _ in ctx.variables) if verdict == "neither" else None
+    witness = tuple(sympy.Integer(0) for _unused in ctx.variables) if verdict == "neither" else None
     return Convexity(verdict, evidence, not_convex_at=witness, not_concave_at=witness)
 
 
@@ -137,22 +142,34 @@ def _prove(matrix: Matrix, n: int, end: float) -> tuple[str, str] | None:
         def signed(rows: tuple[int, ...], sign: int = sign) -> sympy.Expr:
             return minors[rows] * (sign ** len(rows))
 
+        # each evidence keeps a {region} field: ℝⁿ, or where f is defined
         if all(proved(signed(tuple(range(k))), "positive", end) for k in range(1, n + 1)):
             shown = ", ".join(str(d) for d in leading)
-            return (
-                f"strictly {name}",
-                f"the leading principal minors of the Hessian ({shown}) are "
-                f"{'positive' if sign == 1 else 'alternating in sign'} everywhere: "
-                f"it is {'positive' if sign == 1 else 'negative'} definite",
-            )
+            if sign == 1:
+                evidence = _(
+                    "the leading principal minors of the Hessian ({minors}) are positive "
+                    "everywhere: it is positive definite on {region}"
+                )
+            else:
+                evidence = _(
+                    "the leading principal minors of the Hessian ({minors}) are alternating "
+                    "in sign everywhere: it is negative definite on {region}"
+                )
+            return f"strictly {name}", evidence.replace("{minors}", shown)
         if all(proved(signed(rows), "nonnegative", end) for rows in minors):
             shown = ", ".join(str(d) for d in minors.values())
-            return (
-                name,
-                f"the principal minors of the {'' if sign == 1 else 'negated '}Hessian "
-                f"({shown}) are nonnegative everywhere: the Hessian is "
-                f"{'positive' if sign == 1 else 'negative'} semidefinite",
-            )
+            if sign == 1:
+                evidence = _(
+                    "the principal minors of the Hessian ({minors}) are nonnegative "
+                    "everywhere: the Hessian is positive semidefinite on {region}"
+                )
+            else:
+                evidence = _(
+                    "the principal minors of the negated Hessian ({minors}) are nonnegative "
+                    "everywhere: the Hessian is negative semidefinite on {region}"
+                )
+            return name, evidence.replace("{minors}", shown)
+
     return None
 
 
@@ -172,7 +189,7 @@ def _grid(ctx: Context) -> list[tuple[Fraction, ...]]:
         if per_axis > 1:
             axis = [lo + (hi - lo) * Fraction(i, per_axis - 1) for i in range(per_axis)]
             grid.extend(product(axis, repeat=n))
-        for _ in range(randoms):
+        for _unused in range(randoms):
             ks = rng.integers(0, 17, size=n)
             grid.append(tuple(lo + (hi - lo) * Fraction(int(k), 16) for k in ks))
     grid = list(dict.fromkeys(grid))

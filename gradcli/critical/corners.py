@@ -28,6 +28,7 @@ from gradcli.derivatives import (
     piece,
 )
 from gradcli.errors import MathError, UndefinedError
+from gradcli.i18n import _
 from gradcli.numbers import exact_sign, to_float, value_at
 from gradcli.second_order import within
 
@@ -138,7 +139,7 @@ def _not_differentiable(ctx: Context, point: tuple[sympy.Expr, ...]) -> str | No
     except UndefinedError:
         return None
     except MathError as error:
-        return f"undecided: {error.message}"
+        return _("undecided: {reason}").format(reason=error.message)
     return None
 
 
@@ -146,7 +147,9 @@ def _corner(ctx: Context, point: tuple[sympy.Expr, ...], reason: str) -> Critica
     values = ctx.values(point)
     value, value_float = value_at(ctx.expr, values)
     verdict, evidence = _what_it_is(ctx, point, value)
-    note = f"f is not differentiable here ({reason}); {evidence}"
+    note = _("f is not differentiable here ({reason}); {evidence}").format(
+        reason=reason, evidence=evidence
+    )
     return CriticalPoint(
         point=point,
         point_float=tuple(to_float(c) for c in point),
@@ -167,18 +170,22 @@ def _what_it_is(
     """``minimum``/``maximum``/``neither`` decided exactly, or ``None``, with the evidence."""
     difference = ctx.expr - value
     if difference.is_nonnegative:
-        return "minimum", f"f ≥ {value} everywhere (from the signs of its terms): a minimum"
+        return "minimum", _(
+            "f ≥ {value} everywhere (from the signs of its terms): a minimum"
+        ).format(value=value)
     if difference.is_nonpositive:
-        return "maximum", f"f ≤ {value} everywhere (from the signs of its terms): a maximum"
+        return "maximum", _(
+            "f ≤ {value} everywhere (from the signs of its terms): a maximum"
+        ).format(value=value)
     slopes = _axis_slopes(ctx, point)
     if any(s < 0 for s in slopes) and any(s > 0 for s in slopes):
-        return "neither", "f rises along one axis and falls along another: neither"
+        return "neither", _("f rises along one axis and falls along another: neither")
     if ctx.n == 1 and len(slopes) == 2:
         if all(s > 0 for s in slopes):
-            return "minimum", "f rises on both sides: a strict local minimum"
+            return "minimum", _("f rises on both sides: a strict local minimum")
         if all(s < 0 for s in slopes):
-            return "maximum", "f falls on both sides: a strict local maximum"
-    return None, "whether it is a minimum or a maximum is undecided"
+            return "maximum", _("f falls on both sides: a strict local maximum")
+    return None, _("whether it is a minimum or a maximum is undecided")
 
 
 def _axis_slopes(ctx: Context, point: tuple[sympy.Expr, ...]) -> list[int]:

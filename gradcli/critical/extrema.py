@@ -21,7 +21,9 @@ from gradcli.critical.results import (
     CriticalPoint,
     CriticalSet,
     GlobalExtremum,
+    verdict_label,
 )
+from gradcli.i18n import _
 from gradcli.numbers import to_float
 from gradcli.second_order import within
 
@@ -54,9 +56,9 @@ class _Side:
     def local(self) -> str:
         return LOCAL_MIN if self.minimum else LOCAL_MAX
 
-    @property
-    def side(self) -> str:
-        return "below" if self.minimum else "above"
+    def say(self, for_minimum: str, for_maximum: str) -> str:
+        """The sentence (already translated) for this side."""
+        return for_minimum if self.minimum else for_maximum
 
     @property
     def good(self) -> tuple[str, str]:
@@ -89,22 +91,29 @@ def global_extremum(
     """The global ``"minimum"`` or ``"maximum"`` of f, or why it is not known."""
     side = _Side(kind)
     verdict = convexity.verdict
+    shown = verdict_label(verdict)
     if verdict in side.good + side.bad and not defined_everywhere(ctx.expr):
         return side.answer(
-            "unknown", f"f is {verdict} where it is defined, but that is not all of ℝⁿ"
+            "unknown",
+            _("f is {verdict} where it is defined, but that is not all of ℝⁿ").format(
+                verdict=shown
+            ),
         )
     if verdict in side.good:
         return _convex(side, verdict, points, sets, complete)
     if verdict in side.bad:
-        return side.answer("none", f"f is {verdict} and not constant: unbounded {side.side}")
+        reason = side.say(
+            _("f is {verdict} and not constant: unbounded below"),
+            _("f is {verdict} and not constant: unbounded above"),
+        )
+        return side.answer("none", reason.format(verdict=shown))
     direction = _unbounded_direction(ctx, side.sign)
     if direction is not None:
-        infinity = "-∞" if side.minimum else "∞"
-        return side.answer(
-            "none",
-            f"f is unbounded {side.side}: f → {infinity} along the direction "
-            f"{point_text(direction)}",
+        reason = side.say(
+            _("f is unbounded below: f → -∞ along the direction {direction}"),
+            _("f is unbounded above: f → ∞ along the direction {direction}"),
         )
+        return side.answer("none", reason.format(direction=point_text(direction)))
     return _best_critical_value(ctx, side, points, sets, complete)
 
 
@@ -117,24 +126,40 @@ def _convex(
 ) -> GlobalExtremum:
     """On a convex f (for the minimum; concave for the maximum) every critical
     point is a global one."""
-    kind = side.kind
+    shown = verdict_label(verdict)
     if points or sets:
         first: Found = points[0] if points else sets[0]
         if len(points) == 1 and not sets:
-            reason = f"f is {verdict}, so its local {kind} is the global {kind}"
+            reason = side.say(
+                _("f is {verdict}, so its local minimum is the global minimum"),
+                _("f is {verdict}, so its local maximum is the global maximum"),
+            )
         else:
-            reason = f"f is {verdict}, so every critical point is a global {kind}"
+            reason = side.say(
+                _("f is {verdict}, so every critical point is a global minimum"),
+                _("f is {verdict}, so every critical point is a global maximum"),
+            )
+        reason = reason.format(verdict=shown)
+        if verdict.startswith("strictly"):
+            reason = _("{reason} (and there is only one)").format(reason=reason)
         return side.answer(
             "found",
-            reason + (" (and there is only one)" if verdict.startswith("strictly") else ""),
+            reason,
             points=tuple(points),
             sets=tuple(sets),
             value=first.value,
             value_float=first.value_float,
         )
     if complete:
-        return side.answer("none", f"f is {verdict} with no critical point: no global {kind}")
-    return side.answer("unknown", f"f is {verdict}, but no critical point was found in the box")
+        reason = side.say(
+            _("f is {verdict} with no critical point: no global minimum"),
+            _("f is {verdict} with no critical point: no global maximum"),
+        )
+        return side.answer("none", reason.format(verdict=shown))
+    return side.answer(
+        "unknown",
+        _("f is {verdict}, but no critical point was found in the box").format(verdict=shown),
+    )
 
 
 def _best_critical_value(
@@ -146,11 +171,11 @@ def _best_critical_value(
 ) -> GlobalExtremum:
     """The least (greatest) local critical value, and whether it is global: a
     proved bound, or coercivity with every critical point known."""
-    kind, sign = side.kind, side.sign
+    sign = side.sign
     candidates: list[tuple[float, Found]] = []
     for p in points:
         if p.kind == side.local or (
-            p.kind in (DEGENERATE, NONDIFFERENTIABLE) and p.higher_order == kind
+            p.kind in (DEGENERATE, NONDIFFERENTIABLE) and p.higher_order == side.kind
         ):
             candidates.append((p.value_float, p))
     for s in sets:
@@ -158,9 +183,13 @@ def _best_critical_value(
             candidates.append((s.value_float, s))
     if not candidates:
         return side.answer(
-            "unknown", f"no local {kind} was found, and f is not proved {side.good[0]}"
+            "unknown",
+            side.say(
+                _("no local minimum was found, and f is not proved convex"),
+                _("no local maximum was found, and f is not proved concave"),
+            ),
         )
-    best_float = sign * min(sign * v for v, _ in candidates)
+    best_float = sign * min(sign * v for v, _unused in candidates)
     close = [c for v, c in candidates if abs(v - best_float) <= _SAME_VALUE * (1 + abs(best_float))]
     tied = {
         "points": tuple(c for c in close if isinstance(c, CriticalPoint)),
@@ -173,10 +202,13 @@ def _best_critical_value(
     if bound is not None:
         how = _bounded_by(ctx, bound, sign)
         if how is not None:
+            reason = side.say(
+                _("f ≥ {bound} everywhere ({how}), and f = {bound} here"),
+                _("f ≤ {bound} everywhere ({how}), and f = {bound} here"),
+            )
             return side.answer(
                 "found",
-                f"f {'≥' if side.minimum else '≤'} {bound} everywhere ({how}), "
-                f"and f = {bound} here",
+                reason.format(bound=bound, how=how),
                 value=bound,
                 value_float=to_float(bound),
                 **tied,
@@ -184,36 +216,46 @@ def _best_critical_value(
     first = close[0]
     where_floats = first.samples[0] if isinstance(first, CriticalSet) else first.point_float
     where = point_text(f"{v:.6g}" for v in where_floats)
-    best_text = (
-        f"the {'least' if side.minimum else 'greatest'} critical value found is "
-        f"{best_float:.6g} at {where}"
-    )
+    best_text = side.say(
+        _("the least critical value found is {value} at {point}"),
+        _("the greatest critical value found is {value} at {point}"),
+    ).format(value=f"{best_float:.6g}", point=where)
     if _coercive(ctx, sign):
-        towards = "∞" if side.minimum else "-∞"
         if complete:
+            reason = side.say(
+                _("f → ∞ in every direction and all critical points are known: {best}"),
+                _("f → -∞ in every direction and all critical points are known: {best}"),
+            )
             return side.answer(
                 "found",
-                f"f → {towards} in every direction and all critical points are known: {best_text}",
+                reason.format(best=best_text),
                 value=best_exact,
                 value_float=best_float,
                 **tied,
             )
-        return side.answer(
-            "unknown",
-            f"f has a global {kind} (f → {towards} in every direction), "
-            f"but critical points outside the box may have been missed; {best_text}",
+        reason = side.say(
+            _(
+                "f has a global minimum (f → ∞ in every direction), "
+                "but critical points outside the box may have been missed; {best}"
+            ),
+            _(
+                "f has a global maximum (f → -∞ in every direction), "
+                "but critical points outside the box may have been missed; {best}"
+            ),
         )
-    return side.answer(
-        "unknown",
-        f"f is not proved {side.good[0]} and no bound {side.side} was proved; {best_text}",
+        return side.answer("unknown", reason.format(best=best_text))
+    reason = side.say(
+        _("f is not proved convex and no bound below was proved; {best}"),
+        _("f is not proved concave and no bound above was proved; {best}"),
     )
+    return side.answer("unknown", reason.format(best=best_text))
 
 
 def _bounded_by(ctx: Context, bound: sympy.Expr, sign: int) -> str | None:
     """How sign·(f - bound) ≥ 0 was proved everywhere, or ``None``."""
     end = ctx.share(_BOUND_SHARE)
     if proved(sign * (ctx.expr - bound), "nonnegative", end):
-        return "proved from the signs of its terms"
+        return _("proved from the signs of its terms")
 
     def interval() -> bool:
         everything = sympy.AccumBounds(-sympy.oo, sympy.oo)
@@ -224,7 +266,8 @@ def _bounded_by(ctx: Context, bound: sympy.Expr, sign: int) -> str | None:
         return bool((sign * (edge - bound)).is_nonnegative)
 
     if within(interval, end):
-        return "by interval arithmetic"
+        return _("by interval arithmetic")
+
     return None
 
 

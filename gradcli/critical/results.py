@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import sympy
 
+from gradcli import i18n
 from gradcli.display import Displayable
+from gradcli.i18n import N_
 from gradcli.kinds import PointKind
 from gradcli.parse import Function
 from gradcli.tolerances import NUMERIC_GRADIENT_ZERO
@@ -23,6 +25,7 @@ __all__ = [
     "CriticalPoint",
     "CriticalSet",
     "GlobalExtremum",
+    "verdict_label",
 ]
 
 LOCAL_MIN = PointKind.MINIMUM.short
@@ -30,6 +33,23 @@ LOCAL_MAX = PointKind.MAXIMUM.short
 SADDLE = PointKind.SADDLE.short
 DEGENERATE = PointKind.DEGENERATE.short
 NONDIFFERENTIABLE = PointKind.NONDIFFERENTIABLE.short
+
+#: the convexity verdicts (machine values, English in JSON) as people read them
+_VERDICT_LABEL = {
+    "strictly convex": N_("strictly convex"),
+    "convex": N_("convex"),
+    "strictly concave": N_("strictly concave"),
+    "concave": N_("concave"),
+    "neither": N_("neither convex nor concave"),
+    "unknown": N_("not decided"),
+}
+
+
+def verdict_label(verdict: str) -> str:
+    """A convexity verdict (``"strictly convex"``) in the active language."""
+    known = _VERDICT_LABEL.get(verdict)
+    return verdict if known is None else i18n._(known)
+
 
 #: the bound on every |∂f/∂xᵢ| at the floats of a numeric point (stated in
 #: the output as its ``tolerance``); the point itself is certified far beyond it

@@ -11,6 +11,7 @@ from gradcli.critical.classify import neighbourhood
 from gradcli.critical.context import Context
 from gradcli.critical.results import DEGENERATE, LOCAL_MAX, LOCAL_MIN, SADDLE, CriticalSet
 from gradcli.critical.solve import exact_candidate
+from gradcli.i18n import _
 from gradcli.kinds import Definiteness, definiteness_from_eigenvalues
 from gradcli.numbers import to_float
 from gradcli.second_order import within
@@ -58,7 +59,7 @@ def describe_set(ctx: Context, solution: Solution) -> CriticalSet | None:
     kind, note = set_kind(verdicts)
     shown = ", ".join(f"{eq.lhs} = {eq.rhs}" for eq in equations)
     if value is not None:
-        note = f"f = {value} on {shown}; {note}"
+        note = _("f = {value} on {set}; {note}").format(value=value, set=shown, note=note)
     return CriticalSet(
         equations=equations,
         dimension=len(free),
@@ -85,14 +86,14 @@ def set_kind(verdicts: list[str | None]) -> tuple[str, str]:
     """A set's kind, and why, from the higher-order verdicts at its samples."""
     seen = set(verdicts)
     if seen == {"minimum"}:
-        return LOCAL_MIN, "neighbours off the set are not lower: (non-strict) local minima"
+        return LOCAL_MIN, _("neighbours off the set are not lower: (non-strict) local minima")
     if seen == {"maximum"}:
-        return LOCAL_MAX, "neighbours off the set are not higher: (non-strict) local maxima"
+        return LOCAL_MAX, _("neighbours off the set are not higher: (non-strict) local maxima")
     if seen == {"neither"}:
-        return SADDLE, "f is both higher and lower nearby: saddle points"
+        return SADDLE, _("f is both higher and lower nearby: saddle points")
     if seen == {"flat"}:
-        return DEGENERATE, "f is constant near the set"
-    return DEGENERATE, "the kind differs along the set (or could not be checked)"
+        return DEGENERATE, _("f is constant near the set")
+    return DEGENERATE, _("the kind differs along the set (or could not be checked)")
 
 
 def numeric_continuum(
@@ -128,7 +129,7 @@ def numeric_continuum(
     sets = [
         _continuum_set(ctx, [found[i] for i, _ in members], members) for members in groups.values()
     ]
-    ctx.notes.append("the numeric search found a continuum of critical points")
+    ctx.notes.append(_("the numeric search found a continuum of critical points"))
     dropped = {i for members in groups.values() for i, _ in members}
     return [i for i in everything if i not in dropped], sets
 
@@ -153,6 +154,8 @@ def _continuum_set(
         value_float=first if spread <= _SAME_VALUE * (1 + abs(first)) else None,
         numeric=True,
         samples=tuple(samples),
-        note=f"a continuum of critical points found numerically ({len(points)} "
-        f"samples in the box), not described by equations; {note}",
+        note=_(
+            "a continuum of critical points found numerically ({count} samples in the box), "
+            "not described by equations; {note}"
+        ).format(count=len(points), note=note),
     )

@@ -16,6 +16,7 @@ from gradcli.critical.context import SOLVE_SHARE, Candidate, Context, close
 from gradcli.critical.polynomial import real_solutions
 from gradcli.critical.results import CriticalSet
 from gradcli.errors import UndefinedError
+from gradcli.i18n import _
 from gradcli.numbers import exact_sign, to_float, value_at
 from gradcli.second_order import OUT_OF_TIME, bounded, within
 from gradcli.tolerances import NUMERIC_GRADIENT_ZERO
@@ -71,18 +72,26 @@ def solve_exactly(ctx: Context, rational: bool) -> tuple[str, list[Solution]]:
     try:
         result = bounded(solve, end)
     except Exception as error:  # noqa: BLE001 - sympy raises many kinds; the numeric search follows
-        ctx.notes.append(f"sympy could not solve ∇f = 0 ({type(error).__name__})")
+        ctx.notes.append(
+            _("sympy could not solve ∇f = 0 ({error})").format(error=type(error).__name__)
+        )
         return "failed", []
     if result is OUT_OF_TIME:
-        ctx.notes.append(f"the symbolic solve ran out of its {SOLVE_SHARE * ctx.budget:g} s budget")
+        ctx.notes.append(_timeout_note(ctx))
         return "timeout", []
     if not isinstance(result, list) or not all(isinstance(s, dict) for s in result):
-        ctx.notes.append("sympy gave no usable solution of ∇f = 0")
+        ctx.notes.append(_("sympy gave no usable solution of ∇f = 0"))
         return "failed", []
     if rational and all(_is_linear(g, ctx.variables) for g in ctx.gradient):
         # a linear system: sympy's general solution is every solution
         return "complete", result
     return "ok", result
+
+
+def _timeout_note(ctx: Context) -> str:
+    return _("the symbolic solve ran out of its {seconds} s budget").format(
+        seconds=f"{SOLVE_SHARE * ctx.budget:g}"
+    )
 
 
 def _solve_polynomial(ctx: Context, end: float) -> Any:
@@ -97,10 +106,12 @@ def _solve_polynomial(ctx: Context, end: float) -> Any:
     try:
         found = bounded(lambda: real_solutions(numerators, ctx.variables, ctx.seed), end)
     except Exception as error:  # noqa: BLE001 - sympy's algebra raises many kinds
-        ctx.notes.append(f"the exact polynomial solver failed ({type(error).__name__})")
+        ctx.notes.append(
+            _("the exact polynomial solver failed ({error})").format(error=type(error).__name__)
+        )
         return None
     if found is OUT_OF_TIME:
-        ctx.notes.append(f"the symbolic solve ran out of its {SOLVE_SHARE * ctx.budget:g} s budget")
+        ctx.notes.append(_timeout_note(ctx))
         return OUT_OF_TIME
     if found is None:
         return None
@@ -189,7 +200,7 @@ def _bracketed_roots(ctx: Context) -> Any:
         return zeros[:, None]
     a, b = grid[index], grid[index + 1]
     ga, scale = g[index], np.maximum(np.abs(g[index]), np.abs(g[index + 1]))
-    for _ in range(_BISECTIONS):
+    for _bisection in range(_BISECTIONS):
         mid = (a + b) / 2
         gm = ctx.batch("gradient", mid[:, None], (1,))[0]
         left = np.sign(gm) * np.sign(ga) <= 0
@@ -241,9 +252,9 @@ def _levenberg_marquardt(ctx: Context, x: Any) -> tuple[Any, Any, Any]:
     residual[~alive] = np.inf
     damping = np.full(m, _DAMPING)
     step = np.full(m, np.inf)
-    for _ in range(_ITERATIONS):
+    for _iteration in range(_ITERATIONS):
         if ctx.remaining() <= _KEEP_FOR_LATER * ctx.budget:
-            ctx.notes.append("the numeric search stopped early: out of time")
+            ctx.notes.append(_("the numeric search stopped early: out of time"))
             ctx.search_cut = True
             break
         active = alive & (residual > 0) & (step > 1e-15 * (1 + np.abs(x).max(axis=1)))
@@ -342,7 +353,7 @@ def recognise(ctx: Context, floats: tuple[float, ...]) -> Candidate | None:
                 point,
                 tuple(to_float(v) for v in point),
                 numeric=False,
-                note="found numerically, verified exactly",
+                note=_("found numerically, verified exactly"),
             )
     return None
 
