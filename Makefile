@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help setup demo test lint format install bench docs pictures clean
+.PHONY: help setup demo test lint format install bench docs pictures messages clean
 
 help:
 	@echo "make demo     set up .venv and run the seed example"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench    benchmarks, as ratios against baselines run beside them"
 	@echo "make docs     build the manual into site/ (strict) and the man pages into build/man/"
 	@echo "make pictures redraw the manual's pictures under docs/ from their commands"
+	@echo "make messages extract the messages into gradcli/locale/gradcli.pot and update each .po"
 
 # reinstall whenever the project's metadata changes
 $(STAMP): pyproject.toml
@@ -30,12 +31,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q gradcli
 	touch $(STAMP)
 
-setup: $(STAMP)
+# the message catalogues, compiled for gettext (pip does this too, in setup.py,
+# for every build; here again whenever a translation changes)
+LOCALE    := gradcli/locale
+COMPILED  := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/gradcli.po))
 
-demo: $(STAMP)
+$(LOCALE)/%/LC_MESSAGES/gradcli.mo: $(LOCALE)/%/LC_MESSAGES/gradcli.po $(STAMP)
+	$(BIN)/pybabel -q compile -D gradcli -d $(LOCALE) -l $*
+
+setup: $(STAMP) $(COMPILED)
+
+# for translators: the template from the code, then each language's catalogue
+# updated from it (new messages appear untranslated; a test lists them)
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output \
+	  --project gradcli --copyright-holder "The gradcli developers" \
+	  -o $(LOCALE)/gradcli.pot .
+	$(BIN)/pybabel -q update -D gradcli -i $(LOCALE)/gradcli.pot -d $(LOCALE) \
+	  --no-fuzzy-matching --ignore-obsolete
+
+demo: $(STAMP) $(COMPILED)
 	$(BIN)/gradcli grad "x**2+y**2+x*y" --at 1,3
 
-test: $(STAMP)
+test: $(STAMP) $(COMPILED)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -8,19 +8,22 @@ place where errors become one-line messages and exit codes.
 from __future__ import annotations
 
 import codecs
+import gettext
 import importlib
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from unicodedata import east_asian_width
 
 import click
 from click.shell_completion import CompletionItem
 
-from gradcli import __version__, runner
+from gradcli import __version__, i18n, runner
 from gradcli.commands.base import COLOR_CHOICES, COLOR_HELP, EnvOption, screen_settings
 from gradcli.errors import ExitCode, InputError, OutputError
+from gradcli.i18n import N_, _
 from gradcli.limits import files_refused
 
 #: command name → "module:attribute"; importing a module is deferred until
@@ -37,13 +40,19 @@ COMMANDS = {
 
 # `gradcli --help` lists commands without importing them
 SUMMARIES = {
-    "grad": "The gradient: partial derivatives, value, magnitude, direction.",
-    "check": "Check answers (gradient, value, direction, Hessian, …) and name the mistakes.",
-    "descend": "Gradient descent step by step: converge, oscillate or diverge, and why.",
-    "hessian": "The Hessian: second partials, eigenvalues, definiteness, second-derivative test.",
-    "jacobian": "The Jacobian matrix of a vector-valued function, symbolic and at a point.",
-    "critical": "Critical points and their kinds, convexity, and the global minimum and maximum.",
-    "plot": "Pictures: contour map, gradient field, ∇f at a point, descent paths (PNG/SVG/PDF).",
+    "grad": N_("The gradient: partial derivatives, value, magnitude, direction."),
+    "check": N_("Check answers (gradient, value, direction, Hessian, …) and name the mistakes."),
+    "descend": N_("Gradient descent step by step: converge, oscillate or diverge, and why."),
+    "hessian": N_(
+        "The Hessian: second partials, eigenvalues, definiteness, second-derivative test."
+    ),
+    "jacobian": N_("The Jacobian matrix of a vector-valued function, symbolic and at a point."),
+    "critical": N_(
+        "Critical points and their kinds, convexity, and the global minimum and maximum."
+    ),
+    "plot": N_(
+        "Pictures: contour map, gradient field, ∇f at a point, descent paths (PNG/SVG/PDF)."
+    ),
 }
 
 
@@ -59,10 +68,72 @@ class LazyGroup(click.Group):
             # a light stand-in with the short help, for `gradcli --help` and
             # for completing a command's name; completing its options and
             # their values loads the command itself (a light import too)
-            return click.Command(name, help=SUMMARIES[name], short_help=SUMMARIES[name])
+            summary = _(SUMMARIES[name])
+            return click.Command(name, help=summary, short_help=summary)
         module_name, attribute = target.split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
-        return command
+        return localise(command)
+
+
+def localise(command: click.Command) -> click.Command:
+    """``command`` with its help texts in the active language.
+
+    Commands are built when their module is imported, before the language is
+    known, so their texts are marked with ``N_`` and translated here, when
+    the command is about to be used. The English texts are kept on the
+    command, so that it can be localised again into another language.
+    """
+    texts: list[tuple[Any, str]] = [(command, "help"), (command, "short_help")]
+    texts.append((command, "epilog"))
+    texts += [(param, "help") for param in command.params]
+    english: dict[tuple[int, str], str | None] = command.__dict__.setdefault(
+        "_gradcli_english", {(id(owner), name): getattr(owner, name, None) for owner, name in texts}
+    )
+    for owner, name in texts:
+        original = english.get((id(owner), name))
+        if original:
+            setattr(owner, name, _(original))
+    command.context_class = _Context
+    return command
+
+
+#: stands after each double-width character while click wraps help text, so
+#: that click, which counts characters, counts the two columns it takes
+_WIDE = "\x00"
+
+
+class _HelpFormatter(click.HelpFormatter):
+    """click's help layout, wrapped by terminal columns rather than characters.
+
+    A Hangul syllable takes two columns: wrapped by characters, Korean help
+    would run to twice the terminal's width.
+    """
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(_widened(prog), _widened(args), _widened(prefix))
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(_widened(heading))
+
+    def write_text(self, text: str) -> None:
+        super().write_text(_widened(text))
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        widened = [(_widened(term), _widened(text)) for term, text in rows]
+        super().write_dl(widened, col_max, col_spacing)
+
+    def getvalue(self) -> str:
+        return super().getvalue().replace(_WIDE, "")
+
+
+class _Context(click.Context):
+    formatter_class = _HelpFormatter
+
+
+def _widened(text: Any) -> Any:
+    if not text:
+        return text
+    return "".join(c + _WIDE if east_asian_width(c) in "WF" else c for c in text)
 
 
 def _listing_only(ctx: click.Context) -> bool:
@@ -71,6 +142,8 @@ def _listing_only(ctx: click.Context) -> bool:
 
 
 class _Group(LazyGroup):
+    context_class = _Context
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _listing(ctx):
             super().format_commands(ctx, formatter)
@@ -89,7 +162,7 @@ def _listing(ctx: click.Context) -> Iterator[None]:
         ctx.meta["gradcli.listing"] = False
 
 
-EPILOG = """\b
+EPILOG = N_("""\b
 Exit codes:
   0    success
   1    a checked answer is wrong
@@ -114,12 +187,43 @@ Environment (the defaults; docs/shell.md says more):
 
 For developers: GRADCLI_IN_PROCESS=1 runs each computation in the gradcli
 process itself, so that breakpoint() works and tracebacks are real.
-"""
+""")
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EPILOG,
+    help=N_("""gradcli: gradients, exactly, from the command line.
+
+    \b
+    Examples:
+      gradcli grad "x^2 + y^2 + xy" --at 1,3
+      gradcli grad "x^2 + y^2 + xy" --at 1,3 --format json | jq .magnitude_float
+      echo "sin(x*y)" | gradcli grad - --format plain
+
+    Expressions are read by gradcli's own parser (no code is ever run): ^ or **
+    for powers, 2x and xy for products, sin cos tan exp ln log sqrt abs …, pi
+    and e. An expression may start with '-': gradcli grad "-x^2" --at 1.
+    """),
+)
 @click.version_option(__version__, "--version", "-V", prog_name="gradcli")
-@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
+@click.option(
+    "--lang",
+    cls=EnvOption,
+    metavar="LANG",
+    envvar="GRADCLI_LANG",
+    show_envvar=True,
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, param, value: _speak(value),
+    help=N_(
+        "The language of messages: en or ko. Default: GRADCLI_LANG, else the locale "
+        "(LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else English. Machine formats keep "
+        "their English keys and values."
+    ),
+)
+@click.option("--debug", is_flag=True, help=N_("Show the full traceback of an unexpected error."))
 @click.option(
     "--color",
     type=click.Choice(COLOR_CHOICES),
@@ -133,22 +237,10 @@ process itself, so that breakpoint() works and tracebacks are real.
     is_flag=True,
     envvar="GRADCLI_NO_FILES",
     show_envvar=True,
-    help="Refuse @FILE arguments: for servers that pass untrusted text (GRADCLI_NO_FILES=1).",
+    help=N_("Refuse @FILE arguments: for servers that pass untrusted text (GRADCLI_NO_FILES=1)."),
 )
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, color: str, no_files: bool) -> None:
-    """gradcli: gradients, exactly, from the command line.
-
-    \b
-    Examples:
-      gradcli grad "x^2 + y^2 + xy" --at 1,3
-      gradcli grad "x^2 + y^2 + xy" --at 1,3 --format json | jq .magnitude_float
-      echo "sin(x*y)" | gradcli grad - --format plain
-
-    Expressions are read by gradcli's own parser (no code is ever run): ^ or **
-    for powers, 2x and xy for products, sin cos tan exp ln log sqrt abs …, pi
-    and e. An expression may start with '-': gradcli grad "-x^2" --at 1.
-    """
     ctx.obj = screen_settings(color, files=not (no_files or files_refused()))
 
 
@@ -312,20 +404,139 @@ def run(argv: list[str] | None = None) -> int:
     Messages go to stderr, one line each (a parse error adds the expression
     with a caret under the offending character).
     """
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = list(argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in args
+    with _speaking(_language_option(args)):
+        try:
+            # without standalone mode click returns what the command returns:
+            # its exit code (None when it has nothing to say)
+            returned = cli.main(args=args, prog_name="gradcli", standalone_mode=False)
+            return returned if isinstance(returned, int) else ExitCode.OK
+        except click.exceptions.Exit as done:
+            return int(done.exit_code)
+        except click.ClickException as error:
+            return runner.failure(_usage_error(error), debug=debug)
+        except click.exceptions.Abort:
+            return runner.failure(KeyboardInterrupt(), debug=debug)
+        except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - the crash handler
+            return runner.failure(error, debug=debug)
+
+
+# --------------------------------------------------------------------------
+# The language
+
+
+def _language_option(args: list[str]) -> str | None:
+    """The value of ``--lang`` among the group's options, before the command.
+
+    Read ahead of click, because the language must be known before click
+    parses anything: its own errors and ``--help`` are said in it too.
+    """
+    for index, arg in enumerate(args):
+        if arg in COMMANDS or arg == "--":
+            return None
+        if arg == "--lang" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
+@contextmanager
+def _speaking(option: str | None) -> Iterator[None]:
+    """Speak the language asked for while gradcli runs, then as before.
+
+    A language gradcli does not speak is left to the ``--lang`` option to
+    refuse, as a usage error. click's own messages (``Usage:``, ``No such
+    option``) use the global gettext domain: gradcli's catalogue serves them
+    while it runs.
+    """
+    before = (i18n.language(), gettext.textdomain(), os.environ.get("LANGUAGE"))
     try:
-        # without standalone mode click returns what the command returns: its
-        # exit code (None when it has nothing to say)
-        returned = cli.main(args=argv, prog_name="gradcli", standalone_mode=False)
-        return returned if isinstance(returned, int) else ExitCode.OK
-    except click.exceptions.Exit as done:
-        return int(done.exit_code)
-    except click.ClickException as error:
-        return runner.failure(_usage_error(error), debug=debug)
-    except click.exceptions.Abort:
-        return runner.failure(KeyboardInterrupt(), debug=debug)
-    except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - the crash handler
-        return runner.failure(error, debug=debug)
+        i18n.set_language(i18n.requested(option))
+    except ValueError:
+        i18n.set_language(i18n.DEFAULT)
+    _click_speaks(i18n.language())
+    try:
+        yield
+    finally:
+        i18n.set_language(before[0])
+        gettext.textdomain(before[1])
+        _restore("LANGUAGE", before[2])
+
+
+def _speak(option: str | None) -> None:
+    """``--lang``'s check: a language gradcli has no messages in is a usage error."""
+    try:
+        wanted = i18n.requested(option)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if i18n.set_language(wanted) != wanted:
+        runner.report(
+            _("note: no compiled {language} catalogue is installed; speaking English").format(
+                language=wanted
+            )
+        )
+    _click_speaks(i18n.language())
+    localise(cli)
+
+
+def _click_speaks(lang: str) -> None:
+    if lang == i18n.DEFAULT:
+        gettext.textdomain("messages")
+        return
+    gettext.bindtextdomain(i18n.DOMAIN, str(i18n.LOCALE_DIR))
+    gettext.textdomain(i18n.DOMAIN)
+    os.environ["LANGUAGE"] = lang
+
+
+def _restore(variable: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(variable, None)
+    else:
+        os.environ[variable] = value
+
+
+#: click's own messages that gradcli's catalogue translates (click marks them
+#: for gettext's global domain); a test checks that each is still one of click's
+CLICK_MESSAGES = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("default: {default}"),
+    N_("env var: {var}"),
+    N_("No such option {name!r}."),
+    N_("No such command {name!r}."),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("Missing parameter: {param_name}"),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("Missing command."),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."),
+    N_("{value!r} is not a valid boolean. Recognized values: {states}"),
+    N_("{name} {filename!r} does not exist."),
+    N_("{name} {filename!r} is a directory."),
+    N_("{name} {filename!r} is not readable."),
+    N_("file"),
+    N_("directory"),
+    N_("path"),
+    N_("Option {name!r} does not take a value."),
+)
+#: and those with a plural (the count is only there to mark them)
+CLICK_PLURALS = (
+    i18n.ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", 1),
+    i18n.ngettext(
+        "Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments.", 1
+    ),
+    i18n.ngettext("{value!r} is not {choice}.", "{value!r} is not one of {choices}.", 1),
+    i18n.ngettext(
+        "Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})", 1
+    ),
+)
 
 
 def _usage_error(error: click.ClickException) -> InputError:

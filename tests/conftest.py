@@ -16,6 +16,12 @@ from click.testing import CliRunner
 
 from gradcli.cli import run
 
+# The tests expect English unless they ask for another language: the machine's
+# locale (LANG=ko_KR.UTF-8) must not decide, for runs in-process or in a
+# subprocess. LANGUAGE is the first variable gettext and gradcli read.
+os.environ.pop("GRADCLI_LANG", None)
+os.environ["LANGUAGE"] = "en"
+
 
 @dataclass(frozen=True)
 class Result:

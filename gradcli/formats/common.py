@@ -21,12 +21,17 @@ SCHEMA_VERSION = 1
 
 
 def versioned(obj: dict[str, Any]) -> dict[str, Any]:
-    """``obj`` with ``schema_version`` as its first key, as every JSON document has.
+    """``obj`` after ``schema_version`` and ``language``, as every JSON document begins.
+
+    ``language`` is the language of the message values (notes, feedback,
+    diagnoses, errors); keys and enum values are English in every language.
 
     >>> versioned({"a": 1})
-    {'schema_version': 1, 'a': 1}
+    {'schema_version': 1, 'language': 'en', 'a': 1}
     """
-    return {"schema_version": SCHEMA_VERSION, **obj}
+    from gradcli.i18n import language
+
+    return {"schema_version": SCHEMA_VERSION, "language": language(), **obj}
 
 
 def dumps(obj: dict[str, Any]) -> str:
