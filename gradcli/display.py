@@ -24,6 +24,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from gradcli.i18n import _, ngettext
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
@@ -109,7 +111,7 @@ def _notes(command: str, subject: Any) -> tuple[str, ...]:
     formats = importlib.import_module(f"gradcli.formats.{command}")
     if hasattr(formats, "notes_of"):
         return tuple(formats.notes_of(subject))
-    return tuple(f"note: {note}" for note in getattr(subject, "notes", ()))
+    return tuple(_("note: {note}").format(note=note) for note in getattr(subject, "notes", ()))
 
 
 def hessian_report(result: HessianResult) -> HessianReport:
@@ -117,7 +119,7 @@ def hessian_report(result: HessianResult) -> HessianReport:
     from gradcli.second_order import HessianReport
 
     if result.function is None:
-        raise ValueError("this Hessian was computed without its function: use gradcli.hessian")
+        raise ValueError(_("this Hessian was computed without its function: use gradcli.hessian"))
     return HessianReport(
         result.function,
         result,
@@ -134,7 +136,9 @@ def critical_report(analysis: CriticalAnalysis) -> CriticalReport:
 
     function = analysis.function
     if function is None:
-        raise ValueError("this analysis was made without its function: use gradcli.critical_points")
+        raise ValueError(
+            _("this analysis was made without its function: use gradcli.critical_points")
+        )
     gradient = partial_derivatives(function.expr, function.variables)
     return CriticalReport(function, gradient, analysis)
 
@@ -209,50 +213,67 @@ def _descent_markdown(run: DescentRun) -> str:
     lines = [
         f"**f({names}) = {_cell(to_unicode(run.expr))}**",
         "",
-        f"{method_title(run)} from {point_text(run.points[0])}, α = {learning_rate_text(run)}:"
-        f" **{run.stop_reason.value.replace('_', ' ')}** after {run.steps}"
-        f" step{'s' * (run.steps != 1)}",
+        ngettext(
+            "{method} from {start}, α = {rate}: **{stop}** after {n} step",
+            "{method} from {start}, α = {rate}: **{stop}** after {n} steps",
+            run.steps,
+        ).format(
+            method=method_title(run),
+            start=point_text(run.points[0]),
+            rate=learning_rate_text(run),
+            stop=run.stop_reason.value.replace("_", " "),
+            n=run.steps,
+        ),
         "",
-        f"- final point: {point_text(run.final_point)}",
-        f"- f there: {decimal(run.final_value)}, |∇f| = {decimal(run.gradient_norm, 3)}",
-        f"- it is {kind_text(run)}",
+        _("- final point: {point}").format(point=point_text(run.final_point)),
+        _("- f there: {value}, |∇f| = {norm}").format(
+            value=decimal(run.final_value), norm=decimal(run.gradient_norm, 3)
+        ),
+        _("- it is {kind}").format(kind=kind_text(run)),
     ]
     lines.append(f"- {run.message}")
     if run.warning:
-        lines.append(f"- warning: {run.warning}")
+        lines.append(_("- warning: {warning}").format(warning=run.warning))
     if run.diagnosis is not None:
-        lines.append(f"- why: {run.diagnosis.message}")
-    lines.extend(f"- note: {note}" for note in run.notes)
+        lines.append(_("- why: {reason}").format(reason=run.diagnosis.message))
+    lines.extend(_("- note: {note}").format(note=note) for note in run.notes)
     return "\n".join(lines)
 
 
 def _verdict_markdown(verdict: Verdict) -> str:
+    from gradcli.grading.results import label_shown, method_label, part_label, verdict_label
     from gradcli.printing import to_unicode
 
     function = verdict.function
     names = ", ".join(to_unicode(v) for v in function.variables)
     title = f"**f({names}) = {_cell(to_unicode(function.expr))}**"
     if verdict.point is not None:
-        title += f" at ({', '.join(to_unicode(c) for c in verdict.point)})"
+        point = ", ".join(to_unicode(c) for c in verdict.point)
+        title = _("{function} at ({point})").format(function=title, point=point)
     lines = [title, ""]
-    lines.extend(f"note: {note}  " for note in verdict.notes)
+    lines.extend(_("note: {note}").format(note=note) + "  " for note in verdict.notes)
     if verdict.notes:
         lines.append("")
-    lines += [
-        "| part | component | answer | verdict | method | feedback |",
-        "|---|---|---|---|---|---|",
-    ]
-    marks = {"correct": "✓ correct", "wrong": "✗ wrong"}
+    header = (
+        _("part"),
+        _("component"),
+        _("answer"),
+        _("verdict"),
+        _("method"),
+        _("feedback"),
+    )
+    lines += ["| " + " | ".join(header) + " |", "|---|---|---|---|---|---|"]
+    marks = {"correct": "✓ ", "wrong": "✗ "}
     for part in verdict.parts:
         feedback = part.message
         if part.mistakes:
             feedback = "; ".join(filter(None, (", ".join(part.mistakes), feedback)))
         cells = (
-            part.part,
-            part.label,
+            part_label(part.part),
+            label_shown(part.label),
             part.given,
-            marks.get(part.verdict, part.verdict),
-            part.method or "",
+            marks.get(part.verdict, "") + verdict_label(part.verdict),
+            method_label(part.method) if part.method else "",
             feedback,
         )
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")

@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
+from gradcli import i18n
 from gradcli.budget import time_limit
 from gradcli.derivatives import gradient_of
 from gradcli.display import Displayable
 from gradcli.errors import BudgetExceeded, InputError, UndefinedError
+from gradcli.i18n import N_, _
 from gradcli.limits import Limits
 
 if TYPE_CHECKING:
@@ -77,7 +79,10 @@ class Step:
     read the same as ``after``. For the chain rule, ``u`` is the placeholder,
     ``inner`` what it stands for and ``outer`` the outer function of ``u``.
     The note is ``template`` with ``{0}``, ``{1}`` … filled by printing
-    ``values``, so every renderer prints the expressions its own way.
+    ``values``, so every renderer prints the expressions its own way; the
+    template is an English message marked with ``N_``, said in the active
+    language (``{names}`` is all the values, comma-separated; ``{function}``
+    is ``function``, the name of a function with no rule).
     """
 
     rule: str
@@ -91,10 +96,11 @@ class Step:
     inner: sympy.Expr | None = None
     outer: sympy.Expr | None = None
     u: sympy.Symbol | None = None
+    function: str = ""
 
     def describe(self, printer: Callable[[sympy.Expr], str]) -> str:
         """The note, with expressions printed by ``printer`` (e.g. ``sympy.latex``)."""
-        return self.template.format(*(printer(value) for value in self.values))
+        return wording(self.template, self, printer)
 
     @property
     def note(self) -> str:
@@ -154,6 +160,19 @@ class Derivation(Displayable):
         return all(step.rule != "unsupported" for step in self.steps)
 
 
+def wording(template: str, step: Step, printer: Callable[[sympy.Expr], str]) -> str:
+    """``template`` (an ``N_`` message) in the active language, filled from ``step``."""
+    if not template:
+        return ""
+    printed = [printer(value) for value in step.values]
+    return i18n._(template).format(*printed, names=", ".join(printed), function=step.function)
+
+
+#: notes whose wording the renderers shorten (they show the rule's name beside it)
+SUM_NOTE = N_("sum rule: term by term")
+DIFFERENCE_NOTE = N_("sum/difference rule: term by term")
+SIGN_NOTE = N_("sign is constant for {0} ≠ 0; undefined at {0} = 0")
+
 # one-argument functions: rule, derivative at u, note ({0} is printed as u)
 _Rule = tuple[str, Callable[[sympy.Expr], sympy.Expr], str]
 _ONE = sympy.Integer(1)
@@ -192,9 +211,9 @@ _FUNCTIONS: dict[type, _Rule] = {
     sympy.asinh: (_HYP, lambda u: _rsqrt(u**2 + 1), "(asinh {0})' = 1/√({0}² + 1)"),
     sympy.acosh: (_HYP, lambda u: _rsqrt(u**2 - 1), "(acosh {0})' = 1/√({0}² - 1), {0} > 1"),
     sympy.atanh: (_HYP, lambda u: _ONE / (1 - u**2), "(atanh {0})' = 1/(1 - {0}²)"),
-    sympy.Abs: ("absolute_value", sympy.sign, "|{0}|' = sign({0}), undefined at {0} = 0"),
+    sympy.Abs: ("absolute_value", sympy.sign, N_("|{0}|' = sign({0}), undefined at {0} = 0")),
     # sympy answers 2·DiracDelta(u): on the real line that is 0 away from u = 0
-    sympy.sign: ("sign", lambda u: 0 * u, "sign is constant for {0} ≠ 0; undefined at {0} = 0"),
+    sympy.sign: ("sign", lambda u: 0 * u, SIGN_NOTE),
 }
 
 
@@ -288,15 +307,22 @@ class _Engine:
             return self._apply(rule, e, e.args[0], type(e), derivative, template, depth)
         # no rule: show sympy's own derivative rather than invent steps
         name = getattr(e.func, "__name__", type(e).__name__)
-        note = f"no step rule for {name}: this is sympy's result"
-        return self._put(None, "unsupported", e, gradient_of(e, (x,))[0], depth, template=note)
+        note = N_("no step rule for {function}: this is sympy's result")
+        return self._put(
+            None,
+            "unsupported",
+            e,
+            gradient_of(e, (x,))[0],
+            depth,
+            template=note,
+            function=name,
+        )
 
     def _constant(self, e: sympy.Expr, depth: int) -> sympy.Expr:
         held = sorted(e.free_symbols & self.held, key=str)
         if not held:
-            return self._put(None, "constant", e, 0 * e, depth, template="a constant: 0")
-        names = ", ".join(f"{{{i}}}" for i in range(len(held)))
-        template = f"{names} held constant, so the term is a constant: 0"
+            return self._put(None, "constant", e, 0 * e, depth, template=N_("a constant: 0"))
+        template = N_("{names} held constant, so the term is a constant: 0")
         return self._put(
             None, "held_constant", e, 0 * e, depth, template=template, values=tuple(held)
         )
@@ -313,7 +339,7 @@ class _Engine:
                 parts.append(self.derive(term, depth + 1))
             elif term is constants[0]:  # one short line for all the constant terms
                 parts.append(self._constant(sympy.Add(*constants), depth + 1))
-        kind = "sum/difference" if any(t.could_extract_minus_sign() for t in terms) else "sum"
+        difference = any(t.could_extract_minus_sign() for t in terms)
         applied = sympy.Add(*parts, evaluate=False) if len(parts) > 1 else None
         return self._put(
             slot,
@@ -322,7 +348,7 @@ class _Engine:
             sympy.Add(*parts),
             depth,
             applied=applied,
-            template=f"{kind} rule: term by term",
+            template=DIFFERENCE_NOTE if difference else SUM_NOTE,
         )
 
     def _product(self, e: sympy.Mul, depth: int) -> sympy.Expr:
@@ -333,9 +359,9 @@ class _Engine:
         if coeff != 1 and rest != e:
             slot = self._open()
             d_rest = self.child(rest, depth + 1)
-            template = "{0} is a constant factor"
+            template = N_("{0} is a constant factor")
             if any(isinstance(f, sympy.Pow) and isinstance(f.base, sympy.log) for f in consts):
-                template = "log_b(u) = ln(u)/ln(b), so " + template
+                template = N_("log_b(u) = ln(u)/ln(b), so {0} is a constant factor")
             return self._put(
                 slot,
                 "constant_multiple",
@@ -368,7 +394,7 @@ class _Engine:
             sympy.Pow(sympy.Pow(den, 2, evaluate=False), -1, evaluate=False),
             evaluate=False,
         )
-        template = "(f/g)' = (f'·g - f·g')/g² with f = {0}, g = {1}"
+        template = N_("(f/g)' = (f'·g - f·g')/g² with f = {0}, g = {1}")
         return self._put(
             slot, "quotient", e, after, depth, applied=applied, template=template, values=(num, den)
         )
@@ -379,9 +405,9 @@ class _Engine:
             return self._log_differentiation(e, base, n, depth)
         if self.x in base.free_symbols:
             template = {
-                sympy.Rational(1, 2): "√{0} = {0}^(1/2), so (√{0})' = 1/(2√{0})",
-                sympy.Rational(1, 3): "∛{0} = {0}^(1/3), so (∛{0})' = (1/3)·{0}^(-2/3)",
-            }.get(n, "({0}^n)' = n·{0}^(n-1) with n = {1}")
+                sympy.Rational(1, 2): N_("√{0} = {0}^(1/2), so (√{0})' = 1/(2√{0})"),
+                sympy.Rational(1, 3): N_("∛{0} = {0}^(1/3), so (∛{0})' = (1/3)·{0}^(-2/3)"),
+            }.get(n, N_("({0}^n)' = n·{0}^(n-1) with n = {1}"))
             return self._apply(
                 "power",
                 e,
@@ -398,7 +424,7 @@ class _Engine:
             n,
             lambda u: base**u,
             lambda u: base**u * sympy.log(base),
-            "(a^{0})' = a^{0}·ln(a) with a = {1}",
+            N_("(a^{0})' = a^{0}·ln(a) with a = {1}"),
             depth,
             extra=(base,),
         )
@@ -417,7 +443,7 @@ class _Engine:
             e * d_log,
             depth,
             applied=sympy.Mul(e, d_log, evaluate=False),
-            template="y = f^g, so ln y = {0} and y' = y·(ln y)'",
+            template=N_("y = f^g, so ln y = {0} and y' = y·(ln y)'"),
             values=(log_form,),
         )
 
@@ -430,7 +456,7 @@ class _Engine:
             sympy.Pow(sympy.Add(a**2, b**2, evaluate=False), -1, evaluate=False),
             evaluate=False,
         )
-        template = "atan2(a, b)' = (b·a' - a·b')/(a² + b²) with a = {0}, b = {1}"
+        template = N_("atan2(a, b)' = (b·a' - a·b')/(a² + b²) with a = {0}, b = {1}")
         return self._put(
             slot,
             _ARC,
@@ -447,7 +473,7 @@ class _Engine:
         # where u is real, as the textbook rules assume, re(u) = u
         slot = self._open()
         d_inner = self.child(e.args[0], depth + 1, linear=True)
-        template = "re(u) = u where u is real, so (re u)' = u'"
+        template = N_("re(u) = u where u is real, so (re u)' = u'")
         return self._put(slot, "real_part", e, d_inner, depth, template=template)
 
     def _apply(
@@ -580,7 +606,9 @@ def derive(
         chosen = function.variables if variables is not None or isinstance(f, Function) else ()
         return _derive(function.expr, _variable(variable, function), chosen, full, time_budget)
     except RecursionError:
-        raise BudgetExceeded("the expression is too deeply nested to derive step by step") from None
+        raise BudgetExceeded(
+            _("the expression is too deeply nested to derive step by step")
+        ) from None
 
 
 def _derive(
@@ -594,7 +622,7 @@ def _derive(
     held = tuple(v for v in variables if v != variable)
     taken = {str(s) for s in expr.free_symbols | set(variables)}
     engine = _Engine(variable, frozenset(held), full, taken)
-    with time_limit(time_budget, "the step-by-step derivation"):
+    with time_limit(time_budget, N_("the step-by-step derivation")):
         raw = engine.derive(expr, 0)
         # what every other command uses: the steps must arrive at the core's derivative
         reference = gradient_of(expr, (variable,))[0]
@@ -602,14 +630,16 @@ def _derive(
     notes: list[str] = []
     result = raw
     try:  # a slow simplification leaves the result as derived
-        with time_limit(time_budget, "simplifying the derivative"):
+        with time_limit(time_budget, N_("simplifying the derivative")):
             result = _tidy(raw)
     except BudgetExceeded:
         notes.append(
-            f"simplifying ran out of its {time_budget:g} s budget: the result is as derived"
+            _("simplifying ran out of its {seconds:g} s budget: the result is as derived").format(
+                seconds=time_budget
+            )
         )
     if result != raw:
-        steps.append(Step("simplify", raw, result, variable, template="simplified"))
+        steps.append(Step("simplify", raw, result, variable, template=N_("simplified")))
     verification = _verify(expr, result, reference, time_budget)
     return Derivation(
         expr=expr,
@@ -648,7 +678,7 @@ def derive_all(
     """
     function = _read(f, variables, limits)
     if not function.variables:
-        raise InputError("a gradient needs at least one variable")
+        raise InputError(_("a gradient needs at least one variable"))
     return tuple(
         derive(function, v, variables=function.variables, full=full, time_budget=time_budget)
         for v in function.variables
@@ -668,7 +698,11 @@ def _variable(variable: object, function: Function) -> sympy.Symbol:
 
         variable = symbol(variable.strip())
     if not isinstance(variable, sympy.Symbol):
-        raise InputError(f"can only differentiate with respect to a symbol, not {variable}")
+        raise InputError(
+            _("can only differentiate with respect to a symbol, not {variable}").format(
+                variable=variable
+            )
+        )
     for known in (*function.variables, *function.parameters):
         if known.name == variable.name:
             return known
@@ -680,20 +714,32 @@ def _check(
 ) -> tuple[sympy.Symbol, ...]:
     """Validate the arguments; return the variables (inferred when not given)."""
     if not isinstance(expr, sympy.Expr):
-        raise InputError(f"expected a sympy expression, got {type(expr).__name__}")
+        raise InputError(
+            _("expected a sympy expression, got {kind}").format(kind=type(expr).__name__)
+        )
     if not isinstance(variable, sympy.Symbol):
-        raise InputError(f"can only differentiate with respect to a symbol, not {variable}")
+        raise InputError(
+            _("can only differentiate with respect to a symbol, not {variable}").format(
+                variable=variable
+            )
+        )
     if not all(isinstance(v, sympy.Symbol) for v in variables):
-        raise InputError("every variable must be a symbol")
+        raise InputError(_("every variable must be a symbol"))
     if len(set(variables)) != len(variables):
-        raise InputError("a variable is listed twice")
+        raise InputError(_("a variable is listed twice"))
     if variables and variable not in variables:
         names = ", ".join(str(v) for v in variables)
-        raise InputError(f"{variable} is not one of the variables ({names})")
+        raise InputError(
+            _("{variable} is not one of the variables ({names})").format(
+                variable=variable, names=names
+            )
+        )
     if not time_budget > 0:
-        raise InputError(f"the time budget must be positive, got {time_budget}")
+        raise InputError(
+            _("the time budget must be positive, got {seconds}").format(seconds=time_budget)
+        )
     if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise UndefinedError("the expression is undefined (it contains an infinity or NaN)")
+        raise UndefinedError(_("the expression is undefined (it contains an infinity or NaN)"))
     if variables:
         return tuple(variables)
     return tuple(sorted(expr.free_symbols | {variable}, key=str))
@@ -764,7 +810,7 @@ def _verification(
     limits = Limits().with_options(simplify_timeout=time_budget)
     try:
         # the simplification's own budget, then as long again for the points
-        with time_limit(2 * time_budget, "checking the derivation"):
+        with time_limit(2 * time_budget, N_("checking the derivation")):
             equality = equivalent(a, b, prefer=prefer, limits=limits, exact=True, within=(expr, a))
     except BudgetExceeded:
         return "inconclusive"

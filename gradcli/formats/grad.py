@@ -32,6 +32,7 @@ from gradcli.formats.common import (
     texts,
     versioned,
 )
+from gradcli.i18n import _
 from gradcli.printing import to_latex as latex
 from gradcli.printing import to_text
 
@@ -94,7 +95,7 @@ def to_json(
 
 def notes_of(result: Gradient) -> tuple[str, ...]:
     """The notes as messages for stderr (``note: …``), for plain and table output."""
-    return tuple(f"note: {note}" for note in result.notes)
+    return tuple(_("note: {note}").format(note=note) for note in result.notes)
 
 
 #: the CSV header: JSON keys; a list key gives, on the row of variable i, its
@@ -212,7 +213,9 @@ def to_plain(result: Gradient) -> str:
     if at.magnitude_float is not None:
         lines.append(f"magnitude_float: {at.magnitude_float!r}")
     if at.critical:
-        lines.append("critical: yes (the gradient is zero: no direction of ascent)")
+        # the key and its value are for scripts; the reason is for people
+        reason = _("the gradient is zero: no direction of ascent")
+        lines.append(f"critical: yes ({reason})")
     if at.direction is not None:
         lines.append(f"direction: {vector(at.direction)}")
         lines.append(f"descent_direction: {vector(-d for d in at.direction)}")
@@ -298,7 +301,8 @@ def to_latex(result: Gradient) -> str:
             rows += latex_rows(norm, latex(at.magnitude))
         units = [rf"\hat{{u}}_{{{latex(v)}}}" for v in variables]
         if at.critical:
-            rows.append(r"&\text{critical point: no direction of ascent}")
+            words = _("critical point: no direction of ascent")
+            rows.append(r"&\text{" + words + "}")
         elif at.direction is not None or at.direction_float is not None:
             whole = None
             if at.direction is not None:

@@ -11,50 +11,62 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from gradcli import i18n
 from gradcli.formats.common import LATEX_WIDTH, latex_break, latex_rows, latex_width
+from gradcli.i18n import N_, _, ngettext
 from gradcli.printing import to_latex as latex
 from gradcli.printing import to_text, to_unicode
-from gradcli.steps import Derivation, Step
+from gradcli.steps import SIGN_NOTE, SUM_NOTE, Derivation, Step, wording
 
 #: how each rule is named for a reader
 RULE_NAMES = {
-    "constant": "constant",
-    "held_constant": "held constant",
-    "variable": "variable",
-    "constant_multiple": "constant multiple",
-    "sum": "sum rule",
-    "product": "product rule",
-    "quotient": "quotient rule",
-    "chain": "chain rule",
-    "power": "power rule",
-    "exponential": "exponential rule",
-    "logarithm": "logarithm rule",
-    "trigonometric": "trigonometric rule",
-    "inverse_trigonometric": "inverse trigonometric rule",
-    "hyperbolic": "hyperbolic rule",
-    "absolute_value": "absolute value",
-    "sign": "sign",
-    "log_differentiation": "logarithmic differentiation",
-    "real_part": "real part",
-    "simplify": "simplify",
-    "unsupported": "no rule (sympy's result)",
+    "constant": N_("constant"),
+    "held_constant": N_("held constant"),
+    "variable": N_("variable"),
+    "constant_multiple": N_("constant multiple"),
+    "sum": N_("sum rule"),
+    "product": N_("product rule"),
+    "quotient": N_("quotient rule"),
+    "chain": N_("chain rule"),
+    "power": N_("power rule"),
+    "exponential": N_("exponential rule"),
+    "logarithm": N_("logarithm rule"),
+    "trigonometric": N_("trigonometric rule"),
+    "inverse_trigonometric": N_("inverse trigonometric rule"),
+    "hyperbolic": N_("hyperbolic rule"),
+    "absolute_value": N_("absolute value"),
+    "sign": N_("sign"),
+    "log_differentiation": N_("logarithmic differentiation"),
+    "real_part": N_("real part"),
+    "simplify": N_("simplify"),
+    "unsupported": N_("no rule (sympy's result)"),
 }
 
 _CHECKS = {
-    "identical": "identical to sympy's diff",
-    "symbolic": "equal to sympy's diff (the difference simplifies to 0)",
-    "numeric": "equal to sympy's diff at random points",
-    "mismatch": "DIFFERS from sympy's diff: the steps are wrong, trust the result above",
-    "inconclusive": "could not be checked against sympy's diff (no point where all is real)",
+    "identical": N_("identical to sympy's diff"),
+    "symbolic": N_("equal to sympy's diff (the difference simplifies to 0)"),
+    "numeric": N_("equal to sympy's diff at random points"),
+    "mismatch": N_("DIFFERS from sympy's diff: the steps are wrong, trust the result above"),
+    "inconclusive": N_("could not be checked against sympy's diff (no point where all is real)"),
 }
 
 
 def rule_name(step: Step) -> str:
-    return RULE_NAMES.get(step.rule, step.rule.replace("_", " "))
+    """The rule's name for a reader, in the active language (``step.rule`` is the machine's)."""
+    known = RULE_NAMES.get(step.rule)
+    return step.rule.replace("_", " ") if known is None else i18n._(known)
 
 
 def check_text(derivation: Derivation) -> str:
-    return _CHECKS.get(derivation.verification, derivation.verification)
+    known = _CHECKS.get(derivation.verification)
+    return derivation.verification if known is None else i18n._(known)
+
+
+#: notes that begin with the rule's name, shown without it beside the name
+_WITHOUT_NAME = {
+    SUM_NOTE: N_("term by term"),
+    SIGN_NOTE: N_("is constant for {0} ≠ 0; undefined at {0} = 0"),
+}
 
 
 def middle(step: Step, show: Callable[[Any], str]) -> str:
@@ -67,11 +79,7 @@ def middle(step: Step, show: Callable[[Any], str]) -> str:
 
 def note(step: Step, show: Callable[[Any], str]) -> str:
     """The step's note, without repeating the rule's name."""
-    text = step.describe(show)
-    name = rule_name(step)
-    if text.startswith(name):
-        text = text[len(name) :].lstrip(": ")
-    return text
+    return wording(_WITHOUT_NAME.get(step.template, step.template), step, show)
 
 
 def step_line(step: Step, show: Callable[[Any], str]) -> str:
@@ -124,15 +132,18 @@ def heading(derivation: Derivation, path: Path, style: str = "text") -> str:
     held = ", ".join(show(s) for s in derivation.held_constant)
     if not held:
         return f"{name}:"
-    verb = "is" if len(derivation.held_constant) == 1 else "are"
-    return f"{name}, where {held} {verb} held constant:"
+    return ngettext(
+        "{partial}, where {held} is held constant:",
+        "{partial}, where {held} are held constant:",
+        len(derivation.held_constant),
+    ).format(partial=name, held=held)
 
 
 def to_plain(derivations: Sequence[Derivation], paths: Sequence[Path] | None = None) -> str:
     """Numbered lines, indented by depth, in sympy syntax."""
     lines = []
     for derivation, path in zip(derivations, paths_of(derivations, paths)):
-        lines.append("steps " + heading(derivation, path))
+        lines.append(_("steps {heading}").format(heading=heading(derivation, path)))
         for number, step in enumerate(derivation.steps, start=1):
             indent = "  " * step.depth
             remark = note(step, to_text)
@@ -140,9 +151,10 @@ def to_plain(derivations: Sequence[Derivation], paths: Sequence[Path] | None = N
                 f"  {number}. {indent}{rule_name(step)}: {step_line(step, to_text)}"
                 + (f"  [{remark}]" if remark else "")
             )
-        lines.append(f"  result: {partial_name(path)} = {to_text(derivation.result)}")
-        lines.append(f"  check: {check_text(derivation)}")
-        lines.extend(f"  note: {remark}" for remark in derivation.notes)
+        result = f"{partial_name(path)} = {to_text(derivation.result)}"
+        lines.append("  " + _("result: {result}").format(result=result))
+        lines.append("  " + _("check: {check}").format(check=check_text(derivation)))
+        lines.extend("  " + _("note: {note}").format(note=remark) for remark in derivation.notes)
     return "\n".join(lines) + "\n"
 
 

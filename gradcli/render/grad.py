@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gradcli.calculus import Gradient
+from gradcli.i18n import _
 from gradcli.printing import decimal, is_exactly, to_unicode
 from gradcli.render.console import Screen, render, text
 
@@ -26,18 +27,18 @@ def renderables(result: Gradient) -> list[RenderableType]:
     names = ", ".join(to_unicode(v) for v in function.variables)
     out: list[RenderableType] = [text(f"f({names}) = {to_unicode(function.expr)}", "bold")]
     if function.parameters:
-        out.append(text("parameters: " + ", ".join(to_unicode(p) for p in function.parameters)))
+        names_of = ", ".join(to_unicode(p) for p in function.parameters)
+        out.append(text(_("parameters: {names}").format(names=names_of)))
     # the notes are messages: the command sends them to stderr
     at = result.at
     point = _vector([to_unicode(p) for p in at.point]) if at else ""
     point_args = point[1:-1] if point.startswith("(") else point
     table = Table(show_edge=True, header_style="bold")
-    table.add_column("variable")
-    table.add_column("partial derivative")
+    table.add_column(_("variable"))
+    table.add_column(_("partial derivative"))
     if at is not None:
-        table.add_column(
-            f"at ({point_args})" if len(at.point) > 1 else f"at {point}", justify="right"
-        )
+        shown = f"({point_args})" if len(at.point) > 1 else point
+        table.add_column(_("at {point}").format(point=shown), justify="right")
     for i, (variable, component) in enumerate(zip(function.variables, result.components)):
         name = to_unicode(variable)
         row: list[RenderableType] = [text(name), text(f"∂f/∂{name} = {to_unicode(component)}")]
@@ -51,7 +52,13 @@ def renderables(result: Gradient) -> list[RenderableType]:
         out.append(text(f"∇f({names}) = {gradient}"))
         return out
     for parameter, value in at.parameter_values:
-        out.append(text(f"with {to_unicode(parameter)} = {to_unicode(value)}"))
+        out.append(
+            text(
+                _("with {parameter} = {value}").format(
+                    parameter=to_unicode(parameter), value=to_unicode(value)
+                )
+            )
+        )
     value = _vector([to_unicode(v) for v in at.value])
     f_value = _with_decimal(
         to_unicode(at.function_value), at.function_value, at.function_value_float
@@ -61,35 +68,42 @@ def renderables(result: Gradient) -> list[RenderableType]:
         out.append(text(f"∇f({point_args}) = {value}", "bold"))
         out.append(
             text(
-                "∇f = 0: a critical point. There is no direction of steepest ascent here "
-                "(a minimum, maximum or saddle: see `gradcli hessian`)."
+                _(
+                    "∇f = 0: a critical point. There is no direction of steepest ascent here "
+                    "(a minimum, maximum or saddle: see `gradcli hessian`)."
+                )
             )
         )
     else:
-        out.append(text(f"∇f({point_args}) = {value}   the direction of steepest ascent", "bold"))
+        gradient = f"∇f({point_args}) = {value}"
+        out.append(
+            text(
+                _("{gradient}   the direction of steepest ascent").format(gradient=gradient), "bold"
+            )
+        )
         magnitude = _with_decimal(to_unicode(at.magnitude), at.magnitude, at.magnitude_float)
-        out.append(text(f"|∇f({point_args})| = {magnitude}   the rate of increase that way"))
+        length = f"|∇f({point_args})| = {magnitude}"
+        out.append(text(_("{magnitude}   the rate of increase that way").format(magnitude=length)))
         if at.direction is not None:
             unit = _vector([to_unicode(d) for d in at.direction])
             descent = _vector([to_unicode(-d) for d in at.direction])
             if at.direction_float is not None:
                 unit += " ≈ " + _vector([decimal(v, 4) for v in at.direction_float])
                 descent += " ≈ " + _vector([decimal(-v, 4) for v in at.direction_float])
-            out.append(text(f"unit direction û = {unit}"))
-            out.append(text(f"steepest descent −û = {descent}"))
+            out.append(text(_("unit direction û = {unit}").format(unit=unit)))
+            out.append(text(_("steepest descent −û = {descent}").format(descent=descent)))
         elif at.direction_float is not None:
             # the exact form is too long to print: ∇f/|∇f| from the lines above
             unit = _vector([decimal(v, 4) for v in at.direction_float])
             descent = _vector([decimal(-v, 4) for v in at.direction_float])
-            out.append(text(f"unit direction û = ∇f/|∇f| ≈ {unit}"))
-            out.append(text(f"steepest descent −û ≈ {descent}"))
+            out.append(text(_("unit direction û = ∇f/|∇f| ≈ {unit}").format(unit=unit)))
+            out.append(text(_("steepest descent −û ≈ {descent}").format(descent=descent)))
     d = at.directional
     if d is not None:
         unit_v = _vector([to_unicode(c) for c in d.unit_along])
+        along = _vector([to_unicode(c) for c in d.along])
         out.append(
-            text(
-                f"along v = {_vector([to_unicode(c) for c in d.along])}, normalised to v̂ = {unit_v}"
-            )
+            text(_("along v = {along}, normalised to v̂ = {unit}").format(along=along, unit=unit_v))
         )
         rate = _with_decimal(to_unicode(d.derivative), d.derivative, d.derivative_float)
         out.append(text(f"D_v̂ f({point_args}) = ∇f · v̂ = {rate}", "bold"))
@@ -99,9 +113,11 @@ def renderables(result: Gradient) -> list[RenderableType]:
             degrees = math.degrees(d.angle_float)
             out.append(
                 Text(
-                    f"angle between v and ∇f: {decimal(degrees, 4)}°. The rate is largest "
-                    f"along ∇f (= |∇f|), zero along the level curve (90°), most negative "
-                    f"along −∇f."
+                    _(
+                        "angle between v and ∇f: {degrees}°. The rate is largest "
+                        "along ∇f (= |∇f|), zero along the level curve (90°), most negative "
+                        "along −∇f."
+                    ).format(degrees=decimal(degrees, 4))
                 )
             )
     return out

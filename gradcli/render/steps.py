@@ -18,6 +18,7 @@ from gradcli.formats.steps import (
     rule_name,
     step_line,
 )
+from gradcli.i18n import _
 from gradcli.printing import to_unicode
 from gradcli.render.console import text
 from gradcli.steps import Derivation
@@ -28,7 +29,8 @@ def renderables(
 ) -> list[RenderableType]:
     out: list[RenderableType] = []
     for derivation, path in zip(derivations, paths_of(derivations, paths)):
-        tree = Tree(text("Steps for " + heading(derivation, path, "unicode"), "bold"))
+        title = _("Steps for {heading}").format(heading=heading(derivation, path, "unicode"))
+        tree = Tree(text(title, "bold"))
         # a stack of the last node at each depth: a step hangs off its parent
         parents: list[Tree] = [tree]
         for step in derivation.steps:
@@ -43,12 +45,11 @@ def renderables(
             node = parent.add(label)
             del parents[step.depth + 1 :]
             parents.append(node)
-        result = f"result: {partial_name(path, 'unicode')} = {to_unicode(derivation.result)}"
-        tree.add(text(result, "bold"))
-        tree.add(
-            text(f"check: {check_text(derivation)}", "green" if derivation.verified else "red")
-        )
+        result = f"{partial_name(path, 'unicode')} = {to_unicode(derivation.result)}"
+        tree.add(text(_("result: {result}").format(result=result), "bold"))
+        check = _("check: {check}").format(check=check_text(derivation))
+        tree.add(text(check, "green" if derivation.verified else "red"))
         for remark in derivation.notes:
-            tree.add(text(f"note: {remark}", "yellow"))
+            tree.add(text(_("note: {note}").format(note=remark), "yellow"))
         out.append(tree)
     return out
