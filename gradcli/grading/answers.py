@@ -19,6 +19,7 @@ import sympy
 from gradcli.errors import GradcliError, ParseError, UndefinedError
 from gradcli.grading.decimals import approximate_text, significant_figures
 from gradcli.grading.evaluator import constant_float
+from gradcli.i18n import _
 from gradcli.limits import Limits
 from gradcli.parse import natural_key, parse_expression, parse_vector, split_top_level
 from gradcli.printing import to_text
@@ -99,21 +100,23 @@ def _undefined_components(text: str, problem: Problem, limits: Limits) -> list[E
         try:
             (expr,) = parse_vector(part, variables=problem.names, limits=limits)
         except UndefinedError as error:
-            why = error.message.replace("the expression is ", "", 1)
-            entries.append(
-                Entry(expr=sympy.nan, text=part.strip(), undefined=f"{part.strip()} is {why}")
-            )
+            # "the expression is undefined: …" becomes "1/0 is undefined: …" in English;
+            # a message in another language is kept whole, after the component
+            why = error.message.removeprefix("the expression is ")
+            undefined = _("{component} is {reason}").format(component=part.strip(), reason=why)
+            entries.append(Entry(expr=sympy.nan, text=part.strip(), undefined=undefined))
         else:
             entries.append(make_entry(expr, part))
     return entries
 
 
-def check_separated(text: str, components: int, wanted: int, *, what: str = "components") -> None:
+def check_separated(text: str, components: int, wanted: int, *, row: bool = False) -> None:
     """``5 7`` or ``2x 2y`` where two components are wanted: refused, not multiplied.
 
     A point may be written ``1 2``; an answer's components need commas, so
     that a product such as ``2x y`` is never taken for two components (and
-    a wrong answer, 4xy, for a right one written with spaces).
+    a wrong answer, 4xy, for a right one written with spaces). ``row``: the
+    text is a row of a Hessian.
     """
     pieces = text.strip().strip("[]()<>").split()
     operators = "+-*/^·×−="
@@ -123,11 +126,15 @@ def check_separated(text: str, components: int, wanted: int, *, what: str = "com
         and len(pieces) > 1
         and not any(p[0] in operators or p[-1] in operators for p in pieces)
     ):
+        if row:
+            message = _("the entries of a Hessian row need commas between them")
+        else:
+            message = _("the components need commas between them")
         raise ParseError(
-            f"the {what} need commas between them",
+            message,
             text=text,
             position=None,
-            hint=f"write {', '.join(pieces)}",
+            hint=_("write {components}").format(components=", ".join(pieces)),
         )
 
 
@@ -146,8 +153,8 @@ def _component_texts(text: str) -> list[str]:
         inner = stripped[1:-1]
         parts = split_top_level(inner)
         if stripped[0] == "<" or len(parts) > 1:
-            return [p for p, _ in parts]
-    return [p for p, _ in split_top_level(text)]
+            return [p for p, _start in parts]
+    return [p for p, _start in split_top_level(text)]
 
 
 def _scaled_vector(text: str, problem: Problem, limits: Limits) -> list[Entry] | None:
@@ -180,7 +187,7 @@ def _scaled_vector(text: str, problem: Problem, limits: Limits) -> list[Entry] |
     except GradcliError as error:
         position = None if error.position is None else error.position + start + 1
         raise type(error)(error.message, text=text, position=position, hint=error.hint) from None
-    parts = [p for p, _ in split_top_level(inner)]
+    parts = [p for p, _start in split_top_level(inner)]
     if len(parts) != len(exprs):
         parts = [to_text(e) for e in exprs]
     out = []
@@ -248,9 +255,9 @@ def read_matrix(text: str, problem: Problem, limits: Limits) -> list[list[Entry]
         rows = split_top_level(stripped)
         if len(problem.variables) == 1 and len(rows) == 1:
             pass
-        elif not all(r.strip()[:1] in ("[", "(") for r, _ in rows):
+        elif not all(r.strip()[:1] in ("[", "(") for r, _start in rows):
             raise ParseError(
-                "write the Hessian as rows, such as [[2, 1], [1, 2]] or 2, 1; 1, 2",
+                _("write the Hessian as rows, such as [[2, 1], [1, 2]] or 2, 1; 1, 2"),
                 text=text,
                 position=None,
             )
@@ -265,9 +272,9 @@ def read_matrix(text: str, problem: Problem, limits: Limits) -> list[list[Entry]
                 undefined = _undefined_components(row_text, problem, limits)
                 exprs = tuple(e.expr for e in undefined)
             except ParseError:
-                check_separated(row_text, 1, n, what="entries of a Hessian row")
+                check_separated(row_text, 1, n, row=True)
                 raise
-            check_separated(row_text, len(exprs), n, what="entries of a Hessian row")
+            check_separated(row_text, len(exprs), n, row=True)
         except GradcliError as error:
             position = None if error.position is None else error.position + offset + start
             raise type(error)(
@@ -305,10 +312,12 @@ def _check_symbols(entries: Sequence[Entry], text: str, problem: Problem) -> Non
             name = extra[0].name
             match = re.search(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z0-9_])", text)
             close = difflib.get_close_matches(name, problem.names, 1)
-            names = ", ".join(problem.names) or "none"
+            names = ", ".join(problem.names) or _("none")
             raise ParseError(
-                f"'{name}' is not a variable of f (its variables: {names})",
+                _("'{name}' is not a variable of f (its variables: {names})").format(
+                    name=name, names=names
+                ),
                 text=text,
                 position=match.start() if match else None,
-                hint=f"did you mean {close[0]}?" if close else None,
+                hint=_("did you mean {name}?").format(name=close[0]) if close else None,
             )

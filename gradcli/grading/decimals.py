@@ -37,6 +37,7 @@ from fractions import Fraction
 import sympy
 
 from gradcli.errors import InputError
+from gradcli.i18n import _, language, ngettext
 from gradcli.numbers import real_powers
 from gradcli.printing import to_text
 
@@ -135,11 +136,19 @@ def tolerance(value: object, option: str) -> Fraction | None:
         else:
             fraction = Fraction(str(value).strip())
     except (ValueError, ZeroDivisionError):
-        raise InputError(f"{option} must be a number, not {value!r}") from None
+        raise InputError(
+            _("{option} must be a number, not {value}").format(option=option, value=repr(value))
+        ) from None
     if fraction < 0:
-        raise InputError(f"{option} must not be negative, got {value}")
+        raise InputError(
+            _("{option} must not be negative, got {value}").format(option=option, value=value)
+        )
     if fraction and not _TOLERANCE_RANGE[0] <= fraction <= _TOLERANCE_RANGE[1]:
-        raise InputError(f"{option} must be between 1e-1000 and 1e1000, got {value}")
+        raise InputError(
+            _("{option} must be between 1e-1000 and 1e1000, got {value}").format(
+                option=option, value=value
+            )
+        )
     return fraction
 
 
@@ -162,12 +171,16 @@ class DecimalRule:
     def __post_init__(self) -> None:
         if self.tol is not None and not 0 < self.tol < 1:
             raise InputError(
-                f"--tol must be a relative tolerance between 0 and 1, got {float(self.tol):g}"
+                _("--tol must be a relative tolerance between 0 and 1, got {value}").format(
+                    value=f"{float(self.tol):g}"
+                )
             )
         if self.sigfigs is not None and not 1 <= self.sigfigs <= 50:
-            raise InputError(f"--sigfigs must be from 1 to 50, got {self.sigfigs}")
+            raise InputError(
+                _("--sigfigs must be from 1 to 50, got {value}").format(value=self.sigfigs)
+            )
         if self.sigfigs is not None and (self.tol is not None or self.abs_tol is not None):
-            raise InputError("--sigfigs cannot be combined with --tol or --abs-tol")
+            raise InputError(_("--sigfigs cannot be combined with --tol or --abs-tol"))
 
     @property
     def uses_tolerance(self) -> bool:
@@ -184,7 +197,8 @@ class DecimalRule:
         >>> DecimalRule(tol=Fraction(1, 20)).judge("1.05", sympy.S.One)
         (True, 'within the relative tolerance 0.05')
         """
-        return _judge(self, literal.strip(), exact)
+        # the message is in the language spoken: a cached one must be in it too
+        return _judge(self, literal.strip(), exact, language())
 
     def judge_whole(self, text: str, exact: sympy.Expr) -> tuple[bool, str]:
         """A whole number under ``sigfigs``: its trailing zeros may or may not be
@@ -197,19 +211,19 @@ class DecimalRule:
         compact = text.strip().replace(" ", "").replace("−", "-")
         digits = compact.lstrip("+-").lstrip("0") or "0"
         fewest, most = max(len(digits.rstrip("0")), 1), len(digits)
+        wanted = _figures(self.sigfigs)
         if not fewest <= self.sigfigs <= most:
-            return False, f"{text.strip()} does not have {_figures(self.sigfigs)}"
+            message = _("{answer} does not have {figures}")
+            return False, message.format(answer=text.strip(), figures=wanted)
         magnitude = _magnitude(exact)
         if magnitude is None or magnitude == 0:
-            return False, "not the exact value"
+            return False, _("not the exact value")
         rounded = _rounded(exact, _log10(magnitude) - self.sigfigs + 1)
         given = Fraction(int(compact))
         if rounded != given:
-            return (
-                False,
-                f"{text.strip()} is not the exact value rounded to {_figures(self.sigfigs)}",
-            )
-        return True, f"correct to {_figures(self.sigfigs)}"
+            message = _("{answer} is not the exact value rounded to {figures}")
+            return False, message.format(answer=text.strip(), figures=wanted)
+        return True, _("correct to {figures}").format(figures=wanted)
 
     def judge_value(self, answer: sympy.Expr, exact: sympy.Expr) -> tuple[bool, str]:
         """A number that is not one decimal (``2*4.3``), by the tolerances only."""
@@ -217,7 +231,7 @@ class DecimalRule:
             raise ValueError("judge_value needs a tolerance")
         given = _approximation(answer, 60)
         if given is None:
-            return False, "the answer is not a real number"
+            return False, _("the answer is not a real number")
         return _within(self, to_text(answer), given, exact)
 
 
@@ -225,67 +239,96 @@ DEFAULT_RULE = DecimalRule()
 
 
 @functools.lru_cache(maxsize=8192)
-def _judge(rule: DecimalRule, literal: str, exact: sympy.Expr) -> tuple[bool, str]:
+def _judge(rule: DecimalRule, literal: str, exact: sympy.Expr, lang: str) -> tuple[bool, str]:
+    """:meth:`DecimalRule.judge`, its message in the language ``lang`` (spoken now)."""
     parts = decimal_parts(literal)
     if parts is None:
-        raise InputError(f"{literal!r} is not a decimal number")
+        raise InputError(_("{answer} is not a decimal number").format(answer=repr(literal)))
     given, figures, place = parts
     if rule.uses_tolerance:
         return _within(rule, literal, given, exact)
     if rule.sigfigs is not None and given == 0 and exact.is_zero:
-        return True, "the exact value is 0"
+        return True, _("the exact value is 0")
     if rule.sigfigs is not None and figures != rule.sigfigs:
-        return False, (
-            f"{literal} has {_figures(figures)}; give {_figures(rule.sigfigs)}"
-            if figures < rule.sigfigs
-            else f"{literal} has {_figures(figures)}: give exactly {_figures(rule.sigfigs)}"
+        if figures < rule.sigfigs:
+            message = _("{answer} has {figures}; give {wanted}")
+        else:
+            message = _("{answer} has {figures}: give exactly {wanted}")
+        return False, message.format(
+            answer=literal, figures=_figures(figures), wanted=_figures(rule.sigfigs)
         )
     if rule.sigfigs is not None:
         # N figures of the exact value, wherever the student's last figure is:
         # "1.0" is not 0.96 to 2 figures, and "0." is no figure of 0.3 at all
         magnitude = _magnitude(exact)
         if magnitude is None:
-            return False, "the exact value is not a real number"
+            return False, _("the exact value is not a real number")
         if magnitude == 0:
-            return False, f"{literal} is not 0, the exact value"
+            return False, _("{answer} is not 0, the exact value").format(answer=literal)
         place = _log10(magnitude) - rule.sigfigs + 1
     rounded = _rounded(exact, place)
     if rounded is None:
-        return False, "the exact value is not a real number"
+        return False, _("the exact value is not a real number")
     if given != rounded:
-        return False, f"{literal} is not the exact value rounded to the {_figures(figures)} written"
+        message = _("{answer} is not the exact value rounded to the {figures} written")
+        return False, message.format(answer=literal, figures=_figures(figures))
     if rule.sigfigs is None and figures < MIN_FIGURES:
-        return False, f"{literal} has too few significant figures: give at least {MIN_FIGURES}"
-    return True, f"correct to {_figures(figures)}"
+        message = _("{answer} has too few significant figures: give at least {count}")
+        return False, message.format(answer=literal, count=MIN_FIGURES)
+    return True, _("correct to {figures}").format(figures=_figures(figures))
 
 
 def _within(
     rule: DecimalRule, literal: str, given: Fraction, exact: sympy.Expr
 ) -> tuple[bool, str]:
     """The tolerance rule: |answer − value| ≤ tol·|value| or ≤ abs_tol, inclusive."""
+    # each bound and which tolerance it is: "relative", "zero" (relative, taken
+    # as absolute because the value is 0) or "absolute"
     bounds: list[tuple[Fraction, str]] = []
     value_magnitude = _magnitude(exact)
     if value_magnitude is None:
-        return False, "the exact value is not a real number"
+        return False, _("the exact value is not a real number")
     if rule.tol is not None:
         if exact.is_zero:
-            bounds.append(
-                (rule.tol, f"the tolerance {_shown(rule.tol)} (absolute, the value is 0)")
-            )
+            bounds.append((rule.tol, "zero"))
         else:
-            bounds.append(
-                (rule.tol * value_magnitude, f"the relative tolerance {_shown(rule.tol)}")
-            )
+            bounds.append((rule.tol * value_magnitude, "relative"))
     if rule.abs_tol is not None:
-        bounds.append((rule.abs_tol, f"the absolute tolerance {_shown(rule.abs_tol)}"))
-    digits = _digits_for(max(b for b, _ in bounds), exact)
+        bounds.append((rule.abs_tol, "absolute"))
+    digits = _digits_for(max(b for b, _kind in bounds), exact)
     error = _error(given, exact, digits)
     if error is None:
-        return False, "the exact value is not a real number"
-    for bound, words in bounds:
+        return False, _("the exact value is not a real number")
+    tol = _shown(rule.tol) if rule.tol is not None else ""
+    abs_tol = _shown(rule.abs_tol) if rule.abs_tol is not None else ""
+    for bound, kind in bounds:
         if error <= bound:
-            return True, f"within {words}"
-    return False, f"{literal} is not within {' or '.join(words for _, words in bounds)}"
+            if kind == "zero":
+                message = _("within the tolerance {tolerance} (absolute, the value is 0)")
+            elif kind == "relative":
+                message = _("within the relative tolerance {tolerance}")
+            else:
+                message = _("within the absolute tolerance {tolerance}")
+                tol = abs_tol
+            return True, message.format(tolerance=tol)
+    kinds = [kind for _bound, kind in bounds]
+    if kinds == ["zero", "absolute"]:
+        message = _(
+            "{answer} is not within the tolerance {tolerance} (absolute, the value is 0) "
+            "or the absolute tolerance {absolute}"
+        )
+    elif kinds == ["relative", "absolute"]:
+        message = _(
+            "{answer} is not within the relative tolerance {tolerance} "
+            "or the absolute tolerance {absolute}"
+        )
+    elif kinds == ["zero"]:
+        message = _("{answer} is not within the tolerance {tolerance} (absolute, the value is 0)")
+    elif kinds == ["relative"]:
+        message = _("{answer} is not within the relative tolerance {tolerance}")
+    else:
+        message = _("{answer} is not within the absolute tolerance {absolute}")
+    return False, message.format(answer=literal, tolerance=tol, absolute=abs_tol)
 
 
 def _exact_fraction(exact: sympy.Expr) -> Fraction | None:
@@ -355,7 +398,8 @@ def _rounded(exact: sympy.Expr, place: int) -> Fraction | None:
 
 
 def _figures(n: int) -> str:
-    return f"{n} significant figure" + ("" if n == 1 else "s")
+    """``n`` significant figures, in words: a noun phrase that messages put in a sentence."""
+    return ngettext("{count} significant figure", "{count} significant figures", n).format(count=n)
 
 
 def _shown(value: Fraction) -> str:

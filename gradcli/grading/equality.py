@@ -55,6 +55,7 @@ from gradcli.grading.pieces import (
     split,
 )
 from gradcli.grading.results import DECIMAL, NUMERIC, SYMBOLIC
+from gradcli.i18n import _
 from gradcli.limits import Limits
 from gradcli.parse import natural_key
 from gradcli.printing import to_text
@@ -78,12 +79,16 @@ class Equality:
     ``equal`` is ``None`` when the check could not decide; ``detail`` says
     how it was decided, or why not, in one line. ``identical`` is true when
     the two are the same expression as written, before any simplification.
+    ``caveat`` is true when the answer is equal where both are defined but
+    undefined where the expected one is defined (``detail`` says where): a
+    right answer whose detail is worth showing.
     """
 
     equal: bool | None
     method: str | None
     detail: str
     identical: bool = False
+    caveat: bool = False
 
 
 #: points of the regions, where floats differ, whose difference is confirmed with 50 digits
@@ -91,8 +96,13 @@ _CONFIRMED = 3
 #: points of each region where floats agree that are looked at with 50 digits
 _PER_REGION = 2
 
-_SAME = Equality(True, SYMBOLIC, "the same expression", identical=True)
-_SIMPLIFIES = Equality(True, SYMBOLIC, "the difference simplifies to 0")
+
+def _same() -> Equality:
+    return Equality(True, SYMBOLIC, _("the same expression"), identical=True)
+
+
+def _simplifies() -> Equality:
+    return Equality(True, SYMBOLIC, _("the difference simplifies to 0"))
 
 
 def equivalent(
@@ -161,7 +171,7 @@ def decide(
     by piece or region by region (:mod:`gradcli.grading.pieces`).
     """
     if answer == expected:
-        return _SAME
+        return _same()
     if not answer.free_symbols and not expected.free_symbols:
         return constants_equal(answer, expected, limits)
     extra: list[sympy.Expr] | None = None
@@ -170,7 +180,7 @@ def decide(
     if prefer == SYMBOLIC:
         difference = answer - expected
         if difference == 0:
-            return _SAME
+            return _same()
         # an answer defined on less than the expected one is shown numerically,
         # with where it is undefined: for a student, not for a derivation (exact)
         extra = [] if exact else _extra_conditions(answer, expected, evaluator)
@@ -184,7 +194,7 @@ def decide(
                 gap = evaluator.domain_gap(answer, expected)
                 if gap is not None:
                     return _undefined(evaluator, gap)
-                return _on_jumps(answer, expected, evaluator) or _SIMPLIFIES
+                return _on_jumps(answer, expected, evaluator) or _simplifies()
             constant = _nonzero_constant(simplified)
     result = evaluator.compare(answer, expected)
     if constant is not None and result.status != "too_few":
@@ -195,13 +205,18 @@ def decide(
         pieces = split(seen_answer, seen_expected)
         if pieces is not None:
             return _piecewise(seen_answer, seen_expected, pieces, evaluator, limits)
-        detail = f"equal at {result.points} random points"
         if extra is None:
             extra = _extra_conditions(answer, expected, evaluator)
         if extra:
             where = ", ".join(f"{_text(c)} = 0" for c in extra)
-            detail += f" where both are defined; the answer is undefined where {where}"
-        return Equality(True, NUMERIC, detail)
+            detail = _(
+                "equal at {count} random points where both are defined; "
+                "the answer is undefined where {conditions}"
+            ).format(count=result.points, conditions=where)
+            return Equality(True, NUMERIC, detail, caveat=True)
+        return Equality(
+            True, NUMERIC, _("equal at {count} random points").format(count=result.points)
+        )
     if result.status == "different":
         return Equality(False, NUMERIC, _differs(evaluator.describe(result), result.size))
     if result.status in ("undefined", "too_large"):
@@ -209,21 +224,25 @@ def decide(
     if result.status == "unconfirmed":
         if not tried and simplifies_to_zero(answer - expected, limits):
             gap = evaluator.domain_gap(answer, expected)
-            return _SIMPLIFIES if gap is None else _undefined(evaluator, gap)
+            return _simplifies() if gap is None else _undefined(evaluator, gap)
         return Equality(
             None,
             None,
-            "cannot decide: the values agree in floats, but the difference cannot be "
-            "evaluated exactly, and it does not simplify to 0",
+            _(
+                "cannot decide: the values agree in floats, but the difference cannot be "
+                "evaluated exactly, and it does not simplify to 0"
+            ),
         )
     if not tried and simplifies_to_zero(answer - expected, limits):
         gap = evaluator.domain_gap(answer, expected)
-        return _SIMPLIFIES if gap is None else _undefined(evaluator, gap)
+        return _simplifies() if gap is None else _undefined(evaluator, gap)
     return Equality(
         None,
         None,
-        f"cannot decide: only {result.points} of {result.tried} random points lie in "
-        "the domain of both, and the difference does not simplify to 0",
+        _(
+            "cannot decide: only {count} of {tried} random points lie in "
+            "the domain of both, and the difference does not simplify to 0"
+        ).format(count=result.points, tried=result.tried),
     )
 
 
@@ -256,7 +275,9 @@ def _on_jumps(answer: sympy.Expr, expected: sympy.Expr, evaluator: Evaluator) ->
                 return Equality(
                     False,
                     NUMERIC,
-                    f"differs where {_text(u)} = 0, where {_text(sympy.sign(u))} is 0",
+                    _("differs where {expression} = 0, where {sign} is 0").format(
+                        expression=_text(u), sign=_text(sympy.sign(u))
+                    ),
                 )
             break
     return None
@@ -269,18 +290,26 @@ def _undefined(evaluator: Evaluator, result: Comparison) -> Equality:
         return Equality(
             False,
             NUMERIC,
-            f"the answer is far too large at {where} (beyond 10^308), "
-            "where the expected answer is not",
+            _(
+                "the answer is far too large at {point} (beyond 10^308), "
+                "where the expected answer is not"
+            ).format(point=where),
         )
-    return Equality(
-        False, NUMERIC, f"the answer is undefined at {where}, where the expected answer is defined"
+    return Equality(False, NUMERIC, _undefined_at(where))
+
+
+def _undefined_at(where: str) -> str:
+    return _("the answer is undefined at {point}, where the expected answer is defined").format(
+        point=where
     )
 
 
-def _differs(where: str, size: float | None) -> str:
+def _differs(where: str, size: float | None = None) -> str:
     if size is None:
-        return f"differs at {where}"
-    return f"differs at {where}, by {size:.3g} (a difference too small for floats to see)"
+        return _("differs at {point}").format(point=where)
+    return _("differs at {point}, by {size} (a difference too small for floats to see)").format(
+        point=where, size=f"{size:.3g}"
+    )
 
 
 def _nonzero_constant(simplified: sympy.Expr | None) -> Equality | None:
@@ -290,7 +319,11 @@ def _nonzero_constant(simplified: sympy.Expr | None) -> Equality | None:
     size = precise_size(simplified)
     if not size:
         return None
-    return Equality(False, SYMBOLIC, f"the answer differs by the constant {_text(simplified)}")
+    return Equality(
+        False,
+        SYMBOLIC,
+        _("the answer differs by the constant {constant}").format(constant=_text(simplified)),
+    )
 
 
 def _piecewise(
@@ -319,9 +352,15 @@ def _piecewise(
             on_line = _on_jumps(answer, expected, evaluator)
             if on_line is not None:
                 return on_line
-            how = "" if exactly else " (each piece at the random points, to 50 digits)"
+            if exactly:
+                detail = _("equal on each side of {breakpoints} = 0")
+            else:
+                detail = _(
+                    "equal on each side of {breakpoints} = 0 "
+                    "(each piece at the random points, to 50 digits)"
+                )
             return Equality(
-                True, SYMBOLIC if exactly else NUMERIC, f"equal on each side of {where} = 0{how}"
+                True, SYMBOLIC if exactly else NUMERIC, detail.format(breakpoints=where)
             )
     points = np.concatenate([*evaluator.pools, crossing_points(pieces, evaluator)])
     points = points[evaluator.inside(points)]
@@ -337,22 +376,20 @@ def _piecewise(
             if size == 0.0:
                 continue
         if size is None:
-            return Equality(
-                False,
-                NUMERIC,
-                f"the answer is undefined at {where}, where the expected answer is defined",
-            )
-        return Equality(False, NUMERIC, f"differs at {where}")
+            return Equality(False, NUMERIC, _undefined_at(where))
+        return Equality(False, NUMERIC, _differs(where))
     for row in np.flatnonzero(differing(a, e))[:_CONFIRMED]:
         size = evaluator.difference_size(answer, expected, points[row])
         if size is None or size > 0:
-            return Equality(False, NUMERIC, f"differs at {evaluator.describe_row(points[row])}")
+            return Equality(False, NUMERIC, _differs(evaluator.describe_row(points[row])))
     if unproven is None:
         return Equality(
             None,
             None,
-            f"cannot decide: the answer agrees at every point sampled, but {where} make too "
-            "many pieces to check each",
+            _(
+                "cannot decide: the answer agrees at every point sampled, but {breakpoints} "
+                "make too many pieces to check each"
+            ).format(breakpoints=where),
         )
     regions = pieces.region_of(evaluator, points)
     seen = False
@@ -363,14 +400,16 @@ def _piecewise(
             size = evaluator.difference_size(answer, expected, points[row])
             if size:
                 # floats may or may not have seen it here: say where, not how small
-                return Equality(False, NUMERIC, f"differs at {evaluator.describe_row(points[row])}")
+                return Equality(False, NUMERIC, _differs(evaluator.describe_row(points[row])))
         seen = seen or bool(rows.size)
     if seen:
         return Equality(
             None,
             None,
-            f"cannot decide: the answer agrees at every point sampled, but not provably on "
-            f"each side of {where} = 0",
+            _(
+                "cannot decide: the answer agrees at every point sampled, but not provably on "
+                "each side of {breakpoints} = 0"
+            ).format(breakpoints=where),
         )
     on_line = _on_jumps(answer, expected, evaluator)
     if on_line is not None:
@@ -378,8 +417,10 @@ def _piecewise(
     return Equality(
         True,
         NUMERIC,
-        f"equal on every region of the domain that the breakpoints ({where} = 0) make, "
-        "sampled on both sides of each along each variable",
+        _(
+            "equal on every region of the domain that the breakpoints ({breakpoints} = 0) make, "
+            "sampled on both sides of each along each variable"
+        ).format(breakpoints=where),
     )
 
 
@@ -393,21 +434,25 @@ def constants_equal(answer: sympy.Expr, expected: sympy.Expr, limits: Limits) ->
     """
     if answer.is_Rational and expected.is_Rational:
         if answer == expected:
-            return _SAME
-        return Equality(False, SYMBOLIC, "a different number")
+            return _same()
+        return Equality(False, SYMBOLIC, _("a different number"))
     difference = answer - expected
     if difference == 0:
-        return _SAME
+        return _same()
     size = precise_size(difference)
     if size is None:
         if simplifies_to_zero(difference, limits):
-            return _SIMPLIFIES
-        return Equality(None, None, "cannot decide: the values cannot be evaluated")
+            return _simplifies()
+        return Equality(None, None, _("cannot decide: the values cannot be evaluated"))
     if size > 0:
-        return Equality(False, NUMERIC, "a different number")
+        return Equality(False, NUMERIC, _("a different number"))
     if simplifies_to_zero(difference, limits):
-        return _SIMPLIFIES
-    return Equality(True, NUMERIC, f"equal to {PRECISE_DIGITS} significant figures")
+        return _simplifies()
+    return Equality(
+        True,
+        NUMERIC,
+        _("equal to {count} significant figures").format(count=PRECISE_DIGITS),
+    )
 
 
 def number_equality(
@@ -427,7 +472,7 @@ def number_equality(
         ok, message = rule.judge(entry.literal, exact)
         return Equality(ok, DECIMAL, message)
     if entry.expr == exact:
-        return Equality(True, SYMBOLIC, "the same number", identical=True)
+        return Equality(True, SYMBOLIC, _("the same number"), identical=True)
     if rule.sigfigs is not None and whole_number(entry.text):
         # 1200 is 1234 to 2 figures: its trailing zeros may or may not count
         ok, message = rule.judge_whole(entry.text, exact)
@@ -441,8 +486,10 @@ def number_equality(
         return Equality(
             False,
             DECIMAL,
-            "a decimal inside an expression is read exactly, and this one is not the value: "
-            "give the decimal alone (8.60) or an exact expression (sqrt(74))",
+            _(
+                "a decimal inside an expression is read exactly, and this one is not the value: "
+                "give the decimal alone (8.60) or an exact expression (sqrt(74))"
+            ),
         )
     return result
 
@@ -512,7 +559,7 @@ def _factors(expr: sympy.Expr) -> list[sympy.Expr]:
         return [f for arg in expr.args for f in _factors(arg)]
     if isinstance(expr, sympy.Pow) and expr.exp.is_positive:
         return _factors(expr.base)
-    _, primitive = expr.as_content_primitive()
+    _content, primitive = expr.as_content_primitive()
     if primitive.could_extract_minus_sign():
         primitive = -primitive
     return [primitive]

@@ -18,6 +18,7 @@ from typing import Any
 
 import sympy
 
+from gradcli.i18n import _
 from gradcli.numbers import real_powers, to_float
 from gradcli.printing import decimal
 from gradcli.tolerances import NUMERIC_RTOL
@@ -225,7 +226,7 @@ class Evaluator:
                 found = sorted(
                     ((float(r), level, int(row)) for r, row in zip(relative, rows)), reverse=True
                 )
-                for worst, _, row in found[:_CONFIRM_POINTS]:
+                for worst, _size, row in found[:_CONFIRM_POINTS]:
                     if not confirm:
                         return self._result(columns, "different", row, level, worst=worst)
                     size = self._difference_at(answer, expected, level, row)
@@ -476,7 +477,7 @@ class Evaluator:
     def describe(self, result: Comparison) -> str:
         """The point where a comparison failed: ``x = 1.23, y = -0.5``."""
         if result.where is None or not self.symbols:
-            return "the point checked"
+            return _("the point checked")
         return self.describe_row(self._pools[result.level][result.where])
 
     def _restricted(self, values: Any, level: int) -> Any:

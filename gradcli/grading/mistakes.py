@@ -21,6 +21,7 @@ from gradcli.grading.decimals import DecimalRule
 from gradcli.grading.equality import Equality
 from gradcli.grading.evaluator import constant_float
 from gradcli.grading.problem import Context, Problem
+from gradcli.i18n import _
 from gradcli.printing import decimal, to_unicode
 from gradcli.tolerances import DECIMAL_RTOL, NUMERIC_RTOL
 
@@ -103,13 +104,12 @@ def permutation(
     return mapping
 
 
-def _not_evaluated(problem: Problem, what: str = "this depends") -> Found:
-    return [
-        (
-            "not_evaluated",
-            f"{what} on the variables: evaluate it at ({problem.point_shown})",
-        )
-    ]
+def _not_evaluated(problem: Problem, *, whole: bool = False) -> Found:
+    if whole:
+        message = _("the answer depends on the variables: evaluate it at ({point})")
+    else:
+        message = _("this depends on the variables: evaluate it at ({point})")
+    return [("not_evaluated", message.format(point=problem.point_shown))]
 
 
 def component_mistakes(
@@ -125,13 +125,13 @@ def component_mistakes(
         return _not_evaluated(problem)
     target = expected[i]
     if target != 0 and same(problem, entry, -target, rule):
-        return [("sign_error", "the sign is wrong")]
+        return [("sign_error", _("the sign is wrong"))]
     for j, other in enumerate(expected):
         if j != i and other != target and same(problem, entry, other, rule):
-            return [("wrong_variable", f"this is {labels[j]}")]
+            return [("wrong_variable", _("this is {label}").format(label=labels[j]))]
     factor = _simple_factor(entry, target)
     if factor is not None:
-        return [("constant_factor", f"off by a factor of {factor}")]
+        return [("constant_factor", _("off by a factor of {factor}").format(factor=factor))]
     return []
 
 
@@ -146,7 +146,7 @@ def vector_mistakes(
     """Mistakes that explain the whole vector (∇f or its direction at the point) at once."""
     n = len(expected)
     if any(problem.varies(e) for e in entries):
-        return _not_evaluated(problem, "the answer depends")
+        return _not_evaluated(problem, whole=True)
 
     def fits(vector: Sequence[sympy.Expr] | None) -> bool:
         return vector is not None and all(
@@ -156,53 +156,53 @@ def vector_mistakes(
     if 1 < n <= 4:
         for order in itertools.permutations(range(n)):
             if list(order) != list(range(n)) and fits([expected[k] for k in order]):
-                return [("swapped_components", "the components are in the wrong order")]
+                return [("swapped_components", _("the components are in the wrong order"))]
     if any(t != 0 for t in expected) and fits([-t for t in expected]):
         if part == "direction":
-            return [("sign_error", "this is the direction of steepest descent, −∇f/|∇f|")]
-        return [("sign_error", "the signs are wrong")]
+            return [("sign_error", _("this is the direction of steepest descent, −∇f/|∇f|"))]
+        return [("sign_error", _("the signs are wrong"))]
     if part == "direction":
         scale = _positive_multiple(entries, expected, rule)
         if scale is not None:
-            return [
-                (
-                    "not_normalized",
-                    f"it points the right way but its length is {decimal(scale, 4)}, not 1: "
-                    "divide by its length",
-                )
-            ]
+            message = _(
+                "it points the right way but its length is {length}, not 1: divide by its length"
+            )
+            return [("not_normalized", message.format(length=decimal(scale, 4)))]
     carried = problem.carried_vector(
         context, use_value=part == "direction", unit=part == "direction"
     )
     if carried is not None and fits(carried[0]):
-        return [("carried_error", f"this follows from your {carried[1]}, which is wrong")]
+        message = _("this follows from your {answer}, which is wrong")
+        return [("carried_error", message.format(answer=carried[1]))]
     for point, shown, vector in problem.wrong_points(part):
         if fits(vector):
             key = sympy.default_sort_key
-            swapped = sorted(point, key=key) == sorted(problem.point or (), key=key)
-            reason = ": the coordinates are swapped" if swapped else ""
-            return [
-                (
-                    "wrong_point",
-                    f"this is the value at ({shown}), not at ({problem.point_shown}){reason}",
+            if sorted(point, key=key) == sorted(problem.point or (), key=key):
+                message = _(
+                    "this is the value at ({wrong_point}), not at ({point}): "
+                    "the coordinates are swapped"
                 )
-            ]
+            else:
+                message = _("this is the value at ({wrong_point}), not at ({point})")
+            return [("wrong_point", message.format(wrong_point=shown, point=problem.point_shown))]
     return []
 
 
 def magnitude_candidates(problem: Problem, context: Context, at: GradientAt) -> Iterator[Candidate]:
     """The typical wrong values of |∇f| at the point."""
     squared = sympy.Add(*(v**2 for v in at.value))
-    yield ("magnitude_squared", "this is |∇f|²: take the square root", squared)
-    yield ("sign_error", "a magnitude is never negative", -at.magnitude)
+    yield ("magnitude_squared", _("this is |∇f|²: take the square root"), squared)
+    yield ("sign_error", _("a magnitude is never negative"), -at.magnitude)
     carried = problem.carried_vector(context, use_value=True)
     if carried is not None:
         norm = sympy.sqrt(sympy.Add(*(c**2 for c in carried[0])))
-        message = f"this is the length of your {carried[1]}, which is wrong"
+        message = _("this is the length of your {answer}, which is wrong").format(answer=carried[1])
         yield ("carried_error", message, norm)
-    for _, shown, vector in problem.wrong_points("value"):
+    for _point, shown, vector in problem.wrong_points("value"):
         norm = sympy.sqrt(sympy.Add(*(c**2 for c in vector)))
-        message = f"this is |∇f| at ({shown}), not at ({problem.point_shown})"
+        message = _("this is |∇f| at ({wrong_point}), not at ({point})").format(
+            wrong_point=shown, point=problem.point_shown
+        )
         yield ("wrong_point", message, norm)
 
 
@@ -216,19 +216,24 @@ def directional_candidates(
     length = sympy.sqrt(sympy.Add(*(c**2 for c in along)))
     raw = sympy.Add(*(g * c for g, c in zip(at.value, along)))
     if length != 1:
-        message = f"v was not normalised: divide ∇f·v by |v| = {to_unicode(length)}"
+        message = _("v was not normalised: divide ∇f·v by |v| = {length}").format(
+            length=to_unicode(length)
+        )
         yield ("not_normalized", message, raw)
-    yield ("sign_error", "the sign is wrong", -d.derivative)
+    yield ("sign_error", _("the sign is wrong"), -d.derivative)
     if at.magnitude != d.derivative:
-        message = "this is |∇f|, the largest rate of change; the rate along v is ∇f·v/|v|"
+        message = _("this is |∇f|, the largest rate of change; the rate along v is ∇f·v/|v|")
         yield ("max_rate", message, at.magnitude)
     carried = problem.carried_vector(context, use_value=True)
     if carried is not None:
         rate = sympy.Add(*(g * c for g, c in zip(carried[0], along))) / length
-        yield ("carried_error", f"this follows from your {carried[1]}, which is wrong", rate)
-    for _, shown, vector in problem.wrong_points("value"):
+        message = _("this follows from your {answer}, which is wrong").format(answer=carried[1])
+        yield ("carried_error", message, rate)
+    for _point, shown, vector in problem.wrong_points("value"):
         rate = sympy.Add(*(g * c for g, c in zip(vector, along))) / length
-        message = f"this is the rate at ({shown}), not at ({problem.point_shown})"
+        message = _("this is the rate at ({wrong_point}), not at ({point})").format(
+            wrong_point=shown, point=problem.point_shown
+        )
         yield ("wrong_point", message, rate)
 
 
@@ -257,21 +262,22 @@ def hessian_mistakes(
     i, j = divmod(k, n)
     target = targets[k]
     if target != 0 and same(problem, entry, -target, rule):
-        return [("sign_error", "the sign is wrong")]
+        return [("sign_error", _("the sign is wrong"))]
     for other, expr in enumerate(targets):
         if expr != target and same(problem, entry, expr, rule):
-            return [("wrong_variable", f"this is {labels[other]}")]
+            return [("wrong_variable", _("this is {label}").format(label=labels[other]))]
     if target.free_symbols:
         ratio = problem.evaluator.ratio(entry.expr, target)
         if ratio is not None and ratio != 1:
-            return [("constant_factor", f"off by a factor of {fraction_text(ratio)}")]
+            message = _("off by a factor of {factor}").format(factor=fraction_text(ratio))
+            return [("constant_factor", message)]
         for g in {problem.gradient[i], problem.gradient[j]}:
             if same(problem, entry, g, rule):
-                return [("", "this is a first derivative: differentiate it once more")]
+                return [("", _("this is a first derivative: differentiate it once more"))]
     else:
         factor = _simple_factor(entry, target)
         if factor is not None:
-            return [("constant_factor", f"off by a factor of {factor}")]
+            return [("constant_factor", _("off by a factor of {factor}").format(factor=factor))]
     return []
 
 
@@ -305,49 +311,47 @@ def diagnose_symbolic(problem: Problem, entry: Entry, i: int) -> Found:
     f = problem.function.expr
     for j, other in enumerate(problem.gradient):
         if j != i and other != expected and evaluator.same(answer, other):
-            return [
-                (
-                    "wrong_variable",
-                    f"this is ∂f/∂{names[j]}: differentiate with respect to {names[i]}",
-                )
-            ]
+            message = _("this is ∂f/∂{other}: differentiate with respect to {variable}")
+            return [("wrong_variable", message.format(other=names[j], variable=names[i]))]
     if evaluator.same(answer, f):
-        return [("function_itself", "this is f itself: differentiate it")]
+        return [("function_itself", _("this is f itself: differentiate it"))]
     for node, inner_derivative, candidate in problem.chain_candidates(i):
         if evaluator.same(answer, candidate):
+            message = _(
+                "the chain rule's inner derivative is missing: {composite} needs "
+                "the factor {inner_derivative}"
+            )
             return [
                 (
                     "missing_chain_factor",
-                    f"the chain rule's inner derivative is missing: {to_unicode(node)} needs "
-                    f"the factor {to_unicode(inner_derivative)}",
+                    message.format(
+                        composite=to_unicode(node), inner_derivative=to_unicode(inner_derivative)
+                    ),
                 )
             ]
     if entry.approximate:
         rounded = _decimals_as_fractions(answer)
         if rounded and evaluator.same(answer.xreplace(rounded), expected):
             decimal, fraction = next(iter(rounded.items()))
-            return [
-                (
-                    "",
-                    f"close, but decimals are read exactly: {decimal_text(decimal)} is not "
-                    f"{fraction}; write the exact number",
-                )
-            ]
+            message = _(
+                "close, but decimals are read exactly: {decimal} is not {fraction}; "
+                "write the exact number"
+            )
+            return [("", message.format(decimal=decimal_text(decimal), fraction=fraction))]
     ratio = evaluator.ratio(answer, expected)
     if ratio is not None and ratio != 1:
         if ratio == -1:
-            return [("sign_error", "the sign is wrong")]
-        return [("constant_factor", f"off by a constant factor of {fraction_text(ratio)}")]
+            return [("sign_error", _("the sign is wrong"))]
+        message = _("off by a constant factor of {factor}").format(factor=fraction_text(ratio))
+        return [("constant_factor", message)]
     found = _term_mistakes(problem, answer, i)
     if found:
         return found
     if evaluator.derivative_is(answer, x, f):
-        return [
-            (
-                "antiderivative",
-                f"this is an antiderivative of f with respect to {names[i]}: differentiate instead",
-            )
-        ]
+        message = _(
+            "this is an antiderivative of f with respect to {variable}: differentiate instead"
+        )
+        return [("antiderivative", message.format(variable=names[i]))]
     return []
 
 
@@ -362,36 +366,34 @@ def _term_mistakes(problem: Problem, answer: sympy.Expr, i: int) -> Found:
     difference = evaluator.difference(answer, expected)
     if difference is None:
         return []
-    for _, derivative, shown_term, shown_derivative in terms:
+    for _term, derivative, shown_term, shown_derivative in terms:
         if derivative == 0:
             continue
         ratio = evaluator.ratio_values(difference, derivative)
         if ratio is None:
             continue
         if ratio == -1:
+            message = _("missing {derivative}, the derivative of {term} with respect to {variable}")
             return [
                 (
                     "missing_term",
-                    f"missing {shown_derivative}, the derivative of {shown_term} "
-                    f"with respect to {names[i]}",
+                    message.format(derivative=shown_derivative, term=shown_term, variable=names[i]),
                 )
             ]
         if ratio == -2:
-            return [
-                (
-                    "sign_error",
-                    f"the term {shown_derivative} (from {shown_term}) has the wrong sign",
-                )
-            ]
+            message = _("the term {derivative} (from {term}) has the wrong sign")
+            return [("sign_error", message.format(derivative=shown_derivative, term=shown_term))]
+        message = _(
+            "the derivative of {term} with respect to {variable} is off by a factor of {factor}"
+        )
         return [
             (
                 "constant_factor",
-                f"the derivative of {shown_term} with respect to {names[i]} is off by a factor "
-                f"of {fraction_text(1 + ratio)}",
+                message.format(term=shown_term, variable=names[i], factor=fraction_text(1 + ratio)),
             )
         ]
     x = problem.variables[i]
-    for term, derivative, shown_term, _ in terms:
+    for term, derivative, shown_term, _shown_derivative in terms:
         if derivative != 0 or not term.free_symbols:
             continue
         others = [v for v in problem.variables if v != x and term.has(v)]
@@ -400,11 +402,14 @@ def _term_mistakes(problem: Problem, answer: sympy.Expr, i: int) -> Found:
             if evaluator.ratio_values(difference, by_other) == 1 or (
                 evaluator.ratio_values(difference, term) == 1
             ):
+                message = _(
+                    "{other} was not held constant: the term {term} does not depend on "
+                    "{variable}, so its derivative is 0"
+                )
                 return [
                     (
                         "wrong_variable",
-                        f"{to_unicode(other)} was not held constant: the term {shown_term} "
-                        f"does not depend on {names[i]}, so its derivative is 0",
+                        message.format(other=to_unicode(other), term=shown_term, variable=names[i]),
                     )
                 ]
     return []

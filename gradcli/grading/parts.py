@@ -30,6 +30,7 @@ from gradcli.grading.results import (
     WRONG,
     PartResult,
 )
+from gradcli.i18n import _, ngettext
 from gradcli.limits import Limits
 from gradcli.printing import to_text, to_unicode
 
@@ -50,13 +51,6 @@ __all__ = [
 _NO_DIRECTION = frozenset({"none", "undefined", "no direction", "dne", "n/a", "0"})
 #: results of answers that read the same, kept per problem before clearing
 _GRADED_CACHE = 10_000
-
-#: what each part's wrong length is, in words
-_LENGTHS = {
-    "gradient": "∇f has {} (one per variable)",
-    "value": "∇f at the point has {}",
-    "direction": "the direction has {}",
-}
 
 Shown = tuple[str | None, str | None]
 
@@ -134,7 +128,8 @@ def grade_gradient(
             continue
         if i in swapped:
             j = swapped[i]
-            found = [("swapped_components", f"this is {labels[j]} (the components are swapped)")]
+            message = _("this is {label} (the components are swapped)").format(label=labels[j])
+            found = [("swapped_components", message)]
         elif entry.undefined is not None:
             found = []
         else:
@@ -223,6 +218,10 @@ def _scalar(
     entries = problem.read(text)
     shown = marking.shown(exact)
     if len(entries) != 1:
+        if part == "magnitude":
+            message = _("the magnitude is one number; the answer has {count} components")
+        else:
+            message = _("the directional is one number; the answer has {count} components")
         return [
             PartResult(
                 part=part,
@@ -230,7 +229,7 @@ def _scalar(
                 label=label,
                 verdict=WRONG,
                 mistakes=("wrong_length",),
-                message=f"the {part} is one number; the answer has {len(entries)} components",
+                message=message.format(count=len(entries)),
                 given=text.strip(),
                 expected=shown[0],
                 expected_shown=shown[1],
@@ -284,14 +283,19 @@ def _no_direction(marking: Marking, problem: Problem, text: str, label: str) -> 
     none = given.lower().strip("()[]<> ") in _NO_DIRECTION or all_zero(
         given, problem, marking.limits
     )
-    message = f"∇f = 0 at ({problem.point_shown}): there is no direction of steepest ascent"
+    if none:
+        message = _("∇f = 0 here: no direction, as you said")
+    else:
+        message = _("∇f = 0 at ({point}): there is no direction of steepest ascent").format(
+            point=problem.point_shown
+        )
     return PartResult(
         part="direction",
         component=None,
         label=label,
         verdict=CORRECT if none else WRONG,
         method=SYMBOLIC,
-        message=message if not none else "∇f = 0 here: no direction, as you said",
+        message=message,
         given=given,
         expected="none" if marking.reveal else None,
         expected_shown="none" if marking.reveal else None,
@@ -349,9 +353,21 @@ def _wrong_shape(
     text: str,
     flat_expected: Sequence[sympy.Expr],
 ) -> PartResult:
-    shape = f"{len(rows)}×{len(rows[0]) if rows else 0}"
     if len({len(row) for row in rows}) > 1:
-        shape = f"{len(rows)} rows of different lengths"
+        message = ngettext(
+            "the Hessian of a function of {n} variable is {n}×{n}; "
+            "the answer is {rows} rows of different lengths",
+            "the Hessian of a function of {n} variables is {n}×{n}; "
+            "the answer is {rows} rows of different lengths",
+            n,
+        )
+    else:
+        message = ngettext(
+            "the Hessian of a function of {n} variable is {n}×{n}; the answer is {rows}×{columns}",
+            "the Hessian of a function of {n} variables is {n}×{n}; the answer is {rows}×{columns}",
+            n,
+        )
+    columns = len(rows[0]) if rows else 0
     shown = marking.shown(tuple(flat_expected))
     return PartResult(
         part="hessian",
@@ -359,8 +375,7 @@ def _wrong_shape(
         label="H",
         verdict=WRONG,
         mistakes=("wrong_length",),
-        message=f"the Hessian of a function of {_count(n, 'variable')} is {n}×{n}; "
-        f"the answer is {shape}",
+        message=message.format(n=n, rows=len(rows), columns=columns),
         given=text.strip(),
         expected=shown[0],
         expected_shown=shown[1],
@@ -375,15 +390,37 @@ def _wrong_length(
 ) -> PartResult:
     check_separated(text, got, wanted)  # "2x 2y" is unreadable, not one wrong component
     shown = marking.shown(tuple(expected)) if expected is not None else (None, None)
-    components = _count(wanted, "component")
-    what = _LENGTHS.get(part, "the answer should have {}").format(components)
+    if part == "gradient":
+        message = ngettext(
+            "∇f has {count} component (one per variable); the answer has {given}",
+            "∇f has {count} components (one per variable); the answer has {given}",
+            wanted,
+        )
+    elif part == "value":
+        message = ngettext(
+            "∇f at the point has {count} component; the answer has {given}",
+            "∇f at the point has {count} components; the answer has {given}",
+            wanted,
+        )
+    elif part == "direction":
+        message = ngettext(
+            "the direction has {count} component; the answer has {given}",
+            "the direction has {count} components; the answer has {given}",
+            wanted,
+        )
+    else:
+        message = ngettext(
+            "the answer should have {count} component; the answer has {given}",
+            "the answer should have {count} components; the answer has {given}",
+            wanted,
+        )
     return PartResult(
         part=part,
         component=None,
         label=label,
         verdict=WRONG,
         mistakes=("wrong_length",),
-        message=f"{what}; the answer has {got}",
+        message=message.format(count=wanted, given=got),
         given=text.strip(),
         expected=shown[0],
         expected_shown=shown[1],
@@ -413,6 +450,7 @@ def _decided(
         expected=shown[0],
         expected_shown=shown[1],
         answer_read=read_as(entry),
+        caveat=decision.caveat,
     )
 
 
@@ -425,12 +463,12 @@ def _wrong(
     found: Sequence[tuple[str, str]],
     shown: Shown,
 ) -> PartResult:
-    names = tuple(dict.fromkeys(name for name, _ in found if name))
-    said = [message for _, message in found]
+    names = tuple(dict.fromkeys(name for name, _message in found if name))
+    said = [message for _name, message in found]
     if not names and decision.detail:
         # a hint that names no mistake does not replace what the comparison found
         said.append(decision.detail)
-    message = "; ".join(said) or "not correct"
+    message = "; ".join(said) or _("not correct")
     return PartResult(
         part=part,
         component=component,
@@ -486,7 +524,3 @@ def failed(part: str, verdict: str, message: str, text: str) -> PartResult:
     return PartResult(
         part=part, component=None, label=part, verdict=verdict, message=message, given=text
     )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -35,6 +35,7 @@ from gradcli.budget import time_limit
 from gradcli.derivatives import constant_ratio, kinks, piece
 from gradcli.errors import BudgetExceeded, GradcliError
 from gradcli.grading.evaluator import Evaluator
+from gradcli.i18n import _
 
 __all__ = ["Pieces", "expose_kinks", "split"]
 
@@ -101,7 +102,9 @@ class Pieces:
         every = self.kinks + self.jumps
         listed = ", ".join(to_unicode(u) for u in every[:3])
         more = len(every) - 3
-        return listed + (f" and {more} more" if more > 0 else "")
+        if more > 0:
+            return _("{breakpoints} and {count} more").format(breakpoints=listed, count=more)
+        return listed
 
 
 def split(answer: sympy.Expr, expected: sympy.Expr) -> Pieces | None:
@@ -281,7 +284,7 @@ def _crossings(u: sympy.Expr, k: int, base: Any, evaluator: Evaluator) -> list[f
     hi = ramp[1:][change]
     if lo.size:
         lo_sign = signs[:-1][change]
-        for _ in range(_BISECTIONS):
+        for _step in range(_BISECTIONS):
             mid = (lo + hi) / 2
             probe = np.repeat(base[None, :], mid.size, axis=0)
             probe[:, k] = mid
@@ -329,7 +332,7 @@ def _newton_extremes(u: sympy.Expr, bases: Sequence[Any], evaluator: Evaluator) 
     hessian = hessian_of(u, variables)
     points = np.array(bases, dtype=float)
     n = len(present)
-    for _ in range(_NEWTON_EXTREME_STEPS):
+    for _step in range(_NEWTON_EXTREME_STEPS):
         g = np.stack([evaluator.values_at(c, points) for c in gradient], axis=1)
         h = np.stack(
             [
@@ -374,7 +377,7 @@ def _line_extremes(u: sympy.Expr, bases: Sequence[Any], evaluator: Evaluator) ->
             for i in turns[:_CROSSINGS]:
                 lo, hi = float(ramp[i]), float(ramp[i + 2])
                 maximum = slope[i] > 0
-                for _ in range(_BISECTIONS):
+                for _step in range(_BISECTIONS):
                     # golden-section-like narrowing by comparing two inner points
                     a, b = lo + (hi - lo) / 3, hi - (hi - lo) / 3
                     probe = np.repeat(base[None, :], 2, axis=0)
@@ -407,7 +410,7 @@ def _vertices(
     out: list[tuple[Any, tuple[int, int]]] = []
     for pair in itertools.combinations(present, 2):
         points = np.array(bases, dtype=float)
-        for _ in range(_NEWTON_STEPS):
+        for _step in range(_NEWTON_STEPS):
             f = np.stack([evaluator.values_at(u, points), evaluator.values_at(v, points)], axis=1)
             jacobian = np.zeros((points.shape[0], 2, 2))
             for column, k in enumerate(pair):

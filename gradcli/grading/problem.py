@@ -20,6 +20,7 @@ from gradcli.derivatives import Matrix, gradient_of, hessian_of, partial_derivat
 from gradcli.errors import BudgetExceeded, GradcliError, InputError, UndefinedError
 from gradcli.grading.answers import Entry, read_vector
 from gradcli.grading.evaluator import Evaluator
+from gradcli.i18n import _
 from gradcli.limits import Limits
 from gradcli.numbers import value_at
 from gradcli.parse import Function, parse_vector
@@ -144,7 +145,7 @@ class Problem:
         """∇f at the point: value, magnitude, direction, directional derivative."""
         at_text = self.at_text
         if at_text is None:
-            raise InputError("this part needs a point: give --at")
+            raise InputError(_("this part needs a point: give --at"))
         return self._memo(
             "at",
             lambda: evaluate_gradient(
@@ -164,7 +165,7 @@ class Problem:
         out = []
         for component in self.gradient:
             try:
-                exact, _ = value_at(component, values, limits=self.limits)
+                exact, _float = value_at(component, values, limits=self.limits)
             except UndefinedError:
                 return None
             out.append(exact)
@@ -185,7 +186,7 @@ class Problem:
                     e, f = value_at(
                         entry,
                         self.values,
-                        what="the Hessian is {} at the point",
+                        what=_("the Hessian is {} at the point"),
                         limits=self.limits,
                     )
                     exact.append(e)
@@ -203,7 +204,11 @@ class Problem:
 
         if self.function.parameters:
             names = ", ".join(p.name for p in self.function.parameters)
-            raise InputError(f"f has parameters ({names}): critical points need their values")
+            raise InputError(
+                _("f has parameters ({names}): critical points need their values").format(
+                    names=names
+                )
+            )
         budget = max(1.0, min(5.0, self.limits.timeout / 2))
         result = critical_points(
             self.function.expr, self.variables, time_budget=budget, seed=self.seed
@@ -219,12 +224,12 @@ class Problem:
         )
         note = ""
         if result.sets:
-            note = (
+            note = _(
                 "f also has infinitely many critical points on curves or surfaces; "
                 "only the isolated ones are checked"
             )
         elif not result.complete:
-            note = "the search for critical points may be incomplete"
+            note = _("the search for critical points may be incomplete")
         return CriticalSet(
             points=points, complete=bool(result.complete), note=note, sets=bool(result.sets)
         )
@@ -279,13 +284,13 @@ class Problem:
         vector: tuple[sympy.Expr, ...] | None = None
         source = ""
         if use_value and context.value is not None and not context.value_right:
-            vector, source = context.value, "value of ∇f"
+            vector, source = context.value, _("value of ∇f")
         elif context.gradient is not None and not context.gradient_right and self.values:
             floats = self.evaluator.at(context.gradient, self.values)
             if floats is None:
                 return None
             vector = tuple(sympy.Float(v) for v in floats)
-            source = "gradient at the point"
+            source = _("gradient at the point")
         if vector is None or any(v.free_symbols & set(self.variables) for v in vector):
             return None
         if unit:
