@@ -24,6 +24,7 @@ import click
 from click.core import ParameterSource
 
 from gradcli.errors import InputError, LimitError
+from gradcli.i18n import N_, _
 from gradcli.limits import Limits, files_refused
 from gradcli.runner import Line
 
@@ -82,9 +83,15 @@ def terminal_width() -> int:
 
 #: ``--color``'s choices
 COLOR_CHOICES = ("auto", "always", "never")
-COLOR_HELP = (
+COLOR_HELP = N_(
     "Colour in tables. auto: rich decides from the terminal, NO_COLOR, FORCE_COLOR, "
     "CLICOLOR_FORCE, CLICOLOR and TERM (see docs/shell.md)."
+)
+#: ``--color`` after a command
+COLOR_AFTER_HELP = N_(
+    "Colour in tables. auto: rich decides from the terminal, NO_COLOR, FORCE_COLOR, "
+    "CLICOLOR_FORCE, CLICOLOR and TERM (see docs/shell.md). "
+    "Overrides a --color given before the command."
 )
 
 
@@ -102,7 +109,7 @@ def color_option(f: F) -> F:
         default=None,
         expose_value=False,
         callback=_color_after_command,
-        help=COLOR_HELP + " Overrides a --color given before the command.",
+        help=COLOR_AFTER_HELP,
     )(f)
 
 
@@ -177,8 +184,13 @@ def _arguments_last(
             # like click: the next token is the value unless it starts with '-'
             takes = int(i < len(args) and not args[i].startswith("-"))
         if i + takes > len(args):
-            wanted = "an argument" if takes == 1 else f"{takes} arguments"
-            raise click.BadOptionUsage(token, f"Option {token!r} requires {wanted}.", ctx)
+            wanted = (
+                _("Option {name} requires an argument.")
+                if takes == 1
+                else _("Option {name} requires {count} arguments.")
+            )
+            message = wanted.format(name=repr(token), count=takes)
+            raise click.BadOptionUsage(token, message, ctx)
         front.extend(args[i : i + takes])
         i += takes
     return [*front, "--", *arguments] if arguments else front
@@ -193,7 +205,7 @@ def _option_values(token: str, options: dict[str, click.Option]) -> int | None:
     ``_OPTIONAL`` for an option whose value may be left out (``--steps``).
     """
     if token.startswith("--"):
-        name, equals, _ = token.partition("=")
+        name, equals, _value = token.partition("=")
         option = options.get(name)
         if option is None or equals:
             return 0  # unknown (click says so) or its value attached
@@ -245,13 +257,13 @@ class Number(click.ParamType):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return value
         text = str(value).strip()
-        option = param.opts[0] if param is not None and param.opts else "the option"
+        option = param.opts[0] if param is not None and param.opts else _("the option")
         plain = _PLAIN_NUMBER.fullmatch(text)
         number = float(text) if plain else self._parsed(text, option)
         if not self.integer:
             return number
         if not number.is_integer():
-            self.fail(f"{text!r} is not a whole number", param, ctx)
+            self.fail(_("{text} is not a whole number").format(text=repr(text)), param, ctx)
         return int(number)
 
     def _parsed(self, text: str, option: str) -> float:
@@ -263,17 +275,21 @@ class Number(click.ParamType):
             if error.message.startswith(option):
                 raise
             raise InputError(
-                f"{option}: {error.message}",
+                _("{option}: {message}").format(option=option, message=error.message),
                 text=error.text,
                 position=error.position,
                 hint=error.hint,
             ) from None
         if len(values) != 1:
-            raise InputError(f"{option} takes one number, got {len(values)}")
+            raise InputError(
+                _("{option} takes one number, got {count}").format(option=option, count=len(values))
+            )
         try:
             return float(values[0])
         except (TypeError, ValueError, OverflowError):
-            raise InputError(f"{option} needs a real number, got {text!r}") from None
+            raise InputError(
+                _("{option} needs a real number, got {text}").format(option=option, text=repr(text))
+            ) from None
 
 
 #: ``type=`` for options that take one number or one whole number
@@ -289,7 +305,7 @@ def format_option(formats: tuple[str, ...] = ("table", "plain", "json", "csv", "
         type=click.Choice(formats, case_sensitive=False),
         default="table",
         show_default=True,
-        help="Output format: a rich table, plain 'key: value' lines, JSON, CSV or LaTeX.",
+        help=N_("Output format: a rich table, plain 'key: value' lines, JSON, CSV or LaTeX."),
     )
 
 
@@ -326,14 +342,14 @@ def limit_options(f: F) -> F:
             help=help,
         )
 
-    @bound("timeout", NUMBER, "Wall-clock budget in seconds for each computation.")
-    @bound("max_length", INTEGER, "Longest expression accepted, in characters.")
-    @bound("max_depth", INTEGER, "Deepest nesting accepted.")
+    @bound("timeout", NUMBER, N_("Wall-clock budget in seconds for each computation."))
+    @bound("max_length", INTEGER, N_("Longest expression accepted, in characters."))
+    @bound("max_depth", INTEGER, N_("Deepest nesting accepted."))
     @click.option(
         "--latex/--no-latex",
         "latex",
         default=None,
-        help="Read input as LaTeX (default: when it contains a \\command).",
+        help=N_("Read input as LaTeX (default: when it contains a \\command)."),
     )
     @color_option
     @functools.wraps(f)
@@ -353,13 +369,28 @@ def limit_options(f: F) -> F:
 
 
 def at_option(
-    help: str = "A point: 1,3 or -1/2,pi/4 or 'x=1, y=3' (parameters may be named too).",
+    help: str = N_("A point: 1,3 or -1/2,pi/4 or 'x=1, y=3' (parameters may be named too)."),
 ) -> Any:
     return click.option("--at", "at", metavar="POINT", help=help)
 
 
+#: ``--steps``' help, by what a command derives (a whole sentence each, for translation)
+_STEPS_HELP = {
+    "partial derivative": N_(
+        "Show how each partial derivative is found, rule by rule; "
+        "--steps=full shows every sub-step."
+    ),
+    "second partial": N_(
+        "Show how each second partial is found, rule by rule; --steps=full shows every sub-step."
+    ),
+}
+
+
 def steps_option(what: str) -> Any:
     """``--steps`` (brief) or ``--steps=full``: derivations rule by rule."""
+    help = _STEPS_HELP.get(
+        what, f"Show how each {what} is found, rule by rule; --steps=full shows every sub-step."
+    )
     return click.option(
         "--steps",
         "steps",
@@ -367,13 +398,13 @@ def steps_option(what: str) -> Any:
         flag_value="brief",
         default=None,
         type=click.Choice(["brief", "full"]),
-        help=f"Show how each {what} is found, rule by rule; --steps=full shows every sub-step.",
+        help=help,
     )
 
 
 def refuse_csv_steps(steps: str | None, output_format: str) -> None:
     if steps is not None and output_format == "csv":
-        raise InputError("--steps has no CSV form: use --format plain, json or latex")
+        raise InputError(_("--steps has no CSV form: use --format plain, json or latex"))
 
 
 def variables_option(f: F) -> F:
@@ -382,8 +413,10 @@ def variables_option(f: F) -> F:
         "variables",
         default=None,
         metavar="x,y",
-        help="The variables, in order; other symbols are parameters "
-        "[default: every symbol, x2 before x10].",
+        help=N_(
+            "The variables, in order; other symbols are parameters "
+            "[default: every symbol, x2 before x10]."
+        ),
     )(f)
 
 
@@ -392,7 +425,7 @@ def split_names(text: str | None) -> list[str] | None:
         return None
     names = [n.strip() for n in text.replace(" ", ",").split(",") if n.strip()]
     if not names:
-        raise InputError("--vars needs at least one name")
+        raise InputError(_("--vars needs at least one name"))
     return names
 
 
@@ -484,8 +517,10 @@ def read_expression(text: str, limits: Limits) -> str:
     path = text[1:]
     if not files_allowed():
         raise InputError(
-            f"reading {text!r} as a file is turned off (--no-files or GRADCLI_NO_FILES)",
-            hint="pass the expression itself",
+            _("reading {file} as a file is turned off (--no-files or GRADCLI_NO_FILES)").format(
+                file=repr(text)
+            ),
+            hint=_("pass the expression itself"),
         )
     if path in _STDIN_NAMES:
         raw = sys.stdin.buffer.read(4 * (limits.max_length + 1))
@@ -494,8 +529,12 @@ def read_expression(text: str, limits: Limits) -> str:
         content = _read_regular(path, limits.max_length + 1)
     if len(content) > limits.max_length:
         raise LimitError(
-            f"{'stdin' if path in _STDIN_NAMES else path} holds more than "
-            f"{limits.max_length:,} characters (raise it with --max-length or GRADCLI_MAX_LENGTH)"
+            _(
+                "{source} holds more than {count} characters "
+                "(raise it with --max-length or GRADCLI_MAX_LENGTH)"
+            ).format(
+                source="stdin" if path in _STDIN_NAMES else path, count=f"{limits.max_length:,}"
+            )
         )
     return content.strip()
 
@@ -515,7 +554,7 @@ def _read_regular(path: str, characters: int) -> str:
             with open(fd, encoding="utf-8-sig", closefd=False) as handle:
                 return handle.read(characters)
         except UnicodeDecodeError:
-            raise InputError(f"{path} is not UTF-8 text") from None
+            raise InputError(_("{file} is not UTF-8 text").format(file=path)) from None
 
 
 def read_regular_bytes(path: str, most: int) -> bytes:
@@ -534,13 +573,17 @@ def _regular_file(path: str) -> Iterator[int]:
     try:
         fd = os.open(path, flags)
     except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from None
+        raise InputError(
+            _("cannot read {file}: {reason}").format(file=path, reason=error.strerror)
+        ) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InputError(f"cannot read {path}: not a regular file")
+            raise InputError(_("cannot read {file}: not a regular file").format(file=path))
         yield fd
     except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from None
+        raise InputError(
+            _("cannot read {file}: {reason}").format(file=path, reason=error.strerror)
+        ) from None
     finally:
         os.close(fd)
 
@@ -549,7 +592,7 @@ def _decoded(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"{name} is not UTF-8 text") from None
+        raise InputError(_("{file} is not UTF-8 text").format(file=name)) from None
 
 
 #: the longest stdin line held when the caller gives no bound
@@ -599,6 +642,8 @@ def refuse_cut(line: Line, limits: Limits) -> None:
     """A :class:`CutLine` is its line's error: it is longer than ``--max-length``."""
     if isinstance(line, CutLine):
         raise LimitError(
-            f"the line is longer than {limits.max_length:,} characters "
-            "(raise it with --max-length or GRADCLI_MAX_LENGTH)"
+            _(
+                "the line is longer than {count} characters "
+                "(raise it with --max-length or GRADCLI_MAX_LENGTH)"
+            ).format(count=f"{limits.max_length:,}")
         )

@@ -17,6 +17,7 @@ from click.core import ParameterSource
 
 from gradcli.commands.base import read_regular_bytes
 from gradcli.errors import InputError, LimitError
+from gradcli.i18n import N_, _, ngettext
 from gradcli.limits import Limits
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,13 +48,15 @@ def data_options(command: F) -> F:
             # a path for shell completion only: the bounded reader checks it
             type=click.Path(readable=False, allow_dash=True),
             metavar="FILE",
-            help="A CSV table (a header of column names, then numbers; - for stdin): "
-            "the function becomes the loss of --model on it.",
+            help=N_(
+                "A CSV table (a header of column names, then numbers; - for stdin): "
+                "the function becomes the loss of --model on it."
+            ),
         ),
         click.option(
             "--model",
             metavar="EXPR",
-            help="The model, in the table's columns and its parameters θ: 'w*x + b'.",
+            help=N_("The model, in the table's columns and its parameters θ: 'w*x + b'."),
         ),
         click.option(
             "--loss",
@@ -61,18 +64,20 @@ def data_options(command: F) -> F:
             type=click.Choice(LOSS_NAMES, case_sensitive=False),
             default="mse",
             show_default=True,
-            help="mse, mae, logistic (bce: the model is the logit, labels 0/1) or hinge "
-            "(labels -1/1), each the mean over the rows.",
+            help=N_(
+                "mse, mae, logistic (bce: the model is the logit, labels 0/1) or hinge "
+                "(labels -1/1), each the mean over the rows."
+            ),
         ),
         click.option(
             "--target",
             default="y",
             show_default=True,
             metavar="COLUMN",
-            help="The column of labels.",
+            help=N_("The column of labels."),
         ),
-        click.option("--l2", metavar="λ", help="Add λ·Σθ² (L2 regularisation) to the loss."),
-        click.option("--l1", metavar="λ", help="Add λ·Σ|θ| (L1 regularisation) to the loss."),
+        click.option("--l2", metavar="λ", help=N_("Add λ·Σθ² (L2 regularisation) to the loss.")),
+        click.option("--l1", metavar="λ", help=N_("Add λ·Σ|θ| (L1 regularisation) to the loss.")),
     ]
     for option in reversed(options):
         command = option(command)
@@ -100,11 +105,16 @@ def data_request(
             and ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
         ]
         if given:
-            verb = "builds" if len(given) == 1 else "build"
-            raise InputError(f"{', '.join(given)} {verb} a loss from data: give --data FILE too")
+            raise InputError(
+                ngettext(
+                    "{options} builds a loss from data: give --data FILE too",
+                    "{options} build a loss from data: give --data FILE too",
+                    len(given),
+                ).format(options=", ".join(given))
+            )
         return None
     if model is None:
-        raise InputError("--data needs --model: the model whose loss is built, e.g. 'w*x + b'")
+        raise InputError(_("--data needs --model: the model whose loss is built, e.g. 'w*x + b'"))
     from gradcli.losses import TableLimits
 
     most = TableLimits().max_bytes
@@ -141,13 +151,17 @@ def read_bytes(path: str, most: int) -> bytes:
     if path == "-":
         stdin = getattr(sys.stdin, "buffer", None)
         if stdin is None:
-            raise InputError("cannot read the data from stdin")
+            raise InputError(_("cannot read the data from stdin"))
         data = stdin.read(most + 1)
     else:
         data = read_regular_bytes(path, most + 1)
     if len(data) > most:
         name = "stdin" if path == "-" else path
-        raise LimitError(f"{name} holds more than {most:,} bytes of data")
+        raise LimitError(
+            _("{source} holds more than {count} bytes of data").format(
+                source=name, count=f"{most:,}"
+            )
+        )
     return bytes(data)
 
 

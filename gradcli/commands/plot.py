@@ -13,10 +13,29 @@ from gradcli.commands.base import (
     variables_option,
 )
 from gradcli.errors import InputError
+from gradcli.i18n import N_, _
 from gradcli.limits import Limits
 
 
-@click.command(cls=Command)
+@click.command(
+    cls=Command,
+    help=N_("""Draw EXPRESSION: contours, the gradient field, ∇f at a point, descent paths.
+
+    \b
+    Examples:
+      gradcli plot "x^2 + y^2 + xy" --at 1,3 -o bowl.png
+      gradcli plot "x^2 + y^2 + xy" --at 1,3 --descend-from 1,3 --lr 0.1,0.6,0.7 -o seed.png
+      gradcli plot "(x^2 + y - 11)^2 + (x + y^2 - 7)^2" --critical -o himmelblau.svg
+      gradcli plot "x^3 - 3x" --at 2 -o cubic.pdf
+      gradcli plot "x^2 + 2y^2 + 3z^2" --at 1,1,1 --slice x,z -o slice.png
+
+    Two variables give a contour map with the gradient field (arrows of one
+    length, coloured by |∇f|); one variable gives the curve, its tangent at
+    --at and the derivative; three or more a slice through --at. With
+    --descend-from, a second panel shows f(θ_k) against k. Needs matplotlib:
+    pip install 'gradcli[plot]'.
+    """),
+)
 @click.argument("expression")
 @click.option(
     "--output",
@@ -25,24 +44,26 @@ from gradcli.limits import Limits
     # a path for shell completion only: the writer checks it
     type=click.Path(readable=False),
     metavar="FILE",
-    help="The picture to write: .png, .svg or .pdf.",
+    help=N_("The picture to write: .png, .svg or .pdf."),
 )
 @click.option(
     "--at",
     metavar="POINT",
-    help="Draw ∇f and −∇f here, with the level curve through it and its tangent.",
+    help=N_("Draw ∇f and −∇f here, with the level curve through it and its tangent."),
 )
 @click.option(
     "--descend-from",
     "starts",
     multiple=True,
     metavar="POINT",
-    help="Draw gradient descent from this point (repeat for several starts).",
+    help=N_("Draw gradient descent from this point (repeat for several starts)."),
 )
 @click.option(
     "--lr",
     metavar="RATES",
-    help="Learning rates for --descend-from, comma-separated: 0.1,0.6,0.7 [default: the method's].",
+    help=N_(
+        "Learning rates for --descend-from, comma-separated: 0.1,0.6,0.7 [default: the method's]."
+    ),
 )
 @click.option(
     "--method",
@@ -50,32 +71,36 @@ from gradcli.limits import Limits
     default="gd",
     show_default=True,
     metavar="NAMES",
-    help="gd, momentum, nesterov, adam or newton; several comma-separated.",
+    help=N_("gd, momentum, nesterov, adam or newton; several comma-separated."),
 )
-@click.option("--steps", type=int, default=None, help="Most steps of each descent.")
-@click.option("--tol", type=float, default=1e-8, show_default=True, help="Stop when |∇f| < tol.")
-@click.option("--beta", type=float, default=None, help="Momentum β (momentum, nesterov, adam).")
-@click.option("--ascent", is_flag=True, help="Climb (θ ← θ + α∇f) instead of descending.")
-@click.option("--critical", is_flag=True, help="Mark the critical points: min, max, saddle.")
+@click.option("--steps", type=int, default=None, help=N_("Most steps of each descent."))
+@click.option(
+    "--tol", type=float, default=1e-8, show_default=True, help=N_("Stop when |∇f| < tol.")
+)
+@click.option("--beta", type=float, default=None, help=N_("Momentum β (momentum, nesterov, adam)."))
+@click.option("--ascent", is_flag=True, help=N_("Climb (θ ← θ + α∇f) instead of descending."))
+@click.option("--critical", is_flag=True, help=N_("Mark the critical points: min, max, saddle."))
 @click.option(
     "--range",
     "window",
     metavar="xmin,xmax,ymin,ymax",
-    help="The window [default: around P, the critical points and the paths]; "
-    "for one variable xmin,xmax is enough.",
+    help=N_(
+        "The window [default: around P, the critical points and the paths]; "
+        "for one variable xmin,xmax is enough."
+    ),
 )
 @click.option(
     "--slice",
     "slice_vars",
     metavar="x,y",
-    help="With three or more variables: the two drawn; the others are fixed at P.",
+    help=N_("With three or more variables: the two drawn; the others are fixed at P."),
 )
 @click.option(
     "--dpi",
     type=click.IntRange(10, 1200),
     default=150,
     show_default=True,
-    help="Resolution of a PNG.",
+    help=N_("Resolution of a PNG."),
 )
 @click.option(
     "--format",
@@ -84,7 +109,7 @@ from gradcli.limits import Limits
     type=click.Choice(["plain", "json"], case_sensitive=False),
     default="plain",
     show_default=True,
-    help="What to print about the picture: a few lines, or its data as JSON.",
+    help=N_("What to print about the picture: a few lines, or its data as JSON."),
 )
 @variables_option
 @limit_options
@@ -108,24 +133,8 @@ def plot(
     latex: bool | None,
     limits: Limits,
 ) -> int:
-    """Draw EXPRESSION: contours, the gradient field, ∇f at a point, descent paths.
-
-    \b
-    Examples:
-      gradcli plot "x^2 + y^2 + xy" --at 1,3 -o bowl.png
-      gradcli plot "x^2 + y^2 + xy" --at 1,3 --descend-from 1,3 --lr 0.1,0.6,0.7 -o seed.png
-      gradcli plot "(x^2 + y - 11)^2 + (x + y^2 - 7)^2" --critical -o himmelblau.svg
-      gradcli plot "x^3 - 3x" --at 2 -o cubic.pdf
-      gradcli plot "x^2 + 2y^2 + 3z^2" --at 1,1,1 --slice x,z -o slice.png
-
-    Two variables give a contour map with the gradient field (arrows of one
-    length, coloured by |∇f|); one variable gives the curve, its tangent at
-    --at and the derivative; three or more a slice through --at. With
-    --descend-from, a second panel shows f(θ_k) against k. Needs matplotlib:
-    pip install 'gradcli[plot]'.
-    """
     if not starts and (lr is not None or steps is not None or beta is not None or ascent):
-        raise InputError("--lr, --steps, --beta and --ascent need --descend-from")
+        raise InputError(_("--lr, --steps, --beta and --ascent need --descend-from"))
     slice_names, variable_names = split_names(slice_vars), split_names(variables)
     text = read_expression(expression, limits)
 

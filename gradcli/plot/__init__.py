@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gradcli.errors import InputError
+from gradcli.i18n import _
 from gradcli.limits import Limits
 from gradcli.parse import Function
 from gradcli.plot.draw import INSTALL, require_matplotlib
@@ -66,8 +67,10 @@ def output_format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise InputError(
-            f"cannot tell the picture's format from {str(path)!r}: "
-            "end the file name in .png, .svg or .pdf"
+            _(
+                "cannot tell the picture's format from {path}: "
+                "end the file name in .png, .svg or .pdf"
+            ).format(path=repr(str(path)))
         )
     return suffix
 
@@ -138,8 +141,14 @@ def plot_function(
     fmt = output_format(path)
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 1200:
         raise InputError(
-            f"the resolution must be a whole number of dpi from 10 to 1200, got {dpi!r}"
+            _("the resolution must be a whole number of dpi from 10 to 1200, got {dpi}").format(
+                dpi=repr(dpi)
+            )
         )
+    from gradcli.plot.draw import picture_language
+
+    # without a font for the active language's letters, the picture's words are English
+    labels, font_notes = picture_language()
     scene = build_scene(
         function,
         at=at,
@@ -149,8 +158,10 @@ def plot_function(
         slice_vars=slice_vars,
         limits=limits,
         grid=grid,
+        labels=labels,
     )
-    drawn = draw(scene, path=Path(path), format=fmt, dpi=dpi)
+    drawn = draw(scene, path=Path(path), format=fmt, dpi=dpi, language=labels)
     return summarise(
-        scene, path=str(Path(path)), format=fmt, dpi=dpi, title=drawn.title, size_px=drawn.size_px
-    )
+        scene, path=str(Path(path)), format=fmt, dpi=dpi, title=drawn.title,
+        size_px=drawn.size_px, notes=font_notes,
+    )  # fmt: skip

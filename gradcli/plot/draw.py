@@ -4,20 +4,33 @@ matplotlib is imported inside the functions, with the non-interactive Agg
 backend, so that no display is needed and every other command works (and
 starts fast) without it. Nothing here computes mathematics: every number
 drawn comes from the scene.
+
+Words in Korean need a font with Hangul: the ``plot`` extra installs
+koreanize-matplotlib, whose NanumGothic is registered with matplotlib here
+(the package itself is never imported: that would change matplotlib's
+settings for everyone). A picture in Korean is drawn with a list of
+families, DejaVu Sans first, so that each glyph comes from the first that
+has it: the mathematics (∇, θ, √, −) from DejaVu, the Hangul from
+NanumGothic or a system font such as Noto Sans CJK KR. Without any font
+with Hangul, the picture's words are English, and a note says how to get one.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from gradcli import i18n
 from gradcli.errors import InputError
+from gradcli.i18n import _
 from gradcli.plot.progress import Line, Progress
 from gradcli.plot.scene import ContourMap, CriticalMark, Curve, DrawnPath, Scene
+from gradcli.plot.subject import kind_label
 
 __all__ = [
     "INSTALL",
@@ -27,12 +40,22 @@ __all__ = [
     "RunStyle",
     "build_figure",
     "draw",
+    "hangul_families",
+    "picture_language",
     "require_matplotlib",
     "run_styles",
 ]
 
 #: how to get the optional extra
 INSTALL = "pip install 'gradcli[plot]'"
+
+#: font families with Hangul, in the order tried: the plot extra's, then system fonts
+HANGUL_FAMILIES = ("NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Source Han Sans KR",
+                   "Noto Sans CJK JP", "UnDotum", "Baekmuk Gulim")  # fmt: skip
+#: the family a picture's mathematics is drawn in (matplotlib's own: ∇, θ, √, −)
+MATHS_FAMILY = "DejaVu Sans"
+#: koreanize-matplotlib's font files, registered without importing the package
+_PACKAGED_FONTS = ("NanumGothic.ttf", "NanumGothicBold.ttf")
 
 #: the runs' colours: matplotlib's qualitative tab10, ten hues told apart at a
 #: glance, with its blue and red last (they are the arrows ±∇f at P)
@@ -151,6 +174,86 @@ class Drawn:
     size_px: tuple[int, int]
 
 
+def hangul_families() -> tuple[str, ...]:
+    """The font families with Hangul that matplotlib can use, in :data:`HANGUL_FAMILIES`' order.
+
+    koreanize-matplotlib's NanumGothic (the ``plot`` extra) is registered first.
+    """
+    from matplotlib import font_manager
+
+    _register_packaged_fonts(font_manager)
+    found = []
+    for family in HANGUL_FAMILIES:
+        try:
+            font_manager.findfont(
+                font_manager.FontProperties(family=family), fallback_to_default=False
+            )
+        except ValueError:
+            continue
+        found.append(family)
+    return tuple(found)
+
+
+_registered: list[str] = []
+
+
+def _register_packaged_fonts(font_manager: Any) -> None:
+    """Add koreanize-matplotlib's font files to matplotlib's fonts, once."""
+    import importlib.util
+
+    if _registered:
+        return
+    _registered.append("tried")
+    try:
+        spec = importlib.util.find_spec("koreanize_matplotlib")
+    except (ImportError, ValueError):
+        return
+    if spec is None or spec.origin is None:
+        return
+    folder = Path(spec.origin).parent / "fonts"
+    for name in _PACKAGED_FONTS:
+        if (folder / name).is_file():
+            try:
+                font_manager.fontManager.addfont(str(folder / name))
+            except (OSError, RuntimeError, ValueError):
+                continue
+            _registered.append(name)
+
+
+def picture_language() -> tuple[str, tuple[str, ...]]:
+    """The language a picture's words are drawn in, and a note when it is not the active one.
+
+    The active language, when it is English or a font with Hangul is
+    installed; otherwise English, never boxes in place of the letters.
+    """
+    spoken = i18n.language()
+    if spoken == i18n.DEFAULT or hangul_families():
+        return spoken, ()
+    return i18n.DEFAULT, (
+        _(
+            "no font with Hangul is installed, so the picture's words are in English: "
+            "{install} brings one (koreanize-matplotlib), or install a system font "
+            "(apt install fonts-noto-cjk)"
+        ).format(install=INSTALL),
+    )
+
+
+@contextmanager
+def _drawn_in(language: str | None) -> Iterator[None]:
+    """Draw in ``language`` (by default the active one): its words, and a font with its letters.
+
+    Only the figures made inside are affected: matplotlib's settings are
+    restored afterwards.
+    """
+    import matplotlib
+
+    language = language or i18n.language()
+    families = () if language == i18n.DEFAULT else hangul_families()
+    style = {"font.family": [MATHS_FAMILY, *families]} if families else {}
+    with i18n.speaking(language), matplotlib.rc_context(style):
+        yield
+
+
 def require_matplotlib() -> None:
     """Raise :class:`InputError` (exit 2) saying how to install matplotlib.
 
@@ -160,20 +263,34 @@ def require_matplotlib() -> None:
         import matplotlib  # noqa: F401
     except ImportError:
         raise InputError(
-            f"plotting needs matplotlib, an optional extra: install it with {INSTALL}"
+            _("plotting needs matplotlib, an optional extra: install it with {install}").format(
+                install=INSTALL
+            )
         ) from None
 
 
-def draw(scene: Scene, *, path: Path, format: str, dpi: int) -> Drawn:
-    """Draw ``scene`` into ``path`` (``format`` png, svg or pdf, ``dpi`` for images)."""
-    figure = build_figure(scene, dpi=dpi)
-    _save(figure, path, format, dpi)
+def draw(scene: Scene, *, path: Path, format: str, dpi: int, language: str | None = None) -> Drawn:
+    """Draw ``scene`` into ``path`` (``format`` png, svg or pdf, ``dpi`` for images).
+
+    Its words are in ``language`` (by default the active one; see :func:`picture_language`).
+    """
+    with _drawn_in(language):
+        figure = build_figure(scene, dpi=dpi)
+        _save(figure, path, format, dpi)
     width, height = figure.get_size_inches()
     return Drawn(title=figure.get_suptitle(), size_px=(round(width * dpi), round(height * dpi)))
 
 
-def build_figure(scene: Scene, *, dpi: int = 100) -> Any:
-    """The matplotlib figure of ``scene``, not yet written (tests look inside it)."""
+def build_figure(scene: Scene, *, dpi: int = 100, language: str | None = None) -> Any:
+    """The matplotlib figure of ``scene``, not yet written (tests look inside it).
+
+    Its words are in ``language``, by default the active one.
+    """
+    with _drawn_in(language):
+        return _build_figure(scene, dpi)
+
+
+def _build_figure(scene: Scene, dpi: int) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -207,7 +324,7 @@ def _fit_bars(figure: Any, bars: Sequence[Any]) -> None:
     # the layout settles over a few passes, once the map has taken its aspect
     placed = [a for a in figure.axes if all(a is not bar.ax for bar in bars)]
     before: list[float] = []
-    for _ in range(_LAYOUT_PASSES):
+    for _unused in range(_LAYOUT_PASSES):
         figure.draw_without_rendering()
         now = [v for a in placed for v in a.get_position().bounds]
         if before and max(abs(a - b) for a, b in zip(now, before)) < _SETTLED:
@@ -257,7 +374,7 @@ def _draw_map(
     bars = []
     if arrows is not None:
         bars.append(figure.colorbar(arrows, ax=ax, pad=0.015, fraction=0.04, aspect=35))
-        bars[0].set_label(r"$|\nabla f|$, the arrows' colour")
+        bars[0].set_label(_(r"$|\nabla f|$, the arrows' colour"))
     bars.append(_colour_bar(figure, ax, filled, f"f({scene.axes[0]}, {scene.axes[1]})"))
     if scene.at is not None:
         _draw_point(ax, scene, surface)
@@ -277,10 +394,18 @@ def _draw_map(
             handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3,
             fontsize=8, frameon=False,
         )  # fmt: skip
-    extras = [name for name, shown in (("descent paths", scene.paths),
-                                       ("critical points", scene.critical)) if shown]  # fmt: skip
-    ax.set_title("f, its gradient field" + "".join(f" and {e}" for e in extras), fontsize=10)
+    ax.set_title(_map_title(bool(scene.paths), bool(scene.critical)), fontsize=10)
     return panel, bars
+
+
+def _map_title(paths: bool, critical: bool) -> str:
+    if paths and critical:
+        return _("f, its gradient field and descent paths and critical points")
+    if paths:
+        return _("f, its gradient field and descent paths")
+    if critical:
+        return _("f, its gradient field and critical points")
+    return _("f, its gradient field")
 
 
 def _draw_contours(ax: Any, scene: Scene, surface: ContourMap) -> Any:
@@ -309,7 +434,7 @@ def _colour_bar(figure: Any, ax: Any, filled: Any, label: str) -> Any:
 
     bar = figure.colorbar(filled, ax=ax, pad=0.015, fraction=0.04, aspect=35)
     bar.set_label(label)
-    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _level_label(v)))
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _position: _level_label(v)))
     return bar
 
 
@@ -362,7 +487,8 @@ def _draw_point(ax: Any, scene: Scene, surface: ContourMap) -> None:
             )  # fmt: skip
         ax.annotate(
             rf"$\nabla f$ = {scene.gradient_text}" if len(scene.variables) == 2
-            else rf"$\nabla f$ in {scene.axes[0]}, {scene.axes[1]}: " + _point_text(scene.arrow),
+            else _(r"$\nabla f$ in {first}, {second}: {arrow}").format(
+                first=scene.axes[0], second=scene.axes[1], arrow=_point_text(scene.arrow)),
             pointer.end, xytext=(6 * ux, 6 * uy + 4),
             textcoords="offset points", fontsize=9, color=_GRADIENT_COLOUR,
             ha="left" if ux >= 0 else "right", zorder=9,
@@ -422,8 +548,8 @@ def _draw_curve(figure: Any, scene: Scene, surface: Curve, styles: Sequence[RunS
     below.set_xlabel(f"${name}$")
     ax.grid(True, alpha=0.3)
     below.grid(True, alpha=0.3)
-    ax.set_title("f and its tangent at P" if scene.at is not None else "f", fontsize=10)
-    below.set_title("the derivative f'", fontsize=10)
+    ax.set_title(_("f and its tangent at P") if scene.at is not None else "f", fontsize=10)
+    below.set_title(_("the derivative f'"), fontsize=10)
     handles = _legend_handles(scene, curve=True)
     if handles:
         ax.legend(handles=handles, fontsize=8, loc="best")
@@ -465,11 +591,11 @@ def _draw_progress(
     if shown.floor is not None:
         axes.axhline(shown.floor, color="#555555", lw=0.8, ls=":", zorder=1)
         axes.annotate(
-            "f = f* to rounding", (0.01, shown.floor), xycoords=("axes fraction", "data"),
+            _("f = f* to rounding"), (0.01, shown.floor), xycoords=("axes fraction", "data"),
             xytext=(0, 2), textcoords="offset points", fontsize=7, color="#555555", va="bottom",
         )  # fmt: skip
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel("step k")
+    axes.set_xlabel(_("step k"))
     axes.set_ylabel(shown.label)
     axes.set_title(shown.title, fontsize=10)
     axes.grid(True, alpha=0.3, which="both" if shown.scale == "log" else "major")
@@ -496,7 +622,8 @@ def _mark_exit(axes: Any, line: Line, style: RunStyle, index: int, *, right: boo
     axes.plot(k, height, marker="^" if up else "v", ms=10, mfc=style.colour, mec="black",
               clip_on=False, zorder=9)  # fmt: skip
     axes.annotate(
-        f"leaves, k={line.exit_step}", (k, height), fontsize=7.5, ha="right" if right else "left",
+        _("leaves, k={step}").format(step=line.exit_step), (k, height), fontsize=7.5,
+        ha="right" if right else "left",
         xytext=(-7 if right else 7, (-10 - 11 * index) if up else (4 + 11 * index)),
         textcoords="offset points", color="black", zorder=9,
         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": style.colour, "alpha": 0.85},
@@ -541,7 +668,8 @@ def _draw_paths(axes: Any, drawn: Sequence[DrawnPath], styles: Sequence[RunStyle
             axes.plot(x, y, marker="o", ms=11, mfc="none", mec=style.colour, mew=2.2, zorder=7)
             dx, dy = _inwards(axes, x, y)
             axes.annotate(
-                f"leaves, k={k}", (x, y), xytext=(16 * dx, 16 * dy), textcoords="offset points",
+                _("leaves, k={step}").format(step=k), (x, y), xytext=(16 * dx, 16 * dy),
+                textcoords="offset points",
                 ha="center", va="center", fontsize=7.5, color="black", zorder=8,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": style.colour,
                       "alpha": 0.85},
@@ -583,41 +711,42 @@ def _legend_handles(scene: Scene, *, curve: bool) -> list[Any]:
     if scene.at is not None and scene.arrow is not None:
         if curve:
             handles.append(
-                Line2D([], [], color=_GRADIENT_COLOUR, lw=2, ls="--", label="tangent at P")
+                Line2D([], [], color=_GRADIENT_COLOUR, lw=2, ls="--", label=_("tangent at P"))
             )
         elif any(scene.arrow):
             handles += [
                 Line2D([], [], color=_GRADIENT_COLOUR, lw=2.5, marker=">", ms=7,
-                       label=r"$\nabla f(P)$: steepest ascent"),
+                       label=_(r"$\nabla f(P)$: steepest ascent")),
                 Line2D([], [], color=_DESCENT_COLOUR, lw=2.5, marker=">", ms=7,
-                       label=r"$-\nabla f(P)$: steepest descent"),
-                Line2D([], [], color="black", lw=1.5, ls=":", label=r"tangent, $\perp\ \nabla f$"),
+                       label=_(r"$-\nabla f(P)$: steepest descent")),
+                Line2D([], [], color="black", lw=1.5, ls=":",
+                       label=_(r"tangent, $\perp\ \nabla f$")),
             ]  # fmt: skip
         if not curve:
             handles.append(
                 Line2D([], [], color=_LEVEL_COLOUR, lw=2.2, ls="--",
-                       label="level curve through P", path_effects=_outline(patheffects))
+                       label=_("level curve through P"), path_effects=_outline(patheffects))
             )  # fmt: skip
     drawn = scene.paths
     if drawn:
         handles.append(
-            Line2D([], [], ls="none", marker="o", ms=9, mfc="black", mec="white", label="start")
+            Line2D([], [], ls="none", marker="o", ms=9, mfc="black", mec="white", label=_("start"))
         )
         if any(p.end is not None for p in drawn):
             handles.append(
                 Line2D([], [], ls="none", marker="*", ms=13, mfc="#bbbbbb", mec="black",
-                       label="end")
+                       label=_("end"))
             )  # fmt: skip
         if any(p.exits for p in drawn):
             handles.append(
                 Line2D([], [], ls="none", marker="o", ms=10, mfc="none", mec="#555555", mew=2,
-                       label="leaves the window")
+                       label=_("leaves the window"))
             )  # fmt: skip
     for kind, style in _CRITICAL_STYLE.items():
         if any(m.kind == kind for m in scene.critical):
             handles.append(
                 Line2D([], [], ls="none", marker=style["marker"], ms=10, mfc=style["facecolor"],
-                       mec=style["edgecolor"], mew=1.5, label=kind)
+                       mec=style["edgecolor"], mew=1.5, label=kind_label(kind))
             )  # fmt: skip
     return handles
 
@@ -673,4 +802,6 @@ def _save(figure: Any, path: Path, format: str, dpi: int) -> None:
     try:
         figure.savefig(path, format=format, dpi=dpi)
     except OSError as error:
-        raise InputError(f"cannot write {path}: {error.strerror or error}") from None
+        raise InputError(
+            _("cannot write {path}: {reason}").format(path=path, reason=error.strerror or error)
+        ) from None

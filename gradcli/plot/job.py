@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradcli.i18n import _
 from gradcli.limits import Limits
 
 __all__ = ["PlotRequest", "run"]
@@ -86,7 +87,7 @@ def run(request: PlotRequest) -> tuple[str, tuple[str, ...]]:
         dpi=request.dpi,
         limits=limits,
     )
-    messages = [f"note: {note}" for note in (*function.notes, *summary.notes)]
+    messages = [_("note: {note}").format(note=note) for note in (*function.notes, *summary.notes)]
     messages += _run_warnings(runs, [p.name for p in summary.paths])
     if request.output_format == "json":
         return to_json(summary), tuple(messages)
@@ -110,21 +111,27 @@ def _run_warnings(runs: Sequence[Any], names: Sequence[str]) -> list[str]:
     messages = []
     for run, name in zip(runs, names):
         if run.diverged:
-            messages.append(f"warning: {name} {run.message}{_stable_below(run)}")
+            bound = _stable_below(run)
+            if bound is None:
+                messages.append(_("warning: {run} {message}").format(run=name, message=run.message))
+            else:
+                messages.append(
+                    _("warning: {run} {message}; {method} is stable only for α < {bound}").format(
+                        run=name, message=run.message, method=run.method, bound=bound
+                    )
+                )
         elif run.warning:
-            messages.append(f"warning: {name}: {run.warning}")
+            messages.append(_("warning: {run}: {message}").format(run=name, message=run.warning))
     return messages
 
 
-def _stable_below(run: Any) -> str:
-    """The clause "; gd is stable only for α < 2/3", when the bound is known."""
+def _stable_below(run: Any) -> str | None:
+    """The rate below which the run's method is stable (``2/3``), when it is known."""
     from gradcli.printing import decimal, to_unicode
 
     diagnosis = run.diagnosis
     if diagnosis is None or diagnosis.lr_bound is None:
-        return ""
+        return None
     if diagnosis.exact_lr_bound is not None:
-        bound = to_unicode(diagnosis.exact_lr_bound)
-    else:
-        bound = decimal(diagnosis.lr_bound, 4)
-    return f"; {run.method} is stable only for α < {bound}"
+        return to_unicode(diagnosis.exact_lr_bound)
+    return decimal(diagnosis.lr_bound, 4)

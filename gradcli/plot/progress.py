@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gradcli.i18n import _
 from gradcli.plot import geometry
 from gradcli.plot.subject import CriticalMark, Run
 
@@ -93,15 +94,19 @@ def _reference(
     """f*: the best value a run converged to, or the best local minimum found, if no run
     went clearly beyond it."""
     candidates = [
-        (sign * run.values[-1], "the best converged value")
+        (sign * run.values[-1], _("the best converged value"))
         for run in runs
         if run.stop_reason == "converged" and math.isfinite(run.values[-1])
     ]
     kind = "local max" if sign < 0 else "local min"
     found = [m.value for m in marks if m.kind == kind and m.value is not None]
     if found:
-        extreme = "highest local maximum" if sign < 0 else "lowest local minimum"
-        candidates.append((min(sign * v for v in found), f"the {extreme} found"))
+        source = (
+            _("the highest local maximum found")
+            if sign < 0
+            else _("the lowest local minimum found")
+        )
+        candidates.append((min(sign * v for v in found), source))
     if not candidates:
         return None, None
     best, source = min(candidates, key=lambda c: c[0])
@@ -144,8 +149,8 @@ def _gap_panel(
         scale="log",
         reference=reference,
         reference_source=source,
-        label=f"{gap},  f* ≈ {value} ({source})",
-        title=f"{gap} against k (log scale)",
+        label=_("{gap},  f* ≈ {value} ({source})").format(gap=gap, value=value, source=source),
+        title=_("{gap} against k (log scale)").format(gap=gap),
         ylim=(floor / 10 ** (0.04 * decades + 0.1), top),
         floor=floor,
         lines=tuple(lines),
@@ -188,7 +193,9 @@ def _value_panel(runs: Sequence[Run]) -> Progress:
         reference=None,
         reference_source=None,
         label=r"$f(\theta_k)$",
-        title=r"$f(\theta_k)$ against $k$" + (" (log scale)" if scale == "log" else ""),
+        title=_(r"$f(\theta_k)$ against $k$ (log scale)")
+        if scale == "log"
+        else _(r"$f(\theta_k)$ against $k$"),
         ylim=view,
         floor=None,
         lines=tuple(lines),

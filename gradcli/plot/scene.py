@@ -20,6 +20,7 @@ import sympy
 
 from gradcli.derivatives import gradient_of
 from gradcli.errors import InputError, UndefinedError
+from gradcli.i18n import _, language, speaking
 from gradcli.limits import Limits
 from gradcli.numbers import to_float
 from gradcli.parse import Function
@@ -220,8 +221,13 @@ def build_scene(
     slice_vars: Sequence[str] | None = None,
     limits: Limits | None = None,
     grid: int = GRID,
+    labels: str | None = None,
 ) -> Scene:
     """What a picture of f shows; the arguments are :func:`gradcli.plot.plot_function`'s.
+
+    ``labels`` is the language of the picture's words (its title, the runs'
+    names, the panel's labels): by default the active one; notes and errors
+    are always in the active one.
 
     >>> from gradcli.parse import parse_function
     >>> scene = build_scene(parse_function("x^2 + y^2 + xy"), at="1,3", grid=20)
@@ -230,14 +236,17 @@ def build_scene(
     """
     limits = limits or Limits()
     if isinstance(grid, bool) or not isinstance(grid, int) or not 10 <= grid <= 2000:
-        raise InputError(f"the grid must have 10 to 2000 points a side, got {grid!r}")
+        raise InputError(
+            _("the grid must have 10 to 2000 points a side, got {grid}").format(grid=repr(grid))
+        )
+    labels = labels or language()
     notes: list[str] = []
-    subject = prepare(function, at, runs, slice_vars, limits, notes)
+    subject = prepare(function, at, runs, slice_vars, limits, notes, labels)
     rect = check_window(window, len(subject.axes))
     marks = critical_marks(subject, rect, limits, notes) if critical else ()
     if len(subject.axes) == 2:
-        return _contour_scene(subject, marks, rect, grid, notes)
-    return _curve_scene(subject, marks, rect, grid, notes)
+        return _contour_scene(subject, marks, rect, grid, notes, labels)
+    return _curve_scene(subject, marks, rect, grid, notes, labels)
 
 
 # ---------------------------------------------------------------------------
@@ -250,6 +259,7 @@ def _contour_scene(
     rect: tuple[float, ...] | None,
     grid: int,
     notes: list[str],
+    labels: str,
 ) -> Scene:
     x0, x1, y0, y1 = rect if rect is not None else _auto_map_window(subject, marks)
     window = (x0, x1, y0, y1)
@@ -258,8 +268,9 @@ def _contour_scene(
     finite = np.isfinite(values)
     if not finite.any():
         raise UndefinedError(
-            f"f is undefined everywhere in the window [{x0:g}, {x1:g}] × [{y0:g}, {y1:g}]: "
-            "choose another with --range"
+            _(
+                "f is undefined everywhere in the window {window}: choose another with --range"
+            ).format(window=f"[{x0:g}, {x1:g}] × [{y0:g}, {y1:g}]")
         )
     undefined_share = _undefined_share(finite, notes)
     levels, extend = geometry.levels(values[finite])
@@ -271,7 +282,7 @@ def _contour_scene(
         if subject.arrow is not None and any(subject.arrow):
             pointer = _map_pointer(subject.at, subject.arrow, ARROW_SHARE * side)
         elif subject.arrow is not None:
-            notes.append("∇f = 0 at P: P is a critical point, with no direction of ascent")
+            notes.append(_("∇f = 0 at P: P is a critical point, with no direction of ascent"))
     surface = ContourMap(
         grid_x=grid_x,
         grid_y=grid_y,
@@ -286,7 +297,7 @@ def _contour_scene(
         subject, kind="contour", window=window, surface=surface, finite_values=values[finite],
         undefined_share=undefined_share, pointer=pointer, paths=paths,
         critical=_shown(marks, window, notes), found=marks,
-        equal_aspect=max(x1 - x0, y1 - y0) <= MAX_ASPECT * side, notes=notes,
+        equal_aspect=max(x1 - x0, y1 - y0) <= MAX_ASPECT * side, notes=notes, labels=labels,
     )  # fmt: skip
 
 
@@ -376,6 +387,7 @@ def _curve_scene(
     rect: tuple[float, ...] | None,
     grid: int,
     notes: list[str],
+    labels: str,
 ) -> Scene:
     x0, x1 = (rect[0], rect[1]) if rect is not None else _auto_curve_range(subject, marks)
     xs = np.linspace(x0, x1, max(SAMPLES, grid))
@@ -385,7 +397,9 @@ def _curve_scene(
     finite = np.isfinite(values)
     if not finite.any():
         raise UndefinedError(
-            f"f is undefined everywhere in [{x0:g}, {x1:g}]: choose another window with --range"
+            _("f is undefined everywhere in {window}: choose another window with --range").format(
+                window=f"[{x0:g}, {x1:g}]"
+            )
         )
     undefined_share = _undefined_share(finite, notes)
     value_range = values[finite]
@@ -423,6 +437,7 @@ def _curve_scene(
         subject, kind="curve", window=window, surface=surface, finite_values=value_range,
         undefined_share=undefined_share, pointer=pointer, paths=paths,
         critical=_shown(marks, window, notes), found=marks, equal_aspect=False, notes=notes,
+        labels=labels,
     )  # fmt: skip
 
 
@@ -447,7 +462,9 @@ def _auto_curve_range(subject: Subject, marks: Sequence[CriticalMark]) -> tuple[
 def _undefined_share(finite: np.ndarray, notes: list[str]) -> float:
     share = float(1 - finite.mean())
     if share > 0:
-        notes.append(f"f is undefined on {share:.0%} of the window (left blank)")
+        notes.append(
+            _("f is undefined on {share} of the window (left blank)").format(share=f"{share:.0%}")
+        )
     return share
 
 
@@ -456,7 +473,11 @@ def _shown(
 ) -> tuple[CriticalMark, ...]:
     shown = tuple(m for m in marks if geometry.inside(m.point, window))
     if len(shown) < len(marks):
-        notes.append(f"{len(marks) - len(shown)} critical point(s) lie outside the window")
+        notes.append(
+            _("{count} critical point(s) lie outside the window").format(
+                count=len(marks) - len(shown)
+            )
+        )
     return shown
 
 
@@ -507,10 +528,15 @@ def _scene(
     found: tuple[CriticalMark, ...],
     equal_aspect: bool,
     notes: list[str],
+    labels: str,
 ) -> Scene:
-    """The scene; ``found`` are all the critical points found, which may give f*."""
-    title_tex, title_plain, title_suffix = _title(subject)
-    panel = progress(subject.runs, found) if subject.runs else None
+    """The scene; ``found`` are all the critical points found, which may give f*.
+
+    Its words are in the language ``labels``.
+    """
+    with speaking(labels):
+        title_tex, title_plain, title_suffix = _title(subject)
+        panel = progress(subject.runs, found) if subject.runs else None
     return Scene(
         kind=kind,
         variables=tuple(v.name for v in subject.variables),
@@ -555,6 +581,8 @@ def _title(subject: Subject) -> tuple[str | None, str, str]:
     suffix = subject.parameter_text
     if subject.fixed:
         fixed = ", ".join(f"{v.name} = {to_unicode(c)}" for v, c in subject.fixed)
-        drawn = " and ".join(a.name for a in subject.axes)
-        suffix += f"\nslice through P: {fixed} fixed; {drawn} vary"
+        first, second = subject.axes[0].name, subject.axes[-1].name
+        suffix += "\n" + _("slice through P: {fixed} fixed; {first} and {second} vary").format(
+            fixed=fixed, first=first, second=second
+        )
     return tex, plain, suffix

@@ -20,6 +20,7 @@ import sympy
 
 from gradcli.derivatives import gradient_of
 from gradcli.errors import DimensionError, InputError, UndefinedError
+from gradcli.i18n import N_, _, language, ngettext, speaking
 from gradcli.limits import Limits
 from gradcli.numbers import to_float
 from gradcli.parse import Function
@@ -29,15 +30,25 @@ if TYPE_CHECKING:
     from gradcli.descent import DescentRun
 
 __all__ = [
+    "KIND_LABELS",
     "CriticalMark",
     "Run",
     "Subject",
     "check_window",
     "critical_marks",
+    "kind_label",
     "prepare",
     "read_point",
     "run_names",
 ]
+
+#: the kinds of critical points (the values scripts read) as a picture and a summary name them
+KIND_LABELS = {
+    "local min": N_("local min"),
+    "local max": N_("local max"),
+    "saddle": N_("saddle"),
+    "degenerate": N_("degenerate"),
+}
 
 #: a critical point is on the slice when each fixed coordinate matches to this
 ON_SLICE = 1e-6
@@ -124,13 +135,15 @@ def prepare(
     slice_vars: Sequence[str] | None,
     limits: Limits,
     notes: list[str],
+    labels: str | None = None,
 ) -> Subject:
+    """f ready to draw; ``labels`` is the language the runs are named in (the active one)."""
     from gradcli.calculus import evaluate_gradient
     from gradcli.printing import to_unicode
 
     variables = function.variables
     if not variables:
-        raise InputError("f has no variables: there is nothing to plot")
+        raise InputError(_("f has no variables: there is nothing to plot"))
     values = None if at is None else read_point(function, at, limits=limits)
     given = {p: values[p] for p in function.parameters if values is not None and p in values}
     expr = _with_parameters(function, given, runs)
@@ -138,11 +151,13 @@ def prepare(
     start = values
     if start is None and len(variables) > 2 and runs:
         start = {v: sympy.Float(c) for v, c in zip(variables, runs[0].points[0])}
-        notes.append("the slice passes through the start of the first descent")
+        notes.append(_("the slice passes through the start of the first descent"))
     if len(variables) > 2 and start is None:
         raise InputError(
-            f"f has {len(variables)} variables: it is drawn as a slice through a point; "
-            "give --at (the variables not drawn are fixed there)"
+            _(
+                "f has {count} variables: it is drawn as a slice through a point; "
+                "give --at (the variables not drawn are fixed there)"
+            ).format(count=len(variables))
         )
     fixed = tuple((v, start[v]) for v in variables if v not in axes) if start else ()
     _refuse_float_overflow(expr)
@@ -161,9 +176,10 @@ def prepare(
             arrow = tuple(gradient[variables.index(a)] for a in axes)
         point = tuple(to_float(values[v]) for v in variables)
         at_plotted = tuple(to_float(values[a]) for a in axes)
-    drawn = _runs(runs, variables, axes)
+    with speaking(labels or language()):
+        drawn = _runs(runs, variables, axes)
     if drawn and len(variables) > 2:
-        notes.append("the descent paths are drawn projected onto the slice")
+        notes.append(_("the descent paths are drawn projected onto the slice"))
     return Subject(
         expr=expr,
         variables=variables,
@@ -192,8 +208,10 @@ def _refuse_float_overflow(expr: sympy.Expr) -> None:
     shown = float_overflow(expr)
     if shown is not None:
         raise UndefinedError(
-            f"f is too large for floating point, in which plot draws:"
-            f" its constant {shown} is beyond about 1.8e308"
+            _(
+                "f is too large for floating point, in which plot draws:"
+                " its constant {constant} is beyond about 1.8e308"
+            ).format(constant=shown)
         )
 
 
@@ -209,7 +227,9 @@ def _with_parameters(
     if from_run is None or from_run.free_symbols - set(function.variables):
         example = ", ".join(f"{v.name}=1" for v in function.variables[:2]) + f", {missing[0]}=2"
         raise InputError(
-            f"f has parameters ({', '.join(missing)}): give their values in --at, as in '{example}'"
+            _(
+                "f has parameters ({parameters}): give their values in --at, as in '{example}'"
+            ).format(parameters=", ".join(missing), example=example)
         )
     return from_run
 
@@ -220,15 +240,23 @@ def _choose_axes(
     if slice_vars is None:
         return variables[:2]
     if len(variables) < 3:
-        raise InputError("--slice is for functions of three or more variables")
+        raise InputError(_("--slice is for functions of three or more variables"))
     names = [str(n).strip() for n in slice_vars]
     by_name = {v.name: v for v in variables}
     if len(names) != 2 or names[0] == names[1]:
-        raise InputError(f"--slice needs two different variables, got {','.join(names)!r}")
+        raise InputError(
+            _("--slice needs two different variables, got {names}").format(
+                names=repr(",".join(names))
+            )
+        )
     unknown = [n for n in names if n not in by_name]
     if unknown:
         known = ", ".join(by_name)
-        raise InputError(f"--slice: {unknown[0]!r} is not a variable of f (variables: {known})")
+        raise InputError(
+            _("--slice: {name} is not a variable of f (variables: {variables})").format(
+                name=repr(unknown[0]), variables=known
+            )
+        )
     return (by_name[names[0]], by_name[names[1]])
 
 
@@ -242,13 +270,15 @@ def _runs(
     for run, name in zip(runs, run_names(runs)):
         if [v.name for v in run.variables] != names:
             raise DimensionError(
-                f"a descent run is in ({', '.join(v.name for v in run.variables)}) "
-                f"but f is in ({', '.join(names)})"
+                _("a descent run is in ({run_variables}) but f is in ({variables})").format(
+                    run_variables=", ".join(v.name for v in run.variables),
+                    variables=", ".join(names),
+                )
             )
         index = [names.index(a.name) for a in axes]
         out.append(
             Run(
-                label=f"{name}: {_outcome(run)}",
+                label=_("{run}: {outcome}").format(run=name, outcome=_outcome(run)),
                 method=run.method,
                 lr=run.lr,
                 stop_reason=run.stop_reason.value,
@@ -291,19 +321,20 @@ def run_names(runs: Sequence[DescentRun]) -> list[str]:
     # runs alike in every setting are numbered
     for name in {n for n in names if names.count(n) > 1}:
         for i in (i for i, n in enumerate(names) if n == name):
-            names[i] += f" (run {i + 1})"
+            names[i] += _(" (run {number})").format(number=i + 1)
     return names
 
 
 def _settings(run: DescentRun) -> dict[str, str]:
     """A run's settings, each as it would be named: ``from (1, 3)``, ``β=0.9``, ``seed=2``."""
-    shown = {"start": "from (" + ", ".join(f"{c:g}" for c in run.points[0]) + ")"}
+    start = ", ".join(f"{c:g}" for c in run.points[0])
+    shown = {"start": _("from ({start})").format(start=start)}
     for key, symbol in (("beta", "β"), ("beta2", "β₂"), ("eps", "ε")):
         value = getattr(run, key)
         if value is not None:
             shown[key] = f"{symbol}={value:g}"
-    shown["ascent"] = "ascent" if run.ascent else "descent"
-    shown["max_steps"] = f"≤{run.max_steps} steps"
+    shown["ascent"] = _("ascent") if run.ascent else _("descent")
+    shown["max_steps"] = _("≤{count} steps").format(count=run.max_steps)
     # and any other plain setting, such as one added for a new kind of run
     for field in dataclasses.fields(run):
         value = getattr(run, field.name)
@@ -320,16 +351,57 @@ def _settings(run: DescentRun) -> dict[str, str]:
 
 
 def _outcome(run: DescentRun) -> str:
-    steps = f"{run.steps} step{'s' * (run.steps != 1)}"
-    swinging = "oscillating, " if run.oscillating else ""
+    """How a run ended, in a few words: ``converged in 12 steps``."""
+    n = run.steps
     reason = run.stop_reason.value
-    if reason == "converged":
-        return f"{swinging}converged in {steps}"
-    if reason == "diverged":
-        return f"{swinging}diverged after {steps}"
-    if reason == "no_progress":
-        return f"{swinging}stuck after {steps}"
-    return f"{swinging}stopped after {steps} (the most allowed)"
+    if run.oscillating:
+        if reason == "converged":
+            text = ngettext(
+                "oscillating, converged in {count} step",
+                "oscillating, converged in {count} steps",
+                n,
+            )
+        elif reason == "diverged":
+            text = ngettext(
+                "oscillating, diverged after {count} step",
+                "oscillating, diverged after {count} steps",
+                n,
+            )
+        elif reason == "no_progress":
+            text = ngettext(
+                "oscillating, stuck after {count} step", "oscillating, stuck after {count} steps", n
+            )
+        else:
+            text = ngettext(
+                "oscillating, stopped after {count} step (the most allowed)",
+                "oscillating, stopped after {count} steps (the most allowed)",
+                n,
+            )
+    elif reason == "converged":
+        text = ngettext("converged in {count} step", "converged in {count} steps", n)
+    elif reason == "diverged":
+        text = ngettext("diverged after {count} step", "diverged after {count} steps", n)
+    elif reason == "no_progress":
+        text = ngettext("stuck after {count} step", "stuck after {count} steps", n)
+    else:
+        text = ngettext(
+            "stopped after {count} step (the most allowed)",
+            "stopped after {count} steps (the most allowed)",
+            n,
+        )
+    return text.format(count=n)  # fmt: skip
+
+
+def kind_label(kind: str) -> str:
+    """A critical point's kind as people read it, in the active language."""
+    return _translated(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
+def _translated(message: str) -> str:
+    """A message marked with ``N_`` (a constant), in the active language."""
+    from gradcli import i18n
+
+    return i18n._(message)
 
 
 def _vector_text(exact_values: Sequence[sympy.Expr], floats: Sequence[float] | None) -> str:
@@ -347,16 +419,21 @@ def check_window(window: Sequence[float] | None, dimensions: int) -> tuple[float
     try:
         numbers = tuple(float(v) for v in window)
     except (TypeError, ValueError):
-        raise InputError("the window must be numbers: xmin,xmax,ymin,ymax") from None
+        raise InputError(_("the window must be numbers: xmin,xmax,ymin,ymax")) from None
     wanted = (2, 4) if dimensions == 1 else (4,)
     if len(numbers) not in wanted:
-        shape = "xmin,xmax or xmin,xmax,ymin,ymax" if dimensions == 1 else "xmin,xmax,ymin,ymax"
-        raise InputError(f"the window needs {' or '.join(map(str, wanted))} numbers: {shape}")
+        if dimensions == 1:
+            raise InputError(_("the window needs 2 or 4 numbers: xmin,xmax or xmin,xmax,ymin,ymax"))
+        raise InputError(_("the window needs 4 numbers: xmin,xmax,ymin,ymax"))
     if not all(math.isfinite(v) for v in numbers):
-        raise InputError("the window's bounds must be finite numbers")
+        raise InputError(_("the window's bounds must be finite numbers"))
     for lo, hi, axis in zip(numbers[::2], numbers[1::2], "xy"):
         if not lo < hi:
-            raise InputError(f"the window needs {axis}min < {axis}max, got {lo:g} and {hi:g}")
+            raise InputError(
+                _("the window needs {axis}min < {axis}max, got {low} and {high}").format(
+                    axis=axis, low=f"{lo:g}", high=f"{hi:g}"
+                )
+            )
     return numbers
 
 
@@ -381,13 +458,19 @@ def critical_marks(
             subject.expr, subject.variables, box=(-bound, bound), time_budget=limits.timeout / 2
         )
     except BudgetExceeded:
-        notes.append("the critical points could not be found in time; none are marked")
+        notes.append(_("the critical points could not be found in time; none are marked"))
         return ()
     notes.extend(analysis.notes)
     if analysis.sets:
-        notes.append("f has infinitely many critical points (a curve or more); they are not marked")
+        notes.append(
+            _("f has infinitely many critical points (a curve or more); they are not marked")
+        )
     if not analysis.complete:
-        notes.append(f"critical points were searched for in [{-bound}, {bound}] only")
+        notes.append(
+            _("critical points were searched for in [{low}, {high}] only").format(
+                low=-bound, high=bound
+            )
+        )
     index = [subject.variables.index(a) for a in subject.axes]
     fixed_at = {subject.variables.index(v): to_float(c) for v, c in subject.fixed}
     marks = []
@@ -402,5 +485,9 @@ def critical_marks(
             point = (p.point_float[index[0]], p.value_float)
         marks.append(CriticalMark(point=point, kind=p.kind, value=p.value_float))
     if off_slice:
-        notes.append(f"{off_slice} critical point(s) lie off this slice and are not marked")
+        notes.append(
+            _("{count} critical point(s) lie off this slice and are not marked").format(
+                count=off_slice
+            )
+        )
     return tuple(marks)

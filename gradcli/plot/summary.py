@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gradcli.i18n import _
 from gradcli.plot.scene import CriticalMark, DrawnPath, Scene
+from gradcli.plot.subject import kind_label
 
 __all__ = ["PlotSummary", "summarise", "to_json", "to_plain"]
 
@@ -118,9 +120,19 @@ def _listed(values: tuple[Any, ...] | None) -> list[Any] | None:
 
 
 def summarise(
-    scene: Scene, *, path: str, format: str, dpi: int, title: str, size_px: tuple[int, int]
+    scene: Scene,
+    *,
+    path: str,
+    format: str,
+    dpi: int,
+    title: str,
+    size_px: tuple[int, int],
+    notes: tuple[str, ...] = (),
 ) -> PlotSummary:
-    """The summary of ``scene`` drawn into ``path`` with this title and size."""
+    """The summary of ``scene`` drawn into ``path`` with this title and size.
+
+    ``notes`` are said about the drawing, after the scene's own.
+    """
     pointer = scene.pointer
     x0, x1, y0, y1 = scene.window
     return PlotSummary(
@@ -149,7 +161,7 @@ def summarise(
         title=title,
         dpi=dpi,
         size_px=size_px,
-        notes=scene.notes,
+        notes=(*scene.notes, *notes),
         values_reference=None if scene.progress is None else scene.progress.reference,
     )
 
@@ -170,17 +182,31 @@ def to_plain(summary: PlotSummary) -> str:
 
     width, height = summary.size_px
     x0, x1, y0, y1 = summary.window
-    lines = [f"wrote {summary.path} ({summary.format}, {width}×{height} px)"]
+    lines = [
+        _("wrote {path} ({format}, {width}×{height} px)").format(
+            path=summary.path, format=summary.format, width=width, height=height
+        )
+    ]
     names = summary.axes
     if summary.kind == "curve":
-        lines.append(f"window: {names[0]} from {decimal(x0)} to {decimal(x1)}")
+        lines.append(
+            _("window: {x} from {xmin} to {xmax}").format(
+                x=names[0], xmin=decimal(x0), xmax=decimal(x1)
+            )
+        )
     else:
         lines.append(
-            f"window: {names[0]} from {decimal(x0)} to {decimal(x1)}, "
-            f"{names[1]} from {decimal(y0)} to {decimal(y1)}"
+            _("window: {x} from {xmin} to {xmax}, {y} from {ymin} to {ymax}").format(
+                x=names[0],
+                xmin=decimal(x0),
+                xmax=decimal(x1),
+                y=names[1],
+                ymin=decimal(y0),
+                ymax=decimal(y1),
+            )
         )
     for name, value in summary.fixed:
-        lines.append(f"slice: {name} = {decimal(value)}")
+        lines.append(_("slice: {name} = {value}").format(name=name, value=decimal(value)))
     if summary.point is not None and summary.gradient_text is not None:
         shown = point(summary.point)
         if summary.kind == "curve":
@@ -190,12 +216,16 @@ def to_plain(summary: PlotSummary) -> str:
     for path in summary.paths:
         line = path.label
         if path.exit_steps:
-            line += f"; leaves the window at step {path.exit_steps[0]}"
+            line = _("{run}; leaves the window at step {step}").format(
+                run=path.label, step=path.exit_steps[0]
+            )
         lines.append(line)
     if summary.critical:
         kinds: dict[str, int] = {}
         for mark in summary.critical:
             kinds[mark.kind] = kinds.get(mark.kind, 0) + 1
-        counted = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
-        lines.append(f"critical points: {counted}")
+        counted = ", ".join(
+            _("{count} {kind}").format(count=n, kind=kind_label(kind)) for kind, n in kinds.items()
+        )
+        lines.append(_("critical points: {counted}").format(counted=counted))
     return "\n".join(lines) + "\n"
