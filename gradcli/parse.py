@@ -62,6 +62,7 @@ from gradcli.errors import (
     ParseError,
     UndefinedError,
 )
+from gradcli.i18n import _, ngettext
 from gradcli.limits import Limits
 from gradcli.magnitude import approx as _approx
 from gradcli.magnitude import log2_magnitude as _log2_magnitude
@@ -229,7 +230,7 @@ _LOOKALIKES: Mapping[str, str] = {
     "Р": "P", "С": "C", "Т": "T", "Х": "X", "У": "Y", "Ѕ": "S", "І": "I",
     "Ј": "J", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I",
     "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y",
-    "Χ": "X", "µ": "μ (Greek mu)",
+    "Χ": "X",
 }  # fmt: skip
 
 _OPERATOR_CHARS: Mapping[str, str] = {
@@ -247,32 +248,40 @@ _VULGAR: Mapping[str, Fraction] = {
     "½": Fraction(1, 2), "⅓": Fraction(1, 3), "⅔": Fraction(2, 3), "¼": Fraction(1, 4),
     "¾": Fraction(3, 4), "⅕": Fraction(1, 5), "⅙": Fraction(1, 6), "⅛": Fraction(1, 8),
 }  # fmt: skip
-_UNSUPPORTED: Mapping[str, str] = {
-    "!": "factorials are not supported",
-    "=": "give an expression, not an equation (drop the '… =' part)",
-    "<": "comparisons are not supported",
-    ">": "comparisons are not supported",
-    "≤": "comparisons are not supported",
-    "≥": "comparisons are not supported",
-    "≠": "comparisons are not supported",
-    "∞": "infinity is not a number gradcli computes with",
-    "∂": "write the function itself: gradcli takes the derivatives",
-    "∇": "write the function itself: gradcli takes the gradient",
-    "∫": "integrals are not supported",
-    "∑": "sums are not supported: write the terms out",
-    "'": "quotes have no meaning in an expression",
-    '"': "quotes have no meaning in an expression",
-    "`": "backquotes have no meaning in an expression",
-    ";": "one expression at a time",
-    ".": "'.' only appears inside a number such as 0.5",
-    "%": "'%' is not an operator here",
-    "&": "'&' is not an operator here",
-    "~": "'~' is not an operator here",
-    "@": "'@' is not an operator here",
-    "$": "'$' is not needed: write the expression itself",
-    "#": "'#' starts a comment only in a batch file",
-    "\\": "LaTeX must start with a backslash command (or give --latex)",
-}
+
+
+def _unsupported(ch: str) -> str | None:
+    """Why a character is refused, in the active language (``None``: not listed)."""
+    comparison = _("comparisons are not supported")
+    no_operator = _("'{character}' is not an operator here").format(character=ch)
+    quotes = _("quotes have no meaning in an expression")
+    return {
+        "!": _("factorials are not supported"),
+        "=": _("give an expression, not an equation (drop the '… =' part)"),
+        "<": comparison,
+        ">": comparison,
+        "≤": comparison,
+        "≥": comparison,
+        "≠": comparison,
+        "∞": _("infinity is not a number gradcli computes with"),
+        "∂": _("write the function itself: gradcli takes the derivatives"),
+        "∇": _("write the function itself: gradcli takes the gradient"),
+        "∫": _("integrals are not supported"),
+        "∑": _("sums are not supported: write the terms out"),
+        "'": quotes,
+        '"': quotes,
+        "`": _("backquotes have no meaning in an expression"),
+        ";": _("one expression at a time"),
+        ".": _("'.' only appears inside a number such as 0.5"),
+        "%": no_operator,
+        "&": no_operator,
+        "~": no_operator,
+        "@": no_operator,
+        "$": _("'$' is not needed: write the expression itself"),
+        "#": _("'#' starts a comment only in a batch file"),
+        "\\": _("LaTeX must start with a backslash command (or give --latex)"),
+    }.get(ch)
+
 
 _NAME_MAX = 64
 _OPEN_FOR = {")": "(", "]": "[", "}": "{"}
@@ -286,16 +295,24 @@ _UNIT = re.compile(f"(?:pi|{_SPELT_GREEK}|[A-Za-z" + "".join(GREEK) + "])[0-9]*"
 #: Python's keywords are never names here (``lambda`` is the Greek letter)
 _PYTHON_WORDS = frozenset(keyword.kwlist) - {"lambda"}
 #: names of numbers that are not real, or not numbers
-_NOT_REAL_NAMES: Mapping[str, str] = {
-    "I": "is the imaginary unit in sympy: gradcli works with real numbers",
-    "oo": "(infinity) is not a number gradcli computes with",
-    "zoo": "(complex infinity) is not a number gradcli computes with",
-    "inf": "(infinity) is not a number gradcli computes with",
-    "infinity": "is not a number gradcli computes with",
-    "Infinity": "is not a number gradcli computes with",
-    "nan": "(not a number) is not a number gradcli computes with",
-    "NaN": "(not a number) is not a number gradcli computes with",
-}
+_NOT_REAL_NAMES = frozenset({"I", "oo", "zoo", "inf", "infinity", "Infinity", "nan", "NaN"})
+
+
+def _not_real(name: str, subject: str) -> str:
+    """Why ``name`` (one of :data:`_NOT_REAL_NAMES`) is refused, said of ``subject``."""
+    if name == "I":
+        message = _("{subject} is the imaginary unit in sympy: gradcli works with real numbers")
+    elif name in ("oo", "inf"):
+        message = _("{subject} (infinity) is not a number gradcli computes with")
+    elif name == "zoo":
+        message = _("{subject} (complex infinity) is not a number gradcli computes with")
+    elif name in ("nan", "NaN"):
+        message = _("{subject} (not a number) is not a number gradcli computes with")
+    else:
+        message = _("{subject} is not a number gradcli computes with")
+    return message.format(subject=subject)
+
+
 #: functions too short to suggest inside a name: "red" is not re(d)
 _NO_PREFIX_HINT = frozenset({"re"})
 #: Greek letters that are also special functions: gamma(x) is refused, not γ·x
@@ -391,15 +408,16 @@ def parse_function(
     variables = variable_names(variables)
     names = [_check_variable_name(v) for v in variables] if variables else []
     if len(set(names)) != len(names):
-        raise InputError("--vars lists a variable twice")
+        raise InputError(_("--vars lists a variable twice"))
     if isinstance(text, str) and len(text) <= limits.max_length and "=" in text:
         equation = _read_equation(text, names, limits, latex)
         if equation is not None:
             expr, declared, notes = equation
             if declared and names and declared != names:
                 raise InputError(
-                    f"the function declares its variables as {', '.join(declared)} "
-                    f"but --vars gives {', '.join(names)}"
+                    _(
+                        "the function declares its variables as {declared} but --vars gives {given}"
+                    ).format(declared=", ".join(declared), given=", ".join(names))
                 )
             names = names or declared
             variables = variables or declared
@@ -436,11 +454,16 @@ def _read_equation(
         return None
     lhs, rhs = text[:at], text[at + 1 :]
     if not lhs.strip() or not rhs.strip():
-        raise ParseError("an equation needs a left and a right side", text=text, position=at)
+        raise ParseError(_("an equation needs a left and a right side"), text=text, position=at)
     declared = _declared(lhs, text)
     if declared is not None:
         expr, notes = _parse_side(text, rhs, at + 1, names or declared, limits, latex)
-        notes.insert(0, f"read '{lhs.strip()} = …' as the function of {', '.join(declared)}")
+        notes.insert(
+            0,
+            _("read '{lhs} = …' as the function of {variables}").format(
+                lhs=lhs.strip(), variables=", ".join(declared)
+            ),
+        )
         return expr, declared, notes
     left, left_notes = _parse_side(text, lhs, 0, names, limits, latex)
     right, right_notes = _parse_side(text, rhs, at + 1, names, limits, latex)
@@ -448,8 +471,10 @@ def _read_equation(
     if left.is_Symbol and left not in right.free_symbols and left.name not in names:
         notes.insert(
             0,
-            f"read '{lhs.strip()} = …' as the function {lhs.strip()} = {rhs.strip()} "
-            f"(for the level surface write {lhs.strip()} - ({rhs.strip()}))",
+            _(
+                "read '{lhs} = …' as the function {lhs} = {rhs} "
+                "(for the level surface write {lhs} - ({rhs}))"
+            ).format(lhs=lhs.strip(), rhs=rhs.strip()),
         )
         return right, [], notes
     surface = left - right
@@ -459,7 +484,10 @@ def _read_equation(
         if right == 0
         else f"{lhs.strip()} - {rhs.strip() if simple else '(' + rhs.strip() + ')'}"
     )
-    notes.insert(0, f"read the equation as the level surface F = 0, with F = {shown}")
+    notes.insert(
+        0,
+        _("read the equation as the level surface F = 0, with F = {surface}").format(surface=shown),
+    )
     return surface, [], notes
 
 
@@ -484,7 +512,7 @@ def _equals_sign(text: str) -> int | None:
     """Where the one top-level ``=`` is (not ``==``, ``<=``, ``y=3`` in brackets)."""
     signs = [
         i
-        for i, _ in enumerate(text)
+        for i in range(len(text))
         if text[i] == "="
         and _depth_at(text, i) == 0
         and text[i - 1 : i] not in ("<", ">", "!", "=")
@@ -504,12 +532,18 @@ def _declared(lhs: str, text: str) -> list[str] | None:
             declared.append(_check_variable_name(part))
         except InputError:
             raise ParseError(
-                f"'{lhs.strip()}' declares '{part.strip()}', which is not a variable name",
+                _("'{definition}' declares '{name}', which is not a variable name").format(
+                    definition=lhs.strip(), name=part.strip()
+                ),
                 text=text,
                 position=definition.start(2),
             ) from None
     if len(set(declared)) != len(declared):
-        raise ParseError(f"'{lhs.strip()}' declares a variable twice", text=text, position=0)
+        raise ParseError(
+            _("'{definition}' declares a variable twice").format(definition=lhs.strip()),
+            text=text,
+            position=0,
+        )
     return declared
 
 
@@ -546,7 +580,7 @@ def reading_notes() -> Iterator[list[str]]:
     verdict, without threading them through every reader.
 
     >>> with reading_notes() as notes:
-    ...     _ = parse_vector("2cos2x, 1")
+    ...     read = parse_vector("2cos2x, 1")
     >>> notes
     ["read 'cos2x' as cos(2x)"]
     """
@@ -575,8 +609,8 @@ def parse_vector(
         raise _too_long(text, limits)
     inner, offset = _strip_vector_brackets(text)
     parts = split_top_level(inner)
-    if not parts or any(not part.strip() for part, _ in parts):
-        raise ParseError("empty component in the vector", text=text, position=None)
+    if not parts or any(not part.strip() for part, _start in parts):
+        raise ParseError(_("empty component in the vector"), text=text, position=None)
     out = []
     for part, start in parts:
         try:
@@ -597,10 +631,11 @@ def parse_numbers(
     """
     entries = split_top_level(text)
     if not entries:
-        raise InputError(f"{option} needs a number")
-    if any(not part.strip() for part, _ in entries):
+        raise InputError(_("{option} needs a number").format(option=option))
+    if any(not part.strip() for part, _start in entries):
         raise InputError(
-            f"{option} has an empty entry: {text!r}", hint="remove the empty component"
+            _("{option} has an empty entry: {text}").format(option=option, text=repr(text)),
+            hint=_("remove the empty component"),
         )
     try:
         values = parse_vector(text, limits=limits)
@@ -608,7 +643,13 @@ def parse_numbers(
         raise InputError(f"{option}: {error.message}") from None
     for value in values:
         if value.free_symbols:
-            raise InputError(f"{what or option + ' needs numbers'}, got {value}", hint=hint)
+            if what is None:
+                message = _("{option} needs numbers, got {value}").format(
+                    option=option, value=value
+                )
+            else:
+                message = _("{what}, got {value}").format(what=what, value=value)
+            raise InputError(message, hint=hint)
     return values
 
 
@@ -632,8 +673,8 @@ def parse_point(
         raise _too_long(text, limits)
     inner, offset = _strip_vector_brackets(text)
     parts = split_top_level(inner)
-    if not parts or any(not part.strip() for part, _ in parts):
-        raise ParseError("a point needs one number per variable, separated by commas", text=text)
+    if not parts or any(not part.strip() for part, _start in parts):
+        raise ParseError(_("a point needs one number per variable, separated by commas"), text=text)
     if len(parts) == 1:
         # 1 2, as points are written one per line on standard input
         bare = inner.strip()
@@ -644,42 +685,61 @@ def parse_point(
         # with one variable, "pi / 2" is one coordinate; "1 -2" is two
         if (
             len(spaced) > 1
-            and all(_balanced_prefix(piece) for piece, _ in spaced)
-            and (len(function.variables) > 1 or all(_NUMBER.fullmatch(p) for p, _ in spaced))
+            and all(_balanced_prefix(piece) for piece, _start in spaced)
+            and (len(function.variables) > 1 or all(_NUMBER.fullmatch(p) for p, _start in spaced))
         ):
             parts, offset = spaced, 0
     by_name = {s.name: s for s in (*function.variables, *function.parameters)}
-    named = [_split_assignment(part) for part, _ in parts]
+    named = [_split_assignment(part) for part, _start in parts]
     values: dict[sympy.Symbol, sympy.Expr] = {}
-    if all(name is not None for name, _, _ in named):
-        for (name, value_text, value_offset), (_, start) in zip(named, parts):
+    if all(name is not None for name, _text, _offset in named):
+        for (name, value_text, value_offset), (_part, start) in zip(named, parts):
             assert name is not None
             canonical = _canonical_name(name)
             if canonical not in by_name:
-                known = ", ".join(by_name) or "none"
+                known = ", ".join(by_name) or _("none")
                 raise ParseError(
-                    f"'{name}' is not a variable of the function (variables: {known})",
+                    _("'{name}' is not a variable of the function (variables: {known})").format(
+                        name=name, known=known
+                    ),
                     text=text,
                     position=offset + start,
                 )
             sym = by_name[canonical]
             if sym in values:
-                raise ParseError(f"'{name}' is given twice", text=text, position=offset + start)
+                raise ParseError(
+                    _("'{name}' is given twice").format(name=name),
+                    text=text,
+                    position=offset + start,
+                )
             values[sym] = _constant(value_text, text, offset + start + value_offset, limits)
         missing = [s.name for s in function.variables if s not in values]
         if missing:
-            raise ParseError(f"no value given for {', '.join(missing)}", text=text)
+            raise ParseError(
+                _("no value given for {names}").format(names=", ".join(missing)), text=text
+            )
         return values
-    if any(name is not None for name, _, _ in named):
-        raise ParseError("name every coordinate (x=1, y=3) or none (1, 3)", text=text)
+    if any(name is not None for name, _text, _offset in named):
+        raise ParseError(_("name every coordinate (x=1, y=3) or none (1, 3)"), text=text)
     if len(parts) != len(function.variables):
         from gradcli.errors import DimensionError
 
         names = ", ".join(s.name for s in function.variables)
+        if len(function.variables) == 1:
+            message = _(
+                "the point has {count} coordinates but the function has {variables} variable "
+                "({names})"
+            )
+        else:
+            message = ngettext(
+                "the point has {count} coordinate but the function has {variables} variables "
+                "({names})",
+                "the point has {count} coordinates but the function has {variables} variables "
+                "({names})",
+                len(parts),
+            )
         raise DimensionError(
-            f"the point has {len(parts)} coordinate{'s' if len(parts) != 1 else ''} but the "
-            f"function has {len(function.variables)} variable"
-            f"{'s' if len(function.variables) != 1 else ''} ({names})"
+            message.format(count=len(parts), variables=len(function.variables), names=names)
         )
     for sym, (part, start) in zip(function.variables, parts):
         values[sym] = _constant(part, text, offset + start, limits)
@@ -703,7 +763,11 @@ def variable_names(
     if isinstance(variables, sympy.Symbol):
         return [variables.name]
     if not isinstance(variables, Iterable) or isinstance(variables, (bytes, sympy.Basic)):
-        raise InputError(f"the variables must be names or sympy symbols, got {variables!r}")
+        raise InputError(
+            _("the variables must be names or sympy symbols, got {value}").format(
+                value=repr(variables)
+            )
+        )
     names = []
     for v in variables:
         if isinstance(v, sympy.Symbol):
@@ -711,7 +775,9 @@ def variable_names(
         elif isinstance(v, str):
             names.append(v)
         else:
-            raise InputError(f"every variable must be a symbol or a name, got {v!r}")
+            raise InputError(
+                _("every variable must be a symbol or a name, got {value}").format(value=repr(v))
+            )
     return names
 
 
@@ -795,7 +861,7 @@ def _balanced_prefix(text: str) -> bool:
 def _split_assignment(part: str) -> tuple[str | None, str, int]:
     if "=" not in part:
         return None, part, 0
-    name, _, value = part.partition("=")
+    name, _sign, value = part.partition("=")
     return name.strip(), value, len(name) + 1
 
 
@@ -807,7 +873,7 @@ def _constant(text: str, whole: str, offset: int, limits: Limits) -> sympy.Expr:
     if value.free_symbols:
         names = ", ".join(sorted(s.name for s in value.free_symbols))
         raise ParseError(
-            f"a coordinate must be a number, not an expression in {names}",
+            _("a coordinate must be a number, not an expression in {names}").format(names=names),
             text=whole,
             position=offset + len(text) - len(text.lstrip()),
         )
@@ -823,15 +889,19 @@ def _shift(error: GradcliError, text: str, offset: int) -> GradcliError:
 def _check_variable_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise InputError("--vars has an empty name")
+        raise InputError(_("--vars has an empty name"))
     tokens = _Tokenizer(name, Limits()).run()
     if len(tokens) != 2 or tokens[0].kind != "name":
-        raise InputError(f"--vars: '{name}' is not a variable name")
+        raise InputError(_("--vars: '{name}' is not a variable name").format(name=name))
     canonical = _canonical_name(tokens[0].text)
     if canonical in _PYTHON_WORDS:
-        raise InputError(f"--vars: '{name}' is a word of Python, not a variable name")
+        raise InputError(
+            _("--vars: '{name}' is a word of Python, not a variable name").format(name=name)
+        )
     if canonical in FUNCTIONS or canonical in CONSTANTS:
-        raise InputError(f"--vars: '{name}' is a function or constant, not a variable")
+        raise InputError(
+            _("--vars: '{name}' is a function or constant, not a variable").format(name=name)
+        )
     return canonical
 
 
@@ -841,8 +911,10 @@ def _canonical_name(name: str) -> str:
 
 def _too_long(text: str, limits: Limits) -> LimitError:
     return LimitError(
-        f"the input is {len(text):,} characters long; the limit is {limits.max_length:,} "
-        "(raise it with --max-length or GRADCLI_MAX_LENGTH)"
+        _(
+            "the input is {length} characters long; the limit is {limit} "
+            "(raise it with --max-length or GRADCLI_MAX_LENGTH)"
+        ).format(length=f"{len(text):,}", limit=f"{limits.max_length:,}")
     )
 
 
@@ -891,8 +963,10 @@ class _Tokenizer:
                 depth += 1
                 if depth > self.limits.max_depth:
                     raise LimitError(
-                        f"brackets nest more than {self.limits.max_depth} deep "
-                        "(raise it with --max-depth or GRADCLI_MAX_DEPTH)",
+                        _(
+                            "brackets nest more than {depth} deep "
+                            "(raise it with --max-depth or GRADCLI_MAX_DEPTH)"
+                        ).format(depth=self.limits.max_depth),
                         text=text,
                         position=i,
                     )
@@ -922,15 +996,20 @@ class _Tokenizer:
         return self.tokens
 
     def _bad_character(self, ch: str, i: int) -> ParseError:
-        if ch in _UNSUPPORTED:
-            return self.error(f"unexpected '{ch}': {_UNSUPPORTED[ch]}", i)
+        reason = _unsupported(ch)
+        if reason is not None:
+            return self.error(
+                _("unexpected '{character}': {reason}").format(character=ch, reason=reason), i
+            )
         code = f"U+{ord(ch):04X}"
         if 0xDC80 <= ord(ch) <= 0xDCFF:
             # how Python carries a byte that is not UTF-8 (surrogateescape)
             return self.error(
-                f"a byte that is not UTF-8 text (0x{ord(ch) - 0xDC00:02X}) in the expression",
+                _("a byte that is not UTF-8 text ({byte}) in the expression").format(
+                    byte=f"0x{ord(ch) - 0xDC00:02X}"
+                ),
                 i,
-                hint="save the input as UTF-8",
+                hint=_("save the input as UTF-8"),
             )
         name = unicodedata.name(ch, code)
         category = unicodedata.category(ch)
@@ -939,24 +1018,34 @@ class _Tokenizer:
         ):
             described = f"{name} ({code})" if name != code else code
             return self.error(
-                f"invisible or control character {described} in the expression",
+                _("invisible or control character {character} in the expression").format(
+                    character=described
+                ),
                 i,
-                hint="retype the expression: it contains a character that does not show",
+                hint=_("retype the expression: it contains a character that does not show"),
             )
         lookalike = _lookalike(ch)
         if lookalike:
             return self.error(
-                f"'{ch}' ({name}) is not the letter it looks like",
+                _("'{character}' ({name}) is not the letter it looks like").format(
+                    character=ch, name=name
+                ),
                 i,
-                hint=f"it looks like '{lookalike}': retype it on a plain keyboard",
+                hint=_("it looks like '{letter}': retype it on a plain keyboard").format(
+                    letter=lookalike
+                ),
             )
-        return self.error(f"unexpected character '{ch}' ({name})", i)
+        return self.error(
+            _("unexpected character '{character}' ({name})").format(character=ch, name=name), i
+        )
 
     def _number(self, i: int) -> int:
         text = self.text
         if re.match(r"0[xXbBoO][0-9A-Fa-f]", text[i : i + 3]):
             raise self.error(
-                "hexadecimal, binary and octal numbers are not supported", i, hint="write decimals"
+                _("hexadecimal, binary and octal numbers are not supported"),
+                i,
+                hint=_("write decimals"),
             )
         m = re.compile(r"[0-9]*\.?[0-9]*").match(text, i)
         assert m is not None
@@ -971,7 +1060,9 @@ class _Tokenizer:
                 or abs(int(exponent_text)) > self.limits.max_exponent
             ):
                 raise LimitError(
-                    f"a number's exponent is larger than {self.limits.max_exponent}",
+                    _("a number's exponent is larger than {limit}").format(
+                        limit=self.limits.max_exponent
+                    ),
                     text=text,
                     position=i,
                 )
@@ -981,16 +1072,18 @@ class _Tokenizer:
         allowed = max(self.limits.max_digits, _digits_for_bits(self.limits.max_bits))
         if digits > allowed:
             raise LimitError(
-                f"a number has {digits:,} digits; the limit is {allowed:,} "
-                "(raise it with GRADCLI_MAX_DIGITS)",
+                _(
+                    "a number has {digits} digits; the limit is {limit} "
+                    "(raise it with GRADCLI_MAX_DIGITS)"
+                ).format(digits=f"{digits:,}", limit=f"{allowed:,}"),
                 text=text,
                 position=i,
             )
         if mantissa.count(".") > 1 or mantissa == ".":
-            raise self.error("malformed number", i)
+            raise self.error(_("malformed number"), i)
         value = Fraction(mantissa) * Fraction(10) ** exponent
         if end < len(text) and text[end] == "." and end + 1 < len(text) and text[end + 1].isdigit():
-            raise self.error("malformed number: two decimal points", end)
+            raise self.error(_("malformed number: two decimal points"), end)
         self.tokens.append(Token("num", text[i:end], i, value))
         return end
 
@@ -1022,18 +1115,18 @@ class _Tokenizer:
             close = text.find("}", end)
             sub = text[end + 1 : close] if close > 0 else ""
             if not (sub.isascii() and sub.isalnum()):
-                raise self.error("a subscript must be letters or digits, as in x_{1}", end)
+                raise self.error(_("a subscript must be letters or digits, as in x_{1}"), end)
             name = text[i:end] + sub
             end = close + 1
         else:
             # π inside a name is pi, as a letter of it: cos2πx is cos2pix
             name = text[i:end].replace("π", "pi")
         if name.startswith("_"):
-            raise self.error("a name must start with a letter", i)
+            raise self.error(_("a name must start with a letter"), i)
         if name.endswith("_"):
-            raise self.error("a name cannot end with '_'", i + len(name) - 1)
+            raise self.error(_("a name cannot end with '_'"), i + len(name) - 1)
         if len(name) > _NAME_MAX:
-            raise self.error(f"a name longer than {_NAME_MAX} characters", i)
+            raise self.error(_("a name longer than {limit} characters").format(limit=_NAME_MAX), i)
         self.tokens.append(Token("name", name, i, end=end))
         return end
 
@@ -1044,7 +1137,7 @@ class _Tokenizer:
             end += 1
         raw = "".join(_SUPERSCRIPTS[c] for c in text[i:end])
         if not re.fullmatch(r"[+-]?[0-9]+", raw) or len(raw) > 6:
-            raise self.error("a superscript must be a whole number such as ² or ⁻¹", i)
+            raise self.error(_("a superscript must be a whole number such as ² or ⁻¹"), i)
         self.tokens.append(Token("sup", text[i:end], i, int(raw)))
         return end
 
@@ -1054,6 +1147,8 @@ def _is_name_letter(ch: str) -> bool:
 
 
 def _lookalike(ch: str) -> str | None:
+    if ch == "µ":  # the micro sign
+        return _("μ (Greek mu)")
     if ch in _LOOKALIKES:
         return _LOOKALIKES[ch]
     decomposed = unicodedata.normalize("NFKD", ch)
@@ -1081,26 +1176,35 @@ _LATEX_GREEK = {name: name for name in GREEK_NAMES} | {
 }
 
 
-_COMPARISON = "comparisons are not supported: give an expression"
-_LATEX_UNSUPPORTED: Mapping[str, str] = {
-    "partial": "write the function itself: gradcli takes the derivatives",
-    "nabla": "write the function itself: gradcli takes the gradient",
-    "int": "integrals are not supported",
-    "iint": "integrals are not supported",
-    "oint": "integrals are not supported",
-    "sum": "sums are not supported: write the terms out",
-    "prod": "products are not supported: write the factors out",
-    "lim": "limits are not supported",
-    "infty": "infinity is not a number gradcli computes with",
-    "cdots": "write the terms out",
-    "ldots": "write the terms out",
-    "dots": "write the terms out",
-    "le": _COMPARISON, "leq": _COMPARISON, "ge": _COMPARISON, "geq": _COMPARISON,
-    "lt": _COMPARISON, "gt": _COMPARISON, "neq": _COMPARISON, "ne": _COMPARISON,
-    "approx": _COMPARISON, "equiv": _COMPARISON, "to": _COMPARISON,
-    "%": "'%' is not an operator here",
-    "\\": "one expression on one line",
-}  # fmt: skip
+def _latex_unsupported(name: str) -> str | None:
+    """Why a LaTeX command is refused, in the active language (``None``: not listed)."""
+    comparison = _("comparisons are not supported: give an expression")
+    integrals = _("integrals are not supported")
+    terms = _("write the terms out")
+    reasons = {
+        "partial": _("write the function itself: gradcli takes the derivatives"),
+        "nabla": _("write the function itself: gradcli takes the gradient"),
+        "int": integrals,
+        "iint": integrals,
+        "oint": integrals,
+        "sum": _("sums are not supported: write the terms out"),
+        "prod": _("products are not supported: write the factors out"),
+        "lim": _("limits are not supported"),
+        "infty": _("infinity is not a number gradcli computes with"),
+        "cdots": terms,
+        "ldots": terms,
+        "dots": terms,
+        "%": _("'{character}' is not an operator here").format(character="%"),
+        "\\": _("one expression on one line"),
+    }
+    if name in _LATEX_COMPARISONS:
+        return comparison
+    return reasons.get(name)
+
+
+_LATEX_COMPARISONS = frozenset(
+    {"le", "leq", "ge", "geq", "lt", "gt", "neq", "ne", "approx", "equiv", "to"}
+)
 
 
 class _LatexTranslator:
@@ -1122,14 +1226,14 @@ class _LatexTranslator:
     def run(self) -> tuple[str, list[int]]:
         end = self._sequence(0, None, 0)
         if end != len(self.text):
-            raise self.error("unbalanced '}'", end)
+            raise self.error(_("unbalanced '}'"), end)
         return "".join(self.out), self.where
 
     def _group(self, i: int, depth: int) -> int:
         """Translate a ``{…}`` group (or one character) into parentheses."""
         i = self._skip_spaces(i)
         if i >= len(self.text):
-            raise self.error("missing argument in braces { }", i)
+            raise self.error(_("missing argument in braces { }"), i)
         if self.text[i] == "{":
             self.emit("(", i)
             end = self._sequence(i + 1, "}", depth + 1)
@@ -1150,14 +1254,16 @@ class _LatexTranslator:
 
     def _sequence(self, i: int, closer: str | None, depth: int) -> int:
         if depth > self.limits.max_depth:
-            raise LimitError(f"LaTeX groups nest more than {self.limits.max_depth} deep")
+            raise LimitError(
+                _("LaTeX groups nest more than {depth} deep").format(depth=self.limits.max_depth)
+            )
         text = self.text
         while i < len(text):
             ch = text[i]
             if closer is not None and ch == closer:
                 return i + 1
             if ch == "}":
-                raise self.error("unbalanced '}'", i)
+                raise self.error(_("unbalanced '}'"), i)
             if ch == "{":
                 self.emit("(", i)
                 i = self._sequence(i + 1, "}", depth + 1)
@@ -1173,7 +1279,7 @@ class _LatexTranslator:
                 self.emit(ch, i)
                 i += 1
         if closer is not None:
-            raise self.error(f"missing '{closer}'", len(text))
+            raise self.error(_("missing '{bracket}'").format(bracket=closer), len(text))
         return i
 
     def _subscript(self, i: int) -> int:
@@ -1182,14 +1288,14 @@ class _LatexTranslator:
         if j < len(self.text) and self.text[j] == "{":
             k = self.text.find("}", j)
             if k < 0:
-                raise self.error("missing '}'", len(self.text))
+                raise self.error(_("missing '{bracket}'").format(bracket="}"), len(self.text))
             sub = self.text[j + 1 : k].strip()
             end = k + 1
         else:
             sub = self.text[j : j + 1]
             end = j + 1
         if not sub.isalnum() or not sub.isascii():
-            raise self.error("a subscript must be letters or digits, as in x_{1}", i)
+            raise self.error(_("a subscript must be letters or digits, as in x_{1}"), i)
         # the subscript ends the name: x_1x_2 is x_1·x_2
         self.emit("_" + sub + " ", i)
         return end
@@ -1236,12 +1342,12 @@ class _LatexTranslator:
             if k < len(text) and text[k] == "[":
                 close = text.find("]", k)
                 if close < 0:
-                    raise self.error("missing ']' in \\sqrt[n]{…}", k)
+                    raise self.error(_("missing ']' in \\sqrt[n]{…}"), k)
                 self.emit("root(", i)
                 j = self._group(close + 1, depth + 1)
                 self.emit(",(", close)
                 inner = _LatexTranslator(text[k + 1 : close], self.limits)
-                translated, _ = inner.run()
+                translated, _where = inner.run()
                 self.emit(translated, k + 1)
                 self.emit("))", close)
                 return j
@@ -1256,10 +1362,12 @@ class _LatexTranslator:
         if name in ("mathrm", "operatorname", "text", "mathit"):
             k = self._skip_spaces(j)
             if k >= len(text) or text[k] != "{":
-                raise self.error(f"\\{name} needs a {{…}} argument", j)
+                raise self.error(
+                    _("{command} needs a {{…}} argument").format(command="\\" + name), j
+                )
             close = text.find("}", k)
             if close < 0:
-                raise self.error("missing '}'", len(text))
+                raise self.error(_("missing '{bracket}'").format(bracket="}"), len(text))
             self.emit(" " + text[k + 1 : close].strip() + " ", k + 1)
             return close + 1
         if name in _LATEX_OPERATORS:
@@ -1275,13 +1383,18 @@ class _LatexTranslator:
         if name in _LATEX_GREEK:
             self.emit(" " + _LATEX_GREEK[name] + " ", i)
             return j
-        if name in _LATEX_UNSUPPORTED:
-            raise self.error(f"\\{name}: {_LATEX_UNSUPPORTED[name]}", i)
+        reason = _latex_unsupported(name)
+        if reason is not None:
+            raise self.error(f"\\{name}: {reason}", i)
         suggestion = difflib.get_close_matches(
             name, [*_LATEX_FUNCTIONS, *_LATEX_GREEK, "frac", "sqrt", "cdot", "left", "right"], 1
         )
-        hint = f"did you mean \\{suggestion[0]}?" if suggestion else None
-        raise self.error(f"unknown LaTeX command \\{name}", i, hint)
+        hint = (
+            _("did you mean {suggestion}?").format(suggestion="\\" + suggestion[0])
+            if suggestion
+            else None
+        )
+        raise self.error(_("unknown LaTeX command {command}").format(command="\\" + name), i, hint)
 
 
 # --------------------------------------------------------------------------
@@ -1292,7 +1405,7 @@ def _parse(
     text: str, variables: Sequence[str], limits: Limits, latex: bool | None
 ) -> tuple[sympy.Expr, list[str]]:
     if not isinstance(text, str):
-        raise InputError("an expression must be text")
+        raise InputError(_("an expression must be text"))
     if len(text) > limits.max_length:
         raise _too_long(text, limits)
     _allow_int_digits(limits)
@@ -1314,7 +1427,7 @@ def _parse(
         return expr, parser.notes
     except RecursionError:
         # only when --max-depth was raised far beyond the default
-        raise LimitError("the expression nests too deeply to read (lower --max-depth)") from None
+        raise LimitError(_("the expression nests too deeply to read (lower --max-depth)")) from None
     except GradcliError as error:
         if where is None or error.text != text:
             raise
@@ -1367,7 +1480,7 @@ class _Parser:
 
     def parse(self) -> sympy.Expr:
         if self.tokens[0].kind == "end":
-            raise ParseError("the expression is empty", text=self.text, position=0)
+            raise ParseError(_("the expression is empty"), text=self.text, position=0)
         self._resolve_names()
         expr = self.sum()
         tok = self.peek()
@@ -1377,12 +1490,12 @@ class _Parser:
 
     def _finish(self, expr: sympy.Expr) -> sympy.Expr:
         if not isinstance(expr, sympy.Expr):
-            raise ParseError("not an expression", text=self.text, position=0)
+            raise ParseError(_("not an expression"), text=self.text, position=0)
         expr = _canonical(expr)
         if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            raise UndefinedError("the expression is undefined: it divides by zero")
+            raise UndefinedError(_("the expression is undefined: it divides by zero"))
         if expr.has(sympy.I):
-            raise UndefinedError("the expression is not real (it contains an imaginary number)")
+            raise UndefinedError(_("the expression is not real (it contains an imaginary number)"))
         for node in sympy.preorder_traversal(expr):
             if node.is_Pow and node.base.free_symbols and not node.exp.free_symbols:
                 # x^9000·x^9000 merges into one power: bound it too
@@ -1393,7 +1506,9 @@ class _Parser:
                 and (node.is_real is False)
             ):
                 raise UndefinedError(
-                    f"the expression is not real: {_shorten(str(node))} is not a real number"
+                    _("the expression is not real: {value} is not a real number").format(
+                        value=_shorten(str(node))
+                    )
                 )
         return expr
 
@@ -1412,23 +1527,25 @@ class _Parser:
 
     def _unexpected(self, tok: Token) -> ParseError:
         if tok.kind == "close":
-            return self.error(f"unmatched '{tok.text}'", tok.pos)
+            return self.error(_("unmatched '{bracket}'").format(bracket=tok.text), tok.pos)
         if tok.kind == "comma":
             return self.error(
-                "unexpected ',': one expression is expected here",
+                _("unexpected ',': one expression is expected here"),
                 tok.pos,
-                hint="commas separate the arguments of a function such as atan2(y, x)",
+                hint=_("commas separate the arguments of a function such as atan2(y, x)"),
             )
         if tok.kind == "end":
-            return self.error("the expression ends too early", tok.pos)
-        return self.error(f"unexpected '{tok.text}'", tok.pos)
+            return self.error(_("the expression ends too early"), tok.pos)
+        return self.error(_("unexpected '{token}'").format(token=tok.text), tok.pos)
 
     def _enter(self, pos: int) -> None:
         self.depth += 1
         if self.depth > self.limits.max_depth:
             raise LimitError(
-                f"the expression nests more than {self.limits.max_depth} deep "
-                "(raise it with --max-depth or GRADCLI_MAX_DEPTH)",
+                _(
+                    "the expression nests more than {depth} deep "
+                    "(raise it with --max-depth or GRADCLI_MAX_DEPTH)"
+                ).format(depth=self.limits.max_depth),
                 text=self.text,
                 position=pos,
             )
@@ -1470,9 +1587,11 @@ class _Parser:
                 and following.pos == tok.stop
             ):
                 raise self.error(
-                    f"'{name}(…)' is not a function gradcli accepts",
+                    _("'{name}(…)' is not a function gradcli accepts").format(name=name),
                     tok.pos,
-                    hint=f"{name} is a variable here: for a product write {name}*(…)",
+                    hint=_("{name} is a variable here: for a product write {name}*(…)").format(
+                        name=name
+                    ),
                 )
             if (
                 canonical in declared
@@ -1487,12 +1606,18 @@ class _Parser:
                 following is not None and following.kind == "open" and following.pos == tok.stop
             )
             if name in _REFUSED_FUNCTIONS and following is not None and following.kind == "open":
-                raise self.error(f"'{name}' is not a function gradcli accepts", tok.pos)
+                raise self.error(
+                    _("'{name}' is not a function gradcli accepts").format(name=name), tok.pos
+                )
             if adjacent and following is not None and following.text == "[":
                 raise self.error(
-                    f"'{name}[' looks like indexing, which expressions do not have",
+                    _("'{name}[' looks like indexing, which expressions do not have").format(
+                        name=name
+                    ),
                     following.pos,
-                    hint=f"write {name}_1 for a subscript, or {name}*(…) for a product",
+                    hint=_("write {name}_1 for a subscript, or {name}*(…) for a product").format(
+                        name=name
+                    ),
                 )
             self._check_notation(tok, following)
             run_in = self._run_in(tok, following)
@@ -1504,9 +1629,12 @@ class _Parser:
             if len(units) > 1 and variables and all(u in variables or u == "e" for u in units):
                 out.extend(_product_tokens(tok, units, following))
                 shown = "·".join(units)
-                of = "variables" if len(variables) == len(units) else "variables and e"
+                if len(variables) == len(units):
+                    note = _("read '{typed}' as {reading} (a product of variables)")
+                else:
+                    note = _("read '{typed}' as {reading} (a product of variables and e)")
                 typed = self.text[tok.pos : tok.stop]
-                self.notes.append(f"read '{typed}' as {shown} (a product of {of})")
+                self.notes.append(note.format(typed=typed, reading=shown))
                 continue
             if (
                 len(units) > 1
@@ -1517,22 +1645,33 @@ class _Parser:
                 close = difflib.get_close_matches(name, list(FUNCTIONS), 1)
                 if not close:
                     close = difflib.get_close_matches(name.lower(), list(FUNCTIONS), 1)
-                hint = f"did you mean {close[0]}?" if close else f"for a product write {name}*(…)"
-                raise self.error(f"unknown function '{name}'", tok.pos, hint)
+                hint = (
+                    _("did you mean {suggestion}?").format(suggestion=close[0])
+                    if close
+                    else _("for a product write {name}*(…)").format(name=name)
+                )
+                raise self.error(_("unknown function '{name}'").format(name=name), tok.pos, hint)
             prefix = _function_prefix(name)
             if prefix and re.fullmatch(r"[A-Za-z]\d*", name[len(prefix) :]):
                 rest = name[len(prefix) :]
                 raise self.error(
-                    f"unknown name '{name}'",
+                    _("unknown name '{name}'").format(name=name),
                     tok.pos,
-                    hint=f"did you mean {prefix}({rest})? (a variable named {name} needs --vars)",
+                    hint=_(
+                        "did you mean {function}({argument})? "
+                        "(a variable named {name} needs --vars)"
+                    ).format(function=prefix, argument=rest, name=name),
                 )
             if 1 < len(units) <= 3:
                 # xy is x·y in every textbook, whether or not x and y appear alone
                 out.extend(_product_tokens(tok, units, following))
                 self.notes.append(
-                    f"read '{self.text[tok.pos : tok.stop]}' as {'·'.join(units)} "
-                    f"(a product; a variable named {name} needs --vars)"
+                    _(
+                        "read '{typed}' as {reading} (a product; a variable named {name} "
+                        "needs --vars)"
+                    ).format(
+                        typed=self.text[tok.pos : tok.stop], reading="·".join(units), name=name
+                    )
                 )
                 continue
             out.append(tok)
@@ -1546,31 +1685,39 @@ class _Parser:
         title = name[:1].isupper() and name[1:].islower()
         if lowered != name and (lowered in FUNCTIONS or (title and _run_in_pieces(lowered))):
             called = following is not None and following.kind == "open"
+            unknown = _("unknown function '{name}'") if called else _("unknown name '{name}'")
             raise self.error(
-                f"unknown {'function' if called else 'name'} '{name}'",
+                unknown.format(name=name),
                 tok.pos,
-                hint=f"function names are lower case: did you mean {lowered}? "
-                f"(a variable named {name} needs --vars)",
+                hint=_(
+                    "function names are lower case: did you mean {lowered}? "
+                    "(a variable named {name} needs --vars)"
+                ).format(lowered=lowered, name=name),
             )
         if name.startswith("log_"):
             raise self.error(
-                f"unknown name '{name}'",
+                _("unknown name '{name}'").format(name=name),
                 tok.pos,
-                hint="a logarithm to base b is log(x, b); log_2(x) and log_10(x) are read too",
+                hint=_("a logarithm to base b is log(x, b); log_2(x) and log_10(x) are read too"),
             )
         for alias, meant in _OTHER_NOTATIONS.items():
             if name.startswith(alias) and _ARGUMENT.fullmatch(name[len(alias) :]):
+                if meant is None:
+                    hint = _("write log10(x) for the base-10 logarithm, or log2(x) for base 2")
+                else:
+                    hint = _("write {function}").format(function=meant)
                 raise self.error(
-                    f"'{alias}' is not a function name gradcli uses",
+                    _("'{alias}' is not a function name gradcli uses").format(alias=alias),
                     tok.pos,
-                    hint=f"write {meant}",
+                    hint=hint,
                 )
         for unit in _units(name):
             if unit in _NOT_REAL_NAMES:
+                subject = _("'{unit}' in '{name}'").format(unit=unit, name=name)
                 raise self.error(
-                    f"'{unit}' in '{name}' {_NOT_REAL_NAMES[unit]}",
+                    _not_real(unit, subject),
                     tok.pos,
-                    hint=f"a variable named {name} needs --vars",
+                    hint=_("a variable named {name} needs --vars").format(name=name),
                 )
 
     def _run_in(self, tok: Token, following: Token | None) -> list[Token] | None:
@@ -1605,11 +1752,13 @@ class _Parser:
                 following.kind, following.text
             )
             raise self.error(
-                f"'{name} {then}' is ambiguous",
+                _("'{text}' is ambiguous").format(text=f"{name} {then}"),
                 tok.pos,
-                hint=f"write {last_function}({last_argument}{then}), "
-                f"{last_function}({last_argument})*{then} "
-                f"or {last_function}^{last_argument}({then})",
+                hint=_("write {first}, {second} or {third}").format(
+                    first=f"{last_function}({last_argument}{then})",
+                    second=f"{last_function}({last_argument})*{then}",
+                    third=f"{last_function}^{last_argument}({then})",
+                ),
             )
         tight_power = (
             following is not None
@@ -1622,10 +1771,12 @@ class _Parser:
             )
             exponent = power.group(0) if power else "^…"
             raise self.error(
-                f"'{name}{exponent}' is ambiguous",
+                _("'{text}' is ambiguous").format(text=f"{name}{exponent}"),
                 tok.pos,
-                hint=f"write {last_function}({last_argument}{exponent}) "
-                f"or {last_function}({last_argument}){exponent}",
+                hint=_("write {first} or {second}").format(
+                    first=f"{last_function}({last_argument}{exponent})",
+                    second=f"{last_function}({last_argument}){exponent}",
+                ),
             )
         if not last_argument and len(pieces) > 1 and not pieces[-2][2][1]:
             return None  # lnsin(x): the brackets would close inside the name
@@ -1650,10 +1801,12 @@ class _Parser:
             start = place(function_at)
             if fn in ("log2", "log10") and arg:
                 raise self.error(
-                    f"'{name}' is ambiguous",
+                    _("'{text}' is ambiguous").format(text=name),
                     tok.pos,
-                    hint=f"write {fn}({arg}) for the base-{fn[3:]} logarithm, "
-                    f"or log({fn[3:]}{arg}) for the logarithm of {fn[3:]}·{arg}",
+                    hint=_(
+                        "write {function}({argument}) for the base-{base} logarithm, "
+                        "or log({base}{argument}) for the logarithm of {base}·{argument}"
+                    ).format(function=fn, argument=arg, base=fn[3:]),
                 )
             tokens.append(Token("name", fn, start, end=start + len(fn)))
             at = place(argument_at)
@@ -1677,18 +1830,25 @@ class _Parser:
                 reading = f"{function}({reading})"
             outer.clear()
             shown.append(reading)
-        self.notes.append(f"read '{self.text[tok.pos : tok.stop]}' as {'·'.join(shown)}")
+        self.notes.append(
+            _("read '{typed}' as {reading}").format(
+                typed=self.text[tok.pos : tok.stop], reading="·".join(shown)
+            )
+        )
         return tokens
 
     def _check_reserved(self, tok: Token, declared: set[str]) -> None:
         """Refuse Python's words and the names of non-real numbers."""
         name = tok.text
         if name in _PYTHON_WORDS:
-            raise self.error(f"'{name}' is a word of Python, not of mathematics", tok.pos)
-        reason = _NOT_REAL_NAMES.get(name)
-        if reason and name not in declared:
             raise self.error(
-                f"'{name}' {reason}", tok.pos, hint=f"a variable named {name} needs --vars"
+                _("'{name}' is a word of Python, not of mathematics").format(name=name), tok.pos
+            )
+        if name in _NOT_REAL_NAMES and name not in declared:
+            raise self.error(
+                _not_real(name, f"'{name}'"),
+                tok.pos,
+                hint=_("a variable named {name} needs --vars").format(name=name),
             )
 
     def _symbol(self, name: str) -> sympy.Symbol:
@@ -1735,11 +1895,15 @@ class _Parser:
                 self.take()
                 nxt = self.peek()
                 if nxt.kind == "end" or (nxt.kind == "op" and nxt.text in "*/^"):
-                    raise self.error(f"missing operand after '{tok.text}'", nxt.pos)
+                    raise self.error(
+                        _("missing operand after '{operator}'").format(operator=tok.text), nxt.pos
+                    )
                 factor = self.unary()
                 if tok.text == "/":
                     if factor == 0:
-                        raise UndefinedError("division by zero", text=self.text, position=tok.pos)
+                        raise UndefinedError(
+                            _("division by zero"), text=self.text, position=tok.pos
+                        )
                     self._check_divisor(first.pos, tok, nxt)
                     factor = self._power(factor, sympy.Integer(-1), tok.pos)
                 factors.append(factor)
@@ -1747,9 +1911,9 @@ class _Parser:
             elif self._starts_operand(tok):
                 if tok.kind == "num" and previous.kind == "num" and self._adjacent_numbers():
                     raise self.error(
-                        "two numbers in a row",
+                        _("two numbers in a row"),
                         tok.pos,
-                        hint="write the operator between them, e.g. 2*3",
+                        hint=_("write the operator between them, e.g. 2*3"),
                     )
                 factors.append(self.power())
                 previous = tok
@@ -1774,16 +1938,22 @@ class _Parser:
             if numerator in ("d", "∂") and units[0] == numerator and len(units) == 2:
                 # d/dx(x^2): an instruction to differentiate, not a value
                 raise self.error(
-                    f"'{numerator}/{divisor.text}' asks for a derivative: write the derivative "
-                    "itself",
+                    _("'{text}' asks for a derivative: write the derivative itself").format(
+                        text=f"{numerator}/{divisor.text}"
+                    ),
                     slash.pos - len(numerator),
-                    hint=f"{numerator} is not a variable here; for d/dx(x^2) write 2x",
+                    hint=_("{name} is not a variable here; for d/dx(x^2) write 2x").format(
+                        name=numerator
+                    ),
                 )
             rest = "*".join(units[1:])
             raise self.error(
-                f"'{numerator}/{divisor.text}' is ambiguous",
+                _("'{text}' is ambiguous").format(text=f"{numerator}/{divisor.text}"),
                 divisor.pos,
-                hint=f"write {numerator}/({'*'.join(units)}) or ({numerator}/{units[0]})*{rest}",
+                hint=_("write {first} or {second}").format(
+                    first=f"{numerator}/({'*'.join(units)})",
+                    second=f"({numerator}/{units[0]})*{rest}",
+                ),
             )
         if not self._starts_operand(after):
             return
@@ -1796,17 +1966,21 @@ class _Parser:
             following = after.text
         if tight:
             raise self.error(
-                f"'{numerator}/{denominator}{following}' is ambiguous",
+                _("'{text}' is ambiguous").format(text=f"{numerator}/{denominator}{following}"),
                 after.pos,
-                hint=f"write {numerator}/({denominator}{following}) "
-                f"or ({numerator}/{denominator})*{following}",
+                hint=_("write {first} or {second}").format(
+                    first=f"{numerator}/({denominator}{following})",
+                    second=f"({numerator}/{denominator})*{following}",
+                ),
             )
         # read the factor again, as a factor of the product
         del self.notes[notes:]
         self.i = self._rewind(after)
         self.notes.append(
-            f"read '{numerator}/{denominator} {following}' as "
-            f"({numerator}/{denominator})·{following}"
+            _("read '{typed}' as {reading}").format(
+                typed=f"{numerator}/{denominator} {following}",
+                reading=f"({numerator}/{denominator})·{following}",
+            )
         )
 
     def _rewind(self, tok: Token) -> int:
@@ -1833,7 +2007,9 @@ class _Parser:
         try:
             nxt = self.peek()
             if nxt.kind == "end":
-                raise self.error(f"missing operand after '{sign.text}'", nxt.pos)
+                raise self.error(
+                    _("missing operand after '{operator}'").format(operator=sign.text), nxt.pos
+                )
             value = operand()
         finally:
             self._leave()
@@ -1847,7 +2023,7 @@ class _Parser:
             self.take()
             nxt = self.peek()
             if nxt.kind == "end" or (nxt.kind == "op" and nxt.text in "*/^"):
-                raise self.error("missing exponent after '^'", nxt.pos)
+                raise self.error(_("missing exponent after '^'"), nxt.pos)
             self._enter(tok.pos)
             k = self.i
             while self.tokens[k].kind == "op" and self.tokens[k].text in "+-":
@@ -1891,15 +2067,19 @@ class _Parser:
             return  # x^4/2 is x⁴/2: x^(4/2) would be written x^2
         if last.value == 1:
             raise self.error(
-                f"'{base}{exponent}/{denominator.text}' is ambiguous",
+                _("'{text}' is ambiguous").format(text=f"{base}{exponent}/{denominator.text}"),
                 slash.pos,
-                hint=f"write {base}({exponent}/{denominator.text}) "
-                f"or ({base}{exponent})/{denominator.text}",
+                hint=_("write {first} or {second}").format(
+                    first=f"{base}({exponent}/{denominator.text})",
+                    second=f"({base}{exponent})/{denominator.text}",
+                ),
             )
         self.notes.append(
-            f"read '{base}{exponent}/{denominator.text}' as ({base}{exponent})/"
-            f"{denominator.text} (for a fractional power write {base}"
-            f"({exponent}/{denominator.text}))"
+            _("read '{typed}' as {reading} (for a fractional power write {power})").format(
+                typed=f"{base}{exponent}/{denominator.text}",
+                reading=f"({base}{exponent})/{denominator.text}",
+                power=f"{base}({exponent}/{denominator.text})",
+            )
         )
 
     def _run_on_exponent(
@@ -1927,11 +2107,17 @@ class _Parser:
                 head = self.text[first.pos : runs[0].pos] + letters[0]
                 rest = "".join(letters[1:])
                 raise self.error(
-                    f"'{whole}' is ambiguous",
+                    _("'{text}' is ambiguous").format(text=whole),
                     runs[0].pos,
-                    hint=f"write e^({head}{rest}) or e^({head})*{rest}",
+                    hint=_("write {first} or {second}").format(
+                        first=f"e^({head}{rest})", second=f"e^({head})*{rest}"
+                    ),
                 )
-            self.notes.append(f"read '{whole}' as e^({self._source(first.pos)})")
+            self.notes.append(
+                _("read '{typed}' as {reading}").format(
+                    typed=whole, reading=f"e^({self._source(first.pos)})"
+                )
+            )
             return sympy.Mul(*factors)
         if not base.free_symbols or signed:
             shown_base = self.text[start.pos : first.pos].rstrip()
@@ -1943,10 +2129,12 @@ class _Parser:
                 following = after.text
             del self.notes[notes:]
             raise self.error(
-                f"'{shown_base}{exponent_text}{following}' is ambiguous",
+                _("'{text}' is ambiguous").format(text=f"{shown_base}{exponent_text}{following}"),
                 after.pos,
-                hint=f"write {shown_base}({exponent_text}{following}) "
-                f"or {shown_base}{exponent_text}*{following}",
+                hint=_("write {first} or {second}").format(
+                    first=f"{shown_base}({exponent_text}{following})",
+                    second=f"{shown_base}{exponent_text}*{following}",
+                ),
             )
         return exponent
 
@@ -1974,7 +2162,7 @@ class _Parser:
             saved_bars, self.bars = self.bars, 0
             try:
                 if self.peek().kind == "close":
-                    raise self.error("empty brackets", tok.pos)
+                    raise self.error(_("empty brackets"), tok.pos)
                 inner = self.sum()
                 self._expect_close(tok)
             finally:
@@ -1992,12 +2180,12 @@ class _Parser:
                     or (after.kind == "op" and after.text in "+-")
                 ):
                     # ||x| - 1| opens twice; only | | with nothing inside is empty
-                    raise self.error("empty | |", tok.pos)
+                    raise self.error(_("empty | |"), tok.pos)
                 inner = self.sum()
                 close = self.peek()
                 if close.kind != "bar":
                     raise self.error(
-                        "missing closing '|'", close.pos if close.kind != "end" else tok.pos
+                        _("missing closing '|'"), close.pos if close.kind != "end" else tok.pos
                     )
                 self.take()
             finally:
@@ -2009,7 +2197,9 @@ class _Parser:
             self._enter(tok.pos)
             try:
                 if self.peek().kind == "end":
-                    raise self.error(f"missing operand after '{tok.text}'", tok.pos)
+                    raise self.error(
+                        _("missing operand after '{operator}'").format(operator=tok.text), tok.pos
+                    )
                 start = self.peek()
                 radicand = self.power()
                 if self._tight(self.peek()) and start.kind != "open":
@@ -2019,21 +2209,25 @@ class _Parser:
                     self.power()
                     following = self._source(after.pos)
                     raise self.error(
-                        f"'{tok.text}{radicand_text}{following}' is ambiguous",
+                        _("'{text}' is ambiguous").format(
+                            text=f"{tok.text}{radicand_text}{following}"
+                        ),
                         after.pos,
-                        hint=f"write {tok.text}({radicand_text}{following}) "
-                        f"or {tok.text}{radicand_text}*{following}",
+                        hint=_("write {first} or {second}").format(
+                            first=f"{tok.text}({radicand_text}{following})",
+                            second=f"{tok.text}{radicand_text}*{following}",
+                        ),
                     )
             finally:
                 self._leave()
             return self._power(radicand, sympy.Rational(1, tok.value), tok.pos)
         if tok.kind == "end":
-            raise self.error("the expression ends too early", tok.pos, hint=self._ending_hint())
+            raise self.error(_("the expression ends too early"), tok.pos, hint=self._ending_hint())
         raise self._unexpected(tok)
 
     def _ending_hint(self) -> str | None:
         if self.i > 0 and self.tokens[self.i - 1].kind == "open":
-            return "missing ')'"
+            return _("missing '{bracket}'").format(bracket=")")
         return None
 
     def _expect_close(self, opener: Token) -> None:
@@ -2042,17 +2236,19 @@ class _Parser:
         if tok.kind == "close":
             if tok.text != expected:
                 raise self.error(
-                    f"'{opener.text}' at position {opener.pos + 1} is closed by '{tok.text}'",
+                    _("'{opener}' at position {position} is closed by '{closer}'").format(
+                        opener=opener.text, position=opener.pos + 1, closer=tok.text
+                    ),
                     tok.pos,
-                    hint=f"close it with '{expected}'",
+                    hint=_("close it with '{bracket}'").format(bracket=expected),
                 )
             self.take()
             return
         if tok.kind == "end":
             raise self.error(
-                f"missing '{expected}'",
+                _("missing '{bracket}'").format(bracket=expected),
                 opener.pos,
-                hint=f"the '{opener.text}' here is never closed",
+                hint=_("the '{bracket}' here is never closed").format(bracket=opener.text),
             )
         raise self._unexpected(tok)
 
@@ -2067,7 +2263,11 @@ class _Parser:
         if self.peek().kind == "open" and self.peek().pos == tok.stop:
             close = difflib.get_close_matches(name, list(FUNCTIONS), 1)
             if close and len(name) > 1 and name.lower() == close[0].lower():
-                raise self.error(f"unknown function '{name}'", tok.pos, f"did you mean {close[0]}?")
+                raise self.error(
+                    _("unknown function '{name}'").format(name=name),
+                    tok.pos,
+                    _("did you mean {suggestion}?").format(suggestion=close[0]),
+                )
         return self._symbol(name)
 
     def _unit(self, name: str) -> sympy.Expr:
@@ -2106,20 +2306,27 @@ class _Parser:
                 inverse = _INVERSES.get(name)
                 if inverse is None:
                     raise self.error(
-                        f"{name}^-1 is ambiguous",
+                        _("{name}^-1 is ambiguous").format(name=name),
                         tok.pos,
-                        hint=f"write the inverse function by its name, or 1/{name}(x) "
-                        "for the reciprocal",
+                        hint=_(
+                            "write the inverse function by its name, or 1/{name}(x) "
+                            "for the reciprocal"
+                        ).format(name=name),
                     )
                 # sin⁻¹ is arcsin in every calculus textbook
                 self.notes.append(
-                    f"read '{self._source(tok.pos)}' as {inverse}, the inverse of {name} "
-                    f"(for the reciprocal write 1/{name}(x))"
+                    _(
+                        "read '{typed}' as {inverse}, the inverse of {name} "
+                        "(for the reciprocal write 1/{name}(x))"
+                    ).format(typed=self._source(tok.pos), inverse=inverse, name=name)
                 )
                 name, exponent = inverse, None
             if self.peek().kind != "open" and not self._starts_operand(self.peek()):
                 raise self.error(
-                    f"write {name}^n(…) with the argument in brackets, or ({name}(…))^n", tok.pos
+                    _("write {name}^n(…) with the argument in brackets, or ({name}(…))^n").format(
+                        name=name
+                    ),
+                    tok.pos,
                 )
         args: list[sympy.Expr]
         if self.peek().kind == "open":
@@ -2147,8 +2354,10 @@ class _Parser:
                     argument = sympy.Mul(*factors)
                     power = "" if exponent is None else f"^{exponent}"
                     self.notes.append(
-                        f"read '{self._source(tok.pos)}' as "
-                        f"{name}{power}({self._source(start.pos)})"
+                        _("read '{typed}' as {reading}").format(
+                            typed=self._source(tok.pos),
+                            reading=f"{name}{power}({self._source(start.pos)})",
+                        )
                     )
                 args = [argument]
             finally:
@@ -2164,10 +2373,14 @@ class _Parser:
                 )
                 space = " " if self.text[after.pos - 1].isspace() else ""
                 raise self.error(
-                    f"'{name} {argument}{space}{following}' is ambiguous without brackets",
+                    _("'{text}' is ambiguous without brackets").format(
+                        text=f"{name} {argument}{space}{following}"
+                    ),
                     after.pos,
-                    hint=f"write {name}({argument}{space}{following}) "
-                    f"or {name}({argument})*{following}",
+                    hint=_("write {first} or {second}").format(
+                        first=f"{name}({argument}{space}{following})",
+                        second=f"{name}({argument})*{following}",
+                    ),
                 )
             if after.kind == "op" and after.text == "/":
                 # tan^-1 y/x, sin x/2: the quotient's function, or a function over a number?
@@ -2180,16 +2393,21 @@ class _Parser:
                 except GradcliError:
                     below = denominator.text
                 raise self.error(
-                    f"'{self._source(tok.pos)}' is ambiguous without brackets",
+                    _("'{text}' is ambiguous without brackets").format(text=self._source(tok.pos)),
                     after.pos,
-                    hint=f"write {name}({argument}/{below}) or {name}({argument})/{below}",
+                    hint=_("write {first} or {second}").format(
+                        first=f"{name}({argument}/{below})",
+                        second=f"{name}({argument})/{below}",
+                    ),
                 )
         else:
-            raise self.error(f"{name} needs an argument, as in {name}(x)", tok.pos)
+            raise self.error(
+                _("{name} needs an argument, as in {name}(x)").format(name=name), tok.pos
+            )
         log_base = _LOG_BASE.match(name)
         if log_base:
             if len(args) != 1:
-                raise self.error(f"{name} takes one argument", tok.pos)
+                raise self.error(_("{name} takes one argument").format(name=name), tok.pos)
             args.append(sympy.Integer(int(log_base.group(1))))
             name = "log"
         result = self._apply(name, args, tok.pos)
@@ -2200,7 +2418,7 @@ class _Parser:
     def _arguments(self, opener: Token, name: str) -> list[sympy.Expr]:
         args: list[sympy.Expr] = []
         if self.peek().kind == "close":
-            raise self.error(f"{name}() needs an argument", opener.pos)
+            raise self.error(_("{name}() needs an argument").format(name=name), opener.pos)
         while True:
             args.append(self.sum())
             tok = self.peek()
@@ -2218,20 +2436,23 @@ class _Parser:
             wanted = (
                 str(spec.min_args)
                 if spec.min_args == spec.max_args
-                else f"{spec.min_args} or {spec.max_args}"
+                else _("{least} or {most}").format(least=spec.min_args, most=spec.max_args)
             )
             raise self.error(
-                f"{name} takes {wanted} argument{'s' if spec.max_args > 1 else ''}, "
-                f"got {len(args)}",
+                ngettext(
+                    "{name} takes {wanted} argument, got {count}",
+                    "{name} takes {wanted} arguments, got {count}",
+                    spec.max_args,
+                ).format(name=name, wanted=wanted, count=len(args)),
                 pos,
             )
         if name == "root" and (args[1].free_symbols or args[1] == 0):
-            raise self.error("root(x, n) needs a nonzero number n", pos)
+            raise self.error(_("root(x, n) needs a nonzero number n"), pos)
         if name == "log" and len(args) == 2 and not args[1].free_symbols:
             base = _approx(args[1])
             if base is not None and (base <= 0 or args[1] == 1):
                 raise UndefinedError(
-                    "a logarithm's base must be positive and not 1",
+                    _("a logarithm's base must be positive and not 1"),
                     text=self.text,
                     position=pos,
                 )
@@ -2245,7 +2466,9 @@ class _Parser:
     def _power(self, base: sympy.Expr, exponent: sympy.Expr, pos: int) -> sympy.Expr:
         if base == 0 and (exponent.is_negative or exponent == 0):
             raise UndefinedError(
-                f"0 to the power {exponent} is undefined", text=self.text, position=pos
+                _("0 to the power {exponent} is undefined").format(exponent=exponent),
+                text=self.text,
+                position=pos,
             )
         if base.free_symbols and not exponent.free_symbols:
             self._check_degree(exponent, pos)
@@ -2281,8 +2504,10 @@ class _Parser:
         if size is None or abs(size) > self.limits.max_bits:
             shown = _shorten(str(exponent))
             raise LimitError(
-                f"the exponent {shown} is beyond ±{self.limits.max_bits:,} "
-                "(raise the bound with GRADCLI_MAX_BITS)",
+                _(
+                    "the exponent {exponent} is beyond ±{limit} "
+                    "(raise the bound with GRADCLI_MAX_BITS)"
+                ).format(exponent=shown, limit=f"{self.limits.max_bits:,}"),
                 text=self.text if pos is not None else "",
                 position=pos,
             )
@@ -2290,10 +2515,16 @@ class _Parser:
     def _check_numbers(self, items: list[sympy.Expr], what: str) -> None:
         total = sum(_size(e) for e in items if e.is_Rational)
         if total > self.limits.max_bits + 64:
-            raise LimitError(
-                f"a {what} of numbers would exceed {self.limits.max_bits:,} bits "
-                "(raise it with GRADCLI_MAX_BITS)"
-            )
+            if what == "sum":
+                message = _(
+                    "a sum of numbers would exceed {limit} bits (raise it with GRADCLI_MAX_BITS)"
+                )
+            else:
+                message = _(
+                    "a product of numbers would exceed {limit} bits "
+                    "(raise it with GRADCLI_MAX_BITS)"
+                )
+            raise LimitError(message.format(limit=f"{self.limits.max_bits:,}"))
 
     def _check_magnitude(self, value: sympy.Expr, pos: int) -> None:
         estimate = _log2_magnitude(value)
@@ -2307,8 +2538,10 @@ class _Parser:
 
     def _number_too_large(self, pos: int) -> LimitError:
         return LimitError(
-            f"this would make a number larger than 2^{self.limits.max_bits:,} "
-            "(raise the bound with GRADCLI_MAX_BITS)",
+            _(
+                "this would make a number larger than 2^{limit} "
+                "(raise the bound with GRADCLI_MAX_BITS)"
+            ).format(limit=f"{self.limits.max_bits:,}"),
             text=self.text,
             position=pos,
         )
@@ -2327,11 +2560,12 @@ def _units(name: str) -> list[str]:
 
 
 #: functions as other countries' textbooks write them
-_OTHER_NOTATIONS: Mapping[str, str] = {
+#: (None: lg, which has two meanings, said in its own hint)
+_OTHER_NOTATIONS: Mapping[str, str | None] = {
     "arctg": "atan(x)",
     "ctg": "cot(x)",
     "tg": "tan(x)",
-    "lg": "log10(x) for the base-10 logarithm, or log2(x) for base 2",
+    "lg": None,
 }
 
 #: f^-1 written for the inverse function: sin^-1(x) is asin(x)
@@ -2458,7 +2692,7 @@ def _canonical(expr: sympy.Expr) -> sympy.Expr:
     >>> _canonical(sympy.Abs(-sympy.Abs(x)))
     Abs(x)
     """
-    for _ in range(3):
+    for _round in range(3):
         rebuilt = _rebuild(expr, {})
         if rebuilt == expr:
             return expr
@@ -2485,7 +2719,9 @@ def _shorten(text: str, width: int = 40) -> str:
     """A long number or expression shown by its ends, for messages."""
     if len(text) <= width:
         return text
-    return f"{text[: width // 2]}…{text[-(width // 4) :]} ({len(text):,} characters)"
+    return _("{start}…{end} ({length} characters)").format(
+        start=text[: width // 2], end=text[-(width // 4) :], length=f"{len(text):,}"
+    )
 
 
 def _size(value: sympy.Expr) -> int:
