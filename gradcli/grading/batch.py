@@ -28,6 +28,7 @@ from gradcli.grading.results import (
     RowResult,
     part_verdicts,
 )
+from gradcli.i18n import N_, _, ngettext
 from gradcli.lines import LongLine, lines, reader
 
 __all__ = [
@@ -65,7 +66,7 @@ def summarize(results: Iterable[RowResult]) -> BatchSummary:
         rows += 1
         malformed += result.malformed
         verdicts = part_verdicts(result.parts)
-        seen = {v for _, v in verdicts}
+        seen = {v for _unused, v in verdicts}
         if result.correct:
             all_correct += 1
         elif UNREADABLE in seen:
@@ -111,11 +112,11 @@ def read_lines(stream: IO[bytes], *, max_line: int = MAX_LINE) -> Iterator[str |
     >>> list(read_lines(io.BytesIO(b"\xef\xbb\xbfid,gradient\ra,2x\r\nb,\xff")))
     ['id,gradient', 'a,2x', 'b,\ufffd']
     """
-    for line in lines(reader(stream), max_line=max_line, utf16=_UTF16):
+    for line in lines(reader(stream), max_line=max_line, utf16=_(_UTF16)):
         yield line if isinstance(line, LongLine) else line.decode("utf-8", "replace")
 
 
-_UTF16 = "the batch is UTF-16 text: save it as UTF-8 (CSV UTF-8)"
+_UTF16 = N_("the batch is UTF-16 text: save it as UTF-8 (CSV UTF-8)")
 
 
 class BatchReader:
@@ -166,7 +167,11 @@ class BatchReader:
         for number, line in numbered:
             head.append((number, line))
             if isinstance(line, LongLine):
-                raise InputError(f"line {number}: {_too_long(line)}: not a CSV or JSON Lines batch")
+                raise InputError(
+                    _("line {number}: {problem}: not a CSV or JSON Lines batch").format(
+                        number=number, problem=_too_long(line)
+                    )
+                )
             if line.strip():
                 break
         source = itertools.chain(head, numbered)
@@ -191,29 +196,28 @@ class BatchReader:
         for number, line in source:
             if isinstance(line, LongLine):
                 if header is None:
-                    raise InputError(f"line {number}: not a CSV header: {_too_long(line)}")
-                yield BatchRow(number, str(number), error=f"line {number}: {_too_long(line)}")
+                    raise InputError(_not_header(number, _too_long(line)))
+                yield BatchRow(number, str(number), error=_on_line(number, _too_long(line)))
                 continue
             if not line.strip():
                 continue
             record, problem = _cells(line, delimiter)
             if header is None:
                 if problem is not None:
-                    raise InputError(f"line {number}: not a CSV header: {problem}")
+                    raise InputError(_not_header(number, problem))
                 header = self._header(record)
                 continue
             if problem is not None:
                 yield BatchRow(
-                    number, _row_id(record, header, number), error=f"line {number}: {problem}"
+                    number, _row_id(record, header, number), error=_on_line(number, problem)
                 )
                 continue
             if all(not cell.strip() for cell in record):
                 continue
             if len(record) != len(header):
-                hint = ' (quote answers that contain commas: "5,7")' * (len(record) > len(header))
-                problem = f"{_count(len(record), 'field')}, but the header has {len(header)}{hint}"
+                problem = _fields_problem(len(record), len(header))
                 yield BatchRow(
-                    number, _row_id(record, header, number), error=f"line {number}: {problem}"
+                    number, _row_id(record, header, number), error=_on_line(number, problem)
                 )
                 continue
             fields = tuple(
@@ -228,7 +232,7 @@ class BatchReader:
             )
             yield _row(number, fields, extra)
         if header is None:
-            raise InputError("the batch file is empty: it needs a header line and rows")
+            raise InputError(_("the batch file is empty: it needs a header line and rows"))
 
     def _header(self, record: list[str]) -> list[str | None]:
         """Each column's field, ``_EXTRA`` + its name to pass through, or ``None`` to drop."""
@@ -237,11 +241,15 @@ class BatchReader:
             name = _COLUMN_OF.get(_key(raw))
             written = raw.strip()
             if name is not None and name in names:
-                raise InputError(f"the batch header names the column '{name}' twice")
+                raise InputError(
+                    _("the batch header names the column '{name}' twice").format(name=name)
+                )
             if name is None and not written:
-                self.ignored.append(f"column {index} (no name)")
+                self.ignored.append(_("column {index} (no name)").format(index=index))
             elif name is None and written in self.extra:
-                self.ignored.append(f"{_quoted(written)} (a second column of that name)")
+                self.ignored.append(
+                    _("{name} (a second column of that name)").format(name=_quoted(written))
+                )
             elif name is None:
                 self.extra.append(written)
                 name = _EXTRA + written
@@ -249,15 +257,16 @@ class BatchReader:
         self.columns = [n for n in names if n is not None and not n.startswith(_EXTRA)]
         if not any(n in PARTS for n in names):
             raise InputError(
-                "the batch header has no answer columns: name them like the options "
-                f"({', '.join(PARTS)})"
+                _(
+                    "the batch header has no answer columns: name them like the options ({parts})"
+                ).format(parts=", ".join(PARTS))
             )
         return names
 
     def _jsonl(self, source: Iterator[tuple[int, str | LongLine]]) -> Iterator[BatchRow]:
         for number, raw in source:
             if isinstance(raw, LongLine):
-                yield BatchRow(number, str(number), error=f"line {number}: {_too_long(raw)}")
+                yield BatchRow(number, str(number), error=_on_line(number, _too_long(raw)))
                 continue
             line = raw.strip()
             if not line or line.startswith("#"):
@@ -266,17 +275,25 @@ class BatchReader:
                 # a decimal as written: 8.60 keeps its three figures, for grading and show
                 record = json.loads(line, object_pairs_hook=_Pairs, parse_float=str)
             except json.JSONDecodeError as error:
-                problem = f"line {number}: not JSON: {error.msg} (at column {error.colno})"
+                problem = _("line {number}: not JSON: {error} (at column {column})").format(
+                    number=number, error=error.msg, column=error.colno
+                )
                 yield BatchRow(number, str(number), error=problem)
                 continue
             except (ValueError, RecursionError) as error:
                 yield BatchRow(
-                    number, str(number), error=f"line {number}: not JSON: {_first_line(error)}"
+                    number,
+                    str(number),
+                    error=_("line {number}: not JSON: {error}").format(
+                        number=number, error=_first_line(error)
+                    ),
                 )
                 continue
             if not isinstance(record, _Pairs):
                 yield BatchRow(
-                    number, str(number), error=f"line {number}: each line must be a JSON object"
+                    number,
+                    str(number),
+                    error=_("line {number}: each line must be a JSON object").format(number=number),
                 )
                 continue
             yield self._json_row(number, record)
@@ -294,19 +311,23 @@ class BatchReader:
             if name in named:
                 first = named[name]
                 problem = problem or (
-                    f"line {number}: the key {_quoted(raw_key)} is given twice"
+                    _("line {number}: the key {key} is given twice").format(
+                        number=number, key=_quoted(raw_key)
+                    )
                     if first == raw_key
-                    else f"line {number}: the keys {_quoted(first)} and {_quoted(raw_key)} "
-                    f"both name the column '{name}'"
+                    else _(
+                        "line {number}: the keys {first} and {second} both name the column '{name}'"
+                    ).format(
+                        number=number, first=_quoted(first), second=_quoted(raw_key), name=name
+                    )
                 )
                 continue
             named[name] = raw_key
             text = _json_text(raw_value)
             if text is None:
-                problem = problem or (
-                    f"line {number}: the value of {_quoted(raw_key)} "
-                    "must be text, a number or a list"
-                )
+                problem = problem or _(
+                    "line {number}: the value of {key} must be text, a number or a list"
+                ).format(number=number, key=_quoted(raw_key))
                 continue
             fields.append((name, text))
         if problem is not None:
@@ -318,7 +339,7 @@ class BatchReader:
     def _pass(self, key: str, value: Any, extra: dict[str, str]) -> None:
         """Pass a JSON key through (into ``extra``) if its value is text or a number."""
         if not key:
-            self._ignore("a key with no name")
+            self._ignore(_("a key with no name"))
         elif isinstance(value, str):  # a number too: read as written (parse_float=str)
             if key not in extra:
                 extra[key] = value.strip()
@@ -326,7 +347,7 @@ class BatchReader:
             if key not in extra:
                 extra[key] = str(value)
         elif value is not None:
-            self._ignore(f"{_quoted(key)} (not text or a number)")
+            self._ignore(_("{key} (not text or a number)").format(key=_quoted(key)))
             return
         if key and key not in self.extra:
             self.extra.append(key)
@@ -370,12 +391,12 @@ def _cells(line: str, delimiter: str) -> tuple[list[str], str | None]:
     try:
         records = list(csv.reader([line.replace("\x00", ""), "-"], delimiter=delimiter))
     except csv.Error as error:  # a cell past csv.field_size_limit()
-        return [], f"malformed CSV: {error}"
+        return [], _("malformed CSV: {error}").format(error=error)
     cells = records[0] if records else []
     if len(records) < 2:
-        return cells[:-1], 'a quote (") is not closed on its line'
+        return cells[:-1], _('a quote (") is not closed on its line')
     if "\x00" in line:
-        return cells, "a NUL byte: is this a text file?"
+        return cells, _("a NUL byte: is this a text file?")
     return cells, None
 
 
@@ -385,7 +406,31 @@ def _quoted(key: str) -> str:
 
 
 def _too_long(line: LongLine) -> str:
-    return f"longer than {line.limit:,} bytes"
+    return _("longer than {limit} bytes").format(limit=f"{line.limit:,}")
+
+
+def _on_line(number: int, problem: str) -> str:
+    return _("line {number}: {problem}").format(number=number, problem=problem)
+
+
+def _not_header(number: int, problem: str) -> str:
+    return _("line {number}: not a CSV header: {problem}").format(number=number, problem=problem)
+
+
+def _fields_problem(fields: int, header: int) -> str:
+    """A row with the wrong number of fields; with too many, a hint to quote commas."""
+    if fields > header:
+        return ngettext(
+            '{count} field, but the header has {header} (quote answers that contain commas: "5,7")',
+            "{count} fields, but the header has {header} "
+            '(quote answers that contain commas: "5,7")',
+            fields,
+        ).format(count=fields, header=header)
+    return ngettext(
+        "{count} field, but the header has {header}",
+        "{count} fields, but the header has {header}",
+        fields,
+    ).format(count=fields, header=header)
 
 
 def _delimiter(header: str) -> str:
@@ -446,7 +491,3 @@ def _row(
 
 def _first_line(error: BaseException) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")

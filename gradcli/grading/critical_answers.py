@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import sympy
 
 from gradcli.errors import GradcliError, LimitError, ParseError
+from gradcli.i18n import N_, _
 from gradcli.kinds import PointKind
 from gradcli.limits import Limits
 from gradcli.parse import FUNCTIONS, parse_expression, parse_point, split_top_level, symbol
@@ -65,8 +66,10 @@ def read_critical(text: str, problem: Problem, limits: Limits) -> list[CriticalA
     """
     if len(text) > limits.max_length:
         raise LimitError(
-            f"the answer is {len(text):,} characters long; the limit is {limits.max_length:,} "
-            "(raise it with --max-length or GRADCLI_MAX_LENGTH)"
+            _(
+                "the answer is {length} characters long; the limit is {limit} "
+                "(raise it with --max-length or GRADCLI_MAX_LENGTH)"
+            ).format(length=f"{len(text):,}", limit=f"{limits.max_length:,}")
         )
     if _NONE.fullmatch(text):
         return []
@@ -77,7 +80,7 @@ def read_critical(text: str, problem: Problem, limits: Limits) -> list[CriticalA
         for s, e, joined, first_on_line in _split(text, start, end)
     ]
     if not pieces:
-        raise ParseError("no critical point is written", text=text, hint=_EXAMPLE)
+        raise ParseError(_("no critical point is written"), text=text, hint=_(_EXAMPLE))
     return [_answer(text, item, problem, limits) for item in _items(text, pieces, problem)]
 
 
@@ -103,9 +106,9 @@ _KIND_WORDS = {*_KIND_OF_WORD, "local", "relative", "rel", "loc", "fails", "fail
 
 _FILLER_WORDS = {"is", "a", "an", "at", "the", "point", "pt"}
 
-_EXAMPLE = "write points with their kinds, such as (0, 0) saddle; (1, 1) local min, or none"
-_SEPARATE = "separate the points with ';', as in (0, 0) saddle; (1, 1) local min"
-_KINDS = "the kinds are min, max, saddle and degenerate (or inconclusive)"
+_EXAMPLE = N_("write points with their kinds, such as (0, 0) saddle; (1, 1) local min, or none")
+_SEPARATE = N_("separate the points with ';', as in (0, 0) saddle; (1, 1) local min")
+_KINDS = N_("the kinds are min, max, saddle and degenerate (or inconclusive)")
 
 _KIND = r"""
     (?P<wrap>[(\[]\s*)?  # "(saddle)"
@@ -262,10 +265,12 @@ def _piece(
             return piece
         if several_lines:
             raise ParseError(
-                "a dash begins the line: is it a bullet or a minus sign?",
+                _("a dash begins the line: is it a bullet or a minus sign?"),
                 text=text,
                 position=bullet.start("mark"),
-                hint="write a minus sign with no space after it (-1), or start the line with '*'",
+                hint=_(
+                    "write a minus sign with no space after it (-1), or start the line with '*'"
+                ),
             )
     return _read_piece(text, start, end, joined, problem, limits)
 
@@ -285,10 +290,10 @@ def _read_piece(
     if last:
         if prefix:
             raise ParseError(
-                "two kinds for one point",
+                _("two kinds for one point"),
                 text=text,
                 position=last.start("kind"),
-                hint="write one kind beside each point, before it or after it",
+                hint=_("write one kind beside each point, before it or after it"),
             )
         kind, kind_at, stop = _kind_of(last), last.start("kind"), last.start()
     lead = _LEAD.match(text, body, stop)
@@ -299,7 +304,10 @@ def _read_piece(
     if point_start >= point_end:
         if kind is None:
             raise ParseError(
-                "no point here", text=text, position=_lstrip(text, start, end), hint=_EXAMPLE
+                _("no point here"),
+                text=text,
+                position=_lstrip(text, start, end),
+                hint=_(_EXAMPLE),
             )
         return _Piece(start, end, joined, kind, kind_at, prefix, None, False, None, None)
     header = _header(text, point_start, point_end, problem)
@@ -335,10 +343,10 @@ def _after_dash(text: str, at: int, end: int, problem: Problem) -> int:
     ):
         return dash.end()
     raise ParseError(
-        "a dash between a kind and its point: is it a minus sign?",
+        _("a dash between a kind and its point: is it a minus sign?"),
         text=text,
         position=dash.start("dash"),
-        hint="write min at -1 for a negative number, min: 1 otherwise",
+        hint=_("write min at -1 for a negative number, min: 1 otherwise"),
     )
 
 
@@ -359,17 +367,19 @@ def _header(
         or _close(text, equals.end(), end) != end - 1
     ):
         return None
-    names = [part.strip() for part, _ in split_top_level(text[start + 1 : names_end])]
+    names = [part.strip() for part, _unused in split_top_level(text[start + 1 : names_end])]
     if not names or not all(_NAME.fullmatch(name) for name in names):
         return None
     order = tuple(symbol(name).name for name in names)
     wanted = [v.name for v in problem.variables]
     if sorted(order) != sorted(wanted):
         raise ParseError(
-            f"({', '.join(names)}) are not the variables of f",
+            _("({names}) are not the variables of f").format(names=", ".join(names)),
             text=text,
             position=start,
-            hint=f"name each of them once: ({', '.join(wanted)}) = (…)",
+            hint=_("name each of them once: ({variables}) = (…)").format(
+                variables=", ".join(wanted)
+            ),
         )
     return (equals.end(), end), order
 
@@ -385,19 +395,27 @@ def _check_point(text: str, start: int, end: int, problem: Problem, limits: Limi
         alone = not text[at + len(word) : end].strip()
         if lower in _KIND_WORDS | _FILLER_WORDS and not alone:
             raise ParseError(
-                f"'{word}' is in the middle of a point", text=text, position=at, hint=_SEPARATE
+                _("'{word}' is in the middle of a point").format(word=word),
+                text=text,
+                position=at,
+                hint=_(_SEPARATE),
             )
         if lower in _KIND_WORDS | _FILLER_WORDS:
             raise ParseError(
-                f"'{word}' is not a kind of point", text=text, position=at, hint=_KINDS
+                _("'{word}' is not a kind of point").format(word=word),
+                text=text,
+                position=at,
+                hint=_(_KINDS),
             )
         if not _may_be_number(word, problem, limits):
             close = difflib.get_close_matches(lower, sorted(_KIND_WORDS | {"point"}), 1)
             raise ParseError(
-                f"'{word}' is neither a number nor a kind of point",
+                _("'{word}' is neither a number nor a kind of point").format(word=word),
                 text=text,
                 position=at,
-                hint=f"did you mean {close[0]}? {_KINDS}" if close else _KINDS,
+                hint=_("did you mean {word}? {kinds}").format(word=close[0], kinds=_(_KINDS))
+                if close
+                else _(_KINDS),
             )
     # a group with a comma in it is a whole point, unless it is a function's: atan2(1, 2)
     points = [
@@ -408,19 +426,21 @@ def _check_point(text: str, start: int, end: int, problem: Problem, limits: Limi
     ]
     if len(points) > 1:
         raise ParseError(
-            "two points with nothing between them",
+            _("two points with nothing between them"),
             text=text,
             position=points[1][0],
-            hint=_SEPARATE,
+            hint=_(_SEPARATE),
         )
     if points and points[0] != (start, end):
         first, stop = points[0]
         junk = (start, first) if first > start else (_lstrip(text, stop, end), end)
         raise ParseError(
-            f"'{text[junk[0] : junk[1]].strip()}' cannot be read beside the point",
+            _("'{text}' cannot be read beside the point").format(
+                text=text[junk[0] : junk[1]].strip()
+            ),
             text=text,
             position=junk[0],
-            hint=_KINDS,
+            hint=_(_KINDS),
         )
 
 
@@ -504,10 +524,10 @@ def _items(text: str, pieces: list[_Piece], problem: Problem) -> list[list[_Piec
             last = items[-1] if items and piece.joined == _COMMA else None
             if last is None or any(p.kind is not None for p in last):
                 raise ParseError(
-                    "a kind without a point",
+                    _("a kind without a point"),
                     text=text,
                     position=piece.kind_at,
-                    hint="write each kind beside its point, as in (0, 0) saddle",
+                    hint=_("write each kind beside its point, as in (0, 0) saddle"),
                 )
             last.append(piece)
             growing = False
@@ -515,10 +535,10 @@ def _items(text: str, pieces: list[_Piece], problem: Problem) -> list[list[_Piec
         if growing and _goes_on(items[-1], piece):
             if piece.kind is not None and any(p.kind is not None for p in items[-1]):
                 raise ParseError(
-                    "two kinds for one point",
+                    _("two kinds for one point"),
                     text=text,
                     position=piece.kind_at,
-                    hint="write one kind beside each point, before it or after it",
+                    hint=_("write one kind beside each point, before it or after it"),
                 )
             items[-1].append(piece)
         else:
@@ -542,7 +562,7 @@ def _answer(text: str, item: list[_Piece], problem: Problem, limits: Limits) -> 
     spans = [p.point for p in item if p.point is not None]
     start, end = spans[0][0], spans[-1][1]
     point_text = text[start:end]
-    for (_, before), (after, _) in itertools.pairwise(spans):
+    for (_unused, before), (after, _unused2) in itertools.pairwise(spans):
         # a comma for what joined two pieces of one point ("and", fillers)
         point_text = (
             point_text[: before - start]
@@ -581,11 +601,11 @@ def _coordinates(
         inner[:1] == "<" and inner[-1:] == ">"
     ):
         inner = inner[1:-1]
-    parts = [part.strip() for part, _ in split_top_level(inner)]
+    parts = [part.strip() for part, _unused in split_top_level(inner)]
     if parts and all("=" in part for part in parts):
         typed = {}
         for part in parts:
-            name, _, value = part.partition("=")
+            name, _unused, value = part.partition("=")
             typed[symbol(name).name] = value.strip()
         if all(v.name in typed for v in problem.variables):
             return tuple(typed[v.name] for v in problem.variables)

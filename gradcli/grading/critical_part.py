@@ -24,7 +24,9 @@ from gradcli.grading.results import (
     WRONG,
     PartResult,
 )
+from gradcli.i18n import _, ngettext
 from gradcli.kinds import PointKind
+from gradcli.kinds import label as kind_label
 from gradcli.printing import to_unicode
 
 __all__ = ["grade_critical"]
@@ -98,7 +100,7 @@ def _repeated(index: int, answer: CriticalAnswer) -> PartResult:
         verdict=WRONG,
         method=SYMBOLIC,
         mistakes=("extra_point",),
-        message="this critical point is already in the answer",
+        message=_("this critical point is already in the answer"),
         given=answer.text,
     )
 
@@ -132,7 +134,9 @@ def _misrounded(
         verdict=WRONG,
         method=DECIMAL,
         mistakes=(),
-        message="close to a critical point, but not its coordinates rounded to the figures written",
+        message=_(
+            "close to a critical point, but not its coordinates rounded to the figures written"
+        ),
         given=answer.text,
         expected=shown[0],
         expected_shown=shown[1],
@@ -152,14 +156,19 @@ def _not_critical(
             label=f"({shown_point(point)})",
             verdict=CORRECT if kind is None else UNDECIDED,
             method=SYMBOLIC,
-            message="a critical point: ∇f = 0 there"
-            + ("" if kind is None else f"; whether it is a {kind} is not checked here"),
+            message=_("a critical point: ∇f = 0 there")
+            if kind is None
+            else _(
+                "a critical point: ∇f = 0 there; whether it is a {kind} is not checked here"
+            ).format(kind=kind_label(kind)),
             given=item,
         )
-    why = (
-        f"∇f there is ({shown_point(gradient)}), not 0"
+    message = (
+        _("not a critical point: ∇f there is ({gradient}), not 0").format(
+            gradient=shown_point(gradient)
+        )
         if gradient is not None
-        else "∇f is undefined there"
+        else _("not a critical point: ∇f is undefined there")
     )
     return PartResult(
         part="critical",
@@ -168,7 +177,7 @@ def _not_critical(
         verdict=WRONG,
         method=SYMBOLIC if gradient is not None else None,
         mistakes=("extra_point",),
-        message=f"not a critical point: {why}",
+        message=message,
         given=item,
     )
 
@@ -205,23 +214,27 @@ def _critical_point(
             label=f"({shown_point(point)})",
             verdict=UNDECIDED,
             method=None,
-            message=f"a critical point; whether it is a {kind} cannot be decided here "
-            f"(the second-derivative test cannot tell: {candidate.kind})",
+            message=_(
+                "a critical point; whether it is a {kind} cannot be decided here "
+                "(the second-derivative test cannot tell: {test})"
+            ).format(kind=kind_label(kind), test=kind_label(candidate.kind)),
             given=item,
             expected=shown[0],
             expected_shown=shown[1],
         )
     if wrong_kind:
-        message = f"a critical point, but not a {kind}"
+        message = _("a critical point, but not a {kind}").format(kind=kind_label(kind or ""))
     elif kind is not None and kind != candidate.kind:
-        message = (
-            f"a critical point, a {kind}: the second-derivative test cannot tell "
-            f"({candidate.kind}), but f's values around it show it"
-        )
+        message = _(
+            "a critical point, a {kind}: the second-derivative test cannot tell "
+            "({test}), but f's values around it show it"
+        ).format(kind=kind_label(kind), test=kind_label(candidate.kind))
+    elif kind:
+        message = _("a critical point, a {kind}").format(kind=kind_label(kind))
+    elif kind is None and candidate.kind:
+        message = _("a critical point (its kind was not given)")
     else:
-        message = "a critical point" + (f", a {kind}" if kind else "")
-        if kind is None and candidate.kind:
-            message += " (its kind was not given)"
+        message = _("a critical point")
     return PartResult(
         part="critical",
         component=index,
@@ -277,14 +290,17 @@ def _all_found(
         listed: str | None = None
         if marking.reveal:
             listed = "; ".join(f"({shown_point(c.exact or c.floats)}) {c.kind}" for c in missing)
-        noun = "critical point is" if len(missing) == 1 else "critical points are"
         return PartResult(
             part="critical",
             component=None,
             label="all found",
             verdict=WRONG,
             mistakes=("missing_point",),
-            message=f"{len(missing)} {noun} missing",
+            message=ngettext(
+                "{count} critical point is missing",
+                "{count} critical points are missing",
+                len(missing),
+            ).format(count=len(missing)),
             given=text.strip(),
             expected=listed,
             expected_shown=listed,
@@ -298,7 +314,9 @@ def _all_found(
                 label="all found",
                 verdict=CORRECT,
                 method=SYMBOLIC,
-                message=f"f has no critical points: {never} is never 0",
+                message=_("f has no critical points: {component} is never 0").format(
+                    component=never
+                ),
                 given=text.strip(),
             )
         if found.sets:
@@ -309,7 +327,7 @@ def _all_found(
                 verdict=WRONG,
                 method=SYMBOLIC,
                 mistakes=("missing_point",),
-                message="f has infinitely many critical points (on curves or surfaces)",
+                message=_("f has infinitely many critical points (on curves or surfaces)"),
                 given=text.strip(),
             )
         if not found.complete:
@@ -318,7 +336,7 @@ def _all_found(
                 component=None,
                 label="all found",
                 verdict=UNDECIDED,
-                message="no critical points were found, but the search may be incomplete",
+                message=_("no critical points were found, but the search may be incomplete"),
                 given=text.strip(),
             )
         return PartResult(
@@ -327,7 +345,7 @@ def _all_found(
             label="all found",
             verdict=CORRECT,
             method=SYMBOLIC,
-            message="f has no critical points",
+            message=_("f has no critical points"),
             given=text.strip(),
         )
     return None

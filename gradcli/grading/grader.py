@@ -30,6 +30,7 @@ from gradcli.grading.results import (
     Verdict,
     row_failure,
 )
+from gradcli.i18n import _
 from gradcli.limits import Limits
 from gradcli.parse import Function, parse_function, reading_notes
 
@@ -123,14 +124,16 @@ def check(
         if text is not None
     }
     if not answers:
-        raise InputError("nothing to check: give an answer, such as --gradient or --value")
+        raise InputError(_("nothing to check: give an answer, such as --gradient or --value"))
     needs_point = [name for name in answers if name in _NEEDS_POINT]
     if needs_point and at is None:
-        raise InputError(f"--{needs_point[0]} needs the point: give --at too")
+        raise InputError(
+            _("--{option} needs the point: give --at too").format(option=needs_point[0])
+        )
     if "directional" in answers and along is None:
-        raise InputError("--directional needs the direction: give --along too")
+        raise InputError(_("--directional needs the direction: give --along too"))
     if along is not None and "directional" not in answers:
-        raise InputError("--along is used only with --directional")
+        raise InputError(_("--along is used only with --directional"))
     grader = Grader(
         tol=tol,
         abs_tol=abs_tol,
@@ -213,8 +216,10 @@ def _answer_text(part: str, answer: object) -> str:
             return "; ".join(", ".join(_answer_text(part, c) for c in row) for row in items)
         return ", ".join(_answer_text(part, c) for c in items)
     raise InputError(
-        f"--{part}: give the answer as text (such as '2x, 2y'), numbers, sympy values or a "
-        f"sequence of them, not {answer!r}"
+        _(
+            "--{option}: give the answer as text (such as '2x, 2y'), numbers, sympy values or a "
+            "sequence of them, not {answer}"
+        ).format(option=part, answer=repr(answer))
     )
 
 
@@ -224,8 +229,13 @@ def _vector_text(vector: Sequence[object], limits: Limits) -> str:
     from gradcli.printing import to_text
 
     if isinstance(vector, (bytes, Mapping)) or not isinstance(vector, Sequence):
-        raise InputError(f"--along must be text or a sequence of numbers, got {vector!r}")
-    return ", ".join(to_text(exact(c, "a component of --along", limits=limits)) for c in vector)
+        raise InputError(
+            _("--along must be text or a sequence of numbers, got {vector}").format(
+                vector=repr(vector)
+            )
+        )
+    what = _("a component of --along")
+    return ", ".join(to_text(exact(c, what, limits=limits)) for c in vector)
 
 
 class Grader:
@@ -313,27 +323,35 @@ class Grader:
         expression = fields.get("expression") or self.expression
         if not expression:
             return row_failure(
-                row, UNREADABLE, "no expression: give EXPR or an 'expression' column"
+                row, UNREADABLE, _("no expression: give EXPR or an 'expression' column")
             )
         answers = {part: fields[part] for part in PARTS if fields.get(part)}
         if not answers:
-            return row_failure(row, UNREADABLE, "no answers in this row")
+            return row_failure(row, UNREADABLE, _("no answers in this row"))
         names = fields.get("vars")
         variables = tuple(n for n in re.split(r"[\s,]+", names) if n) if names else self.variables
         at = fields.get("at") or self.at
         along = fields.get("along") or self.along
         for part in answers:
             if part in _NEEDS_POINT and not at:
-                return row_failure(row, UNREADABLE, f"{part} needs a point: an 'at' column or --at")
+                return row_failure(
+                    row,
+                    UNREADABLE,
+                    _("{part} needs a point: an 'at' column or --at").format(part=part),
+                )
         if "directional" in answers and not along:
             return row_failure(
-                row, UNREADABLE, "directional needs a direction: an 'along' column or --along"
+                row, UNREADABLE, _("directional needs a direction: an 'along' column or --along")
             )
         key = (expression, variables, at, along)
         problem = self._problem(key)
         if isinstance(problem, GradcliError):
             verdict = UNREADABLE if isinstance(problem, InputError) else UNDECIDED
-            return row_failure(row, verdict, f"the problem cannot be used: {_describe(problem)}")
+            return row_failure(
+                row,
+                verdict,
+                _("the problem cannot be used: {reason}").format(reason=_describe(problem)),
+            )
         answer_key = (key, tuple(sorted(answers.items())))
         parts = self._answers.get(answer_key)
         if parts is None:

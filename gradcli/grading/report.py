@@ -34,6 +34,7 @@ from gradcli.grading.results import (
     RowResult,
     part_verdicts,
 )
+from gradcli.i18n import _
 
 __all__ = [
     "PartScore",
@@ -67,11 +68,21 @@ class Scoring:
     def __post_init__(self) -> None:
         for part, weight in self.weights:
             if part not in PARTS:
-                raise ValueError(f"unknown part {part!r}: the parts are {', '.join(PARTS)}")
+                raise ValueError(
+                    _("unknown part {part}: the parts are {parts}").format(
+                        part=repr(part), parts=", ".join(PARTS)
+                    )
+                )
             if weight < 0:
-                raise ValueError(f"the weight of {part} is negative: {weight}")
+                raise ValueError(
+                    _("the weight of {part} is negative: {weight}").format(part=part, weight=weight)
+                )
         if not 0 <= self.carried_credit <= 1:
-            raise ValueError(f"carried_credit must be from 0 to 1, not {self.carried_credit}")
+            raise ValueError(
+                _("carried_credit must be from 0 to 1, not {value}").format(
+                    value=self.carried_credit
+                )
+            )
 
     def weight(self, part: str) -> Fraction:
         """The weight of ``part``: as given, else 1."""
@@ -206,7 +217,7 @@ def score_batch(
     answered = {p.part for row in rows for p in row.parts}
     parts = tuple(part for part in PARTS if part in answered)
     if columns is None:
-        columns = list(dict.fromkeys(name for row in rows for name, _ in row.extra))
+        columns = list(dict.fromkeys(name for row in rows for name, _unused in row.extra))
     return Report(
         parts=parts,
         columns=tuple(columns),
@@ -232,8 +243,11 @@ def parse_fraction(text: str, *, name: str, at_most: Fraction | None = None) -> 
     gradcli.errors.InputError: --carried-credit must be a number from 0 to 1, ... not '2'
     """
     written = text.strip()
-    bound = ", 0 or more" if at_most is None else f" from 0 to {at_most}"
-    problem = f"{name} must be a number{bound}, such as 0.5 or 1/2, not {written[:40]!r}"
+    if at_most is None:
+        problem = _("{name} must be a number, 0 or more, such as 0.5 or 1/2, not {given}")
+    else:
+        problem = _("{name} must be a number from 0 to {most}, such as 0.5 or 1/2, not {given}")
+    problem = problem.format(name=name, most=at_most, given=repr(written[:40]))
     if len(written) > 40 or not _NUMBER.fullmatch(written):
         raise InputError(problem)
     try:
@@ -258,21 +272,31 @@ def parse_weights(text: str) -> tuple[tuple[str, Fraction], ...]:
     out: dict[str, Fraction] = {}
     pairs = [pair.strip() for pair in text.split(",")]
     if not any(pairs):
-        raise InputError("--weights: give PART=WEIGHT pairs, such as gradient=2,value=1")
+        raise InputError(_("--weights: give PART=WEIGHT pairs, such as gradient=2,value=1"))
     for pair in pairs:
         name, equals, number = (piece.strip() for piece in pair.partition("="))
         if not equals or not name:
             raise InputError(
-                f"--weights: {pair[:40]!r} is not PART=WEIGHT (such as gradient=2,value=1)"
+                _("--weights: {pair} is not PART=WEIGHT (such as gradient=2,value=1)").format(
+                    pair=repr(pair[:40])
+                )
             )
         part = name.casefold()
         if part not in PARTS:
             close = difflib.get_close_matches(part, PARTS, 1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
+            message = (
+                _("--weights: unknown part {name} (did you mean {close}?); the parts are {parts}")
+                if close
+                else _("--weights: unknown part {name}; the parts are {parts}")
+            )
             raise InputError(
-                f"--weights: unknown part {name[:40]!r}{hint}; the parts are {', '.join(PARTS)}"
+                message.format(
+                    name=repr(name[:40]), close=close[0] if close else "", parts=", ".join(PARTS)
+                )
             )
         if part in out:
-            raise InputError(f"--weights: {part} is given twice")
-        out[part] = parse_fraction(number, name=f"--weights: the weight of {part}")
+            raise InputError(_("--weights: {part} is given twice").format(part=part))
+        out[part] = parse_fraction(
+            number, name=_("--weights: the weight of {part}").format(part=part)
+        )
     return tuple(out.items())

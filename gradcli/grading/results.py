@@ -9,6 +9,7 @@ import sympy
 
 from gradcli.display import Displayable
 from gradcli.errors import ExitCode
+from gradcli.i18n import N_, _, ngettext
 from gradcli.parse import Function
 
 __all__ = [
@@ -28,9 +29,13 @@ __all__ = [
     "Verdict",
     "exit_code",
     "is_correct",
+    "label_shown",
+    "method_label",
+    "part_label",
     "part_verdicts",
     "row_failure",
     "summary_line",
+    "verdict_label",
 ]
 
 #: the parts of an answer, in the order they are graded and shown; ``row`` is
@@ -49,28 +54,76 @@ DECIMAL = "decimal"
 
 #: each mistake a wrong answer can be diagnosed with, and what it means
 MISTAKES: Mapping[str, str] = {
-    "swapped_components": "the right components in the wrong order",
-    "sign_error": "a wrong sign: of the whole answer or of one term",
-    "constant_factor": "off by a constant factor (the power rule's 2, a missing 1/2, …)",
-    "missing_term": "the derivative of one term of f is missing",
-    "wrong_variable": "differentiated with respect to the wrong variable, "
-    "or another variable not held constant",
-    "missing_chain_factor": "the chain rule's inner derivative is missing",
-    "antiderivative": "integrated instead of differentiated",
-    "function_itself": "the answer is f itself",
-    "wrong_point": "evaluated at the wrong point, or with swapped coordinates",
-    "carried_error": "follows correctly from the student's own earlier wrong answer",
-    "not_evaluated": "an expression where a number at the point was asked",
-    "magnitude_squared": "|∇f|² instead of |∇f|",
-    "not_normalized": "a direction not divided by its length",
-    "max_rate": "|∇f| (the largest rate of change) instead of the rate along the direction",
-    "wrong_kind": "a critical point of the wrong kind (min, max, saddle)",
-    "missing_point": "a critical point is missing",
-    "extra_point": "a point that is not a critical point",
-    "wrong_length": "the wrong number of components (or the wrong shape of matrix)",
+    "swapped_components": N_("the right components in the wrong order"),
+    "sign_error": N_("a wrong sign: of the whole answer or of one term"),
+    "constant_factor": N_("off by a constant factor (the power rule's 2, a missing 1/2, …)"),
+    "missing_term": N_("the derivative of one term of f is missing"),
+    "wrong_variable": N_(
+        "differentiated with respect to the wrong variable, or another variable not held constant"
+    ),
+    "missing_chain_factor": N_("the chain rule's inner derivative is missing"),
+    "antiderivative": N_("integrated instead of differentiated"),
+    "function_itself": N_("the answer is f itself"),
+    "wrong_point": N_("evaluated at the wrong point, or with swapped coordinates"),
+    "carried_error": N_("follows correctly from the student's own earlier wrong answer"),
+    "not_evaluated": N_("an expression where a number at the point was asked"),
+    "magnitude_squared": N_("|∇f|² instead of |∇f|"),
+    "not_normalized": N_("a direction not divided by its length"),
+    "max_rate": N_("|∇f| (the largest rate of change) instead of the rate along the direction"),
+    "wrong_kind": N_("a critical point of the wrong kind (min, max, saddle)"),
+    "missing_point": N_("a critical point is missing"),
+    "extra_point": N_("a point that is not a critical point"),
+    "wrong_length": N_("the wrong number of components (or the wrong shape of matrix)"),
 }
 
 _SEVERITY = {CORRECT: 0, UNDECIDED: 1, WRONG: 2, UNREADABLE: 3}
+
+#: the words shown to a person for each verdict, part, method and label; the
+#: values themselves (in JSON and CSV) stay English
+_VERDICT_LABELS = {
+    CORRECT: N_("correct"),
+    WRONG: N_("wrong"),
+    UNREADABLE: N_("unreadable"),
+    UNDECIDED: N_("undecided"),
+}
+_PART_LABELS = {
+    "gradient": N_("gradient"),
+    "value": N_("value"),
+    "magnitude": N_("magnitude"),
+    "direction": N_("direction"),
+    "directional": N_("directional"),
+    "hessian": N_("hessian"),
+    "critical": N_("critical"),
+    "row": N_("row"),
+}
+_METHOD_LABELS = {SYMBOLIC: N_("symbolic"), NUMERIC: N_("numeric"), DECIMAL: N_("decimal")}
+#: the component labels that are words (the others are notation: ∂f/∂x, |∇f|)
+_WORD_LABELS = {"all found": N_("all found"), "row": N_("row")}
+
+
+def verdict_label(verdict: str) -> str:
+    """A verdict as shown to a person, in the active language (``"correct"``)."""
+    known = _VERDICT_LABELS.get(verdict)
+    return verdict if known is None else _(known)
+
+
+def part_label(part: str) -> str:
+    """A part's name as shown to a person, in the active language (``"gradient"``)."""
+    known = _PART_LABELS.get(part)
+    return part if known is None else _(known)
+
+
+def method_label(method: str) -> str:
+    """A method as shown to a person, in the active language (``"symbolic"``)."""
+    known = _METHOD_LABELS.get(method)
+    return method if known is None else _(known)
+
+
+def label_shown(label: str) -> str:
+    """A component's label as shown to a person: a word label (``"all found"``)
+    in the active language, notation (``∂f/∂x``) as it is."""
+    known = _WORD_LABELS.get(label)
+    return label if known is None else _(known)
 
 
 @dataclass(frozen=True)
@@ -102,6 +155,9 @@ class PartResult:
     #: how the answer was read, in sympy syntax (``y*exp(x*y)`` for ``ye^xy``),
     #: when it could be read
     answer_read: str | None = None
+    #: a right answer whose message says a caveat a batch shows too (the answer is
+    #: undefined where the expected one is defined)
+    caveat: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,18 +277,27 @@ def summary_line(parts: Sequence[PartResult]) -> str:
     """
     verdicts = part_verdicts(parts)
     if not verdicts:
-        return "Nothing was checked."
-    right = sum(1 for _, v in verdicts if v == CORRECT)
+        return _("Nothing was checked.")
+    right = sum(1 for _unused, v in verdicts if v == CORRECT)
     total = len(verdicts)
-    noun = "part" if total == 1 else "parts"
     if right == total:
-        return f"All {total} {noun} correct."
-    line = f"{right} of {total} {noun} correct"
+        return ngettext("All {total} part correct.", "All {total} parts correct.", total).format(
+            total=total
+        )
+    pieces = [
+        ngettext(
+            "{right} of {total} part correct", "{right} of {total} parts correct", total
+        ).format(right=right, total=total)
+    ]
     for verdict in (WRONG, UNREADABLE, UNDECIDED):
-        names = [part for part, v in verdicts if v == verdict]
+        names = [part_label(part) for part, v in verdicts if v == verdict]
         if names:
-            line += f"; {verdict}: {', '.join(names)}"
-    return line + "."
+            pieces.append(
+                _("{verdict}: {parts}").format(
+                    verdict=verdict_label(verdict), parts=", ".join(names)
+                )
+            )
+    return "; ".join(pieces) + "."
 
 
 def row_failure(row: BatchRow, verdict: str, message: str) -> RowResult:
