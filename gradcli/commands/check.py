@@ -33,6 +33,7 @@ from gradcli.errors import (
     describe,
     describe_bug,
 )
+from gradcli.i18n import N_, _
 from gradcli.limits import Limits
 from gradcli.runner import Output
 
@@ -40,119 +41,10 @@ from gradcli.runner import Output
 MAX_SEED = 2**32 - 1
 
 
-@click.command(cls=Command)
-@click.argument("expression", required=False)
-@click.option("--gradient", metavar="VECTOR", help="∇f: '2x+y, x+2y', '(…, …)', '<…, …>', '[…]'.")
-@click.option("--at", "at", metavar="POINT", help="The point: 1,3 or 'x=1, y=3'.")
-@click.option("--value", metavar="VECTOR", help="∇f at --at, such as 5,7.")
-@click.option("--magnitude", metavar="NUMBER", help="|∇f| at --at: sqrt(74), or 8.60.")
-@click.option("--direction", metavar="VECTOR", help="The unit vector of steepest ascent at --at.")
-@click.option("--along", metavar="VECTOR", help="A direction v for --directional.")
-@click.option("--directional", metavar="NUMBER", help="The rate of change along --along at --at.")
-@click.option("--hessian", metavar="MATRIX", help="The Hessian: '[[2,1],[1,2]]' or '2,1; 1,2'.")
-@click.option(
-    "--critical",
-    metavar="POINTS",
-    help="Critical points, kinds optional: '(0,0) min; (1,1) saddle'.",
-)
-@click.option(
-    "--batch",
-    metavar="FILE",
-    # a Path for shell completion (file names); not dir_okay=False: whether it
-    # can be read is told when it is opened, with gradcli's own message
-    type=click.Path(allow_dash=True),
-    help="Grade a class: a CSV (with a header) or JSON Lines file, '-' for stdin.",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=None,
-    help="Worker processes grading a --batch at once [default: the CPUs gradcli may "
-    "use (its CPU affinity), at least 1; never more than 8].",
-)
-@click.option(
-    "--summary",
-    "summary_path",
-    metavar="FILE",
-    type=click.Path(allow_dash=True),
-    help="With --batch, also write a gradebook to FILE (CSV, written whole at the end): "
-    "a line per student with id, the pass-through columns, score, max_score, percent, "
-    "each part's verdict and review.",
-)
-@click.option(
-    "--weights",
-    metavar="PART=W,…",
-    help="Points per part in --summary, such as gradient=2,value=1 [default: 1 each].",
-)
-@click.option(
-    "--carried-credit",
-    "carried_credit",
-    metavar="FRACTION",
-    help="Credit in --summary, 0 to 1 (such as 0.5 or 1/2), for a component whose only "
-    "mistake is carried_error: right from the student's own earlier wrong answer "
-    "[default: 0].",
-)
-@click.option("--reveal", is_flag=True, help="Show the expected answers.")
-@click.option(
-    "--tol",
-    default=None,
-    metavar="REL",
-    help="Right within this relative tolerance of the exact value (boundary included), "
-    "instead of the figures written.",
-)
-@click.option(
-    "--abs-tol",
-    "abs_tol",
-    default=None,
-    metavar="ABS",
-    help="Right within this absolute tolerance (boundary included).",
-)
-@click.option(
-    "--sigfigs",
-    type=click.IntRange(1, 50),
-    default=None,
-    metavar="N",
-    help="A decimal must give exactly N significant figures, correctly rounded.",
-)
-@click.option(
-    "--seed",
-    type=int,
-    default=0,
-    show_default=True,
-    help=f"Seed of the random test points, 0 to {MAX_SEED:,}.",
-)
-@variables_option
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(["table", "plain", "json", "csv"], case_sensitive=False),
-    default="table",
-    show_default=True,
-    help="A rich table, plain lines, JSON or CSV.",
-)
-@limit_options
-def check(
-    expression: str | None,
-    batch: str | None,
-    jobs: int | None,
-    summary_path: str | None,
-    weights: str | None,
-    carried_credit: str | None,
-    reveal: bool,
-    tol: str | None,
-    abs_tol: str | None,
-    sigfigs: int | None,
-    seed: int,
-    variables: str | None,
-    output_format: str,
-    latex: bool | None,
-    limits: Limits,
-    at: str | None,
-    along: str | None,
-    **answers: str | None,
-) -> int:
-    """Check answers about EXPRESSION: each part, each component, and why.
+@click.command(
+    cls=Command,
+    help=N_(
+        """Check answers about EXPRESSION: each part, each component, and why.
 
     \b
     Examples:
@@ -178,9 +70,141 @@ def check(
     3 undecided. With --batch: 0 once the batch is graded, whatever the
     verdicts (they are in the output); 2 if the file cannot be read (or
     --summary cannot be written).
-    """
+"""
+    ),
+)
+@click.argument("expression", required=False)
+@click.option(
+    "--gradient", metavar="VECTOR", help=N_("∇f: '2x+y, x+2y', '(…, …)', '<…, …>', '[…]'.")
+)
+@click.option("--at", "at", metavar="POINT", help=N_("The point: 1,3 or 'x=1, y=3'."))
+@click.option("--value", metavar="VECTOR", help=N_("∇f at --at, such as 5,7."))
+@click.option("--magnitude", metavar="NUMBER", help=N_("|∇f| at --at: sqrt(74), or 8.60."))
+@click.option(
+    "--direction", metavar="VECTOR", help=N_("The unit vector of steepest ascent at --at.")
+)
+@click.option("--along", metavar="VECTOR", help=N_("A direction v for --directional."))
+@click.option(
+    "--directional", metavar="NUMBER", help=N_("The rate of change along --along at --at.")
+)
+@click.option("--hessian", metavar="MATRIX", help=N_("The Hessian: '[[2,1],[1,2]]' or '2,1; 1,2'."))
+@click.option(
+    "--critical",
+    metavar="POINTS",
+    help=N_("Critical points, kinds optional: '(0,0) min; (1,1) saddle'."),
+)
+@click.option(
+    "--batch",
+    metavar="FILE",
+    # a Path for shell completion (file names); not dir_okay=False: whether it
+    # can be read is told when it is opened, with gradcli's own message
+    type=click.Path(allow_dash=True),
+    help=N_("Grade a class: a CSV (with a header) or JSON Lines file, '-' for stdin."),
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help=N_(
+        "Worker processes grading a --batch at once [default: the CPUs gradcli may "
+        "use (its CPU affinity), at least 1; never more than 8]."
+    ),
+)
+@click.option(
+    "--summary",
+    "summary_path",
+    metavar="FILE",
+    type=click.Path(allow_dash=True),
+    help=N_(
+        "With --batch, also write a gradebook to FILE (CSV, written whole at the end): "
+        "a line per student with id, the pass-through columns, score, max_score, percent, "
+        "each part's verdict and review."
+    ),
+)
+@click.option(
+    "--weights",
+    metavar="PART=W,…",
+    help=N_("Points per part in --summary, such as gradient=2,value=1 [default: 1 each]."),
+)
+@click.option(
+    "--carried-credit",
+    "carried_credit",
+    metavar="FRACTION",
+    help=N_(
+        "Credit in --summary, 0 to 1 (such as 0.5 or 1/2), for a component whose only "
+        "mistake is carried_error: right from the student's own earlier wrong answer "
+        "[default: 0]."
+    ),
+)
+@click.option("--reveal", is_flag=True, help=N_("Show the expected answers."))
+@click.option(
+    "--tol",
+    default=None,
+    metavar="REL",
+    help=N_(
+        "Right within this relative tolerance of the exact value (boundary included), "
+        "instead of the figures written."
+    ),
+)
+@click.option(
+    "--abs-tol",
+    "abs_tol",
+    default=None,
+    metavar="ABS",
+    help=N_("Right within this absolute tolerance (boundary included)."),
+)
+@click.option(
+    "--sigfigs",
+    type=click.IntRange(1, 50),
+    default=None,
+    metavar="N",
+    help=N_("A decimal must give exactly N significant figures, correctly rounded."),
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help=N_("Seed of the random test points, 0 to 4,294,967,295."),  # MAX_SEED
+)
+@variables_option
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["table", "plain", "json", "csv"], case_sensitive=False),
+    default="table",
+    show_default=True,
+    help=N_("A rich table, plain lines, JSON or CSV."),
+)
+@limit_options
+def check(
+    expression: str | None,
+    batch: str | None,
+    jobs: int | None,
+    summary_path: str | None,
+    weights: str | None,
+    carried_credit: str | None,
+    reveal: bool,
+    tol: str | None,
+    abs_tol: str | None,
+    sigfigs: int | None,
+    seed: int,
+    variables: str | None,
+    output_format: str,
+    latex: bool | None,
+    limits: Limits,
+    at: str | None,
+    along: str | None,
+    **answers: str | None,
+) -> int:
+    """Check answers, or grade a batch: the help text is on the decorator."""
     if not 0 <= seed <= MAX_SEED:
-        raise InputError(f"--seed must be a whole number from 0 to {MAX_SEED:,}, not {seed}")
+        raise InputError(
+            _("--seed must be a whole number from 0 to {most}, not {seed}").format(
+                most=f"{MAX_SEED:,}", seed=seed
+            )
+        )
     names = split_names(variables)
     screen = settings()
     given = {name: text for name, text in answers.items() if text is not None}
@@ -192,17 +216,25 @@ def check(
     if batch is None:
         for option, value in scoring_options.items():
             if value is not None:
-                raise InputError(f"{option} needs --batch: it scores a class")
+                raise InputError(
+                    _("{option} needs --batch: it scores a class").format(option=option)
+                )
     if batch is not None:
         if given:
             raise InputError(
-                f"--{next(iter(given))} cannot be combined with --batch: answers come from the file"
+                _("--{option} cannot be combined with --batch: answers come from the file").format(
+                    option=next(iter(given))
+                )
             )
         gradebook = None
         if summary_path is None:
             for option, value in scoring_options.items():
                 if value is not None:
-                    raise InputError(f"{option} needs --summary FILE: it scores the gradebook")
+                    raise InputError(
+                        _("{option} needs --summary FILE: it scores the gradebook").format(
+                            option=option
+                        )
+                    )
         else:
             gradebook = Gradebook(
                 summary_path, batch=batch, scoring=_scoring(weights, carried_credit)
@@ -229,7 +261,7 @@ def check(
         )
         return runner.write(outputs)
     if expression is None:
-        raise InputError("give the function to check answers about (or --batch FILE)")
+        raise InputError(_("give the function to check answers about (or --batch FILE)"))
     text = read_expression(expression, limits)
     options: dict[str, Any] = dict(
         at=at,
@@ -273,7 +305,8 @@ def render_one(
     verdict = check_answers(function, limits=limits, **arguments)
     messages = tuple(_unreadable_message(p) for p in verdict.parts if p.verdict == UNREADABLE)
     if output_format != "json":  # JSON carries them in its notes key
-        messages = (*(f"note: {note}" for note in verdict.notes), *messages)
+        notes = (_("note: {note}").format(note=note) for note in verdict.notes)
+        messages = (*notes, *messages)
     return Output(formatted("check", verdict, output_format, screen), messages, verdict.exit_code)
 
 
@@ -282,7 +315,9 @@ def _unreadable_message(part: Any) -> str:
     from gradcli.errors import ParseError
 
     where = ParseError(part.message, text=part.given or "", position=part.position, hint=part.hint)
-    return f"error: --{part.part}: {describe(where, lines=True)}"
+    return _("error: --{option}: {message}").format(
+        option=part.part, message=describe(where, lines=True)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -319,18 +354,22 @@ class Gradebook:
 
     def __init__(self, path: str, *, batch: str, scoring: Any) -> None:
         if path == "-":
-            raise InputError("--summary -: stdout carries the batch's results; give a file name")
+            raise InputError(_("--summary -: stdout carries the batch's results; give a file name"))
         self.path = path
         self.scoring = scoring
         self._folder = os.path.dirname(os.path.abspath(path))
         if os.path.isdir(path):
-            raise InputError(f"cannot write --summary {path}: it is a directory")
+            raise InputError(
+                _("cannot write --summary {path}: it is a directory").format(path=path)
+            )
         if batch != "-" and os.path.exists(path) and os.path.exists(batch):
             with suppress(OSError):
                 if os.path.samefile(path, batch):
-                    raise InputError(f"--summary {path} would overwrite the --batch file")
+                    raise InputError(
+                        _("--summary {path} would overwrite the --batch file").format(path=path)
+                    )
         if os.path.exists(path) and not os.access(path, os.W_OK):
-            raise InputError(f"cannot write --summary {path}: it is read-only")
+            raise InputError(_("cannot write --summary {path}: it is read-only").format(path=path))
         os.unlink(self._temporary())  # the folder takes new files
 
     def _temporary(self) -> str:
@@ -339,7 +378,7 @@ class Gradebook:
                 dir=self._folder, prefix=f".{os.path.basename(self.path)}.", suffix=".tmp"
             )
         except OSError as error:
-            raise InputError(f"cannot write --summary {self.path}: {error.strerror}") from None
+            raise InputError(_cannot_write(self.path, error)) from None
         os.close(handle)
         return name
 
@@ -354,7 +393,7 @@ class Gradebook:
             os.chmod(name, self._mode())
             os.replace(name, self.path)
         except OSError as error:
-            raise OutputError(f"cannot write --summary {self.path}: {error.strerror}") from None
+            raise OutputError(_cannot_write(self.path, error)) from None
         finally:
             with suppress(OSError):
                 os.unlink(name)
@@ -366,6 +405,10 @@ class Gradebook:
             umask = os.umask(0)
             os.umask(umask)
             return 0o666 & ~umask
+
+
+def _cannot_write(path: str, error: OSError) -> str:
+    return _("cannot write --summary {path}: {reason}").format(path=path, reason=error.strerror)
 
 
 def _batch(
@@ -461,7 +504,7 @@ def _batch_output(
         for result in results:
             yield Output(formats.batch_csv_rows(result, reveal=reveal, columns=columns))
         summary = formats.summary_lines(summarize(collected))
-        yield Output(messages=tuple(f"summary: {line}" for line in summary))
+        yield Output(messages=tuple(_("summary: {summary}").format(summary=s) for s in summary))
     elif output_format == "json":
         first = True
         for result in results:
@@ -474,7 +517,7 @@ def _batch_output(
         for result in results:
             yield Output(formats.batch_plain_rows(result))
         summary = formats.summary_lines(summarize(collected))
-        yield Output("".join(f"summary: {line}\n" for line in summary))
+        yield Output("".join(f"summary: {line}\n" for line in summary))  # a key: English
     else:
         from gradcli.render.check import batch_table
 
@@ -495,7 +538,7 @@ def _open(path: str, max_line: int) -> tuple[Iterator[Any], Any]:
     if path == "-":
         stdin: IO[Any] | None = sys.stdin
         if stdin is None:
-            raise InputError("--batch -: there is no stdin to read (it is closed)")
+            raise InputError(_("--batch -: there is no stdin to read (it is closed)"))
         buffer = getattr(stdin, "buffer", None)
         if buffer is None:  # a text-only stdin (embedded use): its lines as they come
             return iter(stdin), lambda: None
@@ -503,7 +546,9 @@ def _open(path: str, max_line: int) -> tuple[Iterator[Any], Any]:
     try:
         handle = open(path, "rb")  # noqa: SIM115
     except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from None
+        raise InputError(
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from None
     return read_lines(handle, max_line=max_line), handle.close
 
 
@@ -519,13 +564,21 @@ def _columns_noted(reader: Any) -> None:
             shown = _printable(name)
             shown = shown if len(shown) <= 60 else shown[:59] + "…"
             close = hint(name)
-            out.append(shown + (f" (did you mean {close}?)" if close else ""))
+            out.append(
+                _("{column} (did you mean {close}?)").format(column=shown, close=close)
+                if close
+                else shown
+            )
         return ", ".join(out)
 
     if reader.extra:
-        runner.report(f"note: passing through columns: {listed(reader.extra, similar_column)}")
+        runner.report(
+            _("note: passing through columns: {columns}").format(
+                columns=listed(reader.extra, similar_column)
+            )
+        )
     if reader.ignored:
-        runner.report(f"note: ignoring columns: {listed(reader.ignored)}")
+        runner.report(_("note: ignoring columns: {columns}").format(columns=listed(reader.ignored)))
 
 
 def _grade(grader: Any, row: Any, limits: Limits) -> Any:
@@ -537,12 +590,12 @@ def _grade(grader: Any, row: Any, limits: Limits) -> Any:
     from gradcli.budget import in_process, time_limit
 
     try:
-        with time_limit(limits.timeout, "grading this row"):
+        with time_limit(limits.timeout, _("grading this row")):
             return grader.grade_row(row)
     except GradcliError as error:
         return _failure(row, error)
     except RecursionError:
-        return _failure(row, InputError("the answer is too deeply nested"))
+        return _failure(row, InputError(_("the answer is too deeply nested")))
     except Exception as error:
         if in_process():
             raise

@@ -42,6 +42,8 @@ from gradcli.grading import (
     part_verdicts,
 )
 from gradcli.grading.report import Report
+from gradcli.grading.results import method_label, part_label, verdict_label
+from gradcli.i18n import _, ngettext
 from gradcli.printing import to_text
 
 
@@ -91,7 +93,7 @@ def batch_json_start() -> str:
     """The start of a batch's JSON document, up to the ``[`` of its rows.
 
     >>> batch_json_start()
-    '{"schema_version": 1, "rows": ['
+    '{"schema_version": 1, "language": "en", "rows": ['
     """
     return dumps(versioned({}))[:-1] + ', "rows": ['
 
@@ -153,7 +155,11 @@ _UNSAFE = re.compile(
 
 
 def to_plain(verdict: Verdict) -> str:
-    """A line per component, ``part[i] label: verdict (method): message``."""
+    """A line per component, ``part[i] label: verdict (method): message``.
+
+    The keys (before the first ``: ``) are English in every language, for
+    scripts that grep them; what follows is in the active language.
+    """
     lines = [
         f"function: {to_text(verdict.function.expr)}",
         f"variables: {', '.join(v.name for v in verdict.function.variables)}",
@@ -169,15 +175,23 @@ def to_plain(verdict: Verdict) -> str:
 
 def _plain_part(p: PartResult) -> str:
     where = p.part if p.component is None else f"{p.part}[{p.component}]"
-    line = f"{where} {p.label}: {p.verdict}"
-    if p.method:
-        line += f" ({p.method})"
-    if p.mistakes:
-        line += f" [{', '.join(p.mistakes)}]"
-    if p.message:
-        line += f": {p.message}"
-    if p.expected is not None:
-        line += f" | expected: {p.expected}"
+    line = f"{where} {p.label}: {verdict_label(p.verdict)}"
+    return line + _details(p.method, p.mistakes, p.message, p.expected)
+
+
+def _details(
+    method: str | None, mistakes: Sequence[str], message: str, expected: str | None
+) -> str:
+    """`` (method) [mistakes]: message | expected: …``, each where there is one."""
+    line = ""
+    if method:
+        line += f" ({method_label(method)})"
+    if mistakes:
+        line += f" [{', '.join(mistakes)}]"
+    if message:
+        line += f": {message}"
+    if expected is not None:
+        line += " | " + _("expected: {expected}").format(expected=expected)
     return line
 
 
@@ -323,9 +337,13 @@ def part_lines(parts: Sequence[PartResult]) -> list[PartLine]:
             (p.label, _said(p))
             for p in mine
             if p.message
-            and (p.verdict != CORRECT or p.method == DECIMAL or "where both" in p.message)
+            # a caveat (the answer is undefined where f's is not) is said even when right;
+            # the wording test stays until parts.py sets ``caveat`` (it is English only)
+            and (
+                p.verdict != CORRECT or p.method == DECIMAL or p.caveat or "where both" in p.message
+            )
         ]
-        if len({message for _, message in said}) == 1 and len(said) > 1:
+        if len({message for _label, message in said}) == 1 and len(said) > 1:
             notes = [said[0][1]]
         else:
             notes = [f"{label}: {message}" if len(mine) > 1 else message for label, message in said]
@@ -342,7 +360,9 @@ def _said(part: PartResult) -> str:
     """The message, and for an unreadable answer where it went wrong and a hint."""
     message = part.message
     if part.position is not None:
-        message += f" (at position {part.position + 1})"
+        message = _("{message} (at position {position})").format(
+            message=message, position=part.position + 1
+        )
     if part.hint:
         message += f"; {part.hint}"
     return message
@@ -381,22 +401,40 @@ def summary_lines(summary: BatchSummary, *, mistakes: int = 5) -> list[str]:
     ['3 rows: 1 all correct, 0 with a wrong part, 2 unreadable (1 malformed), 0 undecided']
     """
     # malformed rows are some of the unreadable ones: named only when there are any
-    malformed = f" ({summary.malformed} malformed)" if summary.malformed else ""
+    if summary.malformed:
+        counts = ngettext(
+            "{rows} row: {correct} all correct, {wrong} with a wrong part, "
+            "{unreadable} unreadable ({malformed} malformed), {undecided} undecided",
+            "{rows} rows: {correct} all correct, {wrong} with a wrong part, "
+            "{unreadable} unreadable ({malformed} malformed), {undecided} undecided",
+            summary.rows,
+        )
+    else:
+        counts = ngettext(
+            "{rows} row: {correct} all correct, {wrong} with a wrong part, "
+            "{unreadable} unreadable, {undecided} undecided",
+            "{rows} rows: {correct} all correct, {wrong} with a wrong part, "
+            "{unreadable} unreadable, {undecided} undecided",
+            summary.rows,
+        )
     lines = [
-        f"{summary.rows} row{'s' if summary.rows != 1 else ''}: "
-        f"{summary.all_correct} all correct, {summary.with_wrong} with a wrong part, "
-        f"{summary.unreadable} unreadable{malformed}, {summary.undecided} undecided"
+        counts.format(
+            rows=summary.rows,
+            correct=summary.all_correct,
+            wrong=summary.with_wrong,
+            unreadable=summary.unreadable,
+            malformed=summary.malformed,
+            undecided=summary.undecided,
+        )
     ]
     if summary.parts:
-        lines.append(
-            "correct per part: "
-            + ", ".join(f"{part} {right}/{total}" for part, right, total in summary.parts)
+        shown = ", ".join(
+            f"{part_label(part)} {right}/{total}" for part, right, total in summary.parts
         )
+        lines.append(_("correct per part: {parts}").format(parts=shown))
     if summary.mistakes:
-        common = summary.mistakes[:mistakes]
-        lines.append(
-            "most common mistakes: " + ", ".join(f"{name} ({count})" for name, count in common)
-        )
+        common = ", ".join(f"{name} ({count})" for name, count in summary.mistakes[:mistakes])
+        lines.append(_("most common mistakes: {mistakes}").format(mistakes=common))
     return lines
 
 
@@ -475,20 +513,13 @@ def batch_json_row(result: RowResult) -> str:
 
 def batch_plain_rows(result: RowResult) -> str:
     """A batch row as plain lines: ``id name=Ann part: verdict (method): message``,
-    the pass-through columns (those not empty) as ``name=value`` on each of its lines."""
+    the pass-through columns (those not empty) as ``name=value`` on each of its lines
+    (English before the first ``: ``, as in :func:`to_plain`)."""
     fields = "".join(f" {_token(name)}={_token(value)}" for name, value in result.extra if value)
     lines = []
     for line in part_lines(result.parts):
-        text = f"{result.id}{fields} {line.part}: {line.verdict}"
-        if line.method:
-            text += f" ({line.method})"
-        if line.mistakes:
-            text += f" [{', '.join(line.mistakes)}]"
-        message = _message(result, line)
-        if message:
-            text += f": {message}"
-        if line.expected is not None:
-            text += f" | expected: {line.expected}"
+        text = f"{result.id}{fields} {line.part}: {verdict_label(line.verdict)}"
+        text += _details(line.method, line.mistakes, _message(result, line), line.expected)
         lines.append(_printable(text))
     return "\n".join(lines) + "\n"
 
