@@ -86,6 +86,7 @@ from gradcli.descent.schedules import SCHEDULES, Schedule
 from gradcli.descent.stochastic import Batching, _run_stochastic
 from gradcli.descent.text import Descents, descend_text
 from gradcli.errors import InputError
+from gradcli.i18n import _, ngettext
 from gradcli.kinds import PointKind
 from gradcli.limits import Limits
 from gradcli.numbers import to_float
@@ -197,13 +198,19 @@ def descend(
     start_exact = _check_start(start, variables)
     if exact and options.stepwise:
         raise InputError(
-            "exact steps follow a constant learning rate: they cannot be used with a"
-            " schedule or a line search"
+            _(
+                "exact steps follow a constant learning rate: they cannot be used with a"
+                " schedule or a line search"
+            )
         )
     if max_exact_steps < 0:
-        raise InputError(f"the number of exact steps must be at least 0, got {max_exact_steps}")
+        raise InputError(
+            _("the number of exact steps must be at least 0, got {value}").format(
+                value=max_exact_steps
+            )
+        )
     if data is not None and data.expr != expr:
-        raise InputError("the function must be the loss built from the data (data.expr)")
+        raise InputError(_("the function must be the loss built from the data (data.expr)"))
     batching = _batching(data, steps, ascent, exact, batch_size, epochs, seed)
     if batching is not None:
         options = replace(options, mini_batches=True)
@@ -211,19 +218,20 @@ def descend(
     row_wise = data is not None and not exact
     if data is not None and exact and is_large(data):
         raise InputError(
-            f"exact steps are written out for a loss over a few rows; this one has"
-            f" {len(data.labels)}"
+            _("exact steps are written out for a loss over a few rows; this one has {rows}").format(
+                rows=len(data.labels)
+            )
         )
     if row_wise:
         options = replace(options, row_wise=True)
-    with time_limit(limits.timeout, "preparing f for descent"):
+    with time_limit(limits.timeout, _("preparing f for descent")):
         if row_wise:
             program = data_program(data, options.method)
         else:
             # Armijo's search is gd with a chosen step: it needs f and ∇f only
             program = _compile(expr, variables, "gd" if method == "armijo" else options.method)
     theta0 = tuple(to_float(v) for v in start_exact)
-    with time_limit(limits.timeout, "gradient descent"), _collector_paused():
+    with time_limit(limits.timeout, _("gradient descent")), _collector_paused():
         if batching is None:
             raw = _run(program, options, theta0, ascent=ascent, on_progress=on_progress)
         else:
@@ -261,34 +269,46 @@ def _function_and_start(
     from gradcli.calculus import as_function, point_values
 
     if start is None:
-        raise TypeError("descend() needs a start point: start=(1, 3) or start='1,3'")
+        raise TypeError(_("descend() needs a start point: start=(1, 3) or start='1,3'"))
     function = as_function(f, variables=variables, limits=limits)
     if not function.variables:
-        raise InputError("descent needs at least one variable")
+        raise InputError(_("descent needs at least one variable"))
     return function, point_values(function, start, limits=limits)
 
 
 def _epochs_message(run: DescentRun, batching: Batching, rows: int) -> str:
     """Why a mini-batch run stopped after its epochs, and what its noise means."""
     per = batching.steps_per_epoch(rows)
-    epochs = f"{batching.epochs} epoch{'s' * (batching.epochs != 1)}"
+    epochs = ngettext("{count} epoch", "{count} epochs", batching.epochs).format(
+        count=batching.epochs
+    )
     if batching.batch_size >= rows:
-        batches = f"one batch of all {rows} rows"
+        batches = _("one batch of all {rows} rows").format(rows=rows)
+    elif rows % batching.batch_size:
+        batches = _("{batches} mini-batches of {size}, the last of {last},").format(
+            batches=per, size=batching.batch_size, last=rows % batching.batch_size
+        )
     else:
-        batches = f"{per} mini-batches of {batching.batch_size}"
-        if rows % batching.batch_size:
-            batches += f", the last of {rows % batching.batch_size},"
-    text = (
-        f"ran the {epochs} asked, {run.steps} steps in all ({batches} an epoch):"
-        f" L = {run.final_value:.4g}, |∇L| = {run.gradient_norm:.3g}"
+        batches = _("{batches} mini-batches of {size}").format(
+            batches=per, size=batching.batch_size
+        )
+    text = _(
+        "ran the {epochs} asked, {steps} steps in all ({batches} an epoch):"
+        " L = {loss:.4g}, |∇L| = {norm:.3g}"
+    ).format(
+        epochs=epochs,
+        steps=run.steps,
+        batches=batches,
+        loss=run.final_value,
+        norm=run.gradient_norm,
     )
     ends = [run.values[k] for k in run.epoch_ends]
     half = ends[len(ends) // 2 :]
     if len(half) >= 2 and half[-1] < 0.9 * half[0]:
         # L kept falling through the second half of the epochs: more of them help
-        return text + "; L was still falling: raise --epochs (or α)"
+        return text + _("; L was still falling: raise --epochs (or α)")
     if batching.batch_size < rows and run.schedule == "constant":
-        text += (
+        text += _(
             "; L has stopped falling, and at a constant α the batches' noise keeps θ moving"
             " about where it settled: a decaying --schedule or a larger --batch-size lets"
             " it settle further"
@@ -312,29 +332,41 @@ def _batching(
     """How mini-batches are drawn, or None for a full-batch run."""
     if batch_size is None and epochs is None:
         if seed is not None and data is not None:
-            raise InputError("--seed shuffles mini-batches: give --batch-size or --epochs too")
+            raise InputError(_("--seed shuffles mini-batches: give --batch-size or --epochs too"))
         return None
     if data is None:
         raise InputError(
-            "mini-batches are drawn from rows of data: --batch-size and --epochs need --data"
+            _("mini-batches are drawn from rows of data: --batch-size and --epochs need --data")
         )
     if steps is not None:
-        raise InputError("with mini-batches, give --epochs (passes over the data), not --steps")
+        raise InputError(_("with mini-batches, give --epochs (passes over the data), not --steps"))
     if ascent:
-        raise InputError("a loss is minimised: --ascent does not apply to mini-batches")
+        raise InputError(_("a loss is minimised: --ascent does not apply to mini-batches"))
     if exact:
-        raise InputError("exact steps cannot follow randomly drawn mini-batches")
+        raise InputError(_("exact steps cannot follow randomly drawn mini-batches"))
     rows = len(data.labels)
     size = rows if batch_size is None else batch_size
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise InputError(f"the batch size must be a whole number ≥ 1, got {batch_size!r}")
+        raise InputError(
+            _("the batch size must be a whole number ≥ 1, got {value}").format(
+                value=repr(batch_size)
+            )
+        )
     if size > rows:
-        raise InputError(f"the batch size {size} is larger than the {rows} rows of the data")
+        raise InputError(
+            _("the batch size {size} is larger than the {rows} rows of the data").format(
+                size=size, rows=rows
+            )
+        )
     count = DEFAULT_EPOCHS if epochs is None else epochs
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise InputError(f"the number of epochs must be at least 1, got {epochs!r}")
+        raise InputError(
+            _("the number of epochs must be at least 1, got {value}").format(value=repr(epochs))
+        )
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise InputError(f"the seed must be a whole number ≥ 0, got {seed!r}")
+        raise InputError(
+            _("the seed must be a whole number ≥ 0, got {value}").format(value=repr(seed))
+        )
     return Batching(batch_size=size, epochs=count, seed=seed)
 
 
@@ -372,13 +404,13 @@ def compare(
     """
     methods = tuple(methods)
     if not methods:
-        raise InputError("compare needs at least one method")
+        raise InputError(_("compare needs at least one method"))
     rates: tuple[Any, ...] = (None,) if lrs is None else tuple(lrs)
     if not rates:
-        raise InputError("compare needs at least one learning rate")
+        raise InputError(_("compare needs at least one learning rate"))
     on_progress = options.pop("on_progress", None)
     if "lr" in options or "method" in options:
-        raise InputError("compare takes lrs= and methods=, not lr= or method=")
+        raise InputError(_("compare takes lrs= and methods=, not lr= or method="))
     for name in methods:
         _method_info(name)
     if grid or len(methods) == 1 or len(rates) == 1:
@@ -387,8 +419,10 @@ def compare(
         jobs = list(zip(methods, rates))
     else:
         raise InputError(
-            f"{len(methods)} methods and {len(rates)} learning rates cannot be paired:"
-            " give one rate per method, or ask for the grid of every combination"
+            _(
+                "{methods} methods and {rates} learning rates cannot be paired:"
+                " give one rate per method, or ask for the grid of every combination"
+            ).format(methods=len(methods), rates=len(rates))
         )
     limits = options.get("limits") or Limits()
     function, point = _function_and_start(f, variables, start, limits)

@@ -11,6 +11,7 @@ from typing import Any
 
 import sympy
 
+from gradcli import i18n
 from gradcli.budget import time_limit
 from gradcli.derivatives import derivatives_along, gradient_at
 from gradcli.descent.compile import _Program
@@ -26,7 +27,8 @@ from gradcli.descent.results import (
     point_text,
 )
 from gradcli.errors import BudgetExceeded, GradcliError, NotDifferentiableError
-from gradcli.kinds import PointKind, classify, definiteness_from_eigenvalues
+from gradcli.i18n import N_, _, ngettext
+from gradcli.kinds import PointKind, classify, definiteness_from_eigenvalues, label
 from gradcli.limits import Limits
 from gradcli.numbers import exact, real_powers
 from gradcli.printing import decimal, to_unicode
@@ -84,10 +86,10 @@ def _assemble(
     corner = _corner(expr, variables, final_point, limits)
     if corner is not None:
         kind, eigenvalues = PointKind.UNKNOWN, ()
-        warning = (
-            f"{corner}; the |∇f| shown there is the formula's value (sign(0) = 0), "
+        warning = _(
+            "{corner}; the |∇f| shown there is the formula's value (sign(0) = 0), "
             "not a gradient; see gradcli critical for what the point is"
-        )
+        ).format(corner=corner)
     diagnosis = None
     if raw.reason is StopReason.DIVERGED or oscillating_in:
         diagnosis = _diagnose(
@@ -160,24 +162,26 @@ def _advice(options: _Options, evidence: _Evidence) -> str:
     norms, seen = evidence.norms, evidence.seen
     first, last = norms[0], norms[-1]
     if options.method == "armijo":
-        return "raise the step limit (the line search chooses each step's α)"
+        return _("raise the step limit (the line search chooses each step's α)")
     if not (math.isfinite(first) and math.isfinite(last)) or last > first:
-        return "|∇f| grew: lower the learning rate"
+        return _("|∇f| grew: lower the learning rate")
     if evidence.kinked and evidence.oscillating and options.schedule.is_constant:
-        return (
+        return _(
             "f has kinks (|…|), where the gradient jumps and steps of a constant α zigzag"
             " without settling: a decaying --schedule (inverse, exp) lets them shrink"
         )
     if not options.schedule.is_constant:
         rate = options.schedule.rate(options.lr, options.steps, options.steps)
-        return f"raise the step limit; the {options.schedule.text} schedule ended at α = {rate:.3g}"
+        return _("raise the step limit; the {schedule} schedule ended at α = {rate:.3g}").format(
+            schedule=options.schedule.text, rate=rate
+        )
     if options.method == "newton":
         if options.lr != 1:
-            return (
-                f"Newton's method takes the full step α = 1 (α = {options.lr:g} was asked):"
+            return _(
+                "Newton's method takes the full step α = 1 (α = {lr:g} was asked):"
                 " use it, or raise the step limit"
-            )
-        return "raise the step limit (Newton's steps are not converging here: try gd first)"
+            ).format(lr=options.lr)
+        return _("raise the step limit (Newton's steps are not converging here: try gd first)")
     curvatures = evidence.curvatures
     finite = bool(curvatures) and all(math.isfinite(v) for v in curvatures)
     largest = curvatures[-1] if finite else 0.0
@@ -186,51 +190,54 @@ def _advice(options: _Options, evidence: _Evidence) -> str:
         return _gd_advice(options.lr, largest, smallest, evidence)
     uphill = sum(1 for a, b in pairwise(seen) if b > a)
     if uphill:
-        return (
-            f"raise the step limit; f went up on {uphill} of the {len(seen) - 1} steps"
-            f" ({_method_name(options.method)} overshoots and comes back), so a smaller α"
-            " damps it"
-        )
+        return _(
+            "raise the step limit; f went up on {uphill} of the {steps} steps"
+            " ({method} overshoots and comes back), so a smaller α damps it"
+        ).format(uphill=uphill, steps=len(seen) - 1, method=_method_name(options.method))
     if evidence.oscillating:
-        return (
+        return _(
             "the steps oscillated, so a larger learning rate would not help: raise the step limit"
         )
-    return "raise the step limit, or the learning rate (f went down at every step)"
+    return _("raise the step limit, or the learning rate (f went down at every step)")
 
 
 def _gd_advice(lr: float, largest: float, smallest: float, evidence: _Evidence) -> str:
     """The advice for gd from the curvatures L ≥ μ at the final point (L > 0)."""
-    there = "f is quadratic" if evidence.quadratic else "at the final point"
+    there = _("f is quadratic") if evidence.quadratic else _("at the final point")
     bound = 2 / largest
     limit = f"2/L = {_decimal_beside(bound, lr)}"
     fastest = 2 / (largest + smallest) if smallest > 0 else None
     best = f"2/(L + μ) = {_decimal_beside(fastest, lr)}" if fastest is not None else None
     slow = ""
     if smallest > 0 and largest / smallest >= 100:
-        slow = (
-            f"; f is ill-conditioned ({there}: L/μ ≈ {largest / smallest:.3g}), which makes gd"
+        slow = _(
+            "; f is ill-conditioned ({there}: L/μ ≈ {ratio:.3g}), which makes gd"
             " slow: momentum or newton take such valleys faster"
-        )
-    lower = f"lower it toward {best}, the fastest" if best else "lower it"
+        ).format(there=there, ratio=largest / smallest)
+    lower = _("lower it toward {best}, the fastest").format(best=best) if best else _("lower it")
     if lr >= bound * (1 - 1e-12):
-        return (
-            f"α = {lr:g} is the stability bound {limit} ({there}) itself: the steps along the"
-            f" stiffest direction flip sign forever, so {lower}"
-        )
+        return _(
+            "α = {lr:g} is the stability bound {limit} ({there}) itself: the steps along the"
+            " stiffest direction flip sign forever, so {lower}"
+        ).format(lr=lr, limit=limit, there=there, lower=lower)
     if lr >= 0.9 * bound:
-        return (
-            f"α = {lr:g} is at the edge of stability, {limit} ({there}): a larger learning"
-            f" rate would diverge and this one barely converges, so {lower}"
-        )
+        return _(
+            "α = {lr:g} is at the edge of stability, {limit} ({there}): a larger learning"
+            " rate would diverge and this one barely converges, so {lower}"
+        ).format(lr=lr, limit=limit, there=there, lower=lower)
     if fastest is not None and lr > fastest:
-        return (
-            f"α = {lr:g} is past {best} ({there}), the fastest rate: a smaller α converges"
-            f" faster; or raise the step limit{slow}"
-        )
-    stable = f" (gd is stable up to {limit})"
+        return _(
+            "α = {lr:g} is past {best} ({there}), the fastest rate: a smaller α converges"
+            " faster; or raise the step limit{ill_conditioned}"
+        ).format(lr=lr, best=best, there=there, ill_conditioned=slow)
     if best is not None:
-        return f"raise the step limit, or α up to {best} ({there}), the fastest rate{stable}{slow}"
-    return f"raise the step limit, or α, below {limit} ({there}){slow}"
+        return _(
+            "raise the step limit, or α up to {best} ({there}), the fastest rate"
+            " (gd is stable up to {limit}){ill_conditioned}"
+        ).format(best=best, there=there, limit=limit, ill_conditioned=slow)
+    return _("raise the step limit, or α, below {limit} ({there}){ill_conditioned}").format(
+        limit=limit, there=there, ill_conditioned=slow
+    )
 
 
 def _oscillating(columns: Sequence[Sequence[float]]) -> tuple[int, ...]:
@@ -298,13 +305,15 @@ def _corner(
         return None
     values = {v: exact(c) for v, c in zip(variables, point)}
     try:
-        with time_limit(limits.simplify_timeout, "the corner test"):
+        with time_limit(limits.simplify_timeout, _("the corner test")):
             gradient_at(expr, variables, values, limits=limits)
     except NotDifferentiableError as error:
         # the point as the run shows it, not as the exact rationals of its floats
         reason = error.message.partition(": ")[2] or error.message
         shown = ", ".join(f"{c:.6g}" for c in point)
-        return f"f is not differentiable at the final point ({shown}): {reason}"
+        return _("f is not differentiable at the final point ({point}): {reason}").format(
+            point=shown, reason=reason
+        )
     except GradcliError:
         return None
     return None
@@ -333,30 +342,39 @@ def _higher_derivative_test(
 
 def _stop_message(raw: _Raw, options: _Options, steps: int, evidence: _Evidence) -> str:
     norm = evidence.norms[-1]
-    plural = "s" if steps != 1 else ""
     if raw.reason is StopReason.CONVERGED:
-        return f"converged: |∇f| = {norm:.3g} < tol = {options.tol:g} after {steps} step{plural}"
+        return ngettext(
+            "converged: |∇f| = {norm:.3g} < tol = {tol:g} after {steps} step",
+            "converged: |∇f| = {norm:.3g} < tol = {tol:g} after {steps} steps",
+            steps,
+        ).format(norm=norm, tol=options.tol, steps=steps)
     if raw.reason is StopReason.NO_PROGRESS and raw.detail:
-        return f"no progress: {raw.detail}, while |∇f| = {norm:.3g} is not below tol"
+        return _("no progress: {detail}, while |∇f| = {norm:.3g} is not below tol").format(
+            detail=raw.detail, norm=norm
+        )
     if raw.reason is StopReason.NO_PROGRESS:
         small = options.tol * min(1.0, options.lr)
         shrunk = ""
         if not options.schedule.is_constant:
             rate = options.schedule.rate(options.lr, steps, options.steps)
-            shrunk = f"; the {options.schedule.text} schedule had lowered α to {rate:.3g}"
-        return (
-            f"no progress: two steps in a row were shorter than {small:.3g} = tol·min(1, α)"
-            f" while |∇f| = {norm:.3g} is not below tol = {options.tol:g}{shrunk}"
-        )
+            shrunk = _("; the {schedule} schedule had lowered α to {rate:.3g}").format(
+                schedule=options.schedule.text, rate=rate
+            )
+        return _(
+            "no progress: two steps in a row were shorter than {small:.3g} = tol·min(1, α)"
+            " while |∇f| = {norm:.3g} is not below tol = {tol:g}{schedule_note}"
+        ).format(small=small, norm=norm, tol=options.tol, schedule_note=shrunk)
     if raw.reason is StopReason.MAX_STEPS and options.tol == 0:
-        return f"ran the {options.steps} steps asked (--tol 0): |∇f| = {norm:.3g} at the end"
+        return _("ran the {steps} steps asked (--tol 0): |∇f| = {norm:.3g} at the end").format(
+            steps=options.steps, norm=norm
+        )
     if raw.reason is StopReason.MAX_STEPS:
         advice = _advice(options, evidence)
-        return (
-            f"reached the maximum of {options.steps} steps with |∇f| = {norm:.3g}"
-            f" (not below tol = {options.tol:g}): {advice}"
-        )
-    return f"diverged at step {steps}: {raw.detail}"
+        return _(
+            "reached the maximum of {steps} steps with |∇f| = {norm:.3g}"
+            " (not below tol = {tol:g}): {advice}"
+        ).format(steps=options.steps, norm=norm, tol=options.tol, advice=advice)
+    return _("diverged at step {step}: {detail}").format(step=steps, detail=raw.detail)
 
 
 def _warning(
@@ -374,35 +392,67 @@ def _warning(
         PointKind.NOT_CRITICAL,
     ):
         return None
-    verb = "ascent" if ascent else "descent"
-    target = goal.value
+    found = label(kind.value)
     shown = ", ".join(f"{v:.3g}" for v in eigenvalues)
     if kind is PointKind.SADDLE:
-        return (
-            f"{verb} stalled at a saddle point: |∇f| = {norm:.2g} is tiny, but the Hessian"
-            f" has eigenvalues of both signs ({shown}), so this is not a {target}"
-        )
+        if ascent:
+            saddle = _(
+                "ascent stalled at a saddle point: |∇f| = {norm:.2g} is tiny, but the Hessian"
+                " has eigenvalues of both signs ({eigenvalues}), so this is not a maximum"
+            )
+        else:
+            saddle = _(
+                "descent stalled at a saddle point: |∇f| = {norm:.2g} is tiny, but the Hessian"
+                " has eigenvalues of both signs ({eigenvalues}), so this is not a minimum"
+            )
+        return saddle.format(norm=norm, eigenvalues=shown)
     if kind is PointKind.INFLECTION:
-        return (
-            f"{verb} stalled at an inflection point: f' and f'' vanish there and the first"
-            f" non-zero derivative has odd order, so this is not a {target}"
+        if ascent:
+            return _(
+                "ascent stalled at an inflection point: f' and f'' vanish there and the first"
+                " non-zero derivative has odd order, so this is not a maximum"
+            )
+        return _(
+            "descent stalled at an inflection point: f' and f'' vanish there and the first"
+            " non-zero derivative has odd order, so this is not a minimum"
         )
     if kind is PointKind.DEGENERATE:
-        return (
-            f"{verb} stalled where |∇f| = {norm:.2g} is tiny but the Hessian has a zero"
-            f" eigenvalue ({shown}): a plateau or a degenerate point, not surely a {target}"
-        )
+        if ascent:
+            degenerate = _(
+                "ascent stalled where |∇f| = {norm:.2g} is tiny but the Hessian has a zero"
+                " eigenvalue ({eigenvalues}): a plateau or a degenerate point, not surely a maximum"
+            )
+        else:
+            degenerate = _(
+                "descent stalled where |∇f| = {norm:.2g} is tiny but the Hessian has a zero"
+                " eigenvalue ({eigenvalues}): a plateau or a degenerate point, not surely a minimum"
+            )
+        return degenerate.format(norm=norm, eigenvalues=shown)
     if method == "newton":
         # Newton's step goes to the critical point of the local quadratic model,
         # whatever its kind: no start is to blame
-        return (
-            f"Newton's method found a {kind.value}, not a {target}: it seeks a critical point"
-            f" of any kind; gd or a start nearer a {target} finds one"
+        if ascent:
+            newton = _(
+                "Newton's method found a {kind}, not a maximum: it seeks a critical point"
+                " of any kind; gd or a start nearer a maximum finds one"
+            )
+        else:
+            newton = _(
+                "Newton's method found a {kind}, not a minimum: it seeks a critical point"
+                " of any kind; gd or a start nearer a minimum finds one"
+            )
+        return newton.format(kind=found)
+    if ascent:
+        other = _(
+            "ascent stopped at a {kind}, not a maximum: the start is at or next to a"
+            " critical point of the other kind; start somewhere else"
         )
-    return (
-        f"{verb} stopped at a {kind.value}, not a {target}: the start is at or next to a"
-        " critical point of the other kind; start somewhere else"
-    )
+    else:
+        other = _(
+            "descent stopped at a {kind}, not a minimum: the start is at or next to a"
+            " critical point of the other kind; start somewhere else"
+        )
+    return other.format(kind=found)
 
 
 def _diagnose(
@@ -432,7 +482,7 @@ def _diagnose(
     seen = [sign * v for v in raw.values]
     # an overflow (a math range error) ends a run that grew past floats; a
     # domain error (√ of a negative) one that left where f is defined
-    overflowed = "range error" in raw.detail or "not finite" in raw.detail
+    overflowed = raw.overflowed
     falling = raw.reason is StopReason.DIVERGED and _fell_without_end(seen, overflowed)
     uphill = None if falling else _first_uphill(seen)
     exact_largest: sympy.Expr | None = None
@@ -462,43 +512,69 @@ def _diagnose(
     largest = eigenvalues[-1] if eigenvalues else None
     smallest = eigenvalues[0] if eigenvalues else None
     bound, exact_bound, rule = _lr_bound(options, largest, exact_largest)
-    of = "the Hessian of −f" if ascent else "the Hessian"
-    Of = of[0].upper() + of[1:]
+    of = _("the Hessian of −f") if ascent else _("the Hessian")
+    Of = _("The Hessian of −f") if ascent else _("The Hessian")
     if quadratic:
-        there = "f is quadratic, so this is exact"
+        there = _("f is quadratic, so this is exact")
     elif where == "final":
-        there = "at the final point, where the steps flipped"
+        there = _("at the final point, where the steps flipped")
     elif where == "uphill" and at_step is not None:
-        there = f"at θ_{at_step} = {point_text(points[at_step])}, where the first uphill step began"
+        there = _("at θ_{step} = {point}, where the first uphill step began").format(
+            step=at_step, point=point_text(points[at_step])
+        )
     elif uphill == 0:
-        there = "at the start point, where the first step already went uphill"
+        there = _("at the start point, where the first step already went uphill")
     else:
-        there = "at the start point"
-    way = "above" if ascent else "below"
-    goal = "maximum" if ascent else "minimum"
+        there = _("at the start point")
     sentences = []
     if raw.reason is StopReason.DIVERGED:
         name = _method_name(options.method)
         if options.mini_batches:
-            name = f"mini-batch {name}"
+            name = _("mini-batch {method}").format(method=name)
         if ascent:
-            name = "gradient ascent" if options.method == "gd" else name + " (ascent)"
-        sentences.append(name[0].upper() + name[1:] + " diverged: " + raw.detail)
+            if options.method == "gd":
+                name = _("gradient ascent")
+            else:
+                name = _("{method} (ascent)").format(method=name)
+        name = name[0].upper() + name[1:]
+        sentences.append(_("{method} diverged: {detail}").format(method=name, detail=raw.detail))
     if oscillating:
-        names = " and ".join(oscillating)
-        sentences.append(f"Oscillation: the steps in {names} flipped sign step after step")
+        names = _(" and ").join(oscillating)
+        sentences.append(
+            _("Oscillation: the steps in {variables} flipped sign step after step").format(
+                variables=names
+            )
+        )
     if falling:
         finite = [v for v in raw.values if math.isfinite(v)]
         extreme = max(finite) if ascent else min(finite)
-        sentences.append(
-            f"f {'rose' if ascent else 'fell'} to {extreme:.3g},"
-            f" {'above' if ascent else 'below'} every value the run saw, and was still"
-            f" {'rising' if ascent else 'falling'}"
-        )
+        if ascent:
+            falling_text = _(
+                "f rose to {value:.3g}, above every value the run saw, and was still rising"
+            )
+        else:
+            falling_text = _(
+                "f fell to {value:.3g}, below every value the run saw, and was still falling"
+            )
+        sentences.append(falling_text.format(value=extreme))
     elif raw.reason is StopReason.DIVERGED and uphill is not None:
+        if ascent:
+            overshot = _(
+                "f fell from {before:.3g} at step {step} to {after:.3g} at step {next_step}:"
+                " the step overshot"
+            )
+        else:
+            overshot = _(
+                "f rose from {before:.3g} at step {step} to {after:.3g} at step {next_step}:"
+                " the step overshot"
+            )
         sentences.append(
-            f"f {'fell' if ascent else 'rose'} from {raw.values[uphill]:.3g} at step {uphill}"
-            f" to {raw.values[uphill + 1]:.3g} at step {uphill + 1}: the step overshot"
+            overshot.format(
+                before=raw.values[uphill],
+                step=uphill,
+                after=raw.values[uphill + 1],
+                next_step=uphill + 1,
+            )
         )
     bends_wrong = False
     if largest is not None and smallest is not None:
@@ -507,60 +583,102 @@ def _diagnose(
         if largest <= zero:
             bends_wrong = True
             sentences.append(
-                f"{Of} has no positive eigenvalue (L = {shown}, {there}):"
-                f" f is flat or bends the wrong way in every direction there"
+                _(
+                    "{hessian} has no positive eigenvalue (L = {largest}, {there}):"
+                    " f is flat or bends the wrong way in every direction there"
+                ).format(hessian=Of, largest=shown, there=there)
             )
         else:
-            sentences.append(f"The largest eigenvalue of {of} is L = {shown} ({there})")
+            sentences.append(
+                _("The largest eigenvalue of {hessian} is L = {largest} ({there})").format(
+                    hessian=of, largest=shown, there=there
+                )
+            )
         stiffest = _stiffest_row(program, points, at_step, options)
         if stiffest is not None and bound is not None and rule is not None:
             # the steps followed batches, not the whole loss: its bound is not theirs
             row_bound = 2 / stiffest if options.method == "gd" else bound * largest / stiffest
-            verdict = "too large" if options.lr >= row_bound else "within it"
+            if options.lr >= row_bound:
+                batches = _(
+                    "But each step follows a mini-batch, and one row's loss can be stiffer than"
+                    " the whole: the stiffest row has L = {stiffest:.6g}, which asks for"
+                    " α < {bound}, and α = {lr:g} is too large"
+                )
+            else:
+                batches = _(
+                    "But each step follows a mini-batch, and one row's loss can be stiffer than"
+                    " the whole: the stiffest row has L = {stiffest:.6g}, which asks for"
+                    " α < {bound}, and α = {lr:g} is within it"
+                )
             sentences.append(
-                f"But each step follows a mini-batch, and one row's loss can be stiffer than"
-                f" the whole: the stiffest row has L = {stiffest:.6g}, which asks for"
-                f" α < {_decimal_beside(row_bound, options.lr)}, and α = {options.lr:g} is"
-                f" {verdict}"
+                batches.format(
+                    stiffest=stiffest,
+                    bound=_decimal_beside(row_bound, options.lr),
+                    lr=options.lr,
+                )
             )
             bound = None  # said above, for the batches
         if bound is not None and rule is not None:
             bound_text = _number_text(bound, exact_bound, beside=options.lr)
-            verdict = "too large" if options.lr >= bound else "within it"
-            sentences.append(f"{rule} = {bound_text}, and α = {options.lr:g} is {verdict}")
+            stable = i18n._(rule).format(bound=bound_text)
+            if options.lr >= bound:
+                verdict = _("{rule}, and α = {lr:g} is too large")
+            else:
+                verdict = _("{rule}, and α = {lr:g} is within it")
+            sentences.append(verdict.format(rule=stable, lr=options.lr))
             if options.method == "gd" and oscillating and options.lr > 1 / largest:
                 inverse = _number_text(1 / largest, _exact_ratio(1, exact_largest))
                 sentences.append(
-                    f"Since α > 1/L = {inverse}, each step overshoots along the steepest"
-                    " direction and flips sign"
+                    _(
+                        "Since α > 1/L = {inverse}, each step overshoots along the steepest"
+                        " direction and flips sign"
+                    ).format(inverse=inverse)
                 )
         if largest > zero and smallest < -zero:
             bends_wrong = True
-            sentences.append(
-                f"{Of} also has the negative eigenvalue {smallest:.3g}:"
-                f" f is not {'concave' if ascent else 'convex'} there"
-            )
+            if ascent:
+                negative = _(
+                    "{hessian} also has the negative eigenvalue {smallest:.3g}:"
+                    " f is not concave there"
+                )
+            else:
+                negative = _(
+                    "{hessian} also has the negative eigenvalue {smallest:.3g}:"
+                    " f is not convex there"
+                )
+            sentences.append(negative.format(hessian=Of, smallest=smallest))
     if quadratic and bends_wrong:
         # a quadratic that bends the wrong way along some direction goes on forever there
-        sentences.append(
-            f"A quadratic that is not {'concave' if ascent else 'convex'} has no {goal}:"
-            f" f is unbounded {way}"
-        )
+        if ascent:
+            sentences.append(
+                _("A quadratic that is not concave has no maximum: f is unbounded above")
+            )
+        else:
+            sentences.append(
+                _("A quadratic that is not convex has no minimum: f is unbounded below")
+            )
     elif falling:
-        sentences.append(f"f may be unbounded {way}: no {goal} stopped the run")
+        if ascent:
+            sentences.append(_("f may be unbounded above: no maximum stopped the run"))
+        else:
+            sentences.append(_("f may be unbounded below: no minimum stopped the run"))
     if options.method == "adam":
         sentences.append(
-            "Adam moves each coordinate by about α per step whatever the gradient's size,"
-            " so a smaller α is the remedy"
+            _(
+                "Adam moves each coordinate by about α per step whatever the gradient's size,"
+                " so a smaller α is the remedy"
+            )
         )
     elif options.method == "newton" and raw.reason is StopReason.DIVERGED:
         sentences.append(
-            "Newton's method jumps to the critical point of the local quadratic model;"
-            " far from a minimum that jump can run away: try a smaller α or gd"
+            _(
+                "Newton's method jumps to the critical point of the local quadratic model;"
+                " far from a minimum that jump can run away: try a smaller α or gd"
+            )
         )
     elif raw.reason is StopReason.DIVERGED and not falling and bound is None and uphill is not None:
-        sentences.append("The steps were too large for the curvature met: lower α")
-    message = ". ".join(sentences) if sentences else "No curvature information is available"
+        sentences.append(_("The steps were too large for the curvature met: lower α"))
+    message = ". ".join(sentences) if sentences else _("No curvature information is available")
     return Diagnosis(
         message=message + ".",
         largest_eigenvalue=largest,
@@ -629,7 +747,7 @@ def _first_uphill(seen: Sequence[float]) -> int | None:
 
 
 def _method_name(method: str) -> str:
-    return METHOD_NAMES[method]
+    return i18n._(METHOD_NAMES[method])
 
 
 def _lr_bound(
@@ -638,16 +756,20 @@ def _lr_bound(
     """The largest stable α on the quadratic model, exactly when L is exact."""
     if largest is None or largest <= 0 or options.method in ("adam", "newton"):
         return None, None, None
+    # the rule is a message whose {bound} is filled in where it is said
     if options.method == "gd":
-        numerator, rule = sympy.Integer(2), "Gradient descent is stable only for α < 2/L"
+        numerator, rule = (
+            sympy.Integer(2),
+            N_("Gradient descent is stable only for α < 2/L = {bound}"),
+        )
     else:
         beta = exact(options.beta or 0.0, "beta")
         if options.method == "momentum":
             numerator = 2 * (1 + beta)
-            rule = "Heavy-ball momentum is stable only for α < 2(1 + β)/L"
+            rule = N_("Heavy-ball momentum is stable only for α < 2(1 + β)/L = {bound}")
         else:
             numerator = 2 * (1 + beta) / (1 + 2 * beta)
-            rule = "Nesterov momentum is stable only for α < 2(1 + β)/((1 + 2β)L)"
+            rule = N_("Nesterov momentum is stable only for α < 2(1 + β)/((1 + 2β)L) = {bound}")
     bound = float(numerator) / largest
     return bound, _exact_ratio(numerator, exact_largest), rule
 
@@ -696,7 +818,7 @@ def _decimal_beside(value: float, beside: float | None) -> str:
 def _exact_largest_eigenvalue(program: _Program, sign: int, limits: Limits) -> sympy.Expr | None:
     """L exactly, for a constant Hessian of at most 2×2 (else None)."""
     try:
-        with time_limit(limits.simplify_timeout, "the exact eigenvalues"):
+        with time_limit(limits.simplify_timeout, _("the exact eigenvalues")):
             matrix = sympy.Matrix([[sign * h for h in row] for row in program.hessian])
             roots = list(matrix.eigenvals())
             return max(roots, key=lambda r: float(r))

@@ -15,6 +15,7 @@ from gradcli.derivatives import gradient_of, hessian_of
 from gradcli.descent.options import _Options
 from gradcli.descent.results import _UNROLL, _UNROLL_MAX_VARIABLES
 from gradcli.errors import BudgetExceeded, MathError
+from gradcli.i18n import _
 from gradcli.numbers import real_powers
 
 
@@ -302,7 +303,7 @@ def _compile(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], method: str)
         hessian_upper = _lambdify(list(safe), upper, None)
     except NotImplementedError:
         if method == "newton":
-            raise MathError("Newton's method needs a Hessian that can be evaluated") from None
+            raise MathError(_("Newton's method needs a Hessian that can be evaluated")) from None
     try:
         value_and_gradient = _lambdify(list(safe), tuple(reduced), template)
         if method != "newton":
@@ -313,7 +314,11 @@ def _compile(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], method: str)
     except NotImplementedError as error:
         # sympy's printer names the function it cannot write in Python
         detail = str(error).splitlines()[0].rsplit(":", 1)[-1].strip()
-        raise MathError(f"f cannot be evaluated numerically: {detail} is not supported") from None
+        raise MathError(
+            _("f cannot be evaluated numerically: {function} is not supported").format(
+                function=detail
+            )
+        ) from None
     if method == "newton":
         layout = _Layout(n=n, unroll=1, has_step=True, n_state=0, n_params=1)
 
@@ -349,7 +354,7 @@ def _shared_subexpressions(
     """
     if sum(_count_nodes(e, 2_000) for e in exprs) < 2_000:
         try:
-            with time_limit(1.0, "simplifying f"):
+            with time_limit(1.0, _("simplifying f")):
                 return sympy.cse(exprs, optimizations="basic")
         except BudgetExceeded:
             pass
@@ -362,7 +367,7 @@ def _no_block(carry: tuple[Any, ...]) -> Any:  # pragma: no cover
 
 def _count_nodes(expr: sympy.Basic, cap: int = 10_000) -> int:
     count = 0
-    for _ in sympy.preorder_traversal(expr):
+    for _node in sympy.preorder_traversal(expr):
         count += 1
         if count >= cap:
             break

@@ -14,6 +14,7 @@ from gradcli.descent.exact import _value_at
 from gradcli.descent.options import _Options
 from gradcli.descent.results import _CHUNK, DIVERGENCE_FACTOR, StopReason, point_text
 from gradcli.errors import UndefinedError
+from gradcli.i18n import _
 from gradcli.numbers import exact, to_float
 
 
@@ -26,10 +27,30 @@ class _Raw:
     values: list[Any]
     count: int
     reason: StopReason
+    #: why, in words (a :class:`_Why` when the words came from a failing row)
     detail: str
     f0: float
     #: |∇f(θ_k)| for each row, when already computed
     norms: list[float] | None = None
+
+    @property
+    def overflowed(self) -> bool:
+        """Whether the run ended as f or its gradient grew past floating point
+        (an infinite value, a math range error), not where f is undefined."""
+        return isinstance(self.detail, _Why) and self.detail.overflowed
+
+
+class _Why(str):
+    """Why a row stops a run, in words (in the active language), and whether
+    the numbers overflowed there: the diagnosis reads the flag, not the words."""
+
+    overflowed: bool = False
+
+    @classmethod
+    def overflow(cls, text: str) -> _Why:
+        why = cls(text)
+        why.overflowed = True
+        return why
 
 
 _EVALUATION_ERRORS = (ArithmeticError, ValueError, TypeError)
@@ -45,9 +66,11 @@ def _start_values(program: _Program, theta0: tuple[float, ...]) -> tuple[float, 
         _refuse_too_large(program, point, where)
         if _value_at(program.real.expr, point) is not None:
             raise UndefinedError(
-                f"the gradient of f is undefined at the start point {where}"
+                _("the gradient of f is undefined at the start point {point}").format(point=where)
             ) from None
-        raise UndefinedError(f"f is undefined at the start point {where}: {error}") from None
+        raise UndefinedError(
+            _("f is undefined at the start point {point}: {error}").format(point=where, error=error)
+        ) from None
     try:
         grad = tuple(float(g) for g in out[1:])
     except _EVALUATION_ERRORS:
@@ -56,9 +79,11 @@ def _start_values(program: _Program, theta0: tuple[float, ...]) -> tuple[float, 
         point = dict(zip(program.variables, (exact(v, "θ") for v in theta0)))
         _refuse_too_large(program, point, where)
     if not math.isfinite(value):
-        raise UndefinedError(f"f is not finite at the start point {where}")
+        raise UndefinedError(_("f is not finite at the start point {point}").format(point=where))
     if not all(math.isfinite(g) for g in grad):
-        raise UndefinedError(f"the gradient of f is undefined at the start point {where}")
+        raise UndefinedError(
+            _("the gradient of f is undefined at the start point {point}").format(point=where)
+        )
     return value, grad
 
 
@@ -69,15 +94,22 @@ def _refuse_too_large(program: _Program, point: dict[Any, Any], where: str) -> N
     from gradcli.magnitude import exceeds_bits
 
     real = program.real
-    for name, expr in (("f", real.expr), *(("the gradient of f", g) for g in real.gradient)):
+    for name, expr in (("f", real.expr), *(("gradient", g) for g in real.gradient)):
         if exceeds_bits(expr, point, _EXACT_BITS):
             continue  # too costly to tell exactly (or infinite): the caller's words stand
         value = _value_at(expr, point)
         if value is not None and math.isinf(to_float(value)):
-            raise UndefinedError(
-                f"{name} is too large for floating point at the start point {where}"
-                " (beyond about 1.8e308)"
-            )
+            if name == "f":
+                too_large = _(
+                    "f is too large for floating point at the start point {point}"
+                    " (beyond about 1.8e308)"
+                )
+            else:
+                too_large = _(
+                    "the gradient of f is too large for floating point at the start point {point}"
+                    " (beyond about 1.8e308)"
+                )
+            raise UndefinedError(too_large.format(point=where))
 
 
 #: exact values at the start point are computed only within this size
@@ -92,7 +124,7 @@ def _run(
     ascent: bool,
     on_progress: Callable[[int, int], None] | None,
 ) -> _Raw:
-    f0, _ = _start_values(program, theta0)
+    f0, _grad = _start_values(program, theta0)
     if options.method == "newton" or options.stepwise:
         from gradcli.descent.plain import _run_plain
 
@@ -190,7 +222,7 @@ def _fast_gd(
     bounds (a NaN fails it). A block that raises is not kept, so the last
     block kept holds the carry of the one that failed.
     """
-    for _ in range(count):
+    for _unused in range(count):
         out = block(carry)
         append(out)
         carry = out[0]
@@ -210,7 +242,7 @@ def _fast_steps(
     step2: float,
 ) -> bool:
     """The hot loop for methods whose step is not α|∇f|: also two tiny steps."""
-    for _ in range(count):
+    for _unused in range(count):
         out = block(carry)
         append(out)
         carry = out[0]
@@ -272,13 +304,15 @@ def _norms(flat: Sequence[Any], layout: _Layout) -> list[float]:
 def _diverged_row(value: Any, norm: float, high: float) -> str | None:
     """Why f(θ_k) = ``value`` and |∇f(θ_k)| = ``norm`` show divergence, or None."""
     if type(value) is complex:
-        return "f is not real there"
+        return _("f is not real there")
     if not math.isfinite(value):
-        return f"f = {value} is not finite"
+        return _Why.overflow(_("f = {value} is not finite").format(value=value))
     if abs(value) > high:
-        return f"|f| = {abs(value):.3g} grew past {DIVERGENCE_FACTOR:g}·max(1, |f(θ_0)|)"
+        return _("|f| = {value:.3g} grew past {factor:g}·max(1, |f(θ_0)|)").format(
+            value=abs(value), factor=DIVERGENCE_FACTOR
+        )
     if not math.isfinite(norm):
-        return "the gradient is not finite"
+        return _Why.overflow(_("the gradient is not finite"))
     return None
 
 
@@ -336,7 +370,7 @@ def _first_stop(
             found.append((pair, 2, StopReason.NO_PROGRESS, ""))
     if not found:
         return None
-    i, _, reason, detail = min(found)
+    i, _order, reason, detail = min(found)
     return first_step + i, reason, detail
 
 
@@ -418,8 +452,12 @@ def _single_steps(
 def _undefined_text(theta: Sequence[Any], error: BaseException) -> str:
     if isinstance(error, TypeError):
         # a complex number met a comparison or a float conversion
-        return f"f is not real at {point_text(theta)}"
-    return f"f cannot be evaluated at {point_text(theta)} ({error or type(error).__name__})"
+        return _("f is not real at {point}").format(point=point_text(theta))
+    text = _("f cannot be evaluated at {point} ({error})").format(
+        point=point_text(theta), error=error or type(error).__name__
+    )
+    # Python's own words for a float that overflowed ("math range error")
+    return _Why.overflow(text) if "range error" in str(error) else text
 
 
 def _finish(
@@ -531,7 +569,7 @@ def _hessian_at(program: _Program, theta: Sequence[float]) -> list[list[float]] 
         return None
     if not all(math.isfinite(v) for v in upper):
         return None
-    matrix = [[0.0] * n for _ in range(n)]
+    matrix = [[0.0] * n for _row in range(n)]
     it = iter(upper)
     for i in range(n):
         for j in range(i, n):

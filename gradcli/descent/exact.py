@@ -13,6 +13,7 @@ from gradcli.descent.compile import _count_nodes, _identity, _Program, _update_r
 from gradcli.descent.options import _Options
 from gradcli.descent.results import DescentRun
 from gradcli.errors import BudgetExceeded
+from gradcli.i18n import _
 from gradcli.limits import Limits
 from gradcli.numbers import exact
 
@@ -52,20 +53,22 @@ def _with_exact_steps(
     gradients: list[tuple[sympy.Expr, ...]] = []
     note: str | None = None
     try:
-        with time_limit(limits.simplify_timeout, "the exact steps"):
+        with time_limit(limits.simplify_timeout, _("the exact steps")):
             for k in range(count + 1):
                 mapping = dict(zip(variables, theta))
                 value = _value_at(program.real.expr, mapping)
                 grad = tuple(_value_at(g, mapping) for g in program.real.gradient)
                 if value is None or any(g is None for g in grad):
-                    note = f"f is not a finite real number at step {k} in exact arithmetic"
+                    note = _(
+                        "f is not a finite real number at step {step} in exact arithmetic"
+                    ).format(step=k)
                     break
                 too_big = _too_big((value, *grad), _bits(limits))
                 if too_big:
-                    note = (
-                        f"exact numbers grew past {too_big} at step {k};"
+                    note = _(
+                        "exact numbers grew past {limit} at step {step};"
                         " the rest is in floating point"
-                    )
+                    ).format(limit=too_big, step=k)
                     break
                 values.append(value)
                 gradients.append(grad)
@@ -74,7 +77,7 @@ def _with_exact_steps(
                 if options.method == "newton":
                     new = _exact_newton(program, mapping, theta, grad, a)
                     if new is None:
-                        note = f"the Hessian is singular at step {k}"
+                        note = _("the Hessian is singular at step {step}").format(step=k)
                         break
                 else:
                     new_list, state = _update_rule(
@@ -83,15 +86,17 @@ def _with_exact_steps(
                     new = tuple(new_list)
                 too_big = _too_big(new, _bits(limits))
                 if too_big:
-                    note = (
-                        f"exact numbers grew past {too_big} after step {k};"
+                    note = _(
+                        "exact numbers grew past {limit} after step {step};"
                         " the rest is in floating point"
-                    )
+                    ).format(limit=too_big, step=k)
                     break
                 theta = new
                 points.append(theta)
     except BudgetExceeded:
-        note = f"exact arithmetic ran out of its {limits.simplify_timeout:g} s budget"
+        note = _("exact arithmetic ran out of its {seconds:g} s budget").format(
+            seconds=limits.simplify_timeout
+        )
     del points[len(values) :]
     return replace(
         run,
@@ -142,8 +147,8 @@ def _too_big(values: Sequence[sympy.Expr], max_bits: int) -> str | None:
     """
     for v in values:
         if _count_nodes(v, 201) > 200:
-            return "200 terms"
+            return _("200 terms")
         for r in v.atoms(sympy.Rational):
             if max(int(r.p).bit_length(), int(r.q).bit_length()) > max_bits:
-                return f"{max_bits} bits"
+                return _("{bits} bits").format(bits=max_bits)
     return None

@@ -29,6 +29,7 @@ from gradcli.descent.engine import (
 )
 from gradcli.descent.options import _Options
 from gradcli.descent.results import _CHUNK, StopReason, point_text
+from gradcli.i18n import _
 
 #: the sufficient-decrease constant c of Armijo's condition
 ARMIJO_C = 1e-4
@@ -93,8 +94,9 @@ def _run_plain(
                     if direction is None:
                         found = (
                             StopReason.DIVERGED,
-                            f"the Hessian is singular at {point_text(theta)}:"
-                            " the Newton step is undefined",
+                            _(
+                                "the Hessian is singular at {point}: the Newton step is undefined"
+                            ).format(point=point_text(theta)),
                         )
                     else:
                         new = tuple(t - rate * d for t, d in zip(theta, direction))
@@ -103,8 +105,10 @@ def _run_plain(
                     if new is None:
                         found = (
                             StopReason.NO_PROGRESS,
-                            f"the line search found no step that lowers f enough after"
-                            f" {ARMIJO_TRIALS} halvings of α",
+                            _(
+                                "the line search found no step that lowers f enough after"
+                                " {halvings} halvings of α"
+                            ).format(halvings=ARMIJO_TRIALS),
                         )
                 else:
                     params = _params(options, sign, rate)
@@ -129,7 +133,7 @@ def _run_plain(
             flat[-n:] = [math.nan] * n
             why = ""
             if options.method == "armijo":
-                why = (
+                why = _(
                     "the line search's steps no longer move θ (where the gradient jumps, at a"
                     " kink of f, no step along −∇f lowers f)"
                 )
@@ -156,7 +160,7 @@ def _armijo_step(
     """
     decrease = ARMIJO_C * sum(g * g for g in grad)
     t = rate
-    for _ in range(ARMIJO_TRIALS):
+    for _trial in range(ARMIJO_TRIALS):
         trial = tuple(c - sign * t * g for c, g in zip(theta, grad))
         try:
             trial_value = sign * float(evaluate(*trial)[0])

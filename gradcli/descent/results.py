@@ -10,6 +10,7 @@ from typing import Any
 import sympy
 
 from gradcli.display import Displayable, short_repr
+from gradcli.i18n import N_
 from gradcli.kinds import PointKind
 from gradcli.tolerances import EIGENVALUE_ZERO_APPROXIMATE_POINT
 
@@ -42,14 +43,14 @@ METHODS: dict[str, _MethodInfo] = {
     "armijo": _MethodInfo(lr=1.0, steps=1000),
 }
 
-#: each method's name in words
+#: each method's name in words, in English: shown as ``_(METHOD_NAMES[method])``
 METHOD_NAMES: dict[str, str] = {
-    "gd": "gradient descent",
-    "momentum": "heavy-ball momentum",
-    "nesterov": "Nesterov momentum",
-    "adam": "Adam",
-    "newton": "Newton's method",
-    "armijo": "gradient descent with Armijo backtracking",
+    "gd": N_("gradient descent"),
+    "momentum": N_("heavy-ball momentum"),
+    "nesterov": N_("Nesterov momentum"),
+    "adam": N_("Adam"),
+    "newton": N_("Newton's method"),
+    "armijo": N_("gradient descent with Armijo backtracking"),
 }
 
 #: every step is kept (about 200 bytes for two variables): a bound on memory

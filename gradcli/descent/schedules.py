@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass, field
 
 from gradcli.errors import InputError
+from gradcli.i18n import _
 
 #: each schedule's parameters and their defaults
 SCHEDULES: dict[str, dict[str, float]] = {
@@ -55,26 +56,36 @@ class Schedule:
     @classmethod
     def read(cls, text: str) -> Schedule:
         """A schedule from ``NAME[:key=value,…]``; unknown names and keys are errors."""
-        name, _, rest = text.strip().partition(":")
+        name, _colon, rest = text.strip().partition(":")
         name = name.strip().lower()
         if name not in SCHEDULES:
             known = ", ".join(SCHEDULES)
-            raise InputError(f"unknown schedule {name!r}: choose one of {known}")
+            raise InputError(
+                _("unknown schedule {name}: choose one of {known}").format(
+                    name=repr(name), known=known
+                )
+            )
         parameters = dict(SCHEDULES[name])
         given: set[str] = set()
         for item in filter(None, (part.strip() for part in rest.split(","))):
             key, equals, value = item.partition("=")
             key = key.strip().lower()
             if key in given:
-                raise InputError(f"the {name} schedule's {key} is given twice")
+                raise InputError(
+                    _("the {schedule} schedule's {key} is given twice").format(
+                        schedule=name, key=key
+                    )
+                )
             given.add(key)
             if key not in parameters:
-                allowed = ", ".join(SCHEDULES[name]) or "none"
+                allowed = ", ".join(SCHEDULES[name]) or _("none")
                 raise InputError(
-                    f"the {name} schedule has no parameter {key!r} (its parameters: {allowed})"
+                    _(
+                        "the {schedule} schedule has no parameter {key} (its parameters: {allowed})"
+                    ).format(schedule=name, key=repr(key), allowed=allowed)
                 )
             if not equals:
-                raise InputError(f"write the schedule's parameter as {key}=VALUE")
+                raise InputError(_("write the schedule's parameter as {key}=VALUE").format(key=key))
             parameters[key] = _number(value, f"{name}:{key}")
         _check(name, parameters)
         return cls(name, parameters)
@@ -112,21 +123,39 @@ def _number(text: str, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{what} must be a number, got {text.strip()!r}") from None
+        raise InputError(
+            _("{what} must be a number, got {value}").format(what=what, value=repr(text.strip()))
+        ) from None
     if not math.isfinite(value):
-        raise InputError(f"{what} must be finite, got {text.strip()!r}")
+        raise InputError(
+            _("{what} must be finite, got {value}").format(what=what, value=repr(text.strip()))
+        )
     return value
 
 
 def _check(name: str, parameters: dict[str, float]) -> None:
     gamma = parameters.get("gamma")
     if name in ("step", "exp") and gamma is not None and not 0 < gamma <= 1:
-        raise InputError(f"the {name} schedule's gamma must be in (0, 1], got {gamma:g}")
+        raise InputError(
+            _("the {schedule} schedule's gamma must be in (0, 1], got {gamma:g}").format(
+                schedule=name, gamma=gamma
+            )
+        )
     if name == "inverse" and gamma is not None and gamma < 0:
-        raise InputError(f"the inverse schedule's gamma must be 0 or positive, got {gamma:g}")
+        raise InputError(
+            _("the inverse schedule's gamma must be 0 or positive, got {gamma:g}").format(
+                gamma=gamma
+            )
+        )
     every = parameters.get("every")
     if every is not None and (every < 1 or every != int(every)):
-        raise InputError(f"the step schedule's every must be a whole number ≥ 1, got {every:g}")
+        raise InputError(
+            _("the step schedule's every must be a whole number ≥ 1, got {every:g}").format(
+                every=every
+            )
+        )
     low = parameters.get("min")
     if low is not None and low < 0:
-        raise InputError(f"the cosine schedule's min must be 0 or positive, got {low:g}")
+        raise InputError(
+            _("the cosine schedule's min must be 0 or positive, got {min:g}").format(min=low)
+        )

@@ -30,10 +30,11 @@ import sympy
 
 from gradcli.derivatives import gradient_of, hessian_of
 from gradcli.descent.compile import _identity, _initial_state, _params, _update_rule
-from gradcli.descent.engine import DIVERGENCE_FACTOR, _Raw
+from gradcli.descent.engine import DIVERGENCE_FACTOR, _Raw, _Why
 from gradcli.descent.options import _Options
 from gradcli.descent.results import MAX_STEPS, StopReason
 from gradcli.errors import InputError, LimitError
+from gradcli.i18n import _
 from gradcli.numbers import real_powers
 
 #: rows × recorded points evaluated for the whole-loss trajectory, at most
@@ -280,19 +281,27 @@ def _run_stochastic(
 
     if options.method in ("newton", "armijo"):
         raise InputError(
-            f"--method {options.method} takes full-batch steps: mini-batches need gd,"
-            " momentum, nesterov or adam"
+            _(
+                "--method {method} takes full-batch steps: mini-batches need gd,"
+                " momentum, nesterov or adam"
+            ).format(method=options.method)
         )
     sampler = _Sampler(loss)
     rows = sampler.size
     per_epoch = batching.steps_per_epoch(rows)
     total = batching.epochs * per_epoch
     if total > MAX_STEPS:
-        raise LimitError(f"at most {MAX_STEPS:,} steps can be recorded, got {total:,}")
+        raise LimitError(
+            _("at most {limit:,} steps can be recorded, got {steps:,}").format(
+                limit=MAX_STEPS, steps=total
+            )
+        )
     if (total + 1) * rows > MAX_EVALUATIONS:
         raise LimitError(
-            f"{batching.epochs} epochs of {per_epoch} batches over {rows} rows is too much"
-            f" to record: make --batch-size larger or --epochs fewer"
+            _(
+                "{epochs} epochs of {batches} batches over {rows} rows is too much"
+                " to record: make --batch-size larger or --epochs fewer"
+            ).format(epochs=batching.epochs, batches=per_epoch, rows=rows)
         )
     rng = np.random.default_rng(batching.seed)
     n = len(theta0)
@@ -354,16 +363,17 @@ def _raw(
     stop, reason, detail = len(points) - 1, StopReason.MAX_STEPS, ""
     for k, (v, norm) in enumerate(zip(value_list, norms)):
         if not math.isfinite(v) or abs(v) > high or not math.isfinite(norm):
-            why = (
-                f"|L| = {abs(v):.3g} grew past {DIVERGENCE_FACTOR:g}·max(1, |L(θ_0)|)"
-                if math.isfinite(v)
-                else "L is not finite"
-            )
+            if math.isfinite(v):
+                why: str = _("|L| = {value:.3g} grew past {factor:g}·max(1, |L(θ_0)|)").format(
+                    value=abs(v), factor=DIVERGENCE_FACTOR
+                )
+            else:
+                why = _Why.overflow(_("L is not finite"))
             stop, reason, detail = k, StopReason.DIVERGED, why
             break
     else:
         if failed:
-            stop, reason, detail = len(points) - 1, StopReason.DIVERGED, "a step failed"
+            stop, reason, detail = len(points) - 1, StopReason.DIVERGED, _("a step failed")
     if options.tol > 0:
         # the whole gradient is small: looked at where an epoch ends, as a
         # training loop validates once per epoch

@@ -10,6 +10,7 @@ import sympy
 
 from gradcli.descent.results import DescentRun
 from gradcli.errors import InputError
+from gradcli.i18n import _
 from gradcli.limits import Limits
 from gradcli.parse import Function
 
@@ -63,7 +64,7 @@ def descend_text(
         function = data.function()
         options["data"] = data
     elif expression is None:
-        raise InputError("give the function to descend on, or a loss built from data")
+        raise InputError(_("give the function to descend on, or a loss built from data"))
     elif isinstance(expression, Function):
         function = expression
     else:
@@ -72,7 +73,7 @@ def descend_text(
     rates = (
         None
         if lrs is None
-        else parse_numbers(lrs, "--lr", limits, what="the learning rate must be a number")
+        else parse_numbers(lrs, "--lr", limits, what=_("the learning rate must be a number"))
     )
     if compare:
         runs = compare_runs(
