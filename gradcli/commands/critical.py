@@ -20,6 +20,7 @@ from gradcli.commands.base import (
     split_names,
     variables_option,
 )
+from gradcli.i18n import N_
 from gradcli.limits import Limits
 from gradcli.runner import Output
 
@@ -46,26 +47,10 @@ class Request:
     started: float
 
 
-@click.command(cls=Command)
-@click.argument("expression")
-@click.option(
-    "--box",
-    metavar="LO,HI",
-    help="The region [LO, HI]ⁿ the numeric search covers (and where convexity "
-    "counterexamples are sought) [default: -10,10].",
-)
-@variables_option
-@format_option()
-@limit_options
-def critical(
-    expression: str,
-    box: str | None,
-    variables: str | None,
-    output_format: str,
-    latex: bool | None,
-    limits: Limits,
-) -> int:
-    """The critical points of EXPRESSION, their kinds, convexity and global extrema.
+@click.command(
+    cls=Command,
+    help=N_(
+        """The critical points of EXPRESSION, their kinds, convexity and global extrema.
 
     \b
     Examples:
@@ -83,6 +68,28 @@ def critical(
     Infinitely many critical points (a line of minima) are described by
     equations. A convex f's local minimum is its global minimum.
     """
+    ),
+)
+@click.argument("expression")
+@click.option(
+    "--box",
+    metavar="LO,HI",
+    help=N_(
+        "The region [LO, HI]ⁿ the numeric search covers (and where convexity "
+        "counterexamples are sought) [default: -10,10]."
+    ),
+)
+@variables_option
+@format_option()
+@limit_options
+def critical(
+    expression: str,
+    box: str | None,
+    variables: str | None,
+    output_format: str,
+    latex: bool | None,
+    limits: Limits,
+) -> int:
     request = Request(
         expression=read_expression(expression, limits),
         box=box,
@@ -100,12 +107,14 @@ def parse_box(text: str, limits: Limits) -> tuple[sympy.Expr, sympy.Expr]:
     import sympy
 
     from gradcli.errors import InputError
+    from gradcli.i18n import _
     from gradcli.parse import parse_numbers
 
-    bounds = parse_numbers(text, "--box", limits, hint="for example --box -4,4")
+    hint = _("for example --box -4,4")
+    bounds = parse_numbers(text, "--box", limits, hint=hint)
     if len(bounds) != 2:
         raise InputError(
-            f"--box needs two numbers LO,HI, got {len(bounds)}", hint="for example --box -4,4"
+            _("--box needs two numbers LO,HI, got {count}").format(count=len(bounds)), hint=hint
         )
     out = []
     for bound in bounds:
@@ -115,10 +124,12 @@ def parse_box(text: str, limits: Limits) -> tuple[sympy.Expr, sympy.Expr]:
         value = bound.evalf(30)
         real, imaginary = value.as_real_imag()
         if imaginary != 0 or not real.is_finite:
-            raise InputError(f"--box needs finite real numbers, got {bound}")
+            raise InputError(_("--box needs finite real numbers, got {bound}").format(bound=bound))
         out.append(sympy.Float(real, 30))
     if not out[0] < out[1]:
-        raise InputError(f"--box needs LO < HI, got {bounds[0]}, {bounds[1]}")
+        raise InputError(
+            _("--box needs LO < HI, got {lo}, {hi}").format(lo=bounds[0], hi=bounds[1])
+        )
     return out[0], out[1]
 
 
@@ -128,13 +139,15 @@ def compute(request: Request, limits: Limits) -> CriticalReport:
     from gradcli.critical import critical_points
     from gradcli.errors import InputError
     from gradcli.formats.critical import CriticalReport
+    from gradcli.i18n import _
     from gradcli.parse import parse_function
 
     function = parse_function(
         request.expression, variables=request.variables, limits=limits, latex=request.latex
     )
     if not function.variables:
-        raise InputError("the function has no variables: it has no critical points to find")
+        raise InputError(_("the function has no variables: it has no critical points to find"))
+
     box = parse_box(request.box, limits) if request.box is not None else (-10, 10)
     left = limits.timeout - (time.monotonic() - request.started)
     analysis = critical_points(

@@ -23,6 +23,7 @@ from gradcli.commands.base import (
     steps_option,
     variables_option,
 )
+from gradcli.i18n import N_
 from gradcli.limits import Limits
 from gradcli.runner import Output
 
@@ -49,23 +50,10 @@ class Request:
     steps: str | None = None
 
 
-@click.command(cls=Command)
-@click.argument("expression")
-@at_option()
-@steps_option("second partial")
-@variables_option
-@format_option()
-@limit_options
-def hessian(
-    expression: str,
-    at: str | None,
-    steps: str | None,
-    variables: str | None,
-    output_format: str,
-    latex: bool | None,
-    limits: Limits,
-) -> int:
-    """The Hessian of EXPRESSION, and at a point its eigenvalues and meaning.
+@click.command(
+    cls=Command,
+    help=N_(
+        """The Hessian of EXPRESSION, and at a point its eigenvalues and meaning.
 
     \b
     Examples:
@@ -82,6 +70,23 @@ def hessian(
     a local maximum, indefinite a saddle point; semidefinite is inconclusive.
     Where ∇f ≠ 0 the point is not critical and the test does not apply.
     """
+    ),
+)
+@click.argument("expression")
+@at_option()
+@steps_option("second partial")
+@variables_option
+@format_option()
+@limit_options
+def hessian(
+    expression: str,
+    at: str | None,
+    steps: str | None,
+    variables: str | None,
+    output_format: str,
+    latex: bool | None,
+    limits: Limits,
+) -> int:
     refuse_csv_steps(steps, output_format)
     request = Request(
         steps=steps,

@@ -19,6 +19,7 @@ from gradcli.commands.base import (
     split_names,
     variables_option,
 )
+from gradcli.i18n import N_
 from gradcli.limits import Limits
 from gradcli.runner import Output
 
@@ -34,7 +35,24 @@ class Request:
     latex: bool | None
 
 
-@click.command(cls=Command)
+@click.command(
+    cls=Command,
+    help=N_(
+        """The Jacobian matrix of COMPONENTS (one function per comma), and at a point.
+
+    \b
+    Examples:
+      gradcli jacobian "x*y, x+y, sin(x)"
+      gradcli jacobian "x*y, x+y, sin(x)" --at 1,pi
+      gradcli jacobian "r*cos(t), r*sin(t)" --vars r,t --format latex
+      gradcli jacobian "x^2 + y^2 + xy" --at 1,3 --format json
+
+    Row i, column j is ∂fᵢ/∂xⱼ. One component gives one row: the gradient.
+    COMPONENTS may be written (a, b), [a, b] or <a, b>; '@FILE' reads them
+    from a file.
+    """
+    ),
+)
 @click.argument("components")
 @at_option()
 @variables_option
@@ -48,19 +66,6 @@ def jacobian(
     latex: bool | None,
     limits: Limits,
 ) -> int:
-    """The Jacobian matrix of COMPONENTS (one function per comma), and at a point.
-
-    \b
-    Examples:
-      gradcli jacobian "x*y, x+y, sin(x)"
-      gradcli jacobian "x*y, x+y, sin(x)" --at 1,pi
-      gradcli jacobian "r*cos(t), r*sin(t)" --vars r,t --format latex
-      gradcli jacobian "x^2 + y^2 + xy" --at 1,3 --format json
-
-    Row i, column j is ∂fᵢ/∂xⱼ. One component gives one row: the gradient.
-    COMPONENTS may be written (a, b), [a, b] or <a, b>; '@FILE' reads them
-    from a file.
-    """
     request = Request(
         components=read_expression(components, limits),
         at=at,
@@ -80,6 +85,7 @@ def render(request: Request, screen: Settings, limits: Limits) -> Output:
     """
     from gradcli.calculus import jacobian as compute
     from gradcli.errors import InputError
+    from gradcli.i18n import _
 
     result = compute(
         request.components,
@@ -90,8 +96,8 @@ def render(request: Request, screen: Settings, limits: Limits) -> Output:
     )
     if not result.variables:
         raise InputError(
-            "the components have no variables: nothing to differentiate",
-            hint="name them with --vars",
+            _("the components have no variables: nothing to differentiate"),
+            hint=_("name them with --vars"),
         )
     from gradcli.formats.jacobian import notes_of
 

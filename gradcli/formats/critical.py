@@ -34,6 +34,7 @@ from gradcli.critical import (
     CriticalSet,
     GlobalExtremum,
 )
+from gradcli.critical.results import verdict_label
 from gradcli.formats.common import (
     LATEX_WIDTH,
     bool_text,
@@ -50,6 +51,8 @@ from gradcli.formats.common import (
     versioned,
 )
 from gradcli.formats.jacobian import latex_escape
+from gradcli.i18n import _
+from gradcli.kinds import label
 from gradcli.parse import Function
 from gradcli.printing import decimal, to_text, to_unicode
 from gradcli.printing import to_latex as latex
@@ -89,10 +92,10 @@ def set_description(found: CriticalSet, n: int) -> str:
     """What the set is, in words: ``x = y (a line)``, ``all of ℝ²``."""
     if not found.equations:
         if found.numeric:
-            return "a continuum of critical points (found numerically, not described)"
-        return "every point of ℝ" + ("" if n == 1 else _superscript(n))
+            return _("a continuum of critical points (found numerically, not described)")
+        return _("every point of {space}").format(space="ℝ" + ("" if n == 1 else _superscript(n)))
     shown = ", ".join(set_equations(found, to_unicode))
-    return f"{shown} ({shape(found)})"
+    return _("{equations} ({shape})").format(equations=shown, shape=shape(found))
 
 
 def shape(found: CriticalSet) -> str:
@@ -102,10 +105,10 @@ def shape(found: CriticalSet) -> str:
         for eq in found.equations
     )
     if found.dimension == 1:
-        return "a line" if linear else "a curve"
+        return _("a line") if linear else _("a curve")
     if found.dimension == 2:
-        return "a plane" if linear else "a surface"
-    return f"a {found.dimension}-dimensional set"
+        return _("a plane") if linear else _("a surface")
+    return _("a {dimension}-dimensional set").format(dimension=found.dimension)
 
 
 def _superscript(n: int) -> str:
@@ -126,25 +129,28 @@ def point_is_long(point: CriticalPoint) -> bool:
 
 
 def verdict_text(verdict: str) -> str:
-    """The convexity verdict as a phrase: ``f is strictly convex``.
+    """The convexity verdict as a phrase, in the active language: ``f is strictly convex``.
 
     >>> verdict_text("neither")
     'f is neither convex nor concave'
     """
     if verdict == "neither":
-        return "f is neither convex nor concave"
+        return _("f is neither convex nor concave")
     if verdict == "unknown":
-        return "not decided"
-    return f"f is {verdict}"
+        return _("not decided")
+    return _("f is {verdict}").format(verdict=verdict_label(verdict))
 
 
 def kind_text(point: CriticalPoint) -> str:
-    """``local min``; a degenerate point with what the higher-order check showed."""
+    """``local min``; a degenerate point with what the higher-order check showed
+    (in the active language: the machine's ``kind`` stays English)."""
     if point.kind == "degenerate" and point.higher_order:
-        return f"degenerate: {point.higher_order}"
+        return _("degenerate: {higher_order}").format(higher_order=label(point.higher_order))
     if point.kind == "nondifferentiable":
-        return f"not differentiable: {point.higher_order or 'undecided'}"
-    return point.kind
+        return _("not differentiable: {higher_order}").format(
+            higher_order=label(point.higher_order or "undecided")
+        )
+    return label(point.kind)
 
 
 # ---------------------------------------------------------------------------
@@ -320,7 +326,10 @@ def _number(value: float | None) -> str:
 
 def notes_of(report: CriticalReport) -> tuple[str, ...]:
     """How f was read and how it was analysed, as messages for stderr (``note: …``)."""
-    return tuple(f"note: {note}" for note in (*report.function.notes, *report.analysis.notes))
+    return tuple(
+        _("note: {note}").format(note=note)
+        for note in (*report.function.notes, *report.analysis.notes)
+    )
 
 
 def to_plain(report: CriticalReport) -> str:
@@ -637,6 +646,7 @@ def _latex_value(value: sympy.Expr | None, value_float: float | None) -> str:
     return "" if shown is None else rf"f \approx {latex_decimal(shown)}"
 
 
+#: the words of a kind in sentences (each shown through kinds.label)
 _KIND_WORDS = {
     "local min": "local minimum",
     "local max": "local maximum",
@@ -644,6 +654,19 @@ _KIND_WORDS = {
     "degenerate": "degenerate",
     "nondifferentiable": "not differentiable",
 }
+
+
+def _latex_words(message: str, **maths: str) -> str:
+    r"""A translated ``message`` whose ``{fields}`` are LaTeX maths: the words
+    around them in ``\text{}``, the maths as it is."""
+    parts = re.split(r"\{(\w+)\}", message)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(maths[part])
+        elif part:
+            out.append(rf"\text{{{latex_escape(part)}}}")
+    return "".join(out)
 
 
 def _gradient_rows(report: CriticalReport) -> list[str]:
@@ -665,14 +688,19 @@ def _gradient_rows(report: CriticalReport) -> list[str]:
 
 def _point_rows(p: CriticalPoint) -> list[str]:
     """A point, what it is and f there: one row, or continued on rows of their own."""
-    words = _KIND_WORDS[p.kind]
+    words = label(_KIND_WORDS[p.kind])
     if p.kind in ("degenerate", "nondifferentiable") and p.higher_order:
-        words += f" ({p.higher_order})"
-    items = [rf"\text{{{words}}}"]
+        words = _("{kind} ({higher_order})").format(kind=words, higher_order=label(p.higher_order))
+    items = [rf"\text{{{latex_escape(words)}}}"]
     if p.numeric and p.tolerance is not None:
         # the tolerance bounds every |∂f/∂xᵢ|: the largest, ‖∇f‖∞
         tolerance = latex_decimal(p.tolerance)
-        items.append(rf"\text{{numeric: }}\left\|\nabla f\right\|_{{\infty}} \leq {tolerance}")
+        items.append(
+            _latex_words(
+                _("numeric: {bound}"),
+                bound=rf"\left\|\nabla f\right\|_{{\infty}} \leq {tolerance}",
+            )
+        )
     value = _latex_value(p.value, p.value_float)
     if value:
         items.append(value)
@@ -685,10 +713,12 @@ def _set_rows(found: CriticalSet, variables: Sequence[sympy.Symbol]) -> list[str
     if equations:
         where = equations
     elif found.numeric:
-        where = r"\text{a continuum of critical points, found numerically}"
+        where = _latex_words(_("a continuum of critical points, found numerically"))
     else:
-        where = r"\text{every point of }\mathbf{R}" + ("" if n == 1 else f"^{{{n}}}")
-    items = [rf"\text{{{_KIND_WORDS[found.kind]} (a set of critical points)}}"]
+        space = r"\mathbf{R}" + ("" if n == 1 else f"^{{{n}}}")
+        where = _latex_words(_("every point of {space}"), space=space)
+    kind = label(_KIND_WORDS[found.kind])
+    items = [_latex_words(_("{kind} (a set of critical points)").format(kind=kind))]
     if found.value is not None:
         items.append(f"f = {latex(found.value)}")
     return packed(rf"{where} &: " + items[0], [(r",\quad ", i) for i in items[1:]])
@@ -711,27 +741,37 @@ def to_latex(report: CriticalReport) -> str:
     for s in analysis.sets:
         rows += _set_rows(s, analysis.variables)
     convexity = analysis.convexity
-    rows += prose_rows(f"{verdict_text(convexity.verdict)}: {convexity.evidence}", variables)
-    for label, extremum in (
-        ("global minimum", analysis.global_min),
-        ("global maximum", analysis.global_max),
+    verdict = _("{verdict}: {evidence}").format(
+        verdict=verdict_text(convexity.verdict), evidence=convexity.evidence
+    )
+    rows += prose_rows(verdict, variables)
+    for name, extremum in (
+        (_("global minimum"), analysis.global_min),
+        (_("global maximum"), analysis.global_max),
     ):
-        rows += prose_rows(_extremum_words(label, extremum), variables)
+        rows += prose_rows(_extremum_words(name, extremum), variables)
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
-def _extremum_words(label: str, extremum: GlobalExtremum) -> str:
+def _extremum_words(name: str, extremum: GlobalExtremum) -> str:
     """The global minimum or maximum as a sentence, its maths in gradcli's syntax."""
-    status = {"found": "", "none": "none", "unknown": "cannot be told"}[extremum.status]
-    if extremum.status == "found":
-        value = extremum_value(extremum, approx="")
-        relation = "=" if extremum.value is not None and not is_long(extremum.value) else "≈"
-        status = f"f {relation} {value}" if value else "found"
-        where = where_text(extremum.points, approx="≈ ")
-        where += ["; ".join(set_equations(found)) for found in extremum.sets]
-        if where:
-            status += " at " + ", ".join(where)
-    return f"{label}: {status} ({extremum.reason})"
+    fields = {"label": name, "reason": extremum.reason}
+    if extremum.status == "none":
+        return _("{label}: none ({reason})").format(**fields)
+    if extremum.status != "found":
+        return _("{label}: cannot be told ({reason})").format(**fields)
+    value = extremum_value(extremum, approx="")
+    relation = "=" if extremum.value is not None and not is_long(extremum.value) else "≈"
+    where = where_text(extremum.points, approx="≈ ")
+    where += ["; ".join(set_equations(found)) for found in extremum.sets]
+    fields.update(value=f"f {relation} {value}", where=", ".join(where))
+    if value and where:
+        return _("{label}: {value} at {where} ({reason})").format(**fields)
+    if value:
+        return _("{label}: {value} ({reason})").format(**fields)
+    if where:
+        return _("{label}: found at {where} ({reason})").format(**fields)
+    return _("{label}: found ({reason})").format(**fields)
 
 
 def extremum_value(extremum: GlobalExtremum, printer: Any = to_text, approx: str = "≈ ") -> str:

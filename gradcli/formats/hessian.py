@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gradcli import i18n
 from gradcli.formats.common import (
     LATEX_WIDTH,
     csv_text,
@@ -32,28 +33,45 @@ from gradcli.formats.jacobian import (
     matrix_texts,
     matrix_width,
 )
-from gradcli.kinds import PointKind
+from gradcli.i18n import N_, _
+from gradcli.kinds import PointKind, label
 from gradcli.printing import to_latex as latex
 from gradcli.printing import to_text
 from gradcli.second_order import NOT_CRITICAL, HessianReport
 
-#: what each verdict of the second-derivative test means, in a sentence
+#: what each verdict of the second-derivative test (``meaning``, a machine
+#: value) means, in a sentence: shown through :func:`explain`
 EXPLAIN = {
-    "local minimum": "a local minimum: f curves upward in every direction",
-    "local maximum": "a local maximum: f curves downward in every direction",
-    "saddle point": "a saddle point: f curves upward along some directions, downward along others",
-    "test inconclusive": "the second-derivative test is inconclusive: a zero eigenvalue leaves "
-    "higher-order terms to decide (try gradcli critical)",
-    NOT_CRITICAL: "not a critical point (∇f ≠ 0 there): the second-derivative test applies "
-    "only where ∇f = 0",
-    PointKind.UNKNOWN.test_verdict: "undecided: whether ∇f = 0 here cannot be told (a parameter "
-    "remains, or a sign is out of reach), so the second-derivative test gives no verdict",
+    "local minimum": N_("a local minimum: f curves upward in every direction"),
+    "local maximum": N_("a local maximum: f curves downward in every direction"),
+    "saddle point": N_(
+        "a saddle point: f curves upward along some directions, downward along others"
+    ),
+    "test inconclusive": N_(
+        "the second-derivative test is inconclusive: a zero eigenvalue leaves "
+        "higher-order terms to decide (try gradcli critical)"
+    ),
+    NOT_CRITICAL: N_(
+        "not a critical point (∇f ≠ 0 there): the second-derivative test applies only where ∇f = 0"
+    ),
+    PointKind.UNKNOWN.test_verdict: N_(
+        "undecided: whether ∇f = 0 here cannot be told (a parameter "
+        "remains, or a sign is out of reach), so the second-derivative test gives no verdict"
+    ),
 }
+
+
+def explain(meaning: str) -> str:
+    """The second-derivative test's verdict explained, in the active language."""
+    known = EXPLAIN.get(meaning)
+    return label(meaning) if known is None else i18n._(known)
+
 
 __all__ = [
     "EXPLAIN",
     "HessianReport",
     "as_dict",
+    "explain",
     "notes_of",
     "to_csv",
     "to_json",
@@ -100,7 +118,10 @@ def to_json(report: HessianReport, *, steps: list[dict[str, Any]] | None = None)
 
 def notes_of(report: HessianReport) -> tuple[str, ...]:
     """The notes as messages for stderr (``note: …``), for plain and table output."""
-    return tuple(f"note: {note}" for note in (*report.function.notes, *report.result.notes))
+    return tuple(
+        _("note: {note}").format(note=note)
+        for note in (*report.function.notes, *report.result.notes)
+    )
 
 
 def csv_columns(report: HessianReport) -> list[str]:
@@ -269,8 +290,11 @@ def to_latex(report: HessianReport) -> str:
         shown = r",\ ".join(latex_decimal(v) for v in result.eigenvalues_float)
         rows.append(r"\lambda &\approx " + shown)
     if result.definiteness is not None:
-        verdict = str(result.definiteness)
+        verdict = label(str(result.definiteness))
         if result.meaning is not None:
-            verdict += f": {result.meaning}"
+            verdict = _("{definiteness}: {meaning}").format(
+                definiteness=verdict, meaning=label(result.meaning)
+            )
         rows.append(rf"&\text{{{latex_escape(verdict)}}}")
+
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"

@@ -24,6 +24,7 @@ from gradcli.formats.common import (
     texts,
     versioned,
 )
+from gradcli.i18n import _
 from gradcli.printing import to_latex as latex
 from gradcli.printing import to_text
 
@@ -127,7 +128,7 @@ def to_json(result: Jacobian) -> str:
 
 def notes_of(result: Jacobian) -> tuple[str, ...]:
     """The notes as messages for stderr (``note: …``), for plain and table output."""
-    return tuple(f"note: {note}" for note in result.notes)
+    return tuple(_("note: {note}").format(note=note) for note in result.notes)
 
 
 def to_csv(result: Jacobian) -> str:

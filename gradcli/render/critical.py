@@ -7,6 +7,7 @@ from rich.console import RenderableType
 from rich.table import Table
 
 from gradcli.critical import CriticalPoint
+from gradcli.critical.results import GlobalExtremum
 from gradcli.formats.critical import (
     CriticalReport,
     extremum_value,
@@ -16,6 +17,8 @@ from gradcli.formats.critical import (
     verdict_text,
     where_text,
 )
+from gradcli.i18n import _
+from gradcli.kinds import label
 from gradcli.printing import decimal, to_unicode
 from gradcli.render.console import Screen, render, text
 from gradcli.render.jacobian import arguments, equals, vector, with_decimal
@@ -47,36 +50,52 @@ def renderables(report: CriticalReport) -> list[RenderableType]:
     count = len(analysis.points)
     if not count and not analysis.sets:
         if analysis.complete:
-            out.append(text("no critical points: ∇f = 0 has no real solution", "bold"))
+            out.append(text(_("no critical points: ∇f = 0 has no real solution"), "bold"))
         else:
-            out.append(text(f"no critical points found ({_how(report)})", "bold"))
+            out.append(text(_("no critical points found ({how})").format(how=_how(report)), "bold"))
     else:
-        out.append(text(f"critical points (∇f = 0), {_how(report)}", "bold"))
+        out.append(text(_("critical points (∇f = 0), {how}").format(how=_how(report)), "bold"))
         out.append(_table(report))
     footnotes = _footnotes(report)
     out.extend(text(line) for line in footnotes)
     convexity = analysis.convexity
-    out.append(text(f"convexity: {verdict_text(convexity.verdict)}", "bold"))
-    out.append(text(f"  evidence: {convexity.evidence}"))
-    for label, extremum in (
-        ("global minimum", analysis.global_min),
-        ("global maximum", analysis.global_max),
-    ):
-        if extremum.status == "found":
-            value = extremum_value(extremum, to_unicode)
-            where = where_text(extremum.points, to_unicode) + [
-                set_description(s, n) for s in extremum.sets
-            ]
-            head = f"f {equals(value)}" if value else "attained"
-            if where:
-                head += " at " + ", ".join(where)
-        elif extremum.status == "none":
-            head = "none"
-        else:
-            head = "cannot be told"
-        out.append(text(f"{label}: {head}", "bold"))
+    out.append(
+        text(_("convexity: {verdict}").format(verdict=verdict_text(convexity.verdict)), "bold")
+    )
+    out.append(text(_("  evidence: {evidence}").format(evidence=convexity.evidence)))
+    for extremum in (analysis.global_min, analysis.global_max):
+        out.append(text(_extremum_head(extremum, n), "bold"))
         out.append(text(f"  {extremum.reason}"))
     return out
+
+
+def _extremum_head(extremum: GlobalExtremum, n: int) -> str:
+    """``global minimum: f = 0 at (0, 0)``, ``global maximum: none``, …"""
+    minimum = extremum.kind == "minimum"
+    if extremum.status == "none":
+        return _("global minimum: none") if minimum else _("global maximum: none")
+    if extremum.status != "found":
+        if minimum:
+            return _("global minimum: cannot be told")
+        return _("global maximum: cannot be told")
+    value = extremum_value(extremum, to_unicode)
+    where = ", ".join(
+        where_text(extremum.points, to_unicode) + [set_description(s, n) for s in extremum.sets]
+    )
+    fields = {"value": f"f {equals(value)}", "where": where}
+    if value and where:
+        if minimum:
+            return _("global minimum: {value} at {where}").format(**fields)
+        return _("global maximum: {value} at {where}").format(**fields)
+    if value:
+        if minimum:
+            return _("global minimum: {value}").format(**fields)
+        return _("global maximum: {value}").format(**fields)
+    if where:
+        if minimum:
+            return _("global minimum: attained at {where}").format(**fields)
+        return _("global maximum: attained at {where}").format(**fields)
+    return _("global minimum: attained") if minimum else _("global maximum: attained")
 
 
 def _how(report: CriticalReport) -> str:
@@ -86,21 +105,23 @@ def _how(report: CriticalReport) -> str:
     where = "ℝ" if n == 1 else f"ℝ{''.join('⁰¹²³⁴⁵⁶⁷⁸⁹'[int(d)] for d in str(n))}"
     lo, hi = (decimal(v) for v in analysis.box)
     if analysis.complete:
-        return f"solved exactly: all of them on {where}"
+        return _("solved exactly: all of them on {space}").format(space=where)
     if analysis.method == "symbolic":
-        return "from sympy's solution (it may miss some)"
+        return _("from sympy's solution (it may miss some)")
     box = f"[{lo}, {hi}]" + ("" if n == 1 else f"^{n}")
-    return f"{analysis.method}: searched in the box {box}"
+    if analysis.method == "mixed":
+        return _("mixed: searched in the box {box}").format(box=box)
+    return _("numeric: searched in the box {box}").format(box=box)
 
 
 def _table(report: CriticalReport) -> Table:
     analysis = report.analysis
     table = Table(show_edge=True, header_style="bold")
     table.add_column("#", justify="right")
-    table.add_column("point")
-    table.add_column("f there")
-    table.add_column("eigenvalues of H")
-    table.add_column("kind")
+    table.add_column(_("point"))
+    table.add_column(_("f there"))
+    table.add_column(_("eigenvalues of H"))
+    table.add_column(_("kind"))
     row = 0
     for p in analysis.points:
         row += 1
@@ -116,7 +137,7 @@ def _table(report: CriticalReport) -> Table:
         )
     for s in analysis.sets:
         row += 1
-        value = "varies" if s.value is None and s.value_float is None else ""
+        value = _("varies") if s.value is None and s.value_float is None else ""
         if s.value is not None:
             value = with_decimal(s.value, s.value_float)
         elif s.value_float is not None:
@@ -125,8 +146,8 @@ def _table(report: CriticalReport) -> Table:
             text(str(row)),
             text(set_description(s, len(analysis.variables))),
             text(value),
-            text("(varies)"),
-            text(f"{s.kind} (a set)"),
+            text(_("(varies)")),
+            text(_("{kind} (a set)").format(kind=label(s.kind))),
         )
     return table
 
@@ -152,14 +173,19 @@ def _footnotes(report: CriticalReport) -> list[str]:
     lines = [f"{', '.join(map(str, numbers))}: {note}" for note, numbers in rows.items()]
     if long_points:
         lines.append(
-            "≈: the exact coordinates are algebraic numbers too long to show "
-            "(--format json has them)"
+            _(
+                "≈: the exact coordinates are algebraic numbers too long to show "
+                "(--format json has them)"
+            )
         )
     if numeric is not None:
         lines.append(
-            f"†: numeric, found by Levenberg–Marquardt from many starts in the box; "
-            f"|∂f/∂xᵢ| ≤ {numeric:g} there"
+            _(
+                "†: numeric, found by Levenberg–Marquardt from many starts in the box; "
+                "|∂f/∂xᵢ| ≤ {tolerance} there"
+            ).format(tolerance=f"{numeric:g}")
         )
+
     return lines
 
 

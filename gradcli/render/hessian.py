@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from rich.console import RenderableType
 
-from gradcli.formats.hessian import EXPLAIN, HessianReport
+from gradcli.formats.hessian import HessianReport, explain
+from gradcli.i18n import _
+from gradcli.kinds import label
 from gradcli.printing import decimal, to_unicode
 from gradcli.render.console import Screen, render, text
 from gradcli.render.jacobian import (
@@ -29,18 +31,21 @@ def renderables(report: HessianReport) -> list[RenderableType]:
         text(f"f({arguments(names)}) = {to_unicode(function.expr)}", "bold")
     ]
     if function.parameters:
-        out.append(text("parameters: " + ", ".join(to_unicode(p) for p in function.parameters)))
+        names_shown = ", ".join(to_unicode(p) for p in function.parameters)
+        out.append(text(_("parameters: {names}").format(names=names_shown)))
     if report.parameter_values:
         given = ", ".join(f"{to_unicode(p)} = {to_unicode(v)}" for p, v in report.parameter_values)
-        out.append(text(f"at the point: {given}"))
+        out.append(text(_("at the point: {values}").format(values=given)))
     # the notes are messages: the command sends them to stderr
     constant = all(not v.free_symbols for row in result.matrix for v in row)
-    out.append(
-        text(
-            "Hessian H: row i, column j is ∂²f/∂xᵢ∂xⱼ (symmetric)"
-            + ("; constant: the same at every point" if constant else "")
+    if constant:
+        heading = _(
+            "Hessian H: row i, column j is ∂²f/∂xᵢ∂xⱼ (symmetric); "
+            "constant: the same at every point"
         )
-    )
+    else:
+        heading = _("Hessian H: row i, column j is ∂²f/∂xᵢ∂xⱼ (symmetric)")
+    out.append(text(heading))
     cells = [[to_unicode(v) for v in row] for row in result.matrix]
     out.append(matrix_table("H", names, names, cells, numbers=constant))
     where = arguments(names)
@@ -54,11 +59,18 @@ def renderables(report: HessianReport) -> list[RenderableType]:
         out.append(text(f"det H({where}) {equals(shown)}"))
     eigenvalues = _eigenvalues(report)
     if eigenvalues:
-        out.append(text(f"eigenvalues: {eigenvalues}"))
+        out.append(text(_("eigenvalues: {values}").format(values=eigenvalues)))
     if result.definiteness is not None:
-        out.append(text(f"H is {result.definiteness}", "bold"))
+        out.append(
+            text(
+                _("H is {definiteness}").format(definiteness=label(str(result.definiteness))),
+                "bold",
+            )
+        )
     elif result.at_point is None:
-        out.append(text("give a point (--at) for the eigenvalues and the second-derivative test"))
+        out.append(
+            text(_("give a point (--at) for the eigenvalues and the second-derivative test"))
+        )
     if report.function_value is not None:
         shown = with_decimal(report.function_value, report.function_value_float)
         out.append(text(f"f({where}) {equals(shown)}"))
@@ -66,7 +78,12 @@ def renderables(report: HessianReport) -> list[RenderableType]:
         gradient = vector([to_unicode(g) for g in result.gradient_at])
         out.append(text(f"∇f({where}) = {gradient}"))
     if result.meaning is not None:
-        out.append(text(f"at ({where}): {EXPLAIN.get(result.meaning, result.meaning)}", "bold"))
+        out.append(
+            text(
+                _("at ({point}): {meaning}").format(point=where, meaning=explain(result.meaning)),
+                "bold",
+            )
+        )
     return out
 
 
@@ -82,7 +99,8 @@ def _eigenvalues(report: HessianReport) -> str:
     if values is not None:
         shown = ", ".join(f"≈ {decimal(v)}" for v in values)
         if exact is not None:
-            shown += " (exact forms: --format json)"
+            shown = _("{values} (exact forms: --format json)").format(values=shown)
+
         return shown
     return ""
 

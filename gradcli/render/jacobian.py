@@ -9,6 +9,7 @@ from rich.console import RenderableType
 from rich.table import Table
 
 from gradcli.calculus import Jacobian
+from gradcli.i18n import _
 from gradcli.printing import decimal, is_exactly, to_unicode
 from gradcli.render.console import Screen, render, text
 
@@ -88,12 +89,14 @@ def renderables(result: Jacobian) -> list[RenderableType]:
     for label, component in zip(labels, result.components):
         out.append(text(f"{label}({arguments(names)}) = {to_unicode(component)}", "bold"))
     # the notes are messages: the command sends them to stderr
-    out.append(
-        text(
-            f"Jacobian J ({m}×{len(names)}): row i, column j is ∂fᵢ/∂xⱼ"
-            + ("; one row: the gradient ∇f" if m == 1 else "")
+    if m == 1:
+        heading = _(
+            "Jacobian J ({rows}×{columns}): row i, column j is ∂fᵢ/∂xⱼ; one row: the gradient ∇f"
         )
-    )
+    else:
+        heading = _("Jacobian J ({rows}×{columns}): row i, column j is ∂fᵢ/∂xⱼ")
+    out.append(text(heading.format(rows=m, columns=len(names))))
+
     cells = [[to_unicode(v) for v in row] for row in result.matrix]
     out.append(matrix_table("J", labels, names, cells))
     if result.point is not None and result.matrix_at is not None:
