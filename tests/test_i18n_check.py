@@ -128,3 +128,15 @@ def test_help_in_korean_and_english() -> None:
     assert "Check answers about EXPRESSION: each part, each component, and why." in theirs.stdout
     assert "Seed of the random test points, 0 to" in theirs.stdout
     assert "Show the expected answers." in theirs.stdout and "기대하는" not in theirs.stdout
+
+
+def test_a_caveat_on_a_right_answer_is_said_in_a_korean_batch(tmp_path: Path) -> None:
+    # the batch shows a right answer's message when it has a caveat: decided by
+    # PartResult.caveat, not by the English wording of the message
+    path = tmp_path / "class.csv"
+    path.write_text("id,gradient\nann,(x^2-1)/(x-1)\n", encoding="utf-8")
+    args = ("check", "x^2/2 + x", "--batch", str(path), "--format", "plain", "--jobs", "1")
+    ours, theirs = korean(*args), english(*args)
+    assert theirs.stdout.startswith("ann gradient: correct (numeric): equal at ")
+    first = ours.stdout.splitlines()[0]
+    assert first.startswith("ann gradient: 정답 (수치): ") and "x - 1 = 0" in first

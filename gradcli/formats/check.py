@@ -337,11 +337,8 @@ def part_lines(parts: Sequence[PartResult]) -> list[PartLine]:
             (p.label, _said(p))
             for p in mine
             if p.message
-            # a caveat (the answer is undefined where f's is not) is said even when right;
-            # the wording test stays until parts.py sets ``caveat`` (it is English only)
-            and (
-                p.verdict != CORRECT or p.method == DECIMAL or p.caveat or "where both" in p.message
-            )
+            # a caveat (the answer is undefined where f's is not) is said even when right
+            and (p.verdict != CORRECT or p.method == DECIMAL or p.caveat)
         ]
         if len({message for _label, message in said}) == 1 and len(said) > 1:
             notes = [said[0][1]]
