@@ -17,10 +17,12 @@ from typing import TypeAlias
 
 import sympy
 
+from gradcli import i18n
 from gradcli.budget import Allowance
 from gradcli.derivatives import gradient_at, gradient_of, jacobian_of, partial_derivatives
 from gradcli.display import Displayable
 from gradcli.errors import BudgetExceeded, DimensionError, InputError
+from gradcli.i18n import N_, _
 from gradcli.limits import Limits
 from gradcli.numbers import (
     describe_point,
@@ -204,7 +206,7 @@ def gradient(
     if simplify:
         components, skipped = _tidy_all(components, function.variables, optional)
         if skipped:
-            notes.append(_not_simplified(skipped, len(components), "partial derivative"))
+            notes.append(_not_simplified(skipped, len(components)))
     evaluated = None
     if at is not None:
         cut_before = len(optional.cut)
@@ -212,11 +214,11 @@ def gradient(
             function, components, at, along=along, limits=limits, optional=optional
         )
         notes.extend(
-            f"not simplified (budget): {what}, shown as computed"
+            _("not simplified (budget): {what}, shown as computed").format(what=i18n._(what))
             for what in optional.cut[cut_before:]
         )
     elif along is not None:
-        raise InputError("--along needs a point: give --at too")
+        raise InputError(_("--along needs a point: give --at too"))
     return Gradient(function=function, components=components, at=evaluated, notes=tuple(notes))
 
 
@@ -259,16 +261,20 @@ def jacobian(
         if isinstance(fs, str):
             definition = split_definition(fs)
             if definition is not None:
-                declared, fs, _ = definition
+                declared, fs, _body = definition
                 names = [symbol(n).name for n in variables] if variables else declared
                 if names != declared:
                     raise InputError(
-                        f"the function declares its variables as {', '.join(declared)} "
-                        f"but --vars gives {', '.join(variables or ())}"
+                        _(
+                            "the function declares its variables as {declared} "
+                            "but --vars gives {given}"
+                        ).format(declared=", ".join(declared), given=", ".join(variables or ()))
                     )
                 variables = declared
                 read.append(
-                    f"read the definition as the components of a function of {', '.join(declared)}"
+                    _("read the definition as the components of a function of {names}").format(
+                        names=", ".join(declared)
+                    )
                 )
             components = parse_vector(fs, variables=variables or (), limits=limits, latex=latex)
         elif isinstance(fs, (Function, sympy.Expr)):
@@ -277,10 +283,12 @@ def jacobian(
             components = tuple(as_function(f, limits=limits).expr for f in fs)
         else:
             raise InputError(
-                f"expected the components as text or a sequence, got {type(fs).__name__}"
+                _("expected the components as text or a sequence, got {kind}").format(
+                    kind=type(fs).__name__
+                )
             )
         if not components:
-            raise InputError("the function has no components")
+            raise InputError(_("the function has no components"))
     notes = tuple(dict.fromkeys(read))
     free = set().union(*(c.free_symbols for c in components))
     whole = Function(
@@ -311,12 +319,11 @@ def jacobian(
             whole.variables,
             values,
             components=row,
-            what=f"∂{f}/∂{{name}} is {{{{}}}} at {{where}}",
             f=f,
             limits=limits,
         )
-        rows_exact.append(tuple(e for e, _ in at_point))
-        rows_float.append(tuple(approx for _, approx in at_point))
+        rows_exact.append(tuple(e for e, _approx in at_point))
+        rows_float.append(tuple(approx for _exact, approx in at_point))
     has_floats = all(v is not None for row in rows_float for v in row)
     return Jacobian(
         components=components,
@@ -369,14 +376,19 @@ def as_function(
     if isinstance(f, str):
         return parse_function(f, variables=names, limits=limits)
     if isinstance(f, (int, Fraction)) and not isinstance(f, bool):
-        f = exact(f, "the function")
+        f = exact(f, _("the function"))
     if isinstance(f, sympy.Expr) and not isinstance(f, sympy.MatrixBase):
         _refuse_what_text_could_not_say(f)
         if f.has(sympy.Float):
-            f = f.xreplace({v: exact(v, "a number in f") for v in f.atoms(sympy.Float)})
+            what = _("a number in f")
+            f = f.xreplace({v: exact(v, what) for v in f.atoms(sympy.Float)})
         chosen = _choose_variables(f.free_symbols, variables, names)
         return Function(expr=f, variables=chosen, parameters=_parameters(f, chosen), source=str(f))
-    raise InputError(f"expected a sympy expression, text or a Function, got {type(f).__name__}")
+    raise InputError(
+        _("expected a sympy expression, text or a Function, got {kind}").format(
+            kind=type(f).__name__
+        )
+    )
 
 
 def _refuse_what_text_could_not_say(f: sympy.Expr) -> None:
@@ -392,20 +404,32 @@ def _refuse_what_text_could_not_say(f: sympy.Expr) -> None:
 
     for constant in (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
         if f.has(constant):
-            raise InputError(f"f holds {constant}, which is not a number: f must be finite")
+            raise InputError(
+                _("f holds {constant}, which is not a number: f must be finite").format(
+                    constant=constant
+                )
+            )
     unknown = sorted(str(g) for g in f.atoms(AppliedUndef))
     if unknown:
         raise InputError(
-            f"f holds the undefined function {unknown[0]}: gradcli differentiates known "
-            "functions only (write it out)"
+            _(
+                "f holds the undefined function {function}: gradcli differentiates known "
+                "functions only (write it out)"
+            ).format(function=unknown[0])
         )
     for s in f.free_symbols:
         if isinstance(s, sympy.Dummy):
-            raise InputError(f"f holds the Dummy symbol {s}: give a Symbol, which has one name")
+            raise InputError(
+                _("f holds the Dummy symbol {symbol}: give a Symbol, which has one name").format(
+                    symbol=s
+                )
+            )
         if not s.name.isidentifier():
             raise InputError(
-                f"f holds a symbol named {s.name!r}, which could not be read back: "
-                "use a name such as x, y2 or theta"
+                _(
+                    "f holds a symbol named {name}, which could not be read back: "
+                    "use a name such as x, y2 or theta"
+                ).format(name=repr(s.name))
             )
 
 
@@ -415,10 +439,10 @@ def _names(variables: VariablesLike | None) -> list[str] | None:
     if names is None:
         return None
     if not names:
-        raise InputError("at least one variable is needed")
+        raise InputError(_("at least one variable is needed"))
     canonical = [symbol(n.strip()).name for n in names]
     if len(set(canonical)) != len(canonical):
-        raise InputError("a variable is listed twice")
+        raise InputError(_("a variable is listed twice"))
     return names
 
 
@@ -472,26 +496,33 @@ def point_values(
                 name = key.strip()
                 name = name if name in by_name else symbol(name).name
             else:
-                raise InputError(f"a point's names must be text or symbols, got {key!r}")
+                raise InputError(
+                    _("a point's names must be text or symbols, got {key}").format(key=repr(key))
+                )
             if name not in by_name:
-                raise InputError(f"'{name}' is not a variable of f, nor a parameter")
-            values[by_name[name]] = exact(raw, f"the value of {name}", limits=limits)
+                raise InputError(
+                    _("'{name}' is not a variable of f, nor a parameter").format(name=name)
+                )
+            what = _("the value of {name}").format(name=name)
+            values[by_name[name]] = exact(raw, what, limits=limits)
         missing = [v.name for v in function.variables if v not in values]
         if missing:
-            raise DimensionError(f"the point gives no value for {', '.join(missing)}")
+            raise DimensionError(
+                _("the point gives no value for {names}").format(names=", ".join(missing))
+            )
         return {
             **{v: values[v] for v in function.variables},
             **{p: values[p] for p in function.parameters if p in values},
         }
-    coordinates = _coordinates(at, "the point")
+    coordinates = _coordinates(at, _("the point"))
     if len(coordinates) != len(function.variables):
         raise DimensionError(
-            f"the point has {len(coordinates)} coordinates but the function has "
-            f"{len(function.variables)} variables"
+            _(
+                "the point has {coordinates} coordinates but the function has {variables} variables"
+            ).format(coordinates=len(coordinates), variables=len(function.variables))
         )
-    return {
-        v: exact(c, "a coordinate", limits=limits) for v, c in zip(function.variables, coordinates)
-    }
+    what = _("a coordinate")
+    return {v: exact(c, what, limits=limits) for v, c in zip(function.variables, coordinates)}
 
 
 def _coordinates(at: object, what: str) -> list[object]:
@@ -502,7 +533,11 @@ def _coordinates(at: object, what: str) -> list[object]:
         return [at]
     if isinstance(at, Iterable) and not isinstance(at, (bytes, bool)):
         return list(at)
-    raise InputError(f"{what} must be text, a sequence of numbers or a mapping, got {at!r}")
+    raise InputError(
+        _("{what} must be text, a sequence of numbers or a mapping, got {value}").format(
+            what=what, value=repr(at)
+        )
+    )
 
 
 def point_text(function: Function, at: PointLike, *, limits: Limits | None = None) -> str:
@@ -537,13 +572,13 @@ def evaluate_gradient(
     values = point_values(function, at, limits=limits)
     where = describe_point(values)
     function_value, function_value_float = evaluate(
-        function.expr, values, what=f"f is {{}} at {where}", limits=limits
+        function.expr, values, what=_("f is {{}} at {where}").format(where=where), limits=limits
     )
     at_point = gradient_at(
         function.expr, function.variables, values, components=components, limits=limits
     )
-    exact = [e for e, _ in at_point]
-    floats = [approx for _, approx in at_point]
+    exact = [e for e, _approx in at_point]
+    floats = [approx for _exact, approx in at_point]
     numeric = all(v is not None for v in floats)
     value_float = tuple(float(v) for v in floats if v is not None) if numeric else None
     magnitude = _length(exact)
@@ -557,7 +592,7 @@ def evaluate_gradient(
             # large ones evaluated together (they share the magnitude and more)
             direction_float = tuple(floats_of(quotients))
         if _printable(exact, magnitude):
-            direction = tuple(_tidy_quotient(q, optional, "the unit direction") for q in quotients)
+            direction = tuple(_tidy_quotient(q, optional, _UNIT_DIRECTION) for q in quotients)
     directional = None
     if along is not None:
         directional = _directional(
@@ -634,6 +669,12 @@ def _tidy_quotient(value: sympy.Expr, optional: Allowance, what: str) -> sympy.E
     return rationalised if len(str(rationalised)) <= len(str(value)) else value
 
 
+#: the optional work that time may cut short, as the notes name it
+_UNIT_DIRECTION = N_("the unit direction")
+_UNIT_ALONG = N_("the unit vector of --along")
+_DIRECTIONAL = N_("the directional derivative")
+_SIMPLIFYING = N_("simplifying the partial derivatives")
+
 #: seconds for rationalising one denominator, at most
 _TIDY_SECONDS = 0.5
 
@@ -687,24 +728,23 @@ def _directional(
     if isinstance(along, str):
         vector = parse_vector(along, limits=limits)
         if any(c.free_symbols for c in vector):
-            raise InputError("--along must be a vector of numbers, such as 1,1")
+            raise InputError(_("--along must be a vector of numbers, such as 1,1"))
     else:
-        vector = tuple(
-            exact(c, "a component of --along", limits=limits)
-            for c in _coordinates(along, "--along")
-        )
+        what = _("a component of --along")
+        vector = tuple(exact(c, what, limits=limits) for c in _coordinates(along, "--along"))
     if len(vector) != len(function.variables):
         raise InputError(
-            f"--along has {len(vector)} components but the function has "
-            f"{len(function.variables)} variables"
+            _(
+                "--along has {components} components but the function has {variables} variables"
+            ).format(components=len(vector), variables=len(function.variables))
         )
     length = sympy.sqrt(sympy.Add(*(c**2 for c in vector)))
     if all(exact_sign(c, seconds=_ZERO_SECONDS) == 0 for c in vector):
-        raise InputError("--along is the zero vector: it has no direction")
-    unit = tuple(_tidy_quotient(c / length, optional, "the unit vector of --along") for c in vector)
+        raise InputError(_("--along is the zero vector: it has no direction"))
+    unit = tuple(_tidy_quotient(c / length, optional, _UNIT_ALONG) for c in vector)
     unit_float = tuple(to_float(c) for c in unit)
     derivative = _tidy_quotient(
-        sympy.Add(*(g * u for g, u in zip(value, unit))), optional, "the directional derivative"
+        sympy.Add(*(g * u for g, u in zip(value, unit))), optional, _DIRECTIONAL
     )
     derivative_float = None
     angle = None
@@ -756,7 +796,7 @@ def _tidy_all(
             out.append(mirrored)
             continue
         try:
-            with optional.spend("simplifying the partial derivatives"):
+            with optional.spend(_SIMPLIFYING):
                 tidy = _constant_logs_apart(sympy.simplify(component))
         except BudgetExceeded:
             skipped += 1
@@ -773,14 +813,18 @@ def _tidy_all(
     return tuple(out), skipped
 
 
-def _not_simplified(skipped: int, total: int, what: str) -> str:
-    """The note for derivatives left as differentiated when time ran out.
+def _not_simplified(skipped: int, total: int) -> str:
+    """The note for partial derivatives left as differentiated when time ran out.
 
-    >>> _not_simplified(3, 20, "partial derivative")
+    >>> _not_simplified(3, 20)
     'not simplified (budget): 3 of the 20 partial derivatives, shown as differentiated'
     """
-    which = f"the {what}" if total == 1 else f"{skipped} of the {total} {what}s"
-    return f"not simplified (budget): {which}, shown as differentiated"
+    if total == 1:
+        return _("not simplified (budget): the partial derivative, shown as differentiated")
+    return _(
+        "not simplified (budget): {skipped} of the {total} partial derivatives, "
+        "shown as differentiated"
+    ).format(skipped=skipped, total=total)
 
 
 #: earlier simplifications tried as mirror images of a component, newest first

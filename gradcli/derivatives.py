@@ -18,6 +18,7 @@ import sympy
 from sympy.core.function import AppliedUndef, ArgumentIndexError
 
 from gradcli.errors import MathError, NotDifferentiableError
+from gradcli.i18n import _
 from gradcli.limits import Limits
 from gradcli.numbers import (
     describe_point,
@@ -468,7 +469,7 @@ def gradient_at(
     values: Mapping[sympy.Symbol, sympy.Expr],
     *,
     components: Sequence[sympy.Expr] | None = None,
-    what: str = "∂f/∂{name} is {{}} at {where}",
+    what: str | None = None,
     f: str = "f",
     limits: Limits | None = None,
 ) -> tuple[Value, ...]:
@@ -481,8 +482,9 @@ def gradient_at(
     sign ``s = ±1``: f is differentiable there when every piece has the same
     value and the same gradient, and that is ∇f. Otherwise
     :class:`NotDifferentiableError` says which kink is the corner or jump.
-    ``what`` words an undefined component (``{name}``, ``{where}`` filled in);
-    ``f`` is what the messages call the function.
+    ``what`` words an undefined component (``{f}``, ``{name}``, ``{where}``
+    filled in; by default "∂f/∂x is … at …"); ``f`` is what the messages
+    call the function.
 
     >>> x, y = sympy.symbols("x y", real=True)
     >>> [v for v, _ in gradient_at(abs(x) ** 3 + y, (x, y), {x: 0, y: 0})]
@@ -496,7 +498,9 @@ def gradient_at(
     variables = tuple(variables)
     values = {k: exact(v, symbolic=True) for k, v in values.items()}
     where = describe_point(values)
-    names = [what.format(name=v.name, where=where) for v in variables]
+    if what is None:
+        what = _("∂{f}/∂{name} is {{}} at {where}")
+    names = [what.format(f=f, name=v.name, where=where) for v in variables]
     pieces = _Pieces.at(expr, values, where, limits, f)
     if pieces is None:
         if components is None:
@@ -504,7 +508,7 @@ def gradient_at(
         return tuple(values_at(components, values, whats=names, limits=limits))
     pieces.continuous()
     first = partial_derivatives(pieces.expr, variables)
-    return pieces.common(first, names, "")
+    return pieces.common(first, names, False)
 
 
 def hessian_at(
@@ -540,7 +544,7 @@ def hessian_at(
         if what is not None:
             return what(i, j)
         pair = f"{variables[i].name}²" if i == j else f"{variables[i].name}∂{variables[j].name}"
-        return f"∂²f/∂{pair} is {{}} at {where}"
+        return _("∂²f/∂{pair} is {{}} at {where}").format(pair=pair, where=where)
 
     pieces = _Pieces.at(expr, values, where, limits)
     if pieces is None:
@@ -554,12 +558,15 @@ def hessian_at(
         return tuple(tuple(entries[i * n : (i + 1) * n]) for i in range(n))
     pieces.continuous()
     first = partial_derivatives(pieces.expr, variables)
-    pieces.common(first, [f"∂f/∂{v.name} is {{}} at {where}" for v in variables], "")
+    undefined = _("∂{f}/∂{name} is {{}} at {where}")
+    pieces.common(
+        first, [undefined.format(f="f", name=v.name, where=where) for v in variables], False
+    )
     second = [partial_derivatives(g, variables[i:]) for i, g in enumerate(first)]
     upper = pieces.common(
         [second[i][j - i] for i in range(n) for j in range(i, n)],
         [name(i, j) for i in range(n) for j in range(i, n)],
-        "twice ",
+        True,
     )
     at = dict(zip(((i, j) for i in range(n) for j in range(i, n)), upper))
     return tuple(tuple(at[min(i, j), max(i, j)] for j in range(n)) for i in range(n))
@@ -626,7 +633,8 @@ class _Pieces:
         """The pieces of f at the point, or ``None`` when no kink vanishes there."""
         vanishing = []
         for u in kinks(expr):
-            value, _ = value_at(u, values, what=f"{f} is {{}} at {where}", limits=limits)
+            undefined = _("{f} is {{}} at {where}").format(f=f, where=where)
+            value, _approx = value_at(u, values, what=undefined, limits=limits)
             if value.free_symbols:
                 # a parameter without a value: the derivative stays symbolic,
                 # true wherever u ≠ 0
@@ -634,8 +642,10 @@ class _Pieces:
             sign = exact_sign(value, seconds=_ZERO_SECONDS)
             if sign is None:
                 raise MathError(
-                    f"cannot decide whether {f} is differentiable at {where}: "
-                    f"cannot tell whether {to_unicode(u)} is 0 there"
+                    _(
+                        "cannot decide whether {f} is differentiable at {where}: "
+                        "cannot tell whether {part} is 0 there"
+                    ).format(f=f, where=where, part=to_unicode(u))
                 )
             if sign == 0:
                 vanishing.append(u)
@@ -645,46 +655,62 @@ class _Pieces:
 
     def continuous(self) -> None:
         """Refuse a jump: the pieces' values at the point must agree with f's."""
-        own, _ = value_at(
-            self.original, self.values, what=f"{self.f} is {{}} at {self.where}", limits=self.limits
-        )
-        value, _ = value_at(
-            self.expr, self.values, what=f"{self.f} is {{}} at {self.where}", limits=self.limits
-        )
+        undefined = _("{f} is {{}} at {where}").format(f=self.f, where=self.where)
+        own, _approx = value_at(self.original, self.values, what=undefined, limits=self.limits)
+        value, _approx = value_at(self.expr, self.values, what=undefined, limits=self.limits)
         culprit = self._depends(value - own, with_zero=True)
         if culprit is not None:
             kink = self.kink_of[culprit]
             raise NotDifferentiableError(
-                f"{self.f} is not differentiable at {self.where}: it jumps where "
-                f"{to_unicode(kink.args[0])} = 0 (from {to_unicode(kink)})"
+                _(
+                    "{f} is not differentiable at {where}: it jumps where {part} = 0 (from {kink})"
+                ).format(
+                    f=self.f,
+                    where=self.where,
+                    part=to_unicode(kink.args[0]),
+                    kink=to_unicode(kink),
+                )
             )
 
     def common(
-        self, derivatives: Sequence[sympy.Expr], names: Sequence[str], twice: str
+        self, derivatives: Sequence[sympy.Expr], names: Sequence[str], twice: bool
     ) -> tuple[Value, ...]:
         """The derivatives' common value over all pieces, or an error naming a corner."""
         out = []
         for derivative, name in zip(derivatives, names):
-            value, _ = value_at(derivative, self.values, what=name, limits=self.limits)
+            value, _approx = value_at(derivative, self.values, what=name, limits=self.limits)
             culprit = self._depends(value, with_zero=False)
             if culprit is not None:
                 kink = self.kink_of[culprit]
                 u = to_unicode(kink.args[0])
                 if twice:
-                    raise NotDifferentiableError(
-                        f"{self.f} is not twice differentiable at {self.where}: its first "
-                        f"derivatives have a corner where {u} = 0 (from {to_unicode(kink)})"
+                    message = _(
+                        "{f} is not twice differentiable at {where}: its first "
+                        "derivatives have a corner where {part} = 0 (from {kink})"
                     )
-                what = "has a corner" if isinstance(kink, sympy.Abs) else "jumps"
+                elif isinstance(kink, sympy.Abs):
+                    message = _(
+                        "{f} is not differentiable at {where}: {kink} has a corner where {part} = 0"
+                    )
+                else:
+                    message = _(
+                        "{f} is not differentiable at {where}: {kink} jumps where {part} = 0"
+                    )
                 raise NotDifferentiableError(
-                    f"{self.f} is not differentiable at {self.where}: {to_unicode(kink)} {what} "
-                    f"where {u} = 0"
+                    message.format(f=self.f, where=self.where, part=u, kink=to_unicode(kink))
                 )
             if self._depends(value, with_zero=True) is not None:
-                raise MathError(
-                    f"cannot decide whether {self.f} is {twice}differentiable at {self.where}: "
-                    "it differs on the surface where a sign(…) is 0"
-                )
+                if twice:
+                    message = _(
+                        "cannot decide whether {f} is twice differentiable at {where}: "
+                        "it differs on the surface where a sign(…) is 0"
+                    )
+                else:
+                    message = _(
+                        "cannot decide whether {f} is differentiable at {where}: "
+                        "it differs on the surface where a sign(…) is 0"
+                    )
+                raise MathError(message.format(f=self.f, where=self.where))
             plus = {s: sympy.Integer(1) for s in self.signs}
             out.append(
                 value_at(derivative.xreplace(plus), self.values, what=name, limits=self.limits)
@@ -704,15 +730,19 @@ class _Pieces:
                     sign = exact_sign(coefficient, seconds=_ZERO_SECONDS)
                     if sign is None:
                         raise MathError(
-                            f"cannot decide whether {self.f} is differentiable at {self.where}"
+                            _("cannot decide whether {f} is differentiable at {where}").format(
+                                f=self.f, where=self.where
+                            )
                         )
                     if sign != 0:
                         return signs[next(i for i, k in enumerate(monomial) if k)]
             return None
         if len(signs) > _MAX_ENUMERATED:
             raise MathError(
-                f"cannot decide whether {self.f} is differentiable at {self.where}: "
-                f"{len(signs)} corners meet there"
+                _(
+                    "cannot decide whether {f} is differentiable at {where}: "
+                    "{count} corners meet there"
+                ).format(f=self.f, where=self.where, count=len(signs))
             )
         choices = [(-1, 0, 1) if with_zero and s in self.jumping else (-1, 1) for s in signs]
         first = value.xreplace({s: sympy.Integer(1) for s in signs})
@@ -722,7 +752,11 @@ class _Pieces:
                 return signs[0]
             sign = exact_sign(other - first, seconds=_ZERO_SECONDS)
             if sign is None:
-                raise MathError(f"cannot decide whether {self.f} is differentiable at {self.where}")
+                raise MathError(
+                    _("cannot decide whether {f} is differentiable at {where}").format(
+                        f=self.f, where=self.where
+                    )
+                )
             if sign != 0:
                 changed = [s for s, c in zip(signs, pattern) if c != 1]
                 return changed[0]

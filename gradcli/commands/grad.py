@@ -27,28 +27,55 @@ from gradcli.commands.base import (
 )
 from gradcli.commands.data import DataRequest, build, data_options, data_request, loss_function
 from gradcli.errors import ExitCode, GradcliError, InputError, describe
+from gradcli.i18n import N_, _, ngettext
 from gradcli.limits import Limits
 from gradcli.runner import Line, Output
 
 
-@click.command(cls=Command)
+@click.command(
+    cls=Command,
+    help=N_("""The gradient of EXPRESSION, and at a point its value, length and direction.
+
+    \b
+    Examples:
+      gradcli grad "x^2 + y^2 + xy" --at 1,3
+      gradcli grad "x^3" --at 2
+      gradcli grad "a*x^2 + b*y" --vars x,y --at "x=1, y=2"
+      gradcli grad "x^2 + y^2 + xy" --at 1,3 --along 1,1
+      gradcli grad "x*exp(y)" --format latex
+      gradcli grad "x^2 + y^2 + xy" --steps
+      gradcli grad @function.txt --at 0,1
+      printf 'x^2\\nsin(x*y)\\n' | gradcli grad - --format json
+      printf 'x^2 + y\\nx*y\\n' | gradcli grad - --at 1,2 --format csv
+      seq 1 5 | gradcli grad "x^3" --at - --format csv
+      gradcli grad --data points.csv --model "w*x + b" --loss mse --at w=1,b=0
+
+    EXPRESSION '-' reads one expression a line from stdin (blank lines and
+    # comments skipped); '@FILE' reads it from a file. ∇f points the way of
+    steepest ascent; |∇f| is the rate of increase that way.
+
+    With --data and --model instead of EXPRESSION, the function is the loss
+    L(θ) of the model on the table (see --loss): shown with Σ over the rows,
+    as a derivation writes it, and summed out exactly, with ∇L.
+    """),
+)
 @click.argument("expression", required=False)
 @click.option(
     "--at",
     "at",
     metavar="POINT",
-    help="A point: 1,3 or -1/2,pi/4 or 'x=1, y=3'; '-' streams points from stdin.",
+    help=N_("A point: 1,3 or -1/2,pi/4 or 'x=1, y=3'; '-' streams points from stdin."),
 )
 @click.option(
     "--along",
     metavar="VECTOR",
-    help="A direction for the directional derivative at --at (normalised first).",
+    help=N_("A direction for the directional derivative at --at (normalised first)."),
 )
 @click.option(
     "--simplify/--no-simplify",
     default=True,
     show_default=True,
-    help="Tidy each partial derivative (within a tenth of --timeout; never on huge ones).",
+    help=N_("Tidy each partial derivative (within a tenth of --timeout; never on huge ones)."),
 )
 @steps_option("partial derivative")
 @variables_option
@@ -72,38 +99,14 @@ def grad(
     latex: bool | None,
     limits: Limits,
 ) -> int:
-    """The gradient of EXPRESSION, and at a point its value, length and direction.
-
-    \b
-    Examples:
-      gradcli grad "x^2 + y^2 + xy" --at 1,3
-      gradcli grad "x^3" --at 2
-      gradcli grad "a*x^2 + b*y" --vars x,y --at "x=1, y=2"
-      gradcli grad "x^2 + y^2 + xy" --at 1,3 --along 1,1
-      gradcli grad "x*exp(y)" --format latex
-      gradcli grad "x^2 + y^2 + xy" --steps
-      gradcli grad @function.txt --at 0,1
-      printf 'x^2\\nsin(x*y)\\n' | gradcli grad - --format json
-      printf 'x^2 + y\\nx*y\\n' | gradcli grad - --at 1,2 --format csv
-      seq 1 5 | gradcli grad "x^3" --at - --format csv
-      gradcli grad --data points.csv --model "w*x + b" --loss mse --at w=1,b=0
-
-    EXPRESSION '-' reads one expression a line from stdin (blank lines and
-    # comments skipped); '@FILE' reads it from a file. ∇f points the way of
-    steepest ascent; |∇f| is the rate of increase that way.
-
-    With --data and --model instead of EXPRESSION, the function is the loss
-    L(θ) of the model on the table (see --loss): shown with Σ over the rows,
-    as a derivation writes it, and summed out exactly, with ∇L.
-    """
     names = split_names(variables)
     screen = settings()
     loss_request = data_request(data_path, model, loss_name, target, l2, l1)
     if loss_request is not None:
         if expression is not None:
-            raise InputError("give either EXPRESSION or --data with --model, not both")
+            raise InputError(_("give either EXPRESSION or --data with --model, not both"))
         if at == "-":
-            raise InputError("--at - streams points for an EXPRESSION, not for --data")
+            raise InputError(_("--at - streams points for an EXPRESSION, not for --data"))
         refuse_csv_steps(steps, output_format)
         request = loss_request
         return runner.run(
@@ -123,12 +126,12 @@ def grad(
             timeout=limits.timeout,
         )
     if expression is None:
-        raise InputError("give the function, or --data and --model for a loss built from data")
+        raise InputError(_("give the function, or --data and --model for a loss built from data"))
     if at == "-":
         if expression == "-":
-            raise InputError("stdin can hold the expressions or the points, not both")
+            raise InputError(_("stdin can hold the expressions or the points, not both"))
         if along is not None:
-            raise InputError("--along is not available with streamed points")
+            raise InputError(_("--along is not available with streamed points"))
         text = read_expression(expression, limits)
         return runner.write(stream_points(text, output_format, screen, names, limits, latex))
     refuse_csv_steps(steps, output_format)
@@ -261,7 +264,7 @@ def stream_points(
     from gradcli.points import blocks_of_lines
 
     if output_format == "latex":
-        raise InputError("--format latex is not available for streamed points")
+        raise InputError(_("--format latex is not available for streamed points"))
 
     def symbolic() -> tuple[Any, tuple[Any, ...]]:
         function = parse_function(text, variables=variables, limits=limits, latex=latex)
@@ -288,16 +291,31 @@ def stream_points(
         unreadable += len(bad)
         undefined += block_undefined
         # the messages after the rows they belong to: 2>&1 keeps the story in order
-        yield Output(rows, tuple(f"line {number}: error: {reason}" for number, reason in bad))
+        failed = _("line {number}: error: {message}")
+        yield Output(
+            rows, tuple(failed.format(number=number, message=reason) for number, reason in bad)
+        )
     if header:
         yield _header(output_format, names)
     if undefined:
         yield Output(
-            messages=(f"warning: the gradient is undefined at {undefined} point(s), shown as NaN",)
+            messages=(
+                ngettext(
+                    "warning: the gradient is undefined at {count} point(s), shown as NaN",
+                    "warning: the gradient is undefined at {count} point(s), shown as NaN",
+                    undefined,
+                ).format(count=undefined),
+            )
         )
     if unreadable:
         yield Output(
-            messages=(f"{unreadable} line(s) could not be read, shown as NaN",),
+            messages=(
+                ngettext(
+                    "{count} line(s) could not be read, shown as NaN",
+                    "{count} line(s) could not be read, shown as NaN",
+                    unreadable,
+                ).format(count=unreadable),
+            ),
             exit_code=ExitCode.USAGE,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from gradcli.i18n import _
 from gradcli.parse import Function
 from gradcli.points import Chunk
 from gradcli.printing import decimal, to_unicode
@@ -13,8 +14,8 @@ from gradcli.render.console import Screen, render, text
 def to_table(function: Function, chunk: Chunk, screen: Screen) -> str:
     names = [to_unicode(v) for v in function.variables]
     table = Table(header_style="bold")
-    table.add_column("line", justify="right")
-    table.add_column("point")
+    table.add_column(_("line"), justify="right")
+    table.add_column(_("point"))
     for name in names:
         table.add_column(f"∂f/∂{name}", justify="right")
     table.add_column("|∇f|", justify="right")
