@@ -55,7 +55,7 @@ from gradcli.grading.pieces import (
     split,
 )
 from gradcli.grading.results import DECIMAL, NUMERIC, SYMBOLIC
-from gradcli.i18n import _
+from gradcli.i18n import N_, _
 from gradcli.limits import Limits
 from gradcli.parse import natural_key
 from gradcli.printing import to_text
@@ -508,7 +508,7 @@ def simplified_difference(
     (1/10¹¹ is not 0); simplify is tried only when that leaves symbols.
     """
     try:
-        with time_limit(limits.simplify_timeout, "simplification"):
+        with time_limit(limits.simplify_timeout, N_("simplification")):
             expanded = sympy.expand(difference)
             if expanded == 0 or not expanded.free_symbols or expand_only:
                 return expanded

@@ -35,7 +35,7 @@ from gradcli.budget import time_limit
 from gradcli.derivatives import constant_ratio, kinks, piece
 from gradcli.errors import BudgetExceeded, GradcliError
 from gradcli.grading.evaluator import Evaluator
-from gradcli.i18n import _
+from gradcli.i18n import N_, _
 
 __all__ = ["Pieces", "expose_kinks", "split"]
 
@@ -176,7 +176,7 @@ def expose_kinks(expr: sympy.Expr, seconds: float = 0.2) -> sympy.Expr:
         return expr
     replaced: dict[sympy.Basic, sympy.Expr] = {}
     try:
-        with time_limit(seconds, "looking for square roots of squares"):
+        with time_limit(seconds, N_("looking for square roots of squares")):
             for node in roots:
                 factored = sympy.factor(node.base)
                 if factored != node.base:
