@@ -28,7 +28,7 @@ CASES: dict[str, tuple[dict[str, Any], str, str, str]] = {
         {"gradient": "2x, 2y"},
         "missing_term",
         "missing y, the derivative of x·y with respect to x",
-        "미분",
+        "도함수",
     ),
     "wrong variable": (
         {"gradient": "2x + y, 2x + y"},
