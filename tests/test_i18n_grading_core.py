@@ -183,3 +183,11 @@ def test_a_component_with_no_value_is_named_in_the_korean_reason() -> None:
     assert english.parts[0].verdict == korean.parts[0].verdict == "wrong"
     assert english.parts[0].message.startswith("1/0 is ")
     assert korean.parts[0].message.startswith("1/0: ")
+
+
+@pytest.mark.parametrize("answer", ["none", "없음", "방향 없음"])
+def test_no_direction_may_be_said_in_either_language(answer: str) -> None:
+    with speaking("ko"):
+        (part,) = check(SEED, at="0,0", direction=answer).parts
+    assert (part.verdict, part.mistakes) == ("correct", ())
+    assert part.message == "이 점에서 ∇f = 0입니다: 답한 대로 방향이 없습니다"

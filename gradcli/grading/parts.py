@@ -47,8 +47,11 @@ __all__ = [
     "unreadable",
 ]
 
-#: answers meaning "∇f = 0 here, so there is no direction"
-_NO_DIRECTION = frozenset({"none", "undefined", "no direction", "dne", "n/a", "0"})
+#: answers meaning "∇f = 0 here, so there is no direction" (in English or Korean,
+#: whatever language gradcli speaks)
+_NO_DIRECTION = frozenset(
+    {"none", "undefined", "no direction", "dne", "n/a", "0", "없음", "방향 없음", "정의되지 않음"}
+)
 #: results of answers that read the same, kept per problem before clearing
 _GRADED_CACHE = 10_000
 
