@@ -191,3 +191,14 @@ def test_no_direction_may_be_said_in_either_language(answer: str) -> None:
         (part,) = check(SEED, at="0,0", direction=answer).parts
     assert (part.verdict, part.mistakes) == ("correct", ())
     assert part.message == "이 점에서 ∇f = 0입니다: 답한 대로 방향이 없습니다"
+
+
+def test_a_wrong_point_that_gives_the_right_value_names_no_mistake() -> None:
+    # |∇f| at (−1, −1) is |∇f| at (1, 1): 2·1.414 is wrong for its decimal, not its point
+    (part,) = check("x^2 + y^2", at="1,1", magnitude="2*1.414").parts
+    assert (part.verdict, part.mistakes) == ("wrong", ())
+    assert part.message.startswith("a decimal inside an expression is read exactly")
+    # a wrong point whose value differs is still named
+    (named,) = check("x^2*y", at="1,3", magnitude="sqrt(117)").parts
+    assert named.mistakes == ("wrong_point",)
+    assert named.message == "this is |∇f| at (3, 1), not at (1, 3)"

@@ -19,7 +19,7 @@ from gradcli.derivatives import partial_derivatives
 from gradcli.grading.answers import Entry
 from gradcli.grading.decimals import DecimalRule
 from gradcli.grading.equality import Equality
-from gradcli.grading.evaluator import constant_float
+from gradcli.grading.evaluator import constant_float, precise_size
 from gradcli.grading.problem import Context, Problem
 from gradcli.i18n import _
 from gradcli.printing import decimal, to_unicode
@@ -149,9 +149,10 @@ def vector_mistakes(
         return _not_evaluated(problem, whole=True)
 
     def fits(vector: Sequence[sympy.Expr] | None) -> bool:
-        return vector is not None and all(
-            same(problem, entry, target, rule) for entry, target in zip(entries, vector)
-        )
+        if vector is None or all(_is_expected(c, e) for c, e in zip(vector, expected)):
+            # a "mistake" that gives the right value (f symmetric in its point) names nothing
+            return False
+        return all(same(problem, entry, target, rule) for entry, target in zip(entries, vector))
 
     if 1 < n <= 4:
         for order in itertools.permutations(range(n)):
@@ -238,15 +239,35 @@ def directional_candidates(
 
 
 def scalar_mistakes(
-    problem: Problem, entry: Entry, candidates: Iterator[Candidate], rule: DecimalRule
+    problem: Problem,
+    entry: Entry,
+    candidates: Iterator[Candidate],
+    rule: DecimalRule,
+    *,
+    expected: sympy.Expr | None = None,
 ) -> Found:
-    """The first typical wrong value a one-number answer is."""
+    """The first typical wrong value a one-number answer is.
+
+    A candidate that is the ``expected`` value itself (|∇f| at (−1, −1) when
+    it is |∇f| at (1, 1)) names no mistake.
+    """
     if problem.varies(entry):
         return _not_evaluated(problem)
     for mistake, message, target in candidates:
+        if expected is not None and _is_expected(target, expected):
+            continue
         if same(problem, entry, target, rule):
             return [(mistake, message)]
     return []
+
+
+def _is_expected(candidate: sympy.Expr, expected: sympy.Expr) -> bool:
+    """Whether a candidate wrong value is exactly the value expected."""
+    if candidate == expected:
+        return True
+    if candidate.free_symbols or expected.free_symbols:
+        return False
+    return precise_size(candidate - expected) == 0.0
 
 
 def hessian_mistakes(

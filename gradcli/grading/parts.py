@@ -243,7 +243,7 @@ def _scalar(
     if decision.equal is not False:
         return [_decided(part, None, label, entry, decision, shown)]
     found = (
-        mistakes.scalar_mistakes(problem, entry, candidates, marking.rule)
+        mistakes.scalar_mistakes(problem, entry, candidates, marking.rule, expected=exact)
         if entry.undefined is None
         else []
     )
