@@ -32,6 +32,7 @@ from gradcli.formats.common import (
     versioned,
 )
 from gradcli.formats.jacobian import latex_escape
+from gradcli.i18n import N_, _, ngettext
 from gradcli.printing import decimal, to_text
 from gradcli.printing import to_latex as latex
 
@@ -42,6 +43,29 @@ LAST_ROWS = 3
 MIDDLE_ROWS = 8
 #: steps written out in LaTeX when there are no exact steps
 LATEX_STEPS = 3
+#: each stop reason (a machine value) as a person reads it
+REASON_LABELS: dict[str, str] = {
+    "converged": N_("converged"),
+    "no_progress": N_("no progress"),
+    "max_steps": N_("max steps"),
+    "diverged": N_("diverged"),
+}
+
+
+#: a stop reason in LaTeX's comparison: the value itself in English
+LATEX_REASONS: dict[str, str] = {
+    "converged": N_("converged"),
+    "no_progress": N_("no_progress"),
+    "max_steps": N_("max_steps"),
+    "diverged": N_("diverged"),
+}
+
+
+def reason_label(run: DescentRun) -> str:
+    """Why ``run`` stopped, in words of the active language: ``no progress``."""
+    value = run.stop_reason.value
+    label = REASON_LABELS.get(value)
+    return _(label) if label is not None else value.replace("_", " ")
 
 
 # ---------------------------------------------------------------------------
@@ -129,21 +153,29 @@ def method_title(run: DescentRun) -> str:
     >>> method_title(descend(x**2, (x,), (1,), method="momentum", steps=2))
     'heavy-ball momentum (β = 0.9)'
     """
-    name = METHOD_NAMES[run.method]
+    # METHOD_NAMES is marked for translation where it is defined
+    name = _(METHOD_NAMES[run.method])
     if run.ascent:
-        name = "gradient ascent" if run.method == "gd" else f"{name}, ascending"
+        name = (
+            _("gradient ascent")
+            if run.method == "gd"
+            else _("{method}, ascending").format(method=name)
+        )
     constants = [
         f"{symbol} = {value:g}"
         for symbol, value in (("β", run.beta), ("β₂", run.beta2), ("ε", run.eps))
         if value is not None
     ]
     if run.batch_size is not None:
-        name = f"{'stochastic' if run.batch_size == 1 else 'mini-batch'} {name}"
-        constants.insert(0, f"batches of {run.batch_size}")
+        if run.batch_size == 1:
+            name = _("stochastic {method}").format(method=name)
+        else:
+            name = _("mini-batch {method}").format(method=name)
+        constants.insert(0, _("batches of {size}").format(size=run.batch_size))
         if run.seed is not None:
-            constants.append(f"seed {run.seed}")
+            constants.append(_("seed {seed}").format(seed=run.seed))
     if run.schedule != "constant":
-        constants.append(f"schedule {run.schedule}")
+        constants.append(_("schedule {schedule}").format(schedule=run.schedule))
     return f"{name} ({', '.join(constants)})" if constants else name
 
 
@@ -168,25 +200,38 @@ def kind_text(run: DescentRun) -> str:
     shown = ", ".join(decimal(v, 4) for v in run.final_eigenvalues)
     kind = run.final_kind
     if len(run.final_eigenvalues) == 1 and kind in (PointKind.MINIMUM, PointKind.MAXIMUM):
-        sign = ">" if kind is PointKind.MINIMUM else "<"
         if run.final_eigenvalues[0] != 0:
-            return f"a {kind.value} (f'' = {shown} {sign} 0)"
-        return f"a {kind.value} (f'' = 0, and the first non-zero derivative has even order)"
+            if kind is PointKind.MINIMUM:
+                return _("a minimum (f'' = {value} > 0)").format(value=shown)
+            return _("a maximum (f'' = {value} < 0)").format(value=shown)
+        if kind is PointKind.MINIMUM:
+            return _("a minimum (f'' = 0, and the first non-zero derivative has even order)")
+        return _("a maximum (f'' = 0, and the first non-zero derivative has even order)")
     if kind is PointKind.MINIMUM:
-        return f"a minimum (the Hessian's eigenvalues {shown} are all positive)"
+        return _("a minimum (the Hessian's eigenvalues {values} are all positive)").format(
+            values=shown
+        )
     if kind is PointKind.MAXIMUM:
-        return f"a maximum (the Hessian's eigenvalues {shown} are all negative)"
+        return _("a maximum (the Hessian's eigenvalues {values} are all negative)").format(
+            values=shown
+        )
     if kind is PointKind.SADDLE:
-        return f"a saddle point (the Hessian's eigenvalues {shown} have both signs)"
+        return _("a saddle point (the Hessian's eigenvalues {values} have both signs)").format(
+            values=shown
+        )
     if kind is PointKind.INFLECTION:
-        return "an inflection point (f' = f'' = 0 and the first non-zero derivative has odd order)"
+        return _(
+            "an inflection point (f' = f'' = 0 and the first non-zero derivative has odd order)"
+        )
     if kind is PointKind.DEGENERATE:
-        return f"degenerate (the Hessian has a zero eigenvalue: {shown}); the test says nothing"
+        return _(
+            "degenerate (the Hessian has a zero eigenvalue: {values}); the test says nothing"
+        ).format(values=shown)
     if kind is PointKind.NOT_CRITICAL:
-        return "not a critical point: |∇f| is not below tol there"
+        return _("not a critical point: |∇f| is not below tol there")
     if run.diverged:
-        return "unknown: the run diverged"
-    return "unknown: the Hessian cannot be evaluated there"
+        return _("unknown: the run diverged")
+    return _("unknown: the Hessian cannot be evaluated there")
 
 
 def method_label(run: DescentRun) -> str:
@@ -527,7 +572,8 @@ def _latex_rule(run: DescentRun) -> list[str]:
     if run.method == "armijo":
         return [
             rf"\theta_{{k+1}} &= \theta_{{k}} - t_k {g}",
-            r"t_k &= \alpha 2^{-j} \text{ with the least } j \geq 0 \text{ such that}",
+            r"t_k &= \alpha 2^{-j} "
+            + latex_sentence(_(" with the least {j} such that"), math={"j": r"j \geq 0"}),
             r"&\quad f(\theta_{k} - t_k \nabla f) \le f(\theta_{k}) - 10^{-4} t_k \|\nabla f\|^2",
         ]
     if run.method == "gd":
@@ -565,7 +611,10 @@ def to_latex(run: DescentRun) -> str:
     rate = (
         rf"\alpha = {alpha}"
         if run.schedule == "constant"
-        else rf"\alpha_k \text{{: {run.schedule} from }} {alpha}"
+        else r"\alpha_k "
+        + latex_sentence(
+            _(": {schedule} from {alpha}"), text={"schedule": run.schedule}, math={"alpha": alpha}
+        )
     )
     rows += rule[:-1] + packed(rule[-1], [(r", \quad ", rate)])
     exact = _exact_rows(run)
@@ -619,22 +668,40 @@ def to_latex(run: DescentRun) -> str:
 
 
 def _latex_verdict(run: DescentRun) -> list[str]:
-    plural = "s" if run.steps != 1 else ""
-    steps = f"{run.steps} step{plural}"
+    n = run.steps
     reason = run.stop_reason.value
     if reason == "converged":
-        tol = latex_float(run.tol)
-        text = rf"&\text{{converged after {steps}: }} \left\|\nabla f\right\| < {tol}"
-        if run.final_kind is PointKind.MINIMUM or run.final_kind is PointKind.MAXIMUM:
-            text += rf"\text{{, a {run.final_kind.value}}}"
-        elif run.final_kind is not PointKind.UNKNOWN:
-            text += rf"\text{{, but not a {'maximum' if run.ascent else 'minimum'}}}"
+        condition = rf"\left\|\nabla f\right\| < {latex_float(run.tol)}"
+        sentence = ngettext(
+            "converged after {count} step: {condition}",
+            "converged after {count} steps: {condition}",
+            n,
+        )
+        text = "&" + latex_sentence(sentence, text={"count": n}, math={"condition": condition})
+        kind = run.final_kind
+        if kind is PointKind.MINIMUM:
+            text += latex_sentence(_(", a minimum"))
+        elif kind is PointKind.MAXIMUM:
+            text += latex_sentence(_(", a maximum"))
+        elif kind is not PointKind.UNKNOWN:
+            text += latex_sentence(
+                _(", but not a maximum") if run.ascent else _(", but not a minimum")
+            )
         return [text]
     if reason == "no_progress":
-        return [rf"&\text{{no progress after {steps}: the steps became too short}}"]
+        sentence = ngettext(
+            "no progress after {count} step: the steps became too short",
+            "no progress after {count} steps: the steps became too short",
+            n,
+        )
+        return ["&" + latex_sentence(sentence, text={"count": n})]
     if reason == "max_steps":
-        return [rf"&\text{{stopped at the maximum of {steps}}}"]
-    text = rf"&\text{{diverged after {steps}}}"
+        sentence = ngettext(
+            "stopped at the maximum of {count} step", "stopped at the maximum of {count} steps", n
+        )
+        return ["&" + latex_sentence(sentence, text={"count": n})]
+    sentence = ngettext("diverged after {count} step", "diverged after {count} steps", n)
+    text = "&" + latex_sentence(sentence, text={"count": n})
     diagnosis = run.diagnosis
     if diagnosis is None or diagnosis.lr_bound is None:
         return [text]
@@ -644,10 +711,45 @@ def _latex_verdict(run: DescentRun) -> list[str]:
         bound = latex(diagnosis.exact_lr_bound)
     else:
         bound = latex_float(diagnosis.lr_bound)
-    return packed(
-        text + rf"\text{{: }} L = {largest}",
-        [(r",\ ", rf"\text{{stable only for }} \alpha < {bound}")],
+    stable = latex_sentence(
+        _("stable only for {condition}"), math={"condition": rf"\alpha < {bound}"}
     )
+    return packed(text + rf"\text{{: }} L = {largest}", [(r",\ ", stable)])
+
+
+def latex_sentence(
+    template: str, *, text: dict[str, Any] | None = None, math: dict[str, str] | None = None
+) -> str:
+    r"""A sentence in LaTeX: its words (and ``text`` fields) in ``\text{…}``, each
+    ``math`` field the LaTeX given, the pieces joined by spaces.
+
+    ``template`` is a translated message, so its words and fields may come in
+    any order.
+
+    >>> latex_sentence("stable only for {condition}", math={"condition": r"\alpha < 1"})
+    '\\text{stable only for } \\alpha < 1'
+    >>> latex_sentence("after {count} steps", text={"count": 3})
+    '\\text{after 3 steps}'
+    """
+    import string
+
+    text, math = text or {}, math or {}
+    pieces: list[str] = []
+    words = ""
+    for literal, field, spec, _conversion in string.Formatter().parse(template):
+        words += literal
+        if field is None:
+            continue
+        if field in math:
+            if words:
+                pieces.append(r"\text{" + latex_escape(words) + "}")
+            words = ""
+            pieces.append(math[field])
+        else:
+            words += format(text[field], spec or "")
+    if words:
+        pieces.append(r"\text{" + latex_escape(words) + "}")
+    return " ".join(pieces)
 
 
 def compare_to_latex(runs: Sequence[DescentRun]) -> str:
@@ -656,12 +758,21 @@ def compare_to_latex(runs: Sequence[DescentRun]) -> str:
     lines = [
         r"\begin{gather*}",
         r"\begin{array}{llrrrl}",
-        r"\text{method} & \alpha & \text{steps} & f & \left\|\nabla f\right\| & \text{stop} \\",
+        " & ".join(
+            [
+                latex_sentence(_("method")),
+                r"\alpha",
+                latex_sentence(_("steps")),
+                "f",
+                r"\left\|\nabla f\right\|",
+                latex_sentence(_("stop")) + r" \\",
+            ]
+        ),
         r"\hline",
     ]
     for run in runs:
         method = latex_escape(method_label(run))
-        reason = latex_escape(run.stop_reason.value)
+        reason = latex_escape(_(LATEX_REASONS[run.stop_reason.value]))
         lines.append(
             rf"\text{{{method}}} & {latex_float(run.lr)} & {run.steps} &"
             rf" {latex_float(run.final_value)} & {latex_float(run.gradient_norm)} &"

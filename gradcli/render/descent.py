@@ -19,9 +19,11 @@ from gradcli.formats.descent import (
     learning_rate_text,
     method_label,
     method_title,
+    reason_label,
     run_label,
     shown_rows,
 )
+from gradcli.i18n import N_, _, ngettext
 from gradcli.printing import decimal, to_unicode
 from gradcli.render.console import Screen, render, text
 
@@ -81,7 +83,7 @@ def iteration_table(run: DescentRun, every: int | None = None) -> Table:
     table.add_column("∇f(θ_k)")
     table.add_column("|∇f|", justify="right")
     # the length of the step taken from θ_k, |θ_{k+1} − θ_k|
-    table.add_column("step", justify="right")
+    table.add_column(_("step"), justify="right")
     exact = len(run.points_exact or ()) if run.exact else 0
     rows = sorted(set(shown_rows(run.steps, every)) | set(range(exact)))
     first = max(FIRST_ROWS, exact)
@@ -101,12 +103,12 @@ def epoch_table(run: DescentRun, every: int | None = None) -> Table:
     and the losses of the epoch's batches (their spread is SGD's noise)."""
     table = Table(show_edge=True, header_style="bold")
     for name, justify in (
-        ("epoch", "right"),
+        (_("epoch"), "right"),
         ("k", "right"),
         ("θ_k", "left"),
         ("L(θ_k)", "right"),
         ("|∇L|", "right"),
-        ("batch losses", "right"),
+        (_("batch losses"), "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     ends = (0, *run.epoch_ends)
@@ -136,29 +138,45 @@ def epoch_table(run: DescentRun, every: int | None = None) -> Table:
     return table
 
 
+#: English ordinal endings, each a message (a language may write every ordinal alike)
+_ORDINALS = {1: N_("{number}st"), 2: N_("{number}nd"), 3: N_("{number}rd")}
+
+
 def _ordinal(k: int) -> str:
     if k % 100 in (11, 12, 13):
-        return f"{k}th"
-    return f"{k}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th') }"
+        return _("{number}th").format(number=k)
+    ending = _ORDINALS.get(k % 10)
+    return (_(ending) if ending else _("{number}th")).format(number=k)
 
 
 def _verdict(run: DescentRun) -> list[RenderableType]:
     style = "bold red" if run.diverged else "bold"
-    out: list[RenderableType] = [text(f"stop reason: {run.message}", style)]
+    out: list[RenderableType] = [
+        text(_("stop reason: {message}").format(message=run.message), style)
+    ]
     if run.exact_note:
-        out.append(text(f"note: {run.exact_note}", "yellow"))
-    plural = "s" if run.steps != 1 else ""
+        out.append(text(_("note: {note}").format(note=run.exact_note), "yellow"))
+    final = ngettext(
+        "final θ = {point}, f(θ) = {value}, |∇f(θ)| = {norm}, after {count} step",
+        "final θ = {point}, f(θ) = {value}, |∇f(θ)| = {norm}, after {count} steps",
+        run.steps,
+    )
     out.append(
         text(
-            f"final θ = {_floats(run.final_point)}, f(θ) = {decimal(run.final_value)},"
-            f" |∇f(θ)| = {decimal(run.gradient_norm)}, after {run.steps} step{plural}"
+            final.format(
+                point=_floats(run.final_point),
+                value=decimal(run.final_value),
+                norm=decimal(run.gradient_norm),
+                count=run.steps,
+            )
         )
     )
-    out.append(text(f"the point: {kind_text(run)}"))
+    out.append(text(_("the point: {kind}").format(kind=kind_text(run))))
     if run.warning:
-        out.append(text(f"warning: {run.warning}", "bold yellow"))
+        out.append(text(_("warning: {message}").format(message=run.warning), "bold yellow"))
     if run.diagnosis is not None:
-        out.append(text(f"why: {run.diagnosis.message}", "red" if run.diverged else "yellow"))
+        why = _("why: {message}").format(message=run.diagnosis.message)
+        out.append(text(why, "red" if run.diverged else "yellow"))
     return out
 
 
@@ -168,16 +186,26 @@ def renderables(run: DescentRun, *, every: int | None = None) -> list[Renderable
     if run.batch_size is not None:
         out.append(
             text(
-                f"{method_title(run)} from {start}, α = {learning_rate_text(run)},"
-                f" {run.epochs} epochs of {run.max_steps // max(1, run.epochs or 1)} steps,"
-                f" tol = {run.tol:g}"
+                _(
+                    "{method} from {start}, α = {rate}, {epochs} epochs of {steps} steps,"
+                    " tol = {tol}"
+                ).format(
+                    method=method_title(run),
+                    start=start,
+                    rate=learning_rate_text(run),
+                    epochs=run.epochs,
+                    steps=run.max_steps // max(1, run.epochs or 1),
+                    tol=f"{run.tol:g}",
+                )
             )
         )
         out.append(epoch_table(run, every))
         out.append(
             text(
-                "(L and |∇L| over all rows at the end of each epoch; the mean, lowest"
-                " and highest loss of the epoch's batches)",
+                _(
+                    "(L and |∇L| over all rows at the end of each epoch; the mean, lowest"
+                    " and highest loss of the epoch's batches)"
+                ),
                 "dim",
             )
         )
@@ -185,14 +213,20 @@ def renderables(run: DescentRun, *, every: int | None = None) -> list[Renderable
         return out
     out.append(
         text(
-            f"{method_title(run)} from {start}, α = {learning_rate_text(run)},"
-            f" at most {run.max_steps} steps, tol = {run.tol:g}"
+            _("{method} from {start}, α = {rate}, at most {steps} steps, tol = {tol}").format(
+                method=method_title(run),
+                start=start,
+                rate=learning_rate_text(run),
+                steps=run.max_steps,
+                tol=f"{run.tol:g}",
+            )
         )
     )
     out.append(iteration_table(run, every))
     if run.steps + 1 > FIRST_ROWS + LAST_ROWS and (every or auto_every(run.steps)) > 1:
         k = every or auto_every(run.steps)
-        out.append(text(f"(the first and last steps, and every {_ordinal(k)} one between)", "dim"))
+        shown = _("(the first and last steps, and every {ordinal} one between)")
+        out.append(text(shown.format(ordinal=_ordinal(k)), "dim"))
     out.extend(_verdict(run))
     return out
 
@@ -202,25 +236,24 @@ def to_table(run: DescentRun, screen: Screen, *, every: int | None = None) -> st
     return render(lambda: renderables(run, every=every), screen)
 
 
-def _reason_text(run: DescentRun) -> str:
-    return run.stop_reason.value.replace("_", " ")
-
-
 def compare_renderables(
     runs: Sequence[DescentRun],
 ) -> list[RenderableType]:
     first = runs[0]
     out = _header(first)
-    verb = "ascent" if first.ascent else "descent"
-    out.append(text(f"{verb} from {_floats(first.points[0])}, tol = {first.tol:g}"))
+    if first.ascent:
+        title = _("ascent from {start}, tol = {tol}")
+    else:
+        title = _("descent from {start}, tol = {tol}")
+    out.append(text(title.format(start=_floats(first.points[0]), tol=f"{first.tol:g}")))
     table = Table(show_edge=True, header_style="bold")
-    table.add_column("method")
+    table.add_column(_("method"))
     table.add_column("α", justify="right")
-    table.add_column("steps", justify="right")
-    table.add_column("final f", justify="right")
+    table.add_column(_("steps"), justify="right")
+    table.add_column(_("final f"), justify="right")
     table.add_column("|∇f|", justify="right")
-    table.add_column("stop reason")
-    table.add_column("final θ")
+    table.add_column(_("stop reason"))
+    table.add_column(_("final θ"))
     for run in runs:
         style = "red" if run.diverged else ""
         table.add_row(
@@ -229,22 +262,32 @@ def compare_renderables(
             text(f"{run.steps}"),
             text(decimal(run.final_value, DIGITS)),
             text(decimal(run.gradient_norm, DIGITS)),
-            text(_reason_text(run), style),
+            text(reason_label(run), style),
             text(_floats(run.final_point)),
         )
     out.append(table)
     for run in runs:
+        label = run_label(run)
         if run.diverged and run.diagnosis is not None:
-            out.append(text(f"{run_label(run)}: {run.diagnosis.message}", "red"))
+            out.append(text(f"{label}: {run.diagnosis.message}", "red"))
         elif run.warning:
-            out.append(text(f"{run_label(run)}: warning: {run.warning}", "yellow"))
+            warning = _("{run}: warning: {message}").format(run=label, message=run.warning)
+            out.append(text(warning, "yellow"))
         elif run.stop_reason is StopReason.MAX_STEPS:
-            out.append(text(f"{run_label(run)}: {run.message}"))
+            out.append(text(f"{label}: {run.message}"))
         if run.oscillating and not run.diverged:
-            names = " and ".join(run.oscillating_variables)
-            flips = f"the steps in {names} flipped sign step after step"
-            out.append(text(f"{run_label(run)}: oscillated ({flips})"))
+            names = _joined(run.oscillating_variables)
+            flips = _("{run}: oscillated (the steps in {names} flipped sign step after step)")
+            out.append(text(flips.format(run=label, names=names)))
     return out
+
+
+def _joined(names: Sequence[str]) -> str:
+    """``x and y and z`` in English."""
+    shown = names[0] if names else ""
+    for name in names[1:]:
+        shown = _("{first} and {second}").format(first=shown, second=name)
+    return shown
 
 
 def compare_to_table(runs: Sequence[DescentRun], screen: Screen) -> str:
