@@ -105,6 +105,13 @@ def _repeated(index: int, answer: CriticalAnswer) -> PartResult:
     )
 
 
+def _expected(candidate: CriticalPoint) -> Shown:
+    """A critical point as expected: its kind's machine words (``expected``), and
+    for people its kind in the active language (``expected_shown``)."""
+    point = f"({shown_point(candidate.exact or candidate.floats)})"
+    return f"{point} {candidate.kind}", f"{point} {kind_label(candidate.kind)}"
+
+
 def _near(answer: CriticalAnswer, points: Sequence[CriticalPoint], matched: set[int]) -> int | None:
     """The critical point a decimal answer is close to (1%), when it is not its rounding."""
     if not any(significant_figures(text) is not None for text in answer.coordinates):
@@ -125,8 +132,7 @@ def _misrounded(
     """A decimal point near a critical point, but not that point rounded as written."""
     shown: Shown = (None, None)
     if marking.reveal:
-        expected = f"({shown_point(candidate.exact or candidate.floats)}) {candidate.kind}"
-        shown = (expected, expected)
+        shown = _expected(candidate)
     return PartResult(
         part="critical",
         component=index,
@@ -193,8 +199,7 @@ def _critical_point(
     """A point answered that is a critical point: right, or of the wrong kind."""
     shown: Shown = (None, None)
     if marking.reveal:
-        expected = f"({shown_point(candidate.exact or candidate.floats)}) {candidate.kind}"
-        shown = (expected, expected)
+        shown = _expected(candidate)
     if approximate_text(item):
         method = DECIMAL
     else:
@@ -217,7 +222,7 @@ def _critical_point(
             message=_(
                 "a critical point; whether it is a {kind} cannot be decided here "
                 "(the second-derivative test cannot tell: {test})"
-            ).format(kind=kind_label(kind), test=kind_label(candidate.kind)),
+            ).format(kind=kind_label(kind or ""), test=kind_label(candidate.kind)),
             given=item,
             expected=shown[0],
             expected_shown=shown[1],
@@ -287,9 +292,10 @@ def _all_found(
 ) -> PartResult | None:
     """The closing line: the points missing, or "no critical points" rightly said."""
     if missing:
-        listed: str | None = None
+        listed: Shown = (None, None)
         if marking.reveal:
-            listed = "; ".join(f"({shown_point(c.exact or c.floats)}) {c.kind}" for c in missing)
+            each = [_expected(c) for c in missing]
+            listed = ("; ".join(e[0] or "" for e in each), "; ".join(e[1] or "" for e in each))
         return PartResult(
             part="critical",
             component=None,
@@ -302,8 +308,8 @@ def _all_found(
                 len(missing),
             ).format(count=len(missing)),
             given=text.strip(),
-            expected=listed,
-            expected_shown=listed,
+            expected=listed[0],
+            expected_shown=listed[1],
         )
     if not given and not found.points:
         never = _never_zero(problem)
