@@ -431,6 +431,16 @@ def _warning(
     if method == "newton":
         # Newton's step goes to the critical point of the local quadratic model,
         # whatever its kind: no start is to blame
+        if kind is PointKind.MINIMUM and ascent:
+            return _(
+                "Newton's method found a minimum, not a maximum: it seeks a critical point"
+                " of any kind; gd or a start nearer a maximum finds one"
+            )
+        if kind is PointKind.MAXIMUM and not ascent:
+            return _(
+                "Newton's method found a maximum, not a minimum: it seeks a critical point"
+                " of any kind; gd or a start nearer a minimum finds one"
+            )
         if ascent:
             newton = _(
                 "Newton's method found a {kind}, not a maximum: it seeks a critical point"
@@ -442,6 +452,16 @@ def _warning(
                 " of any kind; gd or a start nearer a minimum finds one"
             )
         return newton.format(kind=found)
+    if kind is PointKind.MINIMUM and ascent:
+        return _(
+            "ascent stopped at a minimum, not a maximum: the start is at or next to a"
+            " critical point of the other kind; start somewhere else"
+        )
+    if kind is PointKind.MAXIMUM and not ascent:
+        return _(
+            "descent stopped at a maximum, not a minimum: the start is at or next to a"
+            " critical point of the other kind; start somewhere else"
+        )
     if ascent:
         other = _(
             "ascent stopped at a {kind}, not a maximum: the start is at or next to a"
