@@ -93,6 +93,11 @@ def localise(command: click.Command) -> click.Command:
         original = english.get((id(owner), name))
         if original:
             setattr(owner, name, _(original))
+    # click makes the --help option once per command, with its help text in
+    # the language of that moment: say it again in this one
+    help_option = command.__dict__.get("_help_option")
+    if isinstance(help_option, click.Option):
+        help_option.help = _("Show this message and exit.")
     command.context_class = _Context
     return command
 
@@ -183,6 +188,7 @@ Environment (the defaults; docs/shell.md says more):
   GRADCLI_MAX_BITS=10000       bits of any exact number the input makes
   GRADCLI_MAX_MEMORY=2000      megabytes one computation may use
   GRADCLI_NO_FILES=1           refuse @FILE arguments (--no-files)
+  GRADCLI_LANG=ko              the language of messages (--lang)
   NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, TERM=dumb: colour, as --color auto
 
 For developers: GRADCLI_IN_PROCESS=1 runs each computation in the gradcli

@@ -77,6 +77,24 @@ def test_the_wheel_is_typed_and_carries_its_schemas_and_licence(dist: Path) -> N
     assert {"Documentation", "Source", "Issues"} <= set(urls)
 
 
+def test_the_wheel_carries_the_compiled_korean_catalogue(dist: Path) -> None:
+    import gettext
+    import io
+
+    from babel.messages.pofile import read_po
+
+    wheel = _only(dist, "*.whl")
+    folder = "gradcli/locale/ko/LC_MESSAGES"
+    with zipfile.ZipFile(wheel) as archive:
+        compiled = gettext.GNUTranslations(io.BytesIO(archive.read(f"{folder}/gradcli.mo")))
+    with (ROOT / folder / "gradcli.po").open("rb") as source:
+        catalogue = read_po(source, locale="ko")
+    singular = [m for m in catalogue if m.id and isinstance(m.id, str)]
+    assert len(singular) > 500
+    # the build compiled the catalogue as it is now, not a stale copy
+    assert [m.id for m in singular if compiled.gettext(m.id) != m.string] == []
+
+
 def test_the_version_has_one_source() -> None:
     from importlib.metadata import version
 
