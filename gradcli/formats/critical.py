@@ -601,13 +601,28 @@ def prose_rows(text: str, variables: Sequence[str], *, width: int = 64) -> list[
     rows: list[list[tuple[bool, str]]] = [[]]
     length = 0.0
     for is_math, atom in atoms:
-        size = latex_width(atom) if is_math else len(atom)
-        if rows[-1] and length + size > width and atom.strip() and atom[0] not in ",;:.)]":
+        size = latex_width(atom) if is_math else _text_width(atom)
+        # words written onto maths (a Korean particle: "f = 0입니다") stay with it
+        glued = not is_math and rows[-1] and rows[-1][-1][0] and not atom[0].isspace()
+        if (
+            rows[-1]
+            and length + size > width
+            and atom.strip()
+            and atom[0] not in ",;:.)]"
+            and not glued
+        ):
             rows.append([])
             length = 0.0
         rows[-1].append((is_math, atom))
         length += size
     return [("&" if i == 0 else r"&\quad ") + _row_latex(row) for i, row in enumerate(rows)]
+
+
+def _text_width(words: str) -> int:
+    """How many columns words take: a wide (CJK, Hangul) character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in words)
 
 
 def _row_latex(row: Sequence[tuple[bool, str]]) -> str:
