@@ -86,7 +86,7 @@ from gradcli.descent.schedules import SCHEDULES, Schedule
 from gradcli.descent.stochastic import Batching, _run_stochastic
 from gradcli.descent.text import Descents, descend_text
 from gradcli.errors import InputError
-from gradcli.i18n import _, ngettext
+from gradcli.i18n import N_, _, ngettext
 from gradcli.kinds import PointKind
 from gradcli.limits import Limits
 from gradcli.numbers import to_float
@@ -224,14 +224,14 @@ def descend(
         )
     if row_wise:
         options = replace(options, row_wise=True)
-    with time_limit(limits.timeout, _("preparing f for descent")):
+    with time_limit(limits.timeout, N_("preparing f for descent")):
         if row_wise:
             program = data_program(data, options.method)
         else:
             # Armijo's search is gd with a chosen step: it needs f and ∇f only
             program = _compile(expr, variables, "gd" if method == "armijo" else options.method)
     theta0 = tuple(to_float(v) for v in start_exact)
-    with time_limit(limits.timeout, _("gradient descent")), _collector_paused():
+    with time_limit(limits.timeout, N_("gradient descent")), _collector_paused():
         if batching is None:
             raw = _run(program, options, theta0, ascent=ascent, on_progress=on_progress)
         else:

@@ -305,7 +305,7 @@ def _corner(
         return None
     values = {v: exact(c) for v, c in zip(variables, point)}
     try:
-        with time_limit(limits.simplify_timeout, _("the corner test")):
+        with time_limit(limits.simplify_timeout, N_("the corner test")):
             gradient_at(expr, variables, values, limits=limits)
     except NotDifferentiableError as error:
         # the point as the run shows it, not as the exact rationals of its floats
@@ -324,7 +324,7 @@ def _higher_derivative_test(
 ) -> PointKind:
     """One variable with f'' ≈ 0: the first derivative that is not zero decides."""
     try:
-        with time_limit(limits.simplify_timeout, "the higher-derivative test"):
+        with time_limit(limits.simplify_timeout, N_("the higher-derivative test")):
             for order, derivative in derivatives_along(expr, variable, range(3, 9)):
                 # taken as every value is: an odd root of a negative number is real
                 value = real_powers(derivative).xreplace({variable: sympy.Float(at)})
@@ -838,7 +838,7 @@ def _decimal_beside(value: float, beside: float | None) -> str:
 def _exact_largest_eigenvalue(program: _Program, sign: int, limits: Limits) -> sympy.Expr | None:
     """L exactly, for a constant Hessian of at most 2×2 (else None)."""
     try:
-        with time_limit(limits.simplify_timeout, _("the exact eigenvalues")):
+        with time_limit(limits.simplify_timeout, N_("the exact eigenvalues")):
             matrix = sympy.Matrix([[sign * h for h in row] for row in program.hessian])
             roots = list(matrix.eigenvals())
             return max(roots, key=lambda r: float(r))

@@ -15,7 +15,7 @@ from gradcli.derivatives import gradient_of, hessian_of
 from gradcli.descent.options import _Options
 from gradcli.descent.results import _UNROLL, _UNROLL_MAX_VARIABLES
 from gradcli.errors import BudgetExceeded, MathError
-from gradcli.i18n import _
+from gradcli.i18n import N_, _
 from gradcli.numbers import real_powers
 
 
@@ -354,7 +354,7 @@ def _shared_subexpressions(
     """
     if sum(_count_nodes(e, 2_000) for e in exprs) < 2_000:
         try:
-            with time_limit(1.0, _("simplifying f")):
+            with time_limit(1.0, N_("simplifying f")):
                 return sympy.cse(exprs, optimizations="basic")
         except BudgetExceeded:
             pass

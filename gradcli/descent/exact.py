@@ -13,7 +13,7 @@ from gradcli.descent.compile import _count_nodes, _identity, _Program, _update_r
 from gradcli.descent.options import _Options
 from gradcli.descent.results import DescentRun
 from gradcli.errors import BudgetExceeded
-from gradcli.i18n import _
+from gradcli.i18n import N_, _
 from gradcli.limits import Limits
 from gradcli.numbers import exact
 
@@ -53,7 +53,7 @@ def _with_exact_steps(
     gradients: list[tuple[sympy.Expr, ...]] = []
     note: str | None = None
     try:
-        with time_limit(limits.simplify_timeout, _("the exact steps")):
+        with time_limit(limits.simplify_timeout, N_("the exact steps")):
             for k in range(count + 1):
                 mapping = dict(zip(variables, theta))
                 value = _value_at(program.real.expr, mapping)
