@@ -193,7 +193,10 @@ def _hessian(
         return replace(result, function=function)
     values = point_values(function, at, limits=limits)
     value, value_float = value_at(
-        function.expr, values, what=f"f is {{}} at {describe_point(values)}", limits=limits
+        function.expr,
+        values,
+        what=_("f is {{}} at {where}").format(where=describe_point(values)),
+        limits=limits,
     )
     given = tuple((p, values[p]) for p in function.parameters if p in values)
     point = tuple(values[v] for v in function.variables)
@@ -273,25 +276,34 @@ def analysed(
 
     point = check_point(at, variables)
     values = dict(zip(variables, point, strict=True))
-    where = f"at ({', '.join(map(str, variables))}) = ({', '.join(map(str, point))})"
+    where = f"({', '.join(map(str, variables))}) = ({', '.join(map(str, point))})"
     _refuse_unevaluated(matrix, variables)
-    # at a corner of |u| the pieces decide (derivatives.gradient_at/hessian_at)
+    # at a corner of |u| the pieces decide (derivatives.gradient_at/hessian_at);
+    # an undefined value's state fills the {} (numbers.value_at), {name} the
+    # variable (derivatives.gradient_at), so the point goes in first, braces doubled
     plain = where.replace("{", "{{").replace("}", "}}")
+    component = _("∂{f}/∂{name} is {{}} at {where}").replace("{f}", "f").replace("{where}", plain)
     gradient_at = tuple(
         e
         for e, _unused in derivatives_at_point.gradient_at(
-            expr, variables, values, components=gradient, what=f"∂f/∂{{name}} is {{{{}}}} {plain}"
+            expr, variables, values, components=gradient, what=component
         )
     )
+    entry = _("{partial} is {{}} at {where}")
     matrix_at = tuple(
         tuple(e for e, _unused in row)
         for row in derivatives_at_point.hessian_at(
             expr,
             variables,
             values,
-            what=lambda i, j: f"{_partial_name(variables, i, j)} is {{}} {where}",
+            what=lambda i, j: (
+                entry.replace("{partial}", _partial_name(variables, i, j))
+                .replace("{where}", plain)
+                .replace("{{}}", "{}")
+            ),
         )
     )
+
     # decided first, with time of its own: the test applies only where ∇f = 0
     critical = gradient_vanishes(gradient_at, seconds=max(_GRADIENT_SECONDS, time_budget / 4))
     analysis = analyse(matrix_at, deadline, notes)

@@ -115,9 +115,9 @@ def _second_order(ctx: Context, candidate: Candidate, end: float, notes: list[st
     try:
         # at a corner of |u| the pieces decide (x·|x| has no f'' at 0)
         matrix_at = tuple(
-            tuple(v for v, _ in row)
+            tuple(v for v, _unused in row)
             for row in hessian_at(
-                ctx.expr, ctx.variables, values, what=lambda i, j: "a second partial is {}"
+                ctx.expr, ctx.variables, values, what=lambda i, j: _("a second partial is {}")
             )
         )
     except NotDifferentiableError:
