@@ -517,8 +517,8 @@ def read_expression(text: str, limits: Limits) -> str:
     path = text[1:]
     if not files_allowed():
         raise InputError(
-            _("reading {file} as a file is turned off (--no-files or GRADCLI_NO_FILES)").format(
-                file=repr(text)
+            _("reading {path} as a file is turned off (--no-files or GRADCLI_NO_FILES)").format(
+                path=repr(text)
             ),
             hint=_("pass the expression itself"),
         )
@@ -554,7 +554,7 @@ def _read_regular(path: str, characters: int) -> str:
             with open(fd, encoding="utf-8-sig", closefd=False) as handle:
                 return handle.read(characters)
         except UnicodeDecodeError:
-            raise InputError(_("{file} is not UTF-8 text").format(file=path)) from None
+            raise InputError(_("{path} is not UTF-8 text").format(path=path)) from None
 
 
 def read_regular_bytes(path: str, most: int) -> bytes:
@@ -574,15 +574,15 @@ def _regular_file(path: str) -> Iterator[int]:
         fd = os.open(path, flags)
     except OSError as error:
         raise InputError(
-            _("cannot read {file}: {reason}").format(file=path, reason=error.strerror)
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
         ) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InputError(_("cannot read {file}: not a regular file").format(file=path))
+            raise InputError(_("cannot read {path}: not a regular file").format(path=path))
         yield fd
     except OSError as error:
         raise InputError(
-            _("cannot read {file}: {reason}").format(file=path, reason=error.strerror)
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
         ) from None
     finally:
         os.close(fd)
@@ -592,7 +592,7 @@ def _decoded(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(_("{file} is not UTF-8 text").format(file=name)) from None
+        raise InputError(_("{path} is not UTF-8 text").format(path=name)) from None
 
 
 #: the longest stdin line held when the caller gives no bound

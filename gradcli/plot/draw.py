@@ -249,8 +249,9 @@ def _drawn_in(language: str | None) -> Iterator[None]:
 
     language = language or i18n.language()
     families = () if language == i18n.DEFAULT else hangul_families()
-    style = {"font.family": [MATHS_FAMILY, *families]} if families else {}
-    with i18n.speaking(language), matplotlib.rc_context(style):
+    with i18n.speaking(language), matplotlib.rc_context():
+        if families:
+            matplotlib.rcParams["font.family"] = [MATHS_FAMILY, *families]
         yield
 
 
