@@ -272,7 +272,8 @@ class Number(click.ParamType):
         try:
             values = parse_numbers(text, option, Limits())
         except InputError as error:
-            if error.message.startswith(option):
+            # a message that names the option already is kept (in any language's word order)
+            if option in error.message:
                 raise
             raise InputError(
                 _("{option}: {message}").format(option=option, message=error.message),
