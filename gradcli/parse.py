@@ -1226,7 +1226,7 @@ class _LatexTranslator:
     def run(self) -> tuple[str, list[int]]:
         end = self._sequence(0, None, 0)
         if end != len(self.text):
-            raise self.error(_("unbalanced '}'"), end)
+            raise self.error(_("unbalanced '{bracket}'").format(bracket="}"), end)
         return "".join(self.out), self.where
 
     def _group(self, i: int, depth: int) -> int:
@@ -1263,7 +1263,7 @@ class _LatexTranslator:
             if closer is not None and ch == closer:
                 return i + 1
             if ch == "}":
-                raise self.error(_("unbalanced '}'"), i)
+                raise self.error(_("unbalanced '{bracket}'").format(bracket="}"), i)
             if ch == "{":
                 self.emit("(", i)
                 i = self._sequence(i + 1, "}", depth + 1)

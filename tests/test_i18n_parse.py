@@ -89,6 +89,7 @@ ERRORS = [
     ("x ≤ 3", "비교"),
     ("x ∙ y!", "계승"),
     ("\\frac{1}{2", "빠졌습니다"),
+    ("\\frac{1}{2}}", "짝이 맞지 않는"),
     ("\\foo x", "LaTeX 명령"),
     ("хy", "모양과 다른 문자"),
     ("", "비어 있습니다"),
@@ -190,4 +191,5 @@ def test_cli_notes_and_errors_in_korean_keep_json_the_same() -> None:
     }
     refused = invoke("--lang", "ko", "grad", "x/2y")
     assert refused.exit_code == ExitCode.USAGE and refused.stdout == ""
-    assert refused.stderr.startswith("gradcli: error: 'x/2y'의 뜻이 모호합니다"), refused
+    first = refused.stderr.splitlines()[0]
+    assert first.startswith("gradcli: ") and first.endswith(" 'x/2y'의 뜻이 모호합니다 (위치 4)")
