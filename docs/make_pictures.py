@@ -19,6 +19,8 @@ COMMANDS = (
     'gradcli plot "x**2+y**2+x*y" --at 1,3 --descend-from 1,3 --lr 0.1,0.6,0.7 '
     "--dpi 100 -o seed.png",
     'gradcli plot "(x^2+y-11)^2+(x+y^2-7)^2" --critical --dpi 100 -o himmelblau.png',
+    'gradcli --lang ko plot "x^2+y^2+xy" --at 1,3 --descend-from 1,3 --lr 0.1,0.7 '
+    "--dpi 100 -o seed-ko.png",
     'gradcli descend --data points.csv --model "w*x + b" --from 0,0 '
     "--method gd,momentum,adam --lr 0.05,0.02,0.3 --plot ml.png",
 )

@@ -335,7 +335,7 @@ class _Guarded:
         self._stream = stream
         self._name = name
         self._silent = silent
-        self._failed: str | None = f"{name} is closed" if closed else None
+        self._failed: str | None = _("{stream} is closed").format(stream=name) if closed else None
 
     @property
     def encoding(self) -> str:
@@ -350,7 +350,9 @@ class _Guarded:
             text = bytes(text).decode("utf-8", "replace")
         if self._failed is not None:
             if text and not self._silent:
-                raise OutputError(f"cannot write the output: {self._failed}")
+                raise OutputError(
+                    _("cannot write the output: {reason}").format(reason=self._failed)
+                )
             return len(text)
         return int(self._guard(lambda: self._stream.write(text), len(text)))
 
@@ -363,13 +365,15 @@ class _Guarded:
             return action()
         except BrokenPipeError:
             if self._silent:
-                return self._fail("the reader is gone", fallback)
+                return self._fail(_("the reader is gone"), fallback)
             raise
         except (OSError, ValueError) as error:
             reason = getattr(error, "strerror", None) or str(error)
             result = self._fail(reason, fallback)
             if not self._silent:
-                raise OutputError(f"cannot write the output: {reason}") from None
+                raise OutputError(
+                    _("cannot write the output: {reason}").format(reason=reason)
+                ) from None
             return result
 
     def _fail(self, reason: str, fallback: Any) -> Any:
@@ -531,6 +535,8 @@ CLICK_MESSAGES = (
     N_("directory"),
     N_("path"),
     N_("Option {name!r} does not take a value."),
+    # looked up by click through a variable: _(extra["required"])
+    N_("required"),
 )
 #: and those with a plural (the count is only there to mark them)
 CLICK_PLURALS = (
@@ -549,5 +555,5 @@ def _usage_error(error: click.ClickException) -> InputError:
     """Click's own error as gradcli's: one line, and a hint where help is."""
     hint = None
     if isinstance(error, click.UsageError) and error.ctx is not None:
-        hint = f"see '{error.ctx.command_path} --help'"
+        hint = _("see '{command} --help'").format(command=error.ctx.command_path)
     return InputError(error.format_message().strip().rstrip("."), hint=hint)

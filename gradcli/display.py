@@ -206,7 +206,12 @@ def markdown(result: object) -> str | None:
 
 def _descent_markdown(run: DescentRun) -> str:
     from gradcli.descent.results import point_text
-    from gradcli.formats.descent import kind_text, learning_rate_text, method_title
+    from gradcli.formats.descent import (
+        kind_text,
+        learning_rate_text,
+        method_title,
+        reason_label,
+    )
     from gradcli.printing import decimal, to_unicode
 
     names = ", ".join(to_unicode(v) for v in run.variables)
@@ -221,7 +226,7 @@ def _descent_markdown(run: DescentRun) -> str:
             method=method_title(run),
             start=point_text(run.points[0]),
             rate=learning_rate_text(run),
-            stop=run.stop_reason.value.replace("_", " "),
+            stop=reason_label(run),
             n=run.steps,
         ),
         "",

@@ -11,6 +11,9 @@ in message values, each of which is then Korean; the plain format's keys
 from __future__ import annotations
 
 import json
+import re
+import shlex
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,8 +31,8 @@ HIMMELBLAU = "(x^2+y-11)^2+(x+y^2-7)^2"
 RUNS: dict[str, tuple[tuple[str, ...], str]] = {
     "grad": (("grad", SEED, "--at", "1,3"), "grad"),
     "grad-steps": (("grad", SEED, "--at", "1,3", "--steps"), "grad"),
-    "check-wrong": (("check", SEED, "--gradient", "2x, 2y", "--at", "1,3", "--value", "12"), "check"),
-    "descend-diverges": (("descend", SEED, "--from", "1,3", "--lr", "0.7", "--steps", "60"), "descend"),
+    "check-wrong": (("check", SEED, "--gradient", "2x, 2y", "--at", "1,3"), "check"),
+    "descend-diverges": (("descend", SEED, "--from", "1,3", "--lr", "0.7"), "descend"),
     "critical-himmelblau": (("critical", HIMMELBLAU), "critical"),
     "hessian": (("hessian", "x^3 - 3x + y^2", "--at", "1,0"), "hessian"),
 }
@@ -48,7 +51,9 @@ def test_a_korean_run_reads_as_the_golden_file(name: str) -> None:
     args, _schema = RUNS[name]
     result = korean(*args)
     assert result.exit_code in (0, 1, 3), result
-    shown = f"$ gradcli --lang ko {' '.join(args)}\n{result.stdout}--- stderr ---\n{result.stderr}"
+    shown = (
+        f"$ gradcli --lang ko {shlex.join(args)}\n{result.stdout}--- stderr ---\n{result.stderr}"
+    )
     assert_golden(f"ko/{name}.txt", shown)
     assert has_hangul(result.stdout + result.stderr)
     _fits(result.stdout, 80)
@@ -83,6 +88,35 @@ def test_plain_keeps_the_english_keys(name: str) -> None:
     assert _plain_keys(ours.stdout) == _plain_keys(theirs.stdout)
 
 
+PLOT = ("plot", SEED, "--at", "1,3", "--descend-from", "1,3", "--lr", "0.1,0.7", "--dpi", "40")
+
+
+def test_plot_in_korean_reads_as_the_golden_file(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    picture = tmp_path / "seed.png"
+    result = korean(*PLOT, "-o", str(picture))
+    assert result.exit_code == 0, result
+    assert picture.read_bytes().startswith(b"\x89PNG")
+    shown = f"{result.stdout.replace(str(picture), 'seed.png')}--- stderr ---\n{result.stderr}"
+    assert_golden("ko/plot.txt", shown)
+    assert has_hangul(result.stdout)
+
+
+def test_plot_json_has_the_english_keys_and_values_but_words(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    ours = korean(*PLOT, "-o", str(tmp_path / "ko.png"), "--format", "json")
+    theirs = english(*PLOT, "-o", str(tmp_path / "en.png"), "--format", "json")
+    ko, en = json.loads(ours.stdout), json.loads(theirs.stdout)
+    assert (ko.pop("language"), en.pop("language")) == ("ko", "en")
+    assert _skeleton(ko) == _skeleton(en)
+    changed = [
+        (path, a, b)
+        for path, a, b in _strings_apart(ko, en)
+        if a != b and not has_hangul(a) and path != ".path"
+    ]
+    assert not changed, changed
+
+
 def test_csv_headers_are_english() -> None:
     args = ("grad", SEED, "--at", "1,3", "--format", "csv")
     ours, theirs = korean(*args), english(*args)
@@ -105,8 +139,15 @@ def _fits(output: str, columns: int) -> None:
     assert all(cell_len(line) <= columns for line in lines), [
         (cell_len(line), line) for line in lines if cell_len(line) > columns
     ]
-    table = [line for line in lines if line[:1] in "┏┃┡│└╭╰├"]
-    assert len({cell_len(line) for line in table}) <= 1, table
+    table: list[str] = []
+    for line in lines:
+        if line[:1] in "┏┌╭":
+            table = [line]
+        elif table:
+            table.append(line)
+            if line[:1] in "└╰┗":
+                assert len({cell_len(row) for row in table}) == 1, table
+                table = []
 
 
 def _skeleton(value: Any) -> Any:
@@ -122,10 +163,15 @@ def _strings_apart(a: Any, b: Any, path: str = "") -> list[tuple[str, str, str]]
         return [pair for key in a for pair in _strings_apart(a[key], b[key], f"{path}.{key}")]
     if isinstance(a, list):
         return [
-            pair for i, (x, y) in enumerate(zip(a, b)) for pair in _strings_apart(x, y, f"{path}[{i}]")
+            pair
+            for i, (x, y) in enumerate(zip(a, b))
+            for pair in _strings_apart(x, y, f"{path}[{i}]")
         ]
     return [(path, a, b)] if isinstance(a, str) else []
 
 
 def _plain_keys(text: str) -> list[str]:
-    return [line.split(": ", 1)[0] for line in text.splitlines() if ": " in line]
+    """The keys of ``key: value`` lines (``stop_reason``, ``gradient[0] ∂f/∂x``), not
+    the lines of prose among them (a derivation's steps, indented, after its heading)."""
+    keys = (line.split(": ", 1)[0] for line in text.splitlines() if ": " in line)
+    return [key for key in keys if re.fullmatch(r"[A-Za-z_][\w\[\]/∂ ]*", key)]

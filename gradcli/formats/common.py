@@ -13,6 +13,7 @@ from typing import Any
 
 import sympy
 
+from gradcli import i18n
 from gradcli.printing import decimal, to_latex, to_text
 
 #: the version of the JSON shapes in ``gradcli/schemas``: raised when a key is
@@ -29,9 +30,7 @@ def versioned(obj: dict[str, Any]) -> dict[str, Any]:
     >>> versioned({"a": 1})
     {'schema_version': 1, 'language': 'en', 'a': 1}
     """
-    from gradcli.i18n import language
-
-    return {"schema_version": SCHEMA_VERSION, "language": language(), **obj}
+    return {"schema_version": SCHEMA_VERSION, "language": i18n.language(), **obj}
 
 
 def dumps(obj: dict[str, Any]) -> str:

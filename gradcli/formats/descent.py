@@ -539,6 +539,16 @@ def latex_float(value: float, digits: int = 7) -> str:
 VECTOR_WIDTH = 40
 
 
+def _times(gradient: Sequence[str]) -> str:
+    r"""What follows α in a step: a vector as it is, a number after ``\cdot``
+    (``1.5 \cdot 2``, ``1.5 \cdot \left(-4\right)``: side by side, ``1.5 2``
+    would read as one number, and ``1.5 -4`` as a subtraction)."""
+    if len(gradient) > 1:
+        return _latex_vector(gradient)
+    (value,) = gradient
+    return rf"\cdot \left({value}\right)" if value.lstrip().startswith("-") else rf"\cdot {value}"
+
+
 def _latex_vector(items: Sequence[str]) -> str:
     r"""``a``, ``\left(a,\ b\right)``, or a column (``pmatrix``) when that is long."""
     if len(items) == 1:
@@ -639,7 +649,7 @@ def to_latex(run: DescentRun) -> str:
         elif run.method == "gd" and run.schedule == "constant" and run.batch_size is None:
             # θ_k = θ_{k-1} − α∇f(θ_{k-1}) = …: long fractions put each part on a row
             head = rf"\theta_{{{k}}} &= {_latex_vector(points[k - 1])}"
-            items.append((" ", rf"{sign} {alpha} {_latex_vector(grads[k - 1])}"))
+            items.append((" ", rf"{sign} {alpha} {_times(grads[k - 1])}"))
             items.append((" ", rf"{relation} {_latex_vector(points[k])}"))
         else:
             head = rf"\theta_{{{k}}} &{relation} {_latex_vector(points[k])}"

@@ -13,6 +13,7 @@ import json
 import math
 from collections.abc import Sequence
 
+from gradcli import i18n
 from gradcli.formats.common import SCHEMA_VERSION, distinct
 from gradcli.points import Chunk
 
@@ -59,11 +60,12 @@ def to_plain(chunk: Chunk) -> str:
 def to_json(chunk: Chunk) -> str:
     """JSON Lines (``gradcli/schemas/grad-points.json``), one object per point.
 
-    ``{"schema_version", "line", "point_float", "value_float",
+    ``{"schema_version", "language", "line", "point_float", "value_float",
     "magnitude_float"}``: the keys of ``grad --at POINT`` that a stream
     computes, with the same types (a number is null where undefined).
     """
     k = chunk.points.shape[1]
+    language = i18n.language()
     out = []
     for number, row in zip(chunk.line_numbers, _rows(chunk)):
         clean = [None if math.isnan(v) else v for v in row]
@@ -71,6 +73,7 @@ def to_json(chunk: Chunk) -> str:
             json.dumps(
                 {
                     "schema_version": SCHEMA_VERSION,
+                    "language": language,
                     "line": number,
                     "point_float": clean[:k],
                     "value_float": clean[k : 2 * k],

@@ -272,7 +272,9 @@ class Grader:
             tol=tolerance(tol, "--tol"), abs_tol=tolerance(abs_tol, "--abs-tol"), sigfigs=sigfigs
         )
         if prefer not in (SYMBOLIC, NUMERIC):
-            raise InputError(f"prefer must be 'symbolic' or 'numeric', not {prefer!r}")
+            raise InputError(
+                _("prefer must be 'symbolic' or 'numeric', not {prefer!r}").format(prefer=prefer)
+            )
         self.expression = expression
         self.variables = tuple(variables) if variables else None
         self.at = at

@@ -167,10 +167,11 @@ def summarise(
 
 
 def to_json(summary: PlotSummary) -> str:
-    """The summary as one JSON document (``gradcli plot -f json``)."""
-    from gradcli.formats.common import dumps
+    """The summary as one JSON document (``gradcli plot -f json``), after
+    ``schema_version`` and ``language`` as every JSON document of gradcli."""
+    from gradcli.formats.common import dumps, versioned
 
-    return dumps(summary.as_dict()) + "\n"
+    return dumps(versioned(summary.as_dict())) + "\n"
 
 
 def to_plain(summary: PlotSummary) -> str:
