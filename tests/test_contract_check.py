@@ -78,7 +78,7 @@ def test_a_batch_is_valid_under_the_schema(name: str, args: tuple[str, ...]) -> 
     assert_first_key_is_the_version(data)
     # a row to a line, as it is graded: each line but the first and last is a row
     lines = text.splitlines()
-    assert lines[0] == '{"schema_version": 1, "rows": ['
+    assert lines[0] == '{"schema_version": 1, "language": "en", "rows": ['
     assert [loads(line.rstrip(",")) for line in lines[1:-1]] == data["rows"]
 
 

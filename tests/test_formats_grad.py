@@ -93,7 +93,9 @@ def test_csv_has_the_same_columns_with_and_without_a_point() -> None:
 
 def test_json_starts_with_the_schema_version() -> None:
     text = formats.to_json(SEED, head={"line": 4, "input": "x"})
-    assert text.startswith('{"schema_version": 1, "line": 4, "input": "x", "expression"')
+    assert text.startswith(
+        '{"schema_version": 1, "language": "en", "line": 4, "input": "x", "expression"'
+    )
 
 
 def test_plain_has_no_notes_they_are_messages() -> None:
