@@ -22,7 +22,7 @@ from click.shell_completion import CompletionItem
 
 from gradcli import __version__, i18n, runner
 from gradcli.commands.base import COLOR_CHOICES, COLOR_HELP, EnvOption, screen_settings
-from gradcli.errors import ExitCode, InputError, OutputError
+from gradcli.errors import ExitCode, InputError, OutputError, reason_of
 from gradcli.i18n import N_, _
 from gradcli.limits import files_refused
 
@@ -335,7 +335,9 @@ class _Guarded:
         self._stream = stream
         self._name = name
         self._silent = silent
-        self._failed: str | None = _("{stream} is closed").format(stream=name) if closed else None
+        # why writing fails; a stream closed from the start says so when
+        # written to, in the language gradcli speaks by then
+        self._failed: str | None = "" if closed else None
 
     @property
     def encoding(self) -> str:
@@ -350,9 +352,8 @@ class _Guarded:
             text = bytes(text).decode("utf-8", "replace")
         if self._failed is not None:
             if text and not self._silent:
-                raise OutputError(
-                    _("cannot write the output: {reason}").format(reason=self._failed)
-                )
+                reason = self._failed or _("{stream} is closed").format(stream=self._name)
+                raise OutputError(_("cannot write the output: {reason}").format(reason=reason))
             return len(text)
         return int(self._guard(lambda: self._stream.write(text), len(text)))
 
@@ -368,7 +369,7 @@ class _Guarded:
                 return self._fail(_("the reader is gone"), fallback)
             raise
         except (OSError, ValueError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
+            reason = reason_of(error)
             result = self._fail(reason, fallback)
             if not self._silent:
                 raise OutputError(
@@ -424,6 +425,9 @@ def run(argv: list[str] | None = None) -> int:
             return returned if isinstance(returned, int) else ExitCode.OK
         except click.exceptions.Exit as done:
             return int(done.exit_code)
+        except _NO_ARGUMENTS as bare:  # `gradcli` alone: the help, laid out, as click shows it
+            sys.stderr.write(bare.format_message() + "\n")
+            return ExitCode.USAGE
         except click.ClickException as error:
             return runner.failure(_usage_error(error), debug=debug)
         except click.exceptions.Abort:
@@ -463,10 +467,9 @@ def _speaking(option: str | None) -> Iterator[None]:
     """
     before = (i18n.language(), gettext.textdomain(), os.environ.get("LANGUAGE"))
     try:
-        i18n.set_language(i18n.requested(option))
+        _use(i18n.requested(option))
     except ValueError:
-        i18n.set_language(i18n.DEFAULT)
-    _click_speaks(i18n.language())
+        _use(i18n.DEFAULT)
     try:
         yield
     finally:
@@ -476,19 +479,51 @@ def _speaking(option: str | None) -> Iterator[None]:
 
 
 def _speak(option: str | None) -> None:
-    """``--lang``'s check: a language gradcli has no messages in is a usage error."""
+    """``--lang``'s check: a language gradcli has no messages in is a usage error;
+    one it cannot speak here is said, and English spoken."""
     try:
         wanted = i18n.requested(option)
     except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-    if i18n.set_language(wanted) != wanted:
-        runner.report(
-            _("note: no compiled {language} catalogue is installed; speaking English").format(
-                language=wanted
-            )
-        )
-    _click_speaks(i18n.language())
+        source = "'--lang'" if option else "GRADCLI_LANG"
+        raise click.BadParameter(str(error), param_hint=source) from None
+    note = _use(wanted)
+    if note:
+        runner.report(_("note: {note}").format(note=note))
+
+
+def _use(wanted: str) -> str | None:
+    """Speak ``wanted``, click's words and the help texts too; or English, and why.
+
+    English when the catalogue is not installed, or when stdout's encoding
+    cannot hold the language's letters (Korean on an ASCII terminal would be
+    question marks).
+    """
+    encoding = str(getattr(sys.stdout, "encoding", None) or "utf-8")
+    spoken = i18n.set_language(wanted if _holds(encoding, wanted) else i18n.DEFAULT)
+    _click_speaks(spoken)
     localise(cli)
+    if spoken == wanted:
+        return None
+    if not _holds(encoding, wanted):
+        return _(
+            "the output's encoding ({encoding}) cannot show {language}; speaking English"
+        ).format(encoding=encoding, language=wanted)
+    return _(
+        "no compiled {language} catalogue is installed (make setup, or reinstall gradcli); "
+        "speaking English"
+    ).format(language=wanted)
+
+
+#: letters each language needs its output to hold
+_LETTERS = {"ko": "한글"}
+
+
+def _holds(encoding: str, lang: str) -> bool:
+    try:
+        _LETTERS.get(lang, "").encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _click_speaks(lang: str) -> None:
@@ -548,6 +583,12 @@ CLICK_PLURALS = (
     i18n.ngettext(
         "Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})", 1
     ),
+)
+
+
+#: what click raises for a group given no command (click 8.2; a stand-in before)
+_NO_ARGUMENTS: type[click.ClickException] = getattr(
+    click.exceptions, "NoArgsIsHelpError", type("_Never", (click.ClickException,), {})
 )
 
 

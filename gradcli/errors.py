@@ -9,10 +9,11 @@ gradcli (any other exception), which exits with :attr:`ExitCode.BUG`.
 
 from __future__ import annotations
 
+import errno
 import unicodedata
 from enum import IntEnum
 
-from gradcli.i18n import _
+from gradcli.i18n import N_, _
 
 
 class ExitCode(IntEnum):
@@ -127,6 +128,45 @@ class OutputError(GradcliError):
     """The output cannot be written: stdout is closed, full or failing."""
 
     exit_code = ExitCode.OUTPUT
+
+
+#: the operating system's reasons a person meets most, in the active language
+#: (``strerror`` is the C library's English, whatever gradcli speaks)
+_OS_REASONS = {
+    errno.ENOENT: N_("no such file or directory"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
+    errno.EISDIR: N_("is a directory"),
+    errno.ENOTDIR: N_("not a directory"),
+    errno.ENOSPC: N_("no space left on device"),
+    errno.EROFS: N_("read-only file system"),
+    errno.EIO: N_("input/output error"),
+    errno.EPIPE: N_("broken pipe"),
+    errno.EBADF: N_("bad file descriptor"),
+}
+#: Python's own words for a float that leaves the domain or the range
+_PYTHON_REASONS = {
+    "math domain error": N_("math domain error"),
+    "math range error": N_("math range error"),
+}
+
+
+def reason_of(error: BaseException) -> str:
+    """Why an outside failure happened, for a message: the system's or Python's
+    reason, in the active language where gradcli knows it, else as given.
+
+    >>> reason_of(FileNotFoundError(2, "No such file or directory"))
+    'no such file or directory'
+    >>> reason_of(ValueError("math domain error")), reason_of(OSError(9999, "Odd"))
+    ('math domain error', 'Odd')
+    """
+    if isinstance(error, OSError) and error.errno in _OS_REASONS:
+        return _(_OS_REASONS[error.errno])
+    if isinstance(error, OSError) and error.strerror:
+        return str(error.strerror)
+    text = str(error)
+    known = _PYTHON_REASONS.get(text)
+    return _(known) if known is not None else text
 
 
 def describe(error: GradcliError, *, lines: bool = False, quote: bool = False) -> str:

@@ -7,6 +7,8 @@ The other ``test_i18n_*.py`` files try each command's own messages in Korean.
 from __future__ import annotations
 
 import ast
+import os
+import shlex
 import string
 import subprocess
 import sys
@@ -316,3 +318,59 @@ def _is_words(node: ast.expr) -> bool:
     else:
         return False
     return sum(len(word) > 1 and word.isalpha() for word in text.split()) >= 2
+
+
+# --------------------------------------------------------------------------
+# Found by review: the language from the environment, the terminal, the system
+
+
+def test_the_groups_help_speaks_the_language_from_the_environment() -> None:
+    for env in ({"GRADCLI_LANG": "ko"}, {"LANGUAGE": "ko"}):
+        result = invoke("--help", env=env)
+        assert result.exit_code == 0
+        assert "명령줄에서 정확하게" in result.stdout, result
+    late = invoke("--help", "--lang", "ko")
+    assert "명령줄에서 정확하게" in late.stdout
+
+
+def _script(*args: str, env: dict[str, str] | None = None, shell: str = "") -> Any:
+    script = Path(sys.executable).with_name("gradcli")
+    command = " ".join(shlex.quote(a) for a in (str(script), *args)) + shell
+    return subprocess.run(
+        ["bash", "-c", command],
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_a_closed_stdout_and_the_systems_reasons_are_said_in_korean(tmp_path: Path) -> None:
+    closed = _script("--lang", "ko", "grad", "x^2", "--at", "1", shell=" >&-")
+    assert closed.returncode == 74
+    assert "stdout(이)가 닫혀 있습니다" in closed.stderr.decode()
+    missing = invoke("--lang", "ko", "grad", f"@{tmp_path / 'none.txt'}")
+    assert missing.exit_code == 2
+    assert "그런 파일이나 디렉터리가 없습니다" in missing.stderr, missing
+
+
+def test_an_encoding_that_holds_hangul_keeps_it_one_that_cannot_gets_english() -> None:
+    args = ("--lang", "ko", "check", "x^2+y^2+xy", "--gradient", "2x, 2y", "--at", "1,3")
+    euc = _script(*args, env={"PYTHONIOENCODING": "euc-kr", "NO_COLOR": "1"})
+    assert euc.returncode == 1
+    shown = euc.stdout.decode("euc-kr")
+    assert "그래디언트" in shown and "빠졌습니다" in shown and "?" not in shown
+    ascii_only = _script(*args, env={"PYTHONIOENCODING": "ascii", "NO_COLOR": "1"})
+    assert ascii_only.returncode == 1
+    assert "missing y" in ascii_only.stdout.decode("ascii")
+    assert "cannot show ko; speaking English" in ascii_only.stderr.decode("ascii")
+
+
+def test_a_korean_batch_at_80_columns_is_a_table(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.csv"
+    answers.write_text('id,gradient\nivy,"cos2x, ye^xy"\nhal,"2x + y; x + 2y"\n', encoding="utf-8")
+    result = invoke(
+        "--lang", "ko", "check", "x^2+y^2+xy", "--at", "1,3", "--batch", str(answers),
+        env={"COLUMNS": "80", "NO_COLOR": "1"},
+    )  # fmt: skip
+    assert result.stdout.startswith("┏"), result  # not one row at a time

@@ -63,11 +63,12 @@ def test_json_in_korean_has_the_english_keys_and_values() -> None:
     assert has_hangul(ko["parts"][0]["message"])
 
 
-def test_plain_keeps_its_english_keys_and_shows_korean_verdicts() -> None:
+def test_plain_keeps_its_english_keys_and_verdicts_and_says_korean_messages() -> None:
     ours, theirs = korean(*WRONG, "--format", "plain"), english(*WRONG, "--format", "plain")
     keys = [[line.split(": ", 1)[0] for line in r.stdout.splitlines()] for r in (ours, theirs)]
     assert keys[0] == keys[1]
-    assert "gradient[0] ∂f/∂x: 오답 (수치) [missing_term]: " in ours.stdout
+    # the verdict and method are machine words, English as in JSON: grep ': wrong' works
+    assert "gradient[0] ∂f/∂x: wrong (numeric) [missing_term]: x·y의 " in ours.stdout
     assert "gradient[0] ∂f/∂x: wrong (numeric) [missing_term]: " in theirs.stdout
 
 
@@ -139,4 +140,4 @@ def test_a_caveat_on_a_right_answer_is_said_in_a_korean_batch(tmp_path: Path) ->
     ours, theirs = korean(*args), english(*args)
     assert theirs.stdout.startswith("ann gradient: correct (numeric): equal at ")
     first = ours.stdout.splitlines()[0]
-    assert first.startswith("ann gradient: 정답 (수치): ") and "x - 1 = 0" in first
+    assert first.startswith("ann gradient: correct (numeric): ") and "x - 1 = 0" in first

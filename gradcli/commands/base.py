@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from gradcli.errors import InputError, LimitError
+from gradcli.errors import InputError, LimitError, reason_of
 from gradcli.i18n import N_, _
 from gradcli.limits import Limits, files_refused
 from gradcli.runner import Line
@@ -575,7 +575,7 @@ def _regular_file(path: str) -> Iterator[int]:
         fd = os.open(path, flags)
     except OSError as error:
         raise InputError(
-            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+            _("cannot read {path}: {reason}").format(path=path, reason=reason_of(error))
         ) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -583,7 +583,7 @@ def _regular_file(path: str) -> Iterator[int]:
         yield fd
     except OSError as error:
         raise InputError(
-            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+            _("cannot read {path}: {reason}").format(path=path, reason=reason_of(error))
         ) from None
     finally:
         os.close(fd)

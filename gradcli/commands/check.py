@@ -32,6 +32,7 @@ from gradcli.errors import (
     OutputError,
     describe,
     describe_bug,
+    reason_of,
 )
 from gradcli.i18n import N_, _
 from gradcli.limits import Limits
@@ -408,7 +409,7 @@ class Gradebook:
 
 
 def _cannot_write(path: str, error: OSError) -> str:
-    return _("cannot write --summary {path}: {reason}").format(path=path, reason=error.strerror)
+    return _("cannot write --summary {path}: {reason}").format(path=path, reason=reason_of(error))
 
 
 def _batch(
@@ -547,7 +548,7 @@ def _open(path: str, max_line: int) -> tuple[Iterator[Any], Any]:
         handle = open(path, "rb")  # noqa: SIM115
     except OSError as error:
         raise InputError(
-            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+            _("cannot read {path}: {reason}").format(path=path, reason=reason_of(error))
         ) from None
     return read_lines(handle, max_line=max_line), handle.close
 

@@ -13,7 +13,7 @@ from gradcli.descent.compile import _Block, _initial_state, _Layout, _params, _P
 from gradcli.descent.exact import _value_at
 from gradcli.descent.options import _Options
 from gradcli.descent.results import _CHUNK, DIVERGENCE_FACTOR, StopReason, point_text
-from gradcli.errors import UndefinedError
+from gradcli.errors import UndefinedError, reason_of
 from gradcli.i18n import _
 from gradcli.numbers import exact, to_float
 
@@ -69,7 +69,9 @@ def _start_values(program: _Program, theta0: tuple[float, ...]) -> tuple[float, 
                 _("the gradient of f is undefined at the start point {point}").format(point=where)
             ) from None
         raise UndefinedError(
-            _("f is undefined at the start point {point}: {error}").format(point=where, error=error)
+            _("f is undefined at the start point {point}: {error}").format(
+                point=where, error=reason_of(error)
+            )
         ) from None
     try:
         grad = tuple(float(g) for g in out[1:])
@@ -454,7 +456,7 @@ def _undefined_text(theta: Sequence[Any], error: BaseException) -> str:
         # a complex number met a comparison or a float conversion
         return _("f is not real at {point}").format(point=point_text(theta))
     text = _("f cannot be evaluated at {point} ({error})").format(
-        point=point_text(theta), error=error or type(error).__name__
+        point=point_text(theta), error=reason_of(error) or type(error).__name__
     )
     # Python's own words for a float that overflowed ("math range error")
     return _Why.overflow(text) if "range error" in str(error) else text

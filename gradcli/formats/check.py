@@ -42,7 +42,7 @@ from gradcli.grading import (
     part_verdicts,
 )
 from gradcli.grading.report import Report
-from gradcli.grading.results import method_label, part_label, verdict_label
+from gradcli.grading.results import part_label
 from gradcli.i18n import _, ngettext
 from gradcli.printing import to_text
 
@@ -175,23 +175,28 @@ def to_plain(verdict: Verdict) -> str:
 
 def _plain_part(p: PartResult) -> str:
     where = p.part if p.component is None else f"{p.part}[{p.component}]"
-    line = f"{where} {p.label}: {verdict_label(p.verdict)}"
+    line = f"{where} {p.label}: {p.verdict}"
     return line + _details(p.method, p.mistakes, p.message, p.expected)
 
 
 def _details(
     method: str | None, mistakes: Sequence[str], message: str, expected: str | None
 ) -> str:
-    """`` (method) [mistakes]: message | expected: …``, each where there is one."""
+    """`` (method) [mistakes]: message | expected: …``, each where there is one.
+
+    The verdict, the method and the mistakes are the machine's words, English
+    in every language as in JSON (``grep ': wrong'`` works under ``--lang ko``);
+    the message is said in the language asked for.
+    """
     line = ""
     if method:
-        line += f" ({method_label(method)})"
+        line += f" ({method})"
     if mistakes:
         line += f" [{', '.join(mistakes)}]"
     if message:
         line += f": {message}"
     if expected is not None:
-        line += " | " + _("expected: {expected}").format(expected=expected)
+        line += f" | expected: {expected}"
     return line
 
 
@@ -515,7 +520,7 @@ def batch_plain_rows(result: RowResult) -> str:
     fields = "".join(f" {_token(name)}={_token(value)}" for name, value in result.extra if value)
     lines = []
     for line in part_lines(result.parts):
-        text = f"{result.id}{fields} {line.part}: {verdict_label(line.verdict)}"
+        text = f"{result.id}{fields} {line.part}: {line.verdict}"
         text += _details(line.method, line.mistakes, _message(result, line), line.expected)
         lines.append(_printable(text))
     return "\n".join(lines) + "\n"

@@ -13,7 +13,7 @@ from typing import Any
 
 from gradcli import i18n
 from gradcli.formats.common import LATEX_WIDTH, latex_break, latex_rows, latex_width
-from gradcli.i18n import N_, _, ngettext
+from gradcli.i18n import DEFAULT, N_, ngettext, speaking
 from gradcli.printing import to_latex as latex
 from gradcli.printing import to_text, to_unicode
 from gradcli.steps import SIGN_NOTE, SUM_NOTE, Derivation, Step, wording
@@ -143,18 +143,23 @@ def to_plain(derivations: Sequence[Derivation], paths: Sequence[Path] | None = N
     """Numbered lines, indented by depth, in sympy syntax."""
     lines = []
     for derivation, path in zip(derivations, paths_of(derivations, paths)):
-        lines.append(_("steps {heading}").format(heading=heading(derivation, path)))
-        for number, step in enumerate(derivation.steps, start=1):
+        # what comes before a line's ": " is English in every language, as
+        # JSON's keys are: scripts read plain text by it (the notes after it
+        # are said in the language asked for)
+        with speaking(DEFAULT):
+            head = f"steps {heading(derivation, path)}"
+            names = [rule_name(step) for step in derivation.steps]
+        lines.append(head)
+        for number, (step, name) in enumerate(zip(derivation.steps, names), start=1):
             indent = "  " * step.depth
             remark = note(step, to_text)
             lines.append(
-                f"  {number}. {indent}{rule_name(step)}: {step_line(step, to_text)}"
+                f"  {number}. {indent}{name}: {step_line(step, to_text)}"
                 + (f"  [{remark}]" if remark else "")
             )
-        result = f"{partial_name(path)} = {to_text(derivation.result)}"
-        lines.append("  " + _("result: {result}").format(result=result))
-        lines.append("  " + _("check: {check}").format(check=check_text(derivation)))
-        lines.extend("  " + _("note: {note}").format(note=remark) for remark in derivation.notes)
+        lines.append(f"  result: {partial_name(path)} = {to_text(derivation.result)}")
+        lines.append(f"  check: {check_text(derivation)}")
+        lines.extend(f"  note: {remark}" for remark in derivation.notes)
     return "\n".join(lines) + "\n"
 
 

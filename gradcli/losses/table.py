@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from gradcli.errors import GradcliError, InputError, LimitError
+from gradcli.errors import GradcliError, InputError, LimitError, reason_of
 from gradcli.i18n import _, ngettext
 from gradcli.lines import BOM
 from gradcli.numbers import exact_decimal
@@ -113,7 +113,7 @@ def read_table_file(path: str, limits: TableLimits | None = None) -> Table:
             data = stream.read(limits.max_bytes + 1)
     except OSError as error:
         raise InputError(
-            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror or error)
+            _("cannot read {path}: {reason}").format(path=path, reason=reason_of(error))
         ) from None
     return read_table(data, source=path, limits=limits)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from gradcli import i18n
-from gradcli.errors import InputError
+from gradcli.errors import InputError, reason_of
 from gradcli.i18n import _
 from gradcli.plot.progress import Line, Progress
 from gradcli.plot.scene import ContourMap, CriticalMark, Curve, DrawnPath, Scene
@@ -804,5 +804,5 @@ def _save(figure: Any, path: Path, format: str, dpi: int) -> None:
         figure.savefig(path, format=format, dpi=dpi)
     except OSError as error:
         raise InputError(
-            _("cannot write {path}: {reason}").format(path=path, reason=error.strerror or error)
+            _("cannot write {path}: {reason}").format(path=path, reason=reason_of(error))
         ) from None

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.padding import Padding
 from rich.style import Style
@@ -86,10 +87,14 @@ def render(build: Callable[[], list[RenderableType]], screen: Screen) -> str:
     renderables are drawn in ASCII forms.
     """
     shown = _render(build(), screen, _Sink())
-    if _encodes(shown, output_encoding()):
+    encoding = output_encoding()
+    if _encodes(shown, encoding):
         return shown
-    drawn = _render([ascii_renderable(item) for item in build()], screen, _AsciiSink())
-    return ascii_form(drawn).encode("ascii", "replace").decode("ascii")
+    # Hangul that the encoding holds (EUC-KR, CP949) stays: only symbols are spelled
+    keep = encoding if _encodes("한글", encoding) else ""
+    drawn = _render([ascii_renderable(item, keep) for item in build()], screen, _AsciiSink())
+    out = ascii_form(drawn, keep)
+    return out.encode(keep or "ascii", "replace").decode(keep or "ascii")
 
 
 def output_encoding() -> str:
@@ -168,10 +173,29 @@ def _cuts_words(table: Table, console: Console) -> bool:
             cells = ["x" * column.max_width] * len(cells)
         else:
             held += sum(_plain(cell).count(_CUT) for cell in [column.header, *cells])
-        probe.columns.append(dataclasses.replace(column, overflow="ellipsis", _cells=cells))
+            cells = [_narrowed(cell) for cell in cells]
+        probe.columns.append(
+            dataclasses.replace(
+                column, header=_narrowed(column.header), overflow="ellipsis", _cells=cells
+            )
+        )
     with console.capture() as capture:
         console.print(probe)
     return capture.get().count(_CUT) > held
+
+
+def _narrowed(cell: Any) -> Any:
+    """``cell`` with each double-width letter (Hangul) as two narrow ones, for the probe.
+
+    The same width, and the same words: rich, wrapping a line that ends in
+    double-width letters and a space, cuts its last word with an ellipsis
+    where it would fit (rich 15), which would read as a number cut.
+    """
+    if isinstance(cell, Text):
+        return Text(_narrowed(cell.plain), no_wrap=cell.no_wrap)
+    if isinstance(cell, str) and not cell.isascii():
+        return "".join("xx" if cell_len(c) == 2 else c for c in cell)
+    return cell
 
 
 def _plain(cell: Any) -> str:
@@ -260,8 +284,10 @@ _WORDS = {
 }
 
 
-def ascii_form(text: str) -> str:
+def ascii_form(text: str, keep: str = "") -> str:
     """``text`` with its mathematical symbols spelled in ASCII.
+
+    With ``keep``, an encoding, Hangul letters that it holds are kept as they are.
 
     >>> ascii_form("|∇f(1, 3)| = √74 ≈ 8.602325, ∂f/∂x = 2·x + y, ℝ² θ₀")
     '|grad f(1, 3)| = sqrt(74) ~ 8.602325, df/dx = 2*x + y, R^2 theta_0'
@@ -276,7 +302,7 @@ def ascii_form(text: str) -> str:
     text = text.replace("∇ ", "∇")
     out = []
     for ch in text:
-        if ch.isascii():
+        if ch.isascii() or (keep and _is_hangul(ch) and _encodes(ch, keep)):
             out.append(ch)
         elif ch in _WORDS:
             out.append(_WORDS[ch])
@@ -285,6 +311,10 @@ def ascii_form(text: str) -> str:
         else:
             out.append(_spelled(ch))
     return "".join(out)
+
+
+def _is_hangul(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith("HANGUL")
 
 
 def _root(match: re.Match[str]) -> str:
@@ -305,29 +335,29 @@ def _spelled(ch: str) -> str:
     return "?"
 
 
-def ascii_renderable(item: Any) -> Any:
+def ascii_renderable(item: Any, keep: str = "") -> Any:
     """A table, tree, text or string with its words in :func:`ascii_form`."""
     if isinstance(item, str):
-        return ascii_form(item)
+        return ascii_form(item, keep)
     if isinstance(item, Text):
-        return _ascii_text(item)
+        return _ascii_text(item, keep)
     if isinstance(item, Table):
-        item.title = ascii_renderable(item.title)
-        item.caption = ascii_renderable(item.caption)
+        item.title = ascii_renderable(item.title, keep)
+        item.caption = ascii_renderable(item.caption, keep)
         for column in item.columns:
-            column.header = ascii_renderable(column.header)
-            column.footer = ascii_renderable(column.footer)
-            column._cells = [ascii_renderable(cell) for cell in column._cells]
+            column.header = ascii_renderable(column.header, keep)
+            column.footer = ascii_renderable(column.footer, keep)
+            column._cells = [ascii_renderable(cell, keep) for cell in column._cells]
         return item
     if isinstance(item, Tree):
-        item.label = ascii_renderable(item.label)
+        item.label = ascii_renderable(item.label, keep)
         for child in item.children:
-            ascii_renderable(child)
+            ascii_renderable(child, keep)
         return item
     return item
 
 
-def _ascii_text(value: Text) -> Text:
+def _ascii_text(value: Text, keep: str = "") -> Text:
     """A rich Text in ASCII forms, keeping the style of each stretch."""
     if value.plain.isascii():
         return value
@@ -343,5 +373,5 @@ def _ascii_text(value: Text) -> Text:
         styles = [
             Style.parse(s) if isinstance(s, str) else s for s in (sp.style for sp in piece.spans)
         ]
-        out.append(ascii_form(piece.plain), Style.combine(styles) if styles else None)
+        out.append(ascii_form(piece.plain, keep), Style.combine(styles) if styles else None)
     return out
