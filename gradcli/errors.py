@@ -13,6 +13,7 @@ import errno
 import unicodedata
 from enum import IntEnum
 
+from gradcli import i18n
 from gradcli.i18n import N_, _
 
 
@@ -130,19 +131,19 @@ class OutputError(GradcliError):
     exit_code = ExitCode.OUTPUT
 
 
-#: the operating system's reasons a person meets most, in the active language
-#: (``strerror`` is the C library's English, whatever gradcli speaks)
+#: the operating system's reasons a person meets most, as the C library words
+#: them, for the catalogue (``strerror`` is English whatever gradcli speaks)
 _OS_REASONS = {
-    errno.ENOENT: N_("no such file or directory"),
-    errno.EACCES: N_("permission denied"),
-    errno.EPERM: N_("operation not permitted"),
-    errno.EISDIR: N_("is a directory"),
-    errno.ENOTDIR: N_("not a directory"),
-    errno.ENOSPC: N_("no space left on device"),
-    errno.EROFS: N_("read-only file system"),
-    errno.EIO: N_("input/output error"),
-    errno.EPIPE: N_("broken pipe"),
-    errno.EBADF: N_("bad file descriptor"),
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.EROFS: N_("Read-only file system"),
+    errno.EIO: N_("Input/output error"),
+    errno.EPIPE: N_("Broken pipe"),
+    errno.EBADF: N_("Bad file descriptor"),
 }
 #: Python's own words for a float that leaves the domain or the range
 _PYTHON_REASONS = {
@@ -153,20 +154,19 @@ _PYTHON_REASONS = {
 
 def reason_of(error: BaseException) -> str:
     """Why an outside failure happened, for a message: the system's or Python's
-    reason, in the active language where gradcli knows it, else as given.
+    reason as it gives it, in another language where gradcli knows it.
 
     >>> reason_of(FileNotFoundError(2, "No such file or directory"))
-    'no such file or directory'
+    'No such file or directory'
     >>> reason_of(ValueError("math domain error")), reason_of(OSError(9999, "Odd"))
     ('math domain error', 'Odd')
     """
-    if isinstance(error, OSError) and error.errno in _OS_REASONS:
-        return _(_OS_REASONS[error.errno])
     if isinstance(error, OSError) and error.strerror:
-        return str(error.strerror)
+        known = _OS_REASONS.get(error.errno) if i18n.language() != i18n.DEFAULT else None
+        return _(known) if known is not None else str(error.strerror)
     text = str(error)
-    known = _PYTHON_REASONS.get(text)
-    return _(known) if known is not None else text
+    found = _PYTHON_REASONS.get(text)
+    return _(found) if found is not None else text
 
 
 def describe(error: GradcliError, *, lines: bool = False, quote: bool = False) -> str:

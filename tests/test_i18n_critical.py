@@ -18,6 +18,7 @@ from gradcli.kinds import Definiteness, PointKind, label
 from gradcli.parse import parse_function
 from tests.conftest import invoke
 from tests.katex import katex_errors, katex_module
+from tests.schemas import validate
 from tests.test_i18n import has_hangul
 
 pytestmark = pytest.mark.skipif(not installed("ko"), reason="the Korean catalogue is not built")
@@ -68,6 +69,7 @@ def test_himmelblau_json_has_the_english_keys_and_kinds() -> None:
         korean = as_dict(himmelblau("ko"))
     english = as_dict(himmelblau("en"))
     assert machine(korean) == machine(english)
+    validate("critical", {"schema_version": 1, "language": "ko", **korean})  # no enum translated
     assert sorted(p["kind"] for p in korean["critical_points"]) == sorted(
         ["local min"] * 4 + ["local max"] + ["saddle"] * 4
     )
