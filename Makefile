@@ -54,7 +54,7 @@ demo: $(STAMP) $(COMPILED)
 	$(BIN)/gradcli grad "x**2+y**2+x*y" --at 1,3
 
 test: $(STAMP) $(COMPILED)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check gradcli tests bench

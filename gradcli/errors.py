@@ -162,7 +162,9 @@ def reason_of(error: BaseException) -> str:
     ('math domain error', 'Odd')
     """
     if isinstance(error, OSError) and error.strerror:
-        known = _OS_REASONS.get(error.errno) if i18n.language() != i18n.DEFAULT else None
+        known = None
+        if i18n.language() != i18n.DEFAULT and error.errno is not None:
+            known = _OS_REASONS.get(error.errno)
         return _(known) if known is not None else str(error.strerror)
     text = str(error)
     found = _PYTHON_REASONS.get(text)
