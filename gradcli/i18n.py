@@ -137,12 +137,12 @@ def requested(option: str | None = None, environ: Mapping[str, str] | None = Non
         if tag:
             spoken = normalise(tag)
             if spoken is None:
-                raise ValueError(unknown(tag))
+                raise ValueError(_without_messages(tag))
             return spoken
     return from_environment(environ)
 
 
-def unknown(tag: str) -> str:
+def _without_messages(tag: str) -> str:
     """The message for a language without messages."""
     return _("gradcli has no messages in {language!r}; it speaks: {languages}").format(
         language=tag, languages=", ".join(LANGUAGES)
@@ -166,7 +166,7 @@ def set_language(lang: str) -> str:
     global _active, _language
     spoken = normalise(lang)
     if spoken is None:
-        raise ValueError(unknown(lang))
+        raise ValueError(_without_messages(lang))
     if spoken == DEFAULT or not installed(spoken):
         _active, _language = gettext.NullTranslations(), DEFAULT
     else:

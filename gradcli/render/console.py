@@ -191,8 +191,13 @@ def _narrowed(cell: Any) -> Any:
     double-width letters and a space, cuts its last word with an ellipsis
     where it would fit (rich 15), which would read as a number cut.
     """
-    if isinstance(cell, Text):
-        return Text(_narrowed(cell.plain), no_wrap=cell.no_wrap)
+    if isinstance(cell, Text) and not cell.plain.isascii():
+        return Text(
+            _narrowed(cell.plain),
+            justify=cell.justify,
+            overflow=cell.overflow,
+            no_wrap=cell.no_wrap,
+        )
     if isinstance(cell, str) and not cell.isascii():
         return "".join("xx" if cell_len(c) == 2 else c for c in cell)
     return cell
