@@ -11,7 +11,8 @@ from setuptools.command.build_py import build_py
 
 
 def compile_catalogues(root: Path) -> list[Path]:
-    """Compile every .po under ``root`` into its .mo; a fuzzy or broken catalogue fails."""
+    """Compile every .po under ``root`` into its .mo: a broken catalogue fails the build,
+    a fuzzy translation is left out (English is said instead)."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
